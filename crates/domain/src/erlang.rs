@@ -1,0 +1,1 @@
+//! placeholder: Erlang C, written by the simulator task

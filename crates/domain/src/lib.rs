@@ -1,0 +1,83 @@
+//! canali's pure domain model: no I/O, no async.
+//!
+//! - [`contact`]: channels, segments, services, reasons and outcomes of a contact;
+//! - [`ids`]: codice fiscale, partita IVA, POD and PDR with their real validation;
+//! - [`schedule`]: weekly opening hours in Europe/Rome with dated exceptions;
+//! - [`network`]: territories and the kinds of branch;
+//! - [`day`]: calendar days as compact numbers, the unit of the rollups.
+
+/// A name that is not one of an enum's values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{given}' is not a valid {what}; expected one of: {expected}")]
+pub struct UnknownName {
+    pub what: &'static str,
+    pub given: String,
+    pub expected: String,
+}
+
+/// Generates a closed enum with its names, codes and bilingual labels.
+#[macro_export]
+macro_rules! coded_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $code:literal, $snake:literal, $it:literal, $en:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable integer stored in the database.
+            pub const fn code(self) -> i64 {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn from_code(code: i64) -> Option<$name> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The stable snake_case name used in files and the API.
+            pub const fn name(self) -> &'static str {
+                match self { $($name::$variant => $snake),+ }
+            }
+
+            /// The label for people, in Italian (`it`) or English (anything else).
+            pub const fn label(self, lang: &str) -> &'static str {
+                let italian = matches!(lang.as_bytes(), b"it");
+                match self { $($name::$variant => if italian { $it } else { $en }),+ }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::UnknownName;
+            fn from_str(s: &str) -> Result<$name, $crate::UnknownName> {
+                let wanted = s.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.name().eq_ignore_ascii_case(wanted))
+                    .ok_or_else(|| $crate::UnknownName {
+                        what: $what,
+                        given: s.to_string(),
+                        expected: $name::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "),
+                    })
+            }
+        }
+    };
+}
+
+pub mod contact;
+pub mod day;
+pub mod erlang;
+pub mod ids;
+pub mod network;
+pub mod schedule;
+
+pub use contact::{Channel, Outcome, Reason, Segment, Service};
+pub use day::{Day, ROME};

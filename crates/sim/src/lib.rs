@@ -1,0 +1,1 @@
+//! canali-sim
