@@ -2,18 +2,30 @@
 //! chosen by URL. Holds the contact ledger with its rollups, the branch registry, customers,
 //! online-branch accounts, e-bill enrolments and bills.
 
+mod bulk;
+mod db;
+mod figures;
+mod ledger;
+mod migrate;
 pub mod model;
+mod registry;
+pub mod testing;
+
+pub use db::Backend;
+pub use ledger::contact_id;
+pub use migrate::MigrationReport;
 
 use canali_domain::network::{Delivery, EbillPath};
-use canali_domain::{Channel, Day, Segment};
+use canali_domain::{Channel, Segment};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::RwLock;
 pub use model::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://...")]
     UnsupportedUrl(String),
     #[error("{0}")]
@@ -60,42 +72,34 @@ pub struct BillsByDelivery {
     pub sheets: i64,
 }
 
-pub struct Store;
+/// The store: a pool on SQLite or PostgreSQL, and the few caches the ingest path needs.
+pub struct Store {
+    db: db::Db,
+    branch_sots: RwLock<Option<Arc<HashMap<String, i64>>>>,
+}
 
 impl Store {
-    /// Monthly rollup rows with `from <= month <= to` (month keys like 201101).
-    pub async fn monthly_rollup(&self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
-        let _ = (from, to);
-        todo!()
+    /// Connects to `sqlite://FILE` (created when missing) or `postgres://...`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        Ok(Store::from_db(db::Db::connect(url).await?))
     }
-    /// Online-branch accounts registered on or before `day`.
-    pub async fn portal_accounts_at(&self, day: Day) -> Result<i64> {
-        let _ = day;
-        todo!()
+
+    fn from_db(db: db::Db) -> Store {
+        Store { db, branch_sots: RwLock::new(None) }
     }
-    /// Customers on the e-bill at the end of `day`.
-    pub async fn ebill_customers_at(&self, day: Day) -> Result<i64> {
-        let _ = day;
-        todo!()
+
+    /// Applies the schema migrations not yet applied.
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        migrate::run(&self.db).await
     }
-    /// Switches to and from the e-bill with `from <= day <= to`, by path.
-    pub async fn ebill_switches(&self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
-        let _ = (from, to);
-        todo!()
+
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
-    /// Bills issued with `from <= issued <= to`, by delivery (from the bill rollup).
-    pub async fn bills_by_delivery(&self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
-        let _ = (from, to);
-        todo!()
-    }
-    pub async fn sots(&self) -> Result<Vec<Sot>> {
-        todo!()
-    }
-    pub async fn branches(&self) -> Result<Vec<Branch>> {
-        todo!()
-    }
-    pub async fn branch_events(&self) -> Result<Vec<BranchEvent>> {
-        todo!()
+
+    /// Closes the pool, waiting for connections to finish (SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        db::on_db!(&self.db, |p| p.close().await)
     }
 }
 
@@ -108,52 +112,3 @@ pub struct IngestOutcome {
     pub duplicates: u64,
 }
 
-impl Store {
-    pub async fn connect(url: &str) -> Result<Store> {
-        let _ = url;
-        todo!()
-    }
-    pub async fn migrate(&self) -> Result<()> {
-        todo!()
-    }
-    /// Writes contacts to the ledger and the rollups in one transaction; idempotent on
-    /// `(source, external_id)`. Any batch size works; 10k-100k is a good one.
-    pub async fn ingest_contacts(&self, source: &str, batch: &[NewContact]) -> Result<IngestOutcome> {
-        let _ = (source, batch);
-        todo!()
-    }
-    // The bulk writers below skip rows whose key is already there (re-running never duplicates).
-    pub async fn insert_sots(&self, rows: &[Sot]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_branches(&self, rows: &[Branch]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_branch_events(&self, rows: &[BranchEvent]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_customers(&self, rows: &[Customer]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_supply_points(&self, rows: &[SupplyPoint]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_portal_accounts(&self, rows: &[PortalAccount]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    pub async fn insert_ebill_events(&self, rows: &[EbillEvent]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-    /// Also keeps the monthly bill rollup (bills and sheets by delivery) in step.
-    pub async fn insert_bills(&self, rows: &[Bill]) -> Result<u64> {
-        let _ = rows;
-        todo!()
-    }
-}

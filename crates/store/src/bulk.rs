@@ -1,0 +1,298 @@
+//! Bulk writes on both backends: multi-row `INSERT ... ON CONFLICT DO NOTHING` in one
+//! transaction on SQLite, `COPY` into a temporary table and one `INSERT ... SELECT` on
+//! PostgreSQL. Both return the chosen integer columns of the rows actually inserted, so that
+//! callers keep their rollups in step with what was written and nothing else.
+
+use sqlx::AssertSqlSafe;
+use crate::Result;
+use sqlx::{Postgres, Row, Sqlite, Transaction};
+use std::fmt::Write as _;
+
+/// One column value, typed so that a NULL still has the column's type on PostgreSQL.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Val<'a> {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<&'a str>),
+}
+
+/// A table that takes bulk writes.
+pub(crate) struct Table {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    /// The conflict target, e.g. `id` or `branch, day, kind`.
+    pub key: &'static str,
+}
+
+/// SQLite allows 32766 parameters in a statement.
+const SQLITE_MAX_PARAMS: usize = 32_766;
+
+/// Inserts `rows` (each `table.columns.len()` values, flattened), skipping rows whose key is
+/// already present, and returns the `returning` columns of the inserted rows.
+pub(crate) async fn insert_sqlite(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &Table,
+    values: &[Val<'_>],
+    returning: &[&str],
+) -> Result<Vec<Vec<i64>>> {
+    let width = table.columns.len();
+    let rows = values.len() / width;
+    let per_statement = (SQLITE_MAX_PARAMS / width).max(1);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let n = per_statement.min(rows - start);
+        let sql = insert_sql(table, n, returning);
+        let mut q = sqlx::query(AssertSqlSafe(&*sql));
+        for v in &values[start * width..(start + n) * width] {
+            q = match *v {
+                Val::Int(x) => q.bind(x),
+                Val::Float(x) => q.bind(x),
+                Val::Text(x) => q.bind(x),
+            };
+        }
+        if returning.is_empty() {
+            let done = q.execute(&mut **tx).await?;
+            out.extend((0..done.rows_affected()).map(|_| Vec::new()));
+        } else {
+            for row in q.fetch_all(&mut **tx).await? {
+                out.push(decode_ints(&row, returning.len())?);
+            }
+        }
+        start += n;
+    }
+    Ok(out)
+}
+
+fn decode_ints<R: Row>(row: &R, n: usize) -> Result<Vec<i64>>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    (0..n).map(|i| row.try_get::<i64, usize>(i).map_err(Into::into)).collect()
+}
+
+fn insert_sql(table: &Table, rows: usize, returning: &[&str]) -> String {
+    let width = table.columns.len();
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.columns.join(", "));
+    let mut param = 1;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            let _ = write!(sql, "${param}");
+            param += 1;
+        }
+        sql.push(')');
+    }
+    let _ = write!(sql, " ON CONFLICT ({}) DO NOTHING", table.key);
+    if !returning.is_empty() {
+        let _ = write!(sql, " RETURNING {}", returning.join(", "));
+    }
+    sql
+}
+
+/// The PostgreSQL path: `COPY` the rows into a session-local staging table, then move the new
+/// ones into the table in one statement.
+pub(crate) async fn insert_postgres(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &Table,
+    values: &[Val<'_>],
+    returning: &[&str],
+) -> Result<Vec<Vec<i64>>> {
+    let width = table.columns.len();
+    let staging = format!("staging_{}", table.name);
+    let columns = table.columns.join(", ");
+    sqlx::query(AssertSqlSafe(format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+        table.name
+    )))
+    .execute(&mut **tx)
+    .await?;
+    let mut buffer = String::with_capacity(values.len() * 12);
+    for row in values.chunks(width) {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buffer.push('\t');
+            }
+            copy_text(&mut buffer, v);
+        }
+        buffer.push('\n');
+    }
+    let mut copy = (&mut **tx)
+        .copy_in_raw(&format!("COPY {staging} ({columns}) FROM STDIN"))
+        .await?;
+    copy.send(buffer.into_bytes()).await?;
+    copy.finish().await?;
+    let mut sql = format!(
+        "INSERT INTO {} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ({}) DO NOTHING",
+        table.name, table.key
+    );
+    if !returning.is_empty() {
+        let _ = write!(sql, " RETURNING {}", returning.join(", "));
+    }
+    let out = if returning.is_empty() {
+        let done = sqlx::query(AssertSqlSafe(&*sql)).execute(&mut **tx).await?;
+        (0..done.rows_affected()).map(|_| Vec::new()).collect()
+    } else {
+        let rows = sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **tx).await?;
+        rows.iter()
+            .map(|r| decode_ints(r, returning.len()))
+            .collect::<Result<Vec<_>>>()?
+    };
+    sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}"))).execute(&mut **tx).await?;
+    Ok(out)
+}
+
+/// PostgreSQL's COPY text format: `\N` is NULL; backslash, tab, newline and CR are escaped.
+fn copy_text(buffer: &mut String, v: &Val<'_>) {
+    match *v {
+        Val::Int(Some(x)) => {
+            let _ = write!(buffer, "{x}");
+        }
+        Val::Float(Some(x)) => {
+            let _ = write!(buffer, "{x}");
+        }
+        Val::Text(Some(s)) => {
+            for ch in s.chars() {
+                match ch {
+                    '\\' => buffer.push_str("\\\\"),
+                    '\t' => buffer.push_str("\\t"),
+                    '\n' => buffer.push_str("\\n"),
+                    '\r' => buffer.push_str("\\r"),
+                    c => buffer.push(c),
+                }
+            }
+        }
+        Val::Int(None) | Val::Float(None) | Val::Text(None) => buffer.push_str("\\N"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_copy_would_misread() {
+        let mut b = String::new();
+        copy_text(&mut b, &Val::Text(Some("a\tb\\c\nd")));
+        assert_eq!(b, "a\\tb\\\\c\\nd");
+        b.clear();
+        copy_text(&mut b, &Val::Text(None));
+        assert_eq!(b, "\\N");
+    }
+
+    #[test]
+    fn insert_sql_numbers_every_parameter() {
+        let t = Table { name: "t", columns: &["a", "b"], key: "a" };
+        assert_eq!(
+            insert_sql(&t, 2, &["a"]),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4) ON CONFLICT (a) DO NOTHING RETURNING a"
+        );
+    }
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx<'c> {
+    Sqlite(Transaction<'c, Sqlite>),
+    Postgres(Transaction<'c, Postgres>),
+}
+
+impl Tx<'_> {
+    pub(crate) async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
+        Ok(match db {
+            crate::db::Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            crate::db::Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Inserts rows, skipping existing keys; returns `returning` of the inserted rows.
+    pub(crate) async fn insert(
+        &mut self,
+        table: &Table,
+        values: &[Val<'_>],
+        returning: &[&str],
+    ) -> Result<Vec<Vec<i64>>> {
+        if values.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Tx::Sqlite(t) => insert_sqlite(t, table, values, returning).await,
+            Tx::Postgres(t) => insert_postgres(t, table, values, returning).await,
+        }
+    }
+
+    /// Adds `values` (rows of key columns then measure columns, all integers) to a rollup
+    /// table: new keys are inserted, existing ones get the measures added.
+    pub(crate) async fn add_to_rollup(
+        &mut self,
+        table: &str,
+        keys: &[&str],
+        measures: &[&str],
+        values: &[i64],
+    ) -> Result<()> {
+        let width = keys.len() + measures.len();
+        let per_statement = SQLITE_MAX_PARAMS / width;
+        for chunk in values.chunks(per_statement * width) {
+            let sql = rollup_sql(table, keys, measures, chunk.len() / width);
+            match self {
+                Tx::Sqlite(t) => {
+                    let mut q = sqlx::query(AssertSqlSafe(&*sql));
+                    for v in chunk {
+                        q = q.bind(*v);
+                    }
+                    q.execute(&mut **t).await?;
+                }
+                Tx::Postgres(t) => {
+                    let mut q = sqlx::query(AssertSqlSafe(&*sql));
+                    for v in chunk {
+                        q = q.bind(*v);
+                    }
+                    q.execute(&mut **t).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs one statement without parameters.
+    pub(crate) async fn execute(&mut self, sql: &str) -> Result<u64> {
+        Ok(match self {
+            Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql)).execute(&mut **t).await?.rows_affected(),
+            Tx::Postgres(t) => sqlx::query(AssertSqlSafe(sql)).execute(&mut **t).await?.rows_affected(),
+        })
+    }
+}
+
+fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize) -> String {
+    let width = keys.len() + measures.len();
+    let mut sql = format!("INSERT INTO {table} ({}, {}) VALUES ", keys.join(", "), measures.join(", "));
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            let _ = write!(sql, "${}", r * width + c + 1);
+        }
+        sql.push(')');
+    }
+    let _ = write!(sql, " ON CONFLICT ({}) DO UPDATE SET ", keys.join(", "));
+    for (i, m) in measures.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "{m} = {table}.{m} + excluded.{m}");
+    }
+    sql
+}

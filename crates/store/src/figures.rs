@@ -1,0 +1,181 @@
+//! Readers of the rollups and registries for reports: every query here reads a table whose size
+//! depends on the calendar and the network, never on the number of contacts or bills.
+
+use sqlx::AssertSqlSafe;
+use crate::db::on_db;
+use crate::{
+    Branch, BranchEvent, BillsByDelivery, EbillSwitches, MonthlyRollup, Result, Sot, Store, StoreError,
+};
+use canali_domain::network::{BranchEventKind, BranchKind, Delivery, EbillPath, Host, Operator};
+use canali_domain::{Channel, Day, Segment};
+
+fn code<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
+    parse(value).ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+}
+
+type MonthlyRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+type BranchRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+    Option<String>,
+    i64,
+    String,
+    Option<String>,
+    f64,
+    f64,
+);
+
+impl Store {
+    /// Monthly rollup rows with `from <= month <= to` (month keys like 201101).
+    pub async fn monthly_rollup(&self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
+        let sql = "SELECT month, channel, segment, territory, contacts, waited, wait_seconds, \
+                   waited_over_2m, waited_over_40m, handled, handle_seconds \
+                   FROM contact_monthly WHERE month >= $1 AND month <= $2 \
+                   ORDER BY month, channel, segment, territory";
+        let rows: Vec<MonthlyRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(MonthlyRollup {
+                    month: r.0 as i32,
+                    channel: code("channel", r.1, Channel::from_code)?,
+                    segment: Segment::from_code(r.2),
+                    territory: r.3,
+                    contacts: r.4,
+                    waited: r.5,
+                    wait_seconds: r.6,
+                    waited_over_2m: r.7,
+                    waited_over_40m: r.8,
+                    handled: r.9,
+                    handle_seconds: r.10,
+                })
+            })
+            .collect()
+    }
+
+    async fn scalar(&self, sql: &str, day: Day) -> Result<i64> {
+        let n: i64 =
+            on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(sql)).bind(i64::from(day.0)).fetch_one(p).await)?;
+        Ok(n)
+    }
+
+    /// Online-branch accounts registered on or before `day`.
+    pub async fn portal_accounts_at(&self, day: Day) -> Result<i64> {
+        self.scalar("SELECT CAST(COALESCE(SUM(registrations), 0) AS BIGINT) FROM portal_daily WHERE day <= $1", day)
+            .await
+    }
+
+    /// Customers on the e-bill at the end of `day`.
+    pub async fn ebill_customers_at(&self, day: Day) -> Result<i64> {
+        self.scalar(
+            "SELECT CAST(COALESCE(SUM(enrolled - withdrawn), 0) AS BIGINT) FROM ebill_daily WHERE day <= $1",
+            day,
+        )
+        .await
+    }
+
+    /// Switches to and from the e-bill with `from <= day <= to`, by path.
+    pub async fn ebill_switches(&self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
+        let sql = "SELECT path, CAST(SUM(enrolled) AS BIGINT), CAST(SUM(withdrawn) AS BIGINT) FROM ebill_daily \
+                   WHERE day >= $1 AND day <= $2 GROUP BY path ORDER BY path";
+        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(i64::from(from.0))
+            .bind(i64::from(to.0))
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter()
+            .map(|(path, enrolled, withdrawn)| {
+                Ok(EbillSwitches { path: code("e-bill path", path, EbillPath::from_code)?, enrolled, withdrawn })
+            })
+            .collect()
+    }
+
+    /// Bills issued in the months from `from`'s to `to`'s, by delivery (from the bill rollup,
+    /// which counts by month).
+    pub async fn bills_by_delivery(&self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
+        let sql = "SELECT delivery, CAST(SUM(bills) AS BIGINT), CAST(SUM(sheets) AS BIGINT) FROM bill_monthly \
+                   WHERE month >= $1 AND month <= $2 GROUP BY delivery ORDER BY delivery";
+        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            .bind(i64::from(from.month_key()))
+            .bind(i64::from(to.month_key()))
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter()
+            .map(|(delivery, bills, sheets)| {
+                Ok(BillsByDelivery { delivery: code("delivery", delivery, Delivery::from_code)?, bills, sheets })
+            })
+            .collect()
+    }
+
+    pub async fn sots(&self) -> Result<Vec<Sot>> {
+        let rows: Vec<(i64, String)> =
+            on_db!(&self.db, |p| sqlx::query_as("SELECT code, name FROM sots ORDER BY code").fetch_all(p).await)?;
+        Ok(rows.into_iter().map(|(code, name)| Sot { code, name }).collect())
+    }
+
+    pub async fn branches(&self) -> Result<Vec<Branch>> {
+        let sql = "SELECT code, name, municipality, address, sot, kind, operator, contractor, host, host_name, \
+                   counters, hours, schedule_template, latitude, longitude FROM branches ORDER BY code";
+        let rows: Vec<BranchRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Branch {
+                    code: r.0,
+                    name: r.1,
+                    municipality: r.2,
+                    address: r.3,
+                    sot: r.4,
+                    kind: code("branch kind", r.5, BranchKind::from_code)?,
+                    operator: code("branch operator", r.6, Operator::from_code)?,
+                    contractor: r.7,
+                    host: code("branch host", r.8, Host::from_code)?,
+                    host_name: r.9,
+                    counters: r.10,
+                    hours: r.11,
+                    schedule_template: r.12,
+                    latitude: r.13,
+                    longitude: r.14,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn branch_events(&self) -> Result<Vec<BranchEvent>> {
+        let sql = "SELECT branch, day, kind, note FROM branch_events ORDER BY day, branch, kind";
+        let rows: Vec<(String, i64, i64, String)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await)?;
+        rows.into_iter()
+            .map(|(branch, day, kind, note)| {
+                Ok(BranchEvent {
+                    branch,
+                    day: Day(day as i32),
+                    kind: code("branch event", kind, BranchEventKind::from_code)?,
+                    note,
+                })
+            })
+            .collect()
+    }
+
+    /// How many rows each main table holds (for summaries and checks).
+    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+        let mut out = Vec::new();
+        for table in [
+            "sots", "branches", "branch_events", "customers", "supply_points", "portal_accounts",
+            "ebill_events", "bills", "contacts",
+        ] {
+            let sql = format!("SELECT COUNT(*) FROM {table}");
+            let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql)).fetch_one(p).await)?;
+            out.push((table, n));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,62 @@
+//! Fresh, migrated stores for tests: SQLite always, PostgreSQL when `CANALI_TEST_POSTGRES`
+//! holds a URL. Each PostgreSQL store lives in a schema of its own, so tests run side by side.
+
+use sqlx::AssertSqlSafe;
+use crate::db::Db;
+use crate::{Result, Store};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The environment variable that names the PostgreSQL server tests may use.
+pub const POSTGRES_ENV: &str = "CANALI_TEST_POSTGRES";
+
+/// A store for a test; the SQLite file lives as long as this value.
+pub struct TestStore {
+    pub name: &'static str,
+    pub store: Store,
+    /// The URL another process (e.g. the CLI under test) can use to reach the same data.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// One fresh store per backend available: SQLite, and PostgreSQL when configured.
+pub async fn fresh_stores() -> Result<Vec<TestStore>> {
+    let mut out = vec![fresh_sqlite().await?];
+    if let Some(pg) = fresh_postgres().await? {
+        out.push(pg);
+    }
+    Ok(out)
+}
+
+pub async fn fresh_sqlite() -> Result<TestStore> {
+    let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+    let url = format!("sqlite://{}", dir.path().join("canali.db").display());
+    let store = Store::connect(&url).await?;
+    store.migrate().await?;
+    Ok(TestStore { name: "sqlite", store, url, _dir: Some(dir) })
+}
+
+/// A store in a new schema of the server named by `CANALI_TEST_POSTGRES`, if set.
+pub async fn fresh_postgres() -> Result<Option<TestStore>> {
+    let Ok(base) = std::env::var(POSTGRES_ENV) else {
+        return Ok(None);
+    };
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let schema = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        jiff::Timestamp::now().as_microsecond() % 1_000_000_000
+    );
+    let mut admin = PgConnection::connect(&base).await?;
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await?;
+    admin.close().await?;
+    let options = PgConnectOptions::from_str(&base)?.options([("search_path", schema.as_str())]);
+    let store = Store::from_db(Db::connect_postgres(options).await?);
+    store.migrate().await?;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Ok(Some(TestStore { name: "postgres", store, url, _dir: None }))
+}
