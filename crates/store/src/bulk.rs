@@ -42,7 +42,7 @@ pub(crate) async fn insert_sqlite(
     let mut start = 0;
     while start < rows {
         let n = per_statement.min(rows - start);
-        let sql = insert_sql(table, n, returning);
+        let sql = insert_sql(table, n, &[], Placeholders::Anonymous);
         let mut q = sqlx::query(AssertSqlSafe(&*sql));
         for v in &values[start * width..(start + n) * width] {
             q = match *v {
@@ -55,13 +55,51 @@ pub(crate) async fn insert_sqlite(
             let done = q.execute(&mut **tx).await?;
             out.extend((0..done.rows_affected()).map(|_| Vec::new()));
         } else {
-            for row in q.fetch_all(&mut **tx).await? {
-                out.push(decode_ints(&row, returning.len())?);
+            // RETURNING makes SQLite buffer every row it writes; first try without it inside a
+            // savepoint: when every row was new (the usual case) all rows are the answer.
+            sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
+            let done = q.execute(&mut **tx).await?;
+            if done.rows_affected() == n as u64 {
+                sqlx::query("RELEASE bulk").execute(&mut **tx).await?;
+                out.extend(values_rows(table, &values[start * width..(start + n) * width], returning));
+            } else {
+                sqlx::query("ROLLBACK TO bulk").execute(&mut **tx).await?;
+                sqlx::query("RELEASE bulk").execute(&mut **tx).await?;
+                let sql = insert_sql(table, n, returning, Placeholders::Anonymous);
+                let mut q = sqlx::query(AssertSqlSafe(&*sql));
+                for v in &values[start * width..(start + n) * width] {
+                    q = match *v {
+                        Val::Int(x) => q.bind(x),
+                        Val::Float(x) => q.bind(x),
+                        Val::Text(x) => q.bind(x),
+                    };
+                }
+                for row in q.fetch_all(&mut **tx).await? {
+                    out.push(decode_ints(&row, returning.len())?);
+                }
             }
         }
         start += n;
     }
     Ok(out)
+}
+
+/// The `returning` columns (integers) of rows given as values, for when all of them were written.
+fn values_rows<'a>(table: &'a Table, values: &'a [Val<'_>], returning: &'a [&str]) -> impl Iterator<Item = Vec<i64>> + 'a {
+    let width = table.columns.len();
+    let index: Vec<usize> = returning
+        .iter()
+        .map(|r| table.columns.iter().position(|c| c == r).expect("returning names a column of the table"))
+        .collect();
+    values.chunks(width).map(move |row| {
+        index
+            .iter()
+            .map(|&i| match row[i] {
+                Val::Int(Some(x)) => x,
+                _ => 0,
+            })
+            .collect()
+    })
 }
 
 fn decode_ints<R: Row>(row: &R, n: usize) -> Result<Vec<i64>>
@@ -72,9 +110,16 @@ where
     (0..n).map(|i| row.try_get::<i64, usize>(i).map_err(Into::into)).collect()
 }
 
-fn insert_sql(table: &Table, rows: usize, returning: &[&str]) -> String {
-    let width = table.columns.len();
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.columns.join(", "));
+/// How a long statement names its parameters. SQLite looks a named parameter up by a linear
+/// scan (so `$N` costs O(N^2) over a 30 000-parameter statement); anonymous `?` costs nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    Anonymous,
+    Numbered,
+}
+
+/// `(?,?),(?,?)` or `($1,$2),($3,$4)`: `rows` tuples of `width` parameters.
+fn values_list(sql: &mut String, rows: usize, width: usize, style: Placeholders) {
     let mut param = 1;
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ",(" });
@@ -82,11 +127,21 @@ fn insert_sql(table: &Table, rows: usize, returning: &[&str]) -> String {
             if c > 0 {
                 sql.push(',');
             }
-            let _ = write!(sql, "${param}");
+            match style {
+                Placeholders::Anonymous => sql.push('?'),
+                Placeholders::Numbered => {
+                    let _ = write!(sql, "${param}");
+                }
+            }
             param += 1;
         }
         sql.push(')');
     }
+}
+
+fn insert_sql(table: &Table, rows: usize, returning: &[&str], style: Placeholders) -> String {
+    let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.columns.join(", "));
+    values_list(&mut sql, rows, table.columns.len(), style);
     let _ = write!(sql, " ON CONFLICT ({}) DO NOTHING", table.key);
     if !returning.is_empty() {
         let _ = write!(sql, " RETURNING {}", returning.join(", "));
@@ -188,8 +243,12 @@ mod tests {
     fn insert_sql_numbers_every_parameter() {
         let t = Table { name: "t", columns: &["a", "b"], key: "a" };
         assert_eq!(
-            insert_sql(&t, 2, &["a"]),
+            insert_sql(&t, 2, &["a"], Placeholders::Numbered),
             "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4) ON CONFLICT (a) DO NOTHING RETURNING a"
+        );
+        assert_eq!(
+            insert_sql(&t, 2, &[], Placeholders::Anonymous),
+            "INSERT INTO t (a, b) VALUES (?,?),(?,?) ON CONFLICT (a) DO NOTHING"
         );
     }
 }
@@ -244,9 +303,10 @@ impl Tx<'_> {
         let width = keys.len() + measures.len();
         let per_statement = SQLITE_MAX_PARAMS / width;
         for chunk in values.chunks(per_statement * width) {
-            let sql = rollup_sql(table, keys, measures, chunk.len() / width);
+            let rows = chunk.len() / width;
             match self {
                 Tx::Sqlite(t) => {
+                    let sql = rollup_sql(table, keys, measures, rows, Placeholders::Anonymous);
                     let mut q = sqlx::query(AssertSqlSafe(&*sql));
                     for v in chunk {
                         q = q.bind(*v);
@@ -254,6 +314,7 @@ impl Tx<'_> {
                     q.execute(&mut **t).await?;
                 }
                 Tx::Postgres(t) => {
+                    let sql = rollup_sql(table, keys, measures, rows, Placeholders::Numbered);
                     let mut q = sqlx::query(AssertSqlSafe(&*sql));
                     for v in chunk {
                         q = q.bind(*v);
@@ -274,19 +335,9 @@ impl Tx<'_> {
     }
 }
 
-fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize) -> String {
-    let width = keys.len() + measures.len();
+fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize, style: Placeholders) -> String {
     let mut sql = format!("INSERT INTO {table} ({}, {}) VALUES ", keys.join(", "), measures.join(", "));
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push(',');
-            }
-            let _ = write!(sql, "${}", r * width + c + 1);
-        }
-        sql.push(')');
-    }
+    values_list(&mut sql, rows, keys.len() + measures.len(), style);
     let _ = write!(sql, " ON CONFLICT ({}) DO UPDATE SET ", keys.join(", "));
     for (i, m) in measures.iter().enumerate() {
         if i > 0 {

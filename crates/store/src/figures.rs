@@ -179,3 +179,20 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The baseline of the report benchmark: the year's contacts and waits by channel, segment
+    /// and territory straight from the raw ledger, as one would without rollups.
+    pub async fn plain_group_by_year(&self, year: i16) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+        let from = Day::from_date(jiff::civil::date(year - 1, 1, 1));
+        let to = Day::from_date(jiff::civil::date(year, 12, 31));
+        let sql = "SELECT channel, segment, territory, COUNT(*), CAST(COALESCE(SUM(wait_seconds), 0) AS BIGINT) \
+                   FROM contacts WHERE day >= $1 AND day <= $2 GROUP BY channel, segment, territory";
+        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(i64::from(from.0))
+            .bind(i64::from(to.0))
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
+    }
+}

@@ -4,7 +4,7 @@
 use sqlx::AssertSqlSafe;
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
-use crate::{IngestOutcome, NewContact, Result, Store, StoreError};
+use crate::{Backend, IngestOutcome, NewContact, Result, Store, StoreError};
 use canali_domain::{Channel, Day, Segment};
 use std::collections::{HashMap, HashSet};
 
@@ -171,7 +171,9 @@ impl Store {
         if batch.is_empty() {
             return Ok(IngestOutcome::default());
         }
-        let prepared = self.prepare(source, batch).await?;
+        let mut prepared = self.prepare(source, batch).await?;
+        // Keys in order walk the ledger's B-tree from left to right: far fewer page visits.
+        prepared.sort_unstable_by_key(|p| p.id);
         let mut values = Vec::with_capacity(prepared.len() * CONTACTS.columns.len());
         for p in &prepared {
             let c = p.contact;
@@ -278,7 +280,7 @@ impl Store {
         for chunk in unique.chunks(10_000) {
             let sql = format!(
                 "SELECT code, segment, sot FROM customers WHERE code IN ({})",
-                placeholders(chunk.len())
+                placeholders(chunk.len(), self.backend())
             );
             let rows: Vec<(String, i64, i64)> = on_db!(&self.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(&*sql));
@@ -298,7 +300,7 @@ impl Store {
         for chunk in skipped.chunks(10_000) {
             let sql = format!(
                 "SELECT id, source, external_id FROM contacts WHERE id IN ({})",
-                placeholders(chunk.len())
+                placeholders(chunk.len(), self.backend())
             );
             let rows: Vec<(i64, String, String)> = match tx {
                 Tx::Sqlite(t) => {
@@ -416,8 +418,13 @@ where
         .collect()
 }
 
-pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(",")
+/// `n` parameters for an `IN (...)` list, in the backend's cheapest style.
+pub(crate) fn placeholders(n: usize, backend: Backend) -> String {
+    match backend {
+        // See `Placeholders`: SQLite resolves named parameters by a linear scan.
+        Backend::Sqlite => vec!["?"; n].join(","),
+        Backend::Postgres => (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(","),
+    }
 }
 
 #[cfg(test)]
