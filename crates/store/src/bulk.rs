@@ -1,7 +1,7 @@
-//! Bulk writes on both backends: multi-row `INSERT ... ON CONFLICT DO NOTHING` in one
-//! transaction on SQLite, `COPY` into a temporary table and one `INSERT ... SELECT` on
-//! PostgreSQL. Both return the chosen integer columns of the rows actually inserted, so that
-//! callers keep their rollups in step with what was written and nothing else.
+//! Bulk writes on both backends: one prepared single-row insert stepped per row on SQLite
+//! (`sqlite_bulk`), `COPY` into a staging table and one `INSERT ... SELECT` on PostgreSQL; both
+//! skip rows whose key is already stored and return the chosen integer columns of the rows
+//! actually inserted, so that callers keep their rollups in step with what was written.
 
 use sqlx::AssertSqlSafe;
 use crate::Result;
@@ -24,7 +24,7 @@ pub(crate) struct Table {
     pub key: &'static str,
 }
 
-/// SQLite allows 32766 parameters in a statement.
+/// SQLite allows 32766 parameters in one statement (the rollup upserts stay below).
 const SQLITE_MAX_PARAMS: usize = 32_766;
 
 /// Inserts `rows` (each `table.columns.len()` values, flattened), skipping rows whose key is
@@ -36,52 +36,11 @@ pub(crate) async fn insert_sqlite(
     returning: &[&str],
 ) -> Result<Vec<Vec<i64>>> {
     let width = table.columns.len();
-    let rows = values.len() / width;
-    let per_statement = (SQLITE_MAX_PARAMS / width).max(1);
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < rows {
-        let n = per_statement.min(rows - start);
-        let sql = insert_sql(table, n, &[], Placeholders::Anonymous);
-        let mut q = sqlx::query(AssertSqlSafe(&*sql));
-        for v in &values[start * width..(start + n) * width] {
-            q = match *v {
-                Val::Int(x) => q.bind(x),
-                Val::Float(x) => q.bind(x),
-                Val::Text(x) => q.bind(x),
-            };
-        }
-        if returning.is_empty() {
-            let done = q.execute(&mut **tx).await?;
-            out.extend((0..done.rows_affected()).map(|_| Vec::new()));
-        } else {
-            // RETURNING makes SQLite buffer every row it writes; first try without it inside a
-            // savepoint: when every row was new (the usual case) all rows are the answer.
-            sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
-            let done = q.execute(&mut **tx).await?;
-            if done.rows_affected() == n as u64 {
-                sqlx::query("RELEASE bulk").execute(&mut **tx).await?;
-                out.extend(values_rows(table, &values[start * width..(start + n) * width], returning));
-            } else {
-                sqlx::query("ROLLBACK TO bulk").execute(&mut **tx).await?;
-                sqlx::query("RELEASE bulk").execute(&mut **tx).await?;
-                let sql = insert_sql(table, n, returning, Placeholders::Anonymous);
-                let mut q = sqlx::query(AssertSqlSafe(&*sql));
-                for v in &values[start * width..(start + n) * width] {
-                    q = match *v {
-                        Val::Int(x) => q.bind(x),
-                        Val::Float(x) => q.bind(x),
-                        Val::Text(x) => q.bind(x),
-                    };
-                }
-                for row in q.fetch_all(&mut **tx).await? {
-                    out.push(decode_ints(&row, returning.len())?);
-                }
-            }
-        }
-        start += n;
-    }
-    Ok(out)
+    let mut handle = tx.lock_handle().await?;
+    let written = crate::sqlite_bulk::insert_rows(handle.as_raw_handle().as_ptr(), table, values)?;
+    drop(handle);
+    let rows = values.chunks(width).zip(written).filter(|(_, new)| *new).map(|(row, _)| row);
+    Ok(rows.flat_map(|row| values_rows(table, row, returning)).collect())
 }
 
 /// The `returning` columns (integers) of rows given as values, for when all of them were written.
@@ -139,15 +98,6 @@ fn values_list(sql: &mut String, rows: usize, width: usize, style: Placeholders)
     }
 }
 
-fn insert_sql(table: &Table, rows: usize, returning: &[&str], style: Placeholders) -> String {
-    let mut sql = format!("INSERT INTO {} ({}) VALUES ", table.name, table.columns.join(", "));
-    values_list(&mut sql, rows, table.columns.len(), style);
-    let _ = write!(sql, " ON CONFLICT ({}) DO NOTHING", table.key);
-    if !returning.is_empty() {
-        let _ = write!(sql, " RETURNING {}", returning.join(", "));
-    }
-    sql
-}
 
 /// The PostgreSQL path: `COPY` the rows into a session-local staging table, then move the new
 /// ones into the table in one statement.
@@ -240,16 +190,12 @@ mod tests {
     }
 
     #[test]
-    fn insert_sql_numbers_every_parameter() {
-        let t = Table { name: "t", columns: &["a", "b"], key: "a" };
+    fn rollup_sql_adds_measures_on_conflict() {
         assert_eq!(
-            insert_sql(&t, 2, &["a"], Placeholders::Numbered),
-            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4) ON CONFLICT (a) DO NOTHING RETURNING a"
+            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Numbered),
+            "INSERT INTO r (k, n) VALUES ($1,$2),($3,$4) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
         );
-        assert_eq!(
-            insert_sql(&t, 2, &[], Placeholders::Anonymous),
-            "INSERT INTO t (a, b) VALUES (?,?),(?,?) ON CONFLICT (a) DO NOTHING"
-        );
+        assert!(rollup_sql("r", &["k"], &["n"], 2, Placeholders::Anonymous).contains("(?,?),(?,?)"));
     }
 }
 

@@ -9,6 +9,7 @@ mod ledger;
 mod migrate;
 pub mod model;
 mod registry;
+mod sqlite_bulk;
 pub mod testing;
 
 pub use db::Backend;

