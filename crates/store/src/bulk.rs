@@ -131,21 +131,28 @@ pub(crate) async fn insert_postgres(
         .await?;
     copy.send(buffer.into_bytes()).await?;
     copy.finish().await?;
-    let mut sql = format!(
+    let insert = format!(
         "INSERT INTO {} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ({}) DO NOTHING",
         table.name, table.key
     );
-    if !returning.is_empty() {
-        let _ = write!(sql, " RETURNING {}", returning.join(", "));
+    let rows = values.len() / width;
+    if returning.is_empty() {
+        let done = sqlx::query(AssertSqlSafe(&*insert)).execute(&mut **tx).await?;
+        sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}"))).execute(&mut **tx).await?;
+        return Ok((0..done.rows_affected()).map(|_| Vec::new()).collect());
     }
-    let out = if returning.is_empty() {
-        let done = sqlx::query(AssertSqlSafe(&*sql)).execute(&mut **tx).await?;
-        (0..done.rows_affected()).map(|_| Vec::new()).collect()
+    // First without RETURNING, in a savepoint: when every row was new (the usual case) the
+    // answer is all the rows, and PostgreSQL sends nothing back.
+    sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
+    let done = sqlx::query(AssertSqlSafe(&*insert)).execute(&mut **tx).await?;
+    let out = if done.rows_affected() == rows as u64 {
+        sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut **tx).await?;
+        values.chunks(width).flat_map(|row| values_rows(table, row, returning)).collect()
     } else {
-        let rows = sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **tx).await?;
-        rows.iter()
-            .map(|r| decode_ints(r, returning.len()))
-            .collect::<Result<Vec<_>>>()?
+        sqlx::query("ROLLBACK TO SAVEPOINT bulk").execute(&mut **tx).await?;
+        let sql = format!("{insert} RETURNING {}", returning.join(", "));
+        let found = sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **tx).await?;
+        found.iter().map(|r| decode_ints(r, returning.len())).collect::<Result<Vec<_>>>()?
     };
     sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}"))).execute(&mut **tx).await?;
     Ok(out)
@@ -209,7 +216,13 @@ impl Tx<'_> {
     pub(crate) async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
         Ok(match db {
             crate::db::Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            crate::db::Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            crate::db::Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                // Bulk writes are idempotent and re-runnable: a crash may lose the last
+                // commits but never corrupts, so they need not wait for the WAL flush.
+                sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
         })
     }
 
