@@ -1,1 +1,421 @@
-fn main() {}
+//! `canali`: the command line of the multichannel customer-contact platform.
+
+mod bench;
+mod import;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// canali — the multichannel customer-contact platform for utilities: five channels in one
+/// ledger, the branch network, the online branch, the e-bill, and the figures management needs.
+#[derive(Parser)]
+#[command(name = "canali", version, about, long_about = None, arg_required_else_help = true)]
+struct Cli {
+    /// The database: sqlite://FILE (created when missing) or postgres://USER@HOST:PORT/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "CANALI_DATABASE_URL",
+        default_value = "sqlite://canali.db"
+    )]
+    db: String,
+    /// A TOML settings file (report factors and targets); CANALI_* variables override it.
+    #[arg(
+        long,
+        global = true,
+        env = "CANALI_CONFIG",
+        default_value = "canali.toml"
+    )]
+    config: PathBuf,
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate the demo utility into ./canali-demo.db and print its 2011 channel report.
+    Demo {
+        /// Size of the utility: 1 is full size (about 3.5 million contacts in 2011).
+        #[arg(long, default_value_t = DEMO_SCALE)]
+        scale: f64,
+        /// The seed of the simulation: the same seed gives the same utility.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+        /// The demo database (replaced at every run).
+        #[arg(long, default_value = "canali-demo.db")]
+        file: PathBuf,
+        /// The language of the printed report: it or en.
+        #[arg(long, default_value = "it")]
+        lang: Lang,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load data into the ledger.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a synthetic utility, calibrated to the 2011 reference figures, into the database.
+    Simulate {
+        /// First day simulated (YYYY-MM-DD).
+        #[arg(long, default_value = "2010-01-01")]
+        from: jiff::civil::Date,
+        /// Last day simulated (YYYY-MM-DD).
+        #[arg(long, default_value = "2011-12-31")]
+        to: jiff::civil::Date,
+        /// Size of the utility: 1 is full size.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// The seed: the same seed gives the same utility.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+    },
+    /// The yearly channel report: every figure of the sustainability report's page.
+    Report {
+        /// The year reported (compared with the year before).
+        #[arg(long)]
+        year: i16,
+        #[arg(long, value_enum, default_value = "md")]
+        format: ReportFormat,
+        #[arg(long, default_value = "it")]
+        lang: Lang,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Maintain the rollups.
+    #[command(subcommand)]
+    Rollup(RollupCommand),
+    /// Measure ingest and report speed against plain SQLite and PostgreSQL loads.
+    Bench {
+        /// Contacts loaded in the ingest benchmark.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Ledger sizes of the report benchmark (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
+        report_sizes: Vec<usize>,
+        /// A PostgreSQL database for the PostgreSQL figures (its tables are emptied).
+        #[arg(long, env = "CANALI_BENCH_POSTGRES")]
+        postgres: Option<String>,
+        /// Scratch folder for the benchmark files.
+        #[arg(long, default_value = "target/bench")]
+        workdir: PathBuf,
+        /// Append the results to this markdown file.
+        #[arg(long, default_value = "docs/benchmarks.md")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Contacts of any channel from CSV (with a header row) or JSON lines; see docs/import.md.
+    Contacts {
+        file: PathBuf,
+        /// The source the external ids belong to (default: the file name).
+        #[arg(long)]
+        source: Option<String>,
+        /// The file's format (default: by extension, else by its first character).
+        #[arg(long, value_enum)]
+        format: Option<import::Format>,
+        /// Contacts written per transaction.
+        #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
+        batch_size: usize,
+        /// Where the rejected lines go (default: beside the input, NAME.rejects.EXT).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RollupCommand {
+    /// Recompute the daily and monthly rollups from the raw ledger.
+    Rebuild,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Md,
+    Html,
+    Json,
+    Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    It,
+    En,
+}
+
+impl Lang {
+    fn report(self) -> canali_report::Lang {
+        match self {
+            Lang::It => canali_report::Lang::It,
+            Lang::En => canali_report::Lang::En,
+        }
+    }
+}
+
+/// The demo's default size: a tenth of the utility runs in about a minute on two cores.
+const DEMO_SCALE: f64 = 0.1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<canali_store::Store> {
+    let store = canali_store::Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))?;
+    store
+        .migrate()
+        .await
+        .context("cannot bring the schema up to date")?;
+    Ok(store)
+}
+
+/// The settings file's shape: one table per part of canali.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct Settings {
+    #[serde(default)]
+    report: canali_report::ReportSettings,
+}
+
+/// Defaults, then the TOML file (when present), then `CANALI_*` variables (`__` nests).
+fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
+    use figment::providers::{Env, Format, Serialized, Toml};
+    let settings: Settings = figment::Figment::from(Serialized::defaults(Settings::default()))
+        .merge(Toml::file(config))
+        .merge(
+            Env::prefixed("CANALI_")
+                .filter(|k| k.as_str().to_ascii_lowercase().starts_with("report__"))
+                .split("__"),
+        )
+        .extract()
+        .with_context(|| {
+            format!(
+                "the settings (file {} and CANALI_ variables) are not valid",
+                config.display()
+            )
+        })?;
+    Ok(settings.report)
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let progress = !cli.quiet;
+    match cli.command {
+        Command::Migrate => {
+            let store = canali_store::Store::connect(&cli.db).await?;
+            let report = store.migrate().await?;
+            if report.applied.is_empty() {
+                println!("The schema is up to date (version {}).", report.current);
+            }
+            for (v, name) in report.applied {
+                println!("Applied migration {v} ({name}).");
+            }
+            store.close().await;
+        }
+        Command::Import(ImportCommand::Contacts {
+            file,
+            source,
+            format,
+            batch_size,
+            rejects,
+        }) => {
+            let store = open(&cli.db).await?;
+            let opts = import::ImportOptions {
+                source,
+                format,
+                batch_size,
+                progress,
+                rejects,
+            };
+            let summary = import::import_contacts(&store, &file, &opts).await?;
+            store.close().await;
+            print!("{summary}");
+            return Ok(ExitCode::from(summary.exit_code() as u8));
+        }
+        Command::Simulate {
+            from,
+            to,
+            scale,
+            seed,
+        } => {
+            if from > to {
+                bail!("--from {from} is after --to {to}");
+            }
+            if !(scale > 0.0 && scale <= 10.0) {
+                bail!("--scale must be above 0 and at most 10, not {scale}");
+            }
+            let store = open(&cli.db).await?;
+            let summary = simulate(&store, from, to, scale, seed, progress).await?;
+            store.close().await;
+            println!("{summary}");
+        }
+        Command::Report {
+            year,
+            format,
+            lang,
+            output,
+        } => {
+            let store = open(&cli.db).await?;
+            let settings = settings(&cli.config)?;
+            let report = canali_report::build(&store, year, &settings).await?;
+            store.close().await;
+            match (format, output) {
+                (ReportFormat::Csv, Some(path)) => {
+                    // One file per table: PATH's stem, the table's name, .csv.
+                    let stem = path.with_extension("");
+                    for table in canali_report::render_csv(&report, lang.report())? {
+                        let file = PathBuf::from(format!("{}_{}.csv", stem.display(), table.name));
+                        std::fs::write(&file, &table.csv)
+                            .with_context(|| format!("cannot write {}", file.display()))?;
+                        eprintln!("Table written to {}.", file.display());
+                    }
+                }
+                (_, Some(path)) => {
+                    let text = render(&report, format, lang)?;
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Report written to {}.", path.display());
+                }
+                (_, None) => print!("{}", render(&report, format, lang)?),
+            }
+        }
+        Command::Rollup(RollupCommand::Rebuild) => {
+            let store = open(&cli.db).await?;
+            let t = Instant::now();
+            let counted = store.rebuild_rollups().await?;
+            store.close().await;
+            println!(
+                "Rollups rebuilt from {counted} contacts in {:.1} s.",
+                t.elapsed().as_secs_f64()
+            );
+        }
+        Command::Demo {
+            scale,
+            seed,
+            file,
+            lang,
+        } => demo(scale, seed, &file, lang, &cli.config, progress).await?,
+        Command::Bench {
+            rows,
+            report_sizes,
+            postgres,
+            workdir,
+            output,
+        } => {
+            let opts = bench::BenchOptions {
+                rows,
+                report_sizes,
+                postgres,
+                workdir,
+                output: Some(output.clone()),
+                progress,
+            };
+            let md = bench::run_all(&opts).await?;
+            println!("{md}");
+            println!("Appended to {}.", output.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(report: &canali_report::YearReport, format: ReportFormat, lang: Lang) -> Result<String> {
+    let lang = lang.report();
+    Ok(match format {
+        ReportFormat::Md => canali_report::render_markdown(report, lang),
+        ReportFormat::Html => canali_report::render_html(report, lang)?,
+        ReportFormat::Json => canali_report::render_json(report)?,
+        // On standard output the tables follow each other, each after a `# table: NAME` line.
+        ReportFormat::Csv => canali_report::render_csv(report, lang)?
+            .into_iter()
+            .map(|t| format!("# table: {}\n{}\n", t.name, t.csv))
+            .collect(),
+    })
+}
+
+async fn simulate(
+    store: &canali_store::Store,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    scale: f64,
+    seed: u64,
+    progress: bool,
+) -> Result<canali_sim::SimSummary> {
+    let cfg = canali_sim::SimConfig {
+        from,
+        to,
+        scale,
+        seed,
+        progress,
+    };
+    Ok(canali_sim::simulate(store, &cfg).await?)
+}
+
+/// The README's first command: a fresh demo utility, its 2011 report printed, the HTML beside.
+async fn demo(
+    scale: f64,
+    seed: u64,
+    file: &Path,
+    lang: Lang,
+    config: &Path,
+    progress: bool,
+) -> Result<()> {
+    let started = Instant::now();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let url = format!("sqlite://{}", file.display());
+    let store = open(&url).await?;
+    eprintln!(
+        "Simulating the utility at scale {scale} (seed {seed}) into {}...",
+        file.display()
+    );
+    let from = jiff::civil::date(2010, 1, 1);
+    let to = jiff::civil::date(2011, 12, 31);
+    let summary = simulate(&store, from, to, scale, seed, progress).await?;
+    eprintln!("{summary}");
+    let settings = settings(config)?;
+    let report = canali_report::build(&store, 2011, &settings).await?;
+    store.close().await;
+    print!("{}", render(&report, ReportFormat::Md, lang)?);
+    let html = file.with_extension("html");
+    std::fs::write(&html, render(&report, ReportFormat::Html, lang)?)?;
+    println!();
+    println!("HTML report with charts: {}", html.display());
+    println!("Database: {url} — try `canali --db {url} report --year 2011 --format json`.");
+    println!(
+        "Done in {:.1} s; peak memory {}.",
+        started.elapsed().as_secs_f64(),
+        peak_memory().unwrap_or_else(|| "unknown".into())
+    );
+    Ok(())
+}
+
+/// The process's peak resident memory, from /proc (Linux).
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(format!("{:.0} MiB", kb / 1024.0))
+}

@@ -3,7 +3,6 @@
 //! Each enum has a stable snake_case name (files, JSON, the API), a small integer code (the store
 //! and its rollups) and a label in Italian and English (reports and pages).
 
-
 pub use crate::UnknownName;
 
 coded_enum! {
@@ -19,7 +18,10 @@ coded_enum! {
 
 impl Channel {
     pub const fn is_call_center(self) -> bool {
-        matches!(self, Channel::CallCenterResidential | Channel::CallCenterBusiness)
+        matches!(
+            self,
+            Channel::CallCenterResidential | Channel::CallCenterBusiness
+        )
     }
 }
 

@@ -6,8 +6,9 @@ use jiff::{Timestamp, ToSpan};
 use std::sync::LazyLock;
 
 /// The utility's time zone: every local date and opening hour is in Europe/Rome.
-pub static ROME: LazyLock<TimeZone> =
-    LazyLock::new(|| TimeZone::get("Europe/Rome").expect("the bundled tz database has Europe/Rome"));
+pub static ROME: LazyLock<TimeZone> = LazyLock::new(|| {
+    TimeZone::get("Europe/Rome").expect("the bundled tz database has Europe/Rome")
+});
 
 /// A civil date as the number of days since 1970-01-01.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -21,7 +22,9 @@ impl Day {
     }
 
     pub fn date(self) -> Date {
-        EPOCH.checked_add(self.0.days()).expect("day within jiff's range")
+        EPOCH
+            .checked_add(self.0.days())
+            .expect("day within jiff's range")
     }
 
     /// The local (Europe/Rome) date of an instant given in microseconds since the epoch.

@@ -1,7 +1,6 @@
 //! The branch network's vocabulary: the kinds of branch, who runs them and who hosts them, and
 //! the events of their life.
 
-
 coded_enum! {
     /// The kinds of branch ("sportello") of the seed.
     BranchKind, "branch kind" {

@@ -3,8 +3,8 @@
 //! skip rows whose key is already stored and return the chosen integer columns of the rows
 //! actually inserted, so that callers keep their rollups in step with what was written.
 
-use sqlx::AssertSqlSafe;
 use crate::Result;
+use sqlx::AssertSqlSafe;
 use sqlx::{Postgres, Row, Sqlite, Transaction};
 use std::fmt::Write as _;
 
@@ -39,16 +39,32 @@ pub(crate) async fn insert_sqlite(
     let mut handle = tx.lock_handle().await?;
     let written = crate::sqlite_bulk::insert_rows(handle.as_raw_handle().as_ptr(), table, values)?;
     drop(handle);
-    let rows = values.chunks(width).zip(written).filter(|(_, new)| *new).map(|(row, _)| row);
-    Ok(rows.flat_map(|row| values_rows(table, row, returning)).collect())
+    let rows = values
+        .chunks(width)
+        .zip(written)
+        .filter(|(_, new)| *new)
+        .map(|(row, _)| row);
+    Ok(rows
+        .flat_map(|row| values_rows(table, row, returning))
+        .collect())
 }
 
 /// The `returning` columns (integers) of rows given as values, for when all of them were written.
-fn values_rows<'a>(table: &'a Table, values: &'a [Val<'_>], returning: &'a [&str]) -> impl Iterator<Item = Vec<i64>> + 'a {
+fn values_rows<'a>(
+    table: &'a Table,
+    values: &'a [Val<'_>],
+    returning: &'a [&str],
+) -> impl Iterator<Item = Vec<i64>> + 'a {
     let width = table.columns.len();
     let index: Vec<usize> = returning
         .iter()
-        .map(|r| table.columns.iter().position(|c| c == r).expect("returning names a column of the table"))
+        .map(|r| {
+            table
+                .columns
+                .iter()
+                .position(|c| c == r)
+                .expect("returning names a column of the table")
+        })
         .collect();
     values.chunks(width).map(move |row| {
         index
@@ -66,7 +82,9 @@ where
     usize: sqlx::ColumnIndex<R>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    (0..n).map(|i| row.try_get::<i64, usize>(i).map_err(Into::into)).collect()
+    (0..n)
+        .map(|i| row.try_get::<i64, usize>(i).map_err(Into::into))
+        .collect()
 }
 
 /// How a long statement names its parameters. SQLite looks a named parameter up by a linear
@@ -98,7 +116,6 @@ fn values_list(sql: &mut String, rows: usize, width: usize, style: Placeholders)
     }
 }
 
-
 /// The PostgreSQL path: `COPY` the rows into a session-local staging table, then move the new
 /// ones into the table in one statement.
 pub(crate) async fn insert_postgres(
@@ -126,7 +143,7 @@ pub(crate) async fn insert_postgres(
         }
         buffer.push('\n');
     }
-    let mut copy = (&mut **tx)
+    let mut copy = tx
         .copy_in_raw(&format!("COPY {staging} ({columns}) FROM STDIN"))
         .await?;
     copy.send(buffer.into_bytes()).await?;
@@ -137,24 +154,44 @@ pub(crate) async fn insert_postgres(
     );
     let rows = values.len() / width;
     if returning.is_empty() {
-        let done = sqlx::query(AssertSqlSafe(&*insert)).execute(&mut **tx).await?;
-        sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}"))).execute(&mut **tx).await?;
+        let done = sqlx::query(AssertSqlSafe(&*insert))
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}")))
+            .execute(&mut **tx)
+            .await?;
         return Ok((0..done.rows_affected()).map(|_| Vec::new()).collect());
     }
     // First without RETURNING, in a savepoint: when every row was new (the usual case) the
     // answer is all the rows, and PostgreSQL sends nothing back.
     sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
-    let done = sqlx::query(AssertSqlSafe(&*insert)).execute(&mut **tx).await?;
+    let done = sqlx::query(AssertSqlSafe(&*insert))
+        .execute(&mut **tx)
+        .await?;
     let out = if done.rows_affected() == rows as u64 {
-        sqlx::query("RELEASE SAVEPOINT bulk").execute(&mut **tx).await?;
-        values.chunks(width).flat_map(|row| values_rows(table, row, returning)).collect()
+        sqlx::query("RELEASE SAVEPOINT bulk")
+            .execute(&mut **tx)
+            .await?;
+        values
+            .chunks(width)
+            .flat_map(|row| values_rows(table, row, returning))
+            .collect()
     } else {
-        sqlx::query("ROLLBACK TO SAVEPOINT bulk").execute(&mut **tx).await?;
+        sqlx::query("ROLLBACK TO SAVEPOINT bulk")
+            .execute(&mut **tx)
+            .await?;
         let sql = format!("{insert} RETURNING {}", returning.join(", "));
-        let found = sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **tx).await?;
-        found.iter().map(|r| decode_ints(r, returning.len())).collect::<Result<Vec<_>>>()?
+        let found = sqlx::query(AssertSqlSafe(&*sql))
+            .fetch_all(&mut **tx)
+            .await?;
+        found
+            .iter()
+            .map(|r| decode_ints(r, returning.len()))
+            .collect::<Result<Vec<_>>>()?
     };
-    sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}"))).execute(&mut **tx).await?;
+    sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}")))
+        .execute(&mut **tx)
+        .await?;
     Ok(out)
 }
 
@@ -182,30 +219,6 @@ fn copy_text(buffer: &mut String, v: &Val<'_>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn copy_text_escapes_what_copy_would_misread() {
-        let mut b = String::new();
-        copy_text(&mut b, &Val::Text(Some("a\tb\\c\nd")));
-        assert_eq!(b, "a\\tb\\\\c\\nd");
-        b.clear();
-        copy_text(&mut b, &Val::Text(None));
-        assert_eq!(b, "\\N");
-    }
-
-    #[test]
-    fn rollup_sql_adds_measures_on_conflict() {
-        assert_eq!(
-            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Numbered),
-            "INSERT INTO r (k, n) VALUES ($1,$2),($3,$4) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
-        );
-        assert!(rollup_sql("r", &["k"], &["n"], 2, Placeholders::Anonymous).contains("(?,?),(?,?)"));
-    }
-}
-
 /// A write transaction on either backend.
 pub(crate) enum Tx<'c> {
     Sqlite(Transaction<'c, Sqlite>),
@@ -220,7 +233,9 @@ impl Tx<'_> {
                 let mut tx = p.begin().await?;
                 // Bulk writes are idempotent and re-runnable: a crash may lose the last
                 // commits but never corrupts, so they need not wait for the WAL flush.
-                sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
+                sqlx::query("SET LOCAL synchronous_commit = off")
+                    .execute(&mut *tx)
+                    .await?;
                 Tx::Postgres(tx)
             }
         })
@@ -288,14 +303,30 @@ impl Tx<'_> {
     /// Runs one statement without parameters.
     pub(crate) async fn execute(&mut self, sql: &str) -> Result<u64> {
         Ok(match self {
-            Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql)).execute(&mut **t).await?.rows_affected(),
-            Tx::Postgres(t) => sqlx::query(AssertSqlSafe(sql)).execute(&mut **t).await?.rows_affected(),
+            Tx::Sqlite(t) => sqlx::query(AssertSqlSafe(sql))
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(t) => sqlx::query(AssertSqlSafe(sql))
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
         })
     }
 }
 
-fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize, style: Placeholders) -> String {
-    let mut sql = format!("INSERT INTO {table} ({}, {}) VALUES ", keys.join(", "), measures.join(", "));
+fn rollup_sql(
+    table: &str,
+    keys: &[&str],
+    measures: &[&str],
+    rows: usize,
+    style: Placeholders,
+) -> String {
+    let mut sql = format!(
+        "INSERT INTO {table} ({}, {}) VALUES ",
+        keys.join(", "),
+        measures.join(", ")
+    );
     values_list(&mut sql, rows, keys.len() + measures.len(), style);
     let _ = write!(sql, " ON CONFLICT ({}) DO UPDATE SET ", keys.join(", "));
     for (i, m) in measures.iter().enumerate() {
@@ -305,4 +336,30 @@ fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize, style:
         let _ = write!(sql, "{m} = {table}.{m} + excluded.{m}");
     }
     sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_text_escapes_what_copy_would_misread() {
+        let mut b = String::new();
+        copy_text(&mut b, &Val::Text(Some("a\tb\\c\nd")));
+        assert_eq!(b, "a\\tb\\\\c\\nd");
+        b.clear();
+        copy_text(&mut b, &Val::Text(None));
+        assert_eq!(b, "\\N");
+    }
+
+    #[test]
+    fn rollup_sql_adds_measures_on_conflict() {
+        assert_eq!(
+            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Numbered),
+            "INSERT INTO r (k, n) VALUES ($1,$2),($3,$4) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
+        );
+        assert!(
+            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Anonymous).contains("(?,?),(?,?)")
+        );
+    }
 }

@@ -1,16 +1,18 @@
 //! Readers of the rollups and registries for reports: every query here reads a table whose size
 //! depends on the calendar and the network, never on the number of contacts or bills.
 
-use sqlx::AssertSqlSafe;
 use crate::db::on_db;
 use crate::{
-    Branch, BranchEvent, BillsByDelivery, EbillSwitches, MonthlyRollup, Result, Sot, Store, StoreError,
+    BillsByDelivery, Branch, BranchEvent, EbillSwitches, MonthlyRollup, Result, Sot, Store,
+    StoreError,
 };
 use canali_domain::network::{BranchEventKind, BranchKind, Delivery, EbillPath, Host, Operator};
 use canali_domain::{Channel, Day, Segment};
+use sqlx::AssertSqlSafe;
 
 fn code<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
-    parse(value).ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+    parse(value)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
 }
 
 type MonthlyRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
@@ -64,8 +66,10 @@ impl Store {
     }
 
     async fn scalar(&self, sql: &str, day: Day) -> Result<i64> {
-        let n: i64 =
-            on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(sql)).bind(i64::from(day.0)).fetch_one(p).await)?;
+        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(sql))
+            .bind(i64::from(day.0))
+            .fetch_one(p)
+            .await)?;
         Ok(n)
     }
 
@@ -95,7 +99,11 @@ impl Store {
             .await)?;
         rows.into_iter()
             .map(|(path, enrolled, withdrawn)| {
-                Ok(EbillSwitches { path: code("e-bill path", path, EbillPath::from_code)?, enrolled, withdrawn })
+                Ok(EbillSwitches {
+                    path: code("e-bill path", path, EbillPath::from_code)?,
+                    enrolled,
+                    withdrawn,
+                })
             })
             .collect()
     }
@@ -112,21 +120,33 @@ impl Store {
             .await)?;
         rows.into_iter()
             .map(|(delivery, bills, sheets)| {
-                Ok(BillsByDelivery { delivery: code("delivery", delivery, Delivery::from_code)?, bills, sheets })
+                Ok(BillsByDelivery {
+                    delivery: code("delivery", delivery, Delivery::from_code)?,
+                    bills,
+                    sheets,
+                })
             })
             .collect()
     }
 
     pub async fn sots(&self) -> Result<Vec<Sot>> {
-        let rows: Vec<(i64, String)> =
-            on_db!(&self.db, |p| sqlx::query_as("SELECT code, name FROM sots ORDER BY code").fetch_all(p).await)?;
-        Ok(rows.into_iter().map(|(code, name)| Sot { code, name }).collect())
+        let rows: Vec<(i64, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT code, name FROM sots ORDER BY code"
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name)| Sot { code, name })
+            .collect())
     }
 
     pub async fn branches(&self) -> Result<Vec<Branch>> {
         let sql = "SELECT code, name, municipality, address, sot, kind, operator, contractor, host, host_name, \
                    counters, hours, schedule_template, latitude, longitude FROM branches ORDER BY code";
-        let rows: Vec<BranchRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<BranchRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            .fetch_all(p)
+            .await)?;
         rows.into_iter()
             .map(|r| {
                 Ok(Branch {
@@ -152,7 +172,10 @@ impl Store {
 
     pub async fn branch_events(&self) -> Result<Vec<BranchEvent>> {
         let sql = "SELECT branch, day, kind, note FROM branch_events ORDER BY day, branch, kind";
-        let rows: Vec<(String, i64, i64, String)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql)).fetch_all(p).await)?;
+        let rows: Vec<(String, i64, i64, String)> =
+            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter()
             .map(|(branch, day, kind, note)| {
                 Ok(BranchEvent {
@@ -169,11 +192,20 @@ impl Store {
     pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>> {
         let mut out = Vec::new();
         for table in [
-            "sots", "branches", "branch_events", "customers", "supply_points", "portal_accounts",
-            "ebill_events", "bills", "contacts",
+            "sots",
+            "branches",
+            "branch_events",
+            "customers",
+            "supply_points",
+            "portal_accounts",
+            "ebill_events",
+            "bills",
+            "contacts",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql)).fetch_one(p).await)?;
+            let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql))
+                .fetch_one(p)
+                .await)?;
             out.push((table, n));
         }
         Ok(out)

@@ -1,18 +1,32 @@
 //! The contact ledger: one ingest path for every channel, idempotent on `(source, external_id)`,
 //! with the daily and monthly rollups kept in step in the same transaction.
 
-use sqlx::AssertSqlSafe;
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
 use crate::{Backend, IngestOutcome, NewContact, Result, Store, StoreError};
 use canali_domain::{Channel, Day, Segment};
+use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
 
 pub(crate) const CONTACTS: Table = Table {
     name: "contacts",
     columns: &[
-        "id", "source", "external_id", "channel", "segment", "customer", "territory", "started_at",
-        "ended_at", "day", "wait_seconds", "handle_seconds", "reason", "outcome", "branch", "line",
+        "id",
+        "source",
+        "external_id",
+        "channel",
+        "segment",
+        "customer",
+        "territory",
+        "started_at",
+        "ended_at",
+        "day",
+        "wait_seconds",
+        "handle_seconds",
+        "reason",
+        "outcome",
+        "branch",
+        "line",
         "agent",
     ],
     key: "id",
@@ -21,7 +35,12 @@ pub(crate) const CONTACTS: Table = Table {
 const DAILY_KEYS: &[&str] = &["day", "channel", "segment", "territory", "reason"];
 const MONTHLY_KEYS: &[&str] = &["month", "channel", "segment", "territory"];
 const MEASURES: &[&str] = &[
-    "contacts", "waited", "wait_seconds", "waited_over_2m", "waited_over_40m", "handled",
+    "contacts",
+    "waited",
+    "wait_seconds",
+    "waited_over_2m",
+    "waited_over_40m",
+    "handled",
     "handle_seconds",
 ];
 
@@ -34,7 +53,12 @@ const OVER_40M: i64 = 2_400;
 /// (FNV-1a then the murmur3 finaliser); a collision is detected at ingest, never silent.
 pub fn contact_id(source: &str, external_id: &str) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in source.as_bytes().iter().chain(&[0xff]).chain(external_id.as_bytes()) {
+    for &b in source
+        .as_bytes()
+        .iter()
+        .chain(&[0xff])
+        .chain(external_id.as_bytes())
+    {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -119,13 +143,15 @@ impl Rollup {
                 .or_insert_with(|| i64::from(Day(k[0] as i32).month_key()));
             monthly.entry([month, k[1], k[2], k[3]]).or_default().add(m);
         }
-        tx.add_to_rollup("contact_daily", DAILY_KEYS, MEASURES, &daily).await?;
+        tx.add_to_rollup("contact_daily", DAILY_KEYS, MEASURES, &daily)
+            .await?;
         let mut rows = Vec::with_capacity(monthly.len() * 11);
         for (k, m) in &monthly {
             rows.extend_from_slice(k);
             m.push(&mut rows);
         }
-        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &rows).await
+        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &rows)
+            .await
     }
 }
 
@@ -167,7 +193,11 @@ impl Store {
     /// Writes contacts to the ledger and the rollups in one transaction; idempotent on
     /// `(source, external_id)`. Missing segment and territory are derived: the segment from
     /// the call-center line or the customer, the territory from the branch or the customer.
-    pub async fn ingest_contacts(&self, source: &str, batch: &[NewContact]) -> Result<IngestOutcome> {
+    pub async fn ingest_contacts(
+        &self,
+        source: &str,
+        batch: &[NewContact],
+    ) -> Result<IngestOutcome> {
         if batch.is_empty() {
             return Ok(IngestOutcome::default());
         }
@@ -228,13 +258,19 @@ impl Store {
         Ok(outcome)
     }
 
-    async fn prepare<'a>(&self, source: &str, batch: &'a [NewContact]) -> Result<Vec<Prepared<'a>>> {
+    async fn prepare<'a>(
+        &self,
+        source: &str,
+        batch: &'a [NewContact],
+    ) -> Result<Vec<Prepared<'a>>> {
         let branch_sots = self.branch_sots().await?;
         let wanted: Vec<&str> = batch
             .iter()
             .filter(|c| {
                 let territory_known = c.territory.is_some()
-                    || c.branch.as_ref().is_some_and(|b| branch_sots.contains_key(b));
+                    || c.branch
+                        .as_ref()
+                        .is_some_and(|b| branch_sots.contains_key(b));
                 !(territory_known && (c.segment.is_some() || c.channel.is_call_center()))
             })
             .filter_map(|c| c.customer.as_deref())
@@ -272,7 +308,10 @@ impl Store {
     }
 
     /// Customer code -> (segment, SOT), for the codes given.
-    async fn customer_segments_and_sots(&self, codes: &[&str]) -> Result<HashMap<String, (i64, i64)>> {
+    async fn customer_segments_and_sots(
+        &self,
+        codes: &[&str],
+    ) -> Result<HashMap<String, (i64, i64)>> {
         let mut unique: Vec<&str> = codes.to_vec();
         unique.sort_unstable();
         unique.dedup();
@@ -296,7 +335,12 @@ impl Store {
 
     /// A contact skipped as a duplicate must really be the same `(source, external_id)`; a
     /// different one under the same hash would be lost, so it stops the ingest instead.
-    async fn check_no_collision(&self, tx: &mut Tx<'_>, source: &str, skipped: &[&Prepared<'_>]) -> Result<()> {
+    async fn check_no_collision(
+        &self,
+        tx: &mut Tx<'_>,
+        source: &str,
+        skipped: &[&Prepared<'_>],
+    ) -> Result<()> {
         for chunk in skipped.chunks(10_000) {
             let sql = format!(
                 "SELECT id, source, external_id FROM contacts WHERE id IN ({})",
@@ -362,8 +406,16 @@ impl Store {
             measures = MEASURES.join(", ")
         );
         let rows = match &mut tx {
-            Tx::Sqlite(t) => fetch_i64_rows(sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **t).await?)?,
-            Tx::Postgres(t) => fetch_i64_rows(sqlx::query(AssertSqlSafe(&*sql)).fetch_all(&mut **t).await?)?,
+            Tx::Sqlite(t) => fetch_i64_rows(
+                sqlx::query(AssertSqlSafe(&*sql))
+                    .fetch_all(&mut **t)
+                    .await?,
+            )?,
+            Tx::Postgres(t) => fetch_i64_rows(
+                sqlx::query(AssertSqlSafe(&*sql))
+                    .fetch_all(&mut **t)
+                    .await?,
+            )?,
         };
         let mut monthly: HashMap<[i64; 4], Measures> = HashMap::new();
         let mut total = 0;
@@ -379,14 +431,18 @@ impl Store {
             };
             total += m.contacts;
             let month = i64::from(Day(r[0] as i32).month_key());
-            monthly.entry([month, r[1], r[2], r[3]]).or_default().add(&m);
+            monthly
+                .entry([month, r[1], r[2], r[3]])
+                .or_default()
+                .add(&m);
         }
         let mut values = Vec::with_capacity(monthly.len() * 11);
         for (k, m) in &monthly {
             values.extend_from_slice(k);
             m.push(&mut values);
         }
-        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &values).await?;
+        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &values)
+            .await?;
         tx.commit().await?;
         Ok(total)
     }
@@ -414,7 +470,11 @@ where
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     rows.iter()
-        .map(|r| (0..r.len()).map(|i| r.try_get::<i64, usize>(i).map_err(Into::into)).collect())
+        .map(|r| {
+            (0..r.len())
+                .map(|i| r.try_get::<i64, usize>(i).map_err(Into::into))
+                .collect()
+        })
         .collect()
 }
 
@@ -423,7 +483,10 @@ pub(crate) fn placeholders(n: usize, backend: Backend) -> String {
     match backend {
         // See `Placeholders`: SQLite resolves named parameters by a linear scan.
         Backend::Sqlite => vec!["?"; n].join(","),
-        Backend::Postgres => (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(","),
+        Backend::Postgres => (1..=n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(","),
     }
 }
 

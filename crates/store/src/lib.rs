@@ -18,10 +18,10 @@ pub use migrate::MigrationReport;
 
 use canali_domain::network::{Delivery, EbillPath};
 use canali_domain::{Channel, Segment};
+pub use model::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::RwLock;
-pub use model::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -86,7 +86,10 @@ impl Store {
     }
 
     fn from_db(db: db::Db) -> Store {
-        Store { db, branch_sots: RwLock::new(None) }
+        Store {
+            db,
+            branch_sots: RwLock::new(None),
+        }
     }
 
     /// Applies the schema migrations not yet applied.
@@ -112,4 +115,3 @@ pub struct IngestOutcome {
     /// Contacts already in the ledger under the same `(source, external_id)`: skipped.
     pub duplicates: u64,
 }
-

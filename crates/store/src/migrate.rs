@@ -1,8 +1,8 @@
 //! Schema migrations: the same numbered versions for both backends, embedded in the binary.
 //! Applied versions are recorded in `schema_migrations`; applying is idempotent.
 
-use crate::db::{Db, on_db};
 use crate::Result;
+use crate::db::{Db, on_db};
 
 struct Migration {
     version: i64,
@@ -42,14 +42,20 @@ pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
         let now = jiff::Timestamp::now().to_string();
         on_db!(db, |p| {
             let mut tx = p.begin().await?;
-            let sql = if matches!(db, Db::Sqlite(_)) { m.sqlite } else { m.postgres };
+            let sql = if matches!(db, Db::Sqlite(_)) {
+                m.sqlite
+            } else {
+                m.postgres
+            };
             sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(m.version)
-                .bind(m.name)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await
         })?;
         report.applied.push((m.version, m.name));

@@ -4,30 +4,62 @@
 
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
-use crate::{Bill, Branch, BranchEvent, Customer, EbillEvent, PortalAccount, Result, Sot, Store, SupplyPoint};
+use crate::{
+    Bill, Branch, BranchEvent, Customer, EbillEvent, PortalAccount, Result, Sot, Store, SupplyPoint,
+};
 use canali_domain::Day;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-const SOTS: Table = Table { name: "sots", columns: &["code", "name"], key: "code" };
+const SOTS: Table = Table {
+    name: "sots",
+    columns: &["code", "name"],
+    key: "code",
+};
 const BRANCHES: Table = Table {
     name: "branches",
     columns: &[
-        "code", "name", "municipality", "address", "sot", "kind", "operator", "contractor", "host",
-        "host_name", "counters", "hours", "schedule_template", "latitude", "longitude",
+        "code",
+        "name",
+        "municipality",
+        "address",
+        "sot",
+        "kind",
+        "operator",
+        "contractor",
+        "host",
+        "host_name",
+        "counters",
+        "hours",
+        "schedule_template",
+        "latitude",
+        "longitude",
     ],
     key: "code",
 };
-const BRANCH_EVENTS: Table =
-    Table { name: "branch_events", columns: &["branch", "day", "kind", "note"], key: "branch, day, kind" };
+const BRANCH_EVENTS: Table = Table {
+    name: "branch_events",
+    columns: &["branch", "day", "kind", "note"],
+    key: "branch, day, kind",
+};
 const CUSTOMERS: Table = Table {
     name: "customers",
-    columns: &["id", "code", "segment", "tax_id", "name", "sot", "email", "phone", "since"],
+    columns: &[
+        "id", "code", "segment", "tax_id", "name", "sot", "email", "phone", "since",
+    ],
     key: "id",
 };
 const SUPPLY_POINTS: Table = Table {
     name: "supply_points",
-    columns: &["id", "customer_id", "service", "identifier", "municipality", "address", "bills_per_year"],
+    columns: &[
+        "id",
+        "customer_id",
+        "service",
+        "identifier",
+        "municipality",
+        "address",
+        "bills_per_year",
+    ],
     key: "id",
 };
 const PORTAL_ACCOUNTS: Table = Table {
@@ -43,8 +75,16 @@ const EBILL_EVENTS: Table = Table {
 const BILLS: Table = Table {
     name: "bills",
     columns: &[
-        "id", "customer_id", "supply_point_id", "issued", "due", "period_from", "period_to",
-        "total_cents", "delivery", "sheets",
+        "id",
+        "customer_id",
+        "supply_point_id",
+        "issued",
+        "due",
+        "period_from",
+        "period_to",
+        "total_cents",
+        "delivery",
+        "sheets",
     ],
     key: "id",
 };
@@ -101,7 +141,12 @@ impl Store {
         let values: Vec<Val> = rows
             .iter()
             .flat_map(|e| {
-                [Val::Text(Some(&e.branch)), day(e.day), Val::Int(Some(e.kind.code())), Val::Text(Some(&e.note))]
+                [
+                    Val::Text(Some(&e.branch)),
+                    day(e.day),
+                    Val::Int(Some(e.kind.code())),
+                    Val::Text(Some(&e.note)),
+                ]
             })
             .collect();
         self.insert_plain(&BRANCH_EVENTS, &values).await
@@ -165,7 +210,8 @@ impl Store {
             *per_day.entry(r[0]).or_default() += 1;
         }
         let flat: Vec<i64> = per_day.into_iter().flat_map(|(d, n)| [d, n]).collect();
-        tx.add_to_rollup("portal_daily", &["day"], &["registrations"], &flat).await?;
+        tx.add_to_rollup("portal_daily", &["day"], &["registrations"], &flat)
+            .await?;
         tx.commit().await?;
         Ok(inserted.len() as u64)
     }
@@ -184,7 +230,9 @@ impl Store {
             })
             .collect();
         let mut tx = Tx::begin(&self.db).await?;
-        let inserted = tx.insert(&EBILL_EVENTS, &values, &["day", "path", "enrolled"]).await?;
+        let inserted = tx
+            .insert(&EBILL_EVENTS, &values, &["day", "path", "enrolled"])
+            .await?;
         let mut per_key: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
         for r in &inserted {
             let e = per_key.entry((r[0], r[1])).or_default();
@@ -194,8 +242,17 @@ impl Store {
                 e.1 += 1;
             }
         }
-        let flat: Vec<i64> = per_key.into_iter().flat_map(|((d, p), (i, o))| [d, p, i, o]).collect();
-        tx.add_to_rollup("ebill_daily", &["day", "path"], &["enrolled", "withdrawn"], &flat).await?;
+        let flat: Vec<i64> = per_key
+            .into_iter()
+            .flat_map(|((d, p), (i, o))| [d, p, i, o])
+            .collect();
+        tx.add_to_rollup(
+            "ebill_daily",
+            &["day", "path"],
+            &["enrolled", "withdrawn"],
+            &flat,
+        )
+        .await?;
         tx.commit().await?;
         Ok(inserted.len() as u64)
     }
@@ -220,17 +277,30 @@ impl Store {
             })
             .collect();
         let mut tx = Tx::begin(&self.db).await?;
-        let inserted = tx.insert(&BILLS, &values, &["issued", "delivery", "sheets"]).await?;
+        let inserted = tx
+            .insert(&BILLS, &values, &["issued", "delivery", "sheets"])
+            .await?;
         let mut per_key: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
         let mut month_of: HashMap<i64, i64> = HashMap::new();
         for r in &inserted {
-            let month = *month_of.entry(r[0]).or_insert_with(|| i64::from(Day(r[0] as i32).month_key()));
+            let month = *month_of
+                .entry(r[0])
+                .or_insert_with(|| i64::from(Day(r[0] as i32).month_key()));
             let e = per_key.entry((month, r[1])).or_default();
             e.0 += 1;
             e.1 += r[2];
         }
-        let flat: Vec<i64> = per_key.into_iter().flat_map(|((m, d), (n, s))| [m, d, n, s]).collect();
-        tx.add_to_rollup("bill_monthly", &["month", "delivery"], &["bills", "sheets"], &flat).await?;
+        let flat: Vec<i64> = per_key
+            .into_iter()
+            .flat_map(|((m, d), (n, s))| [m, d, n, s])
+            .collect();
+        tx.add_to_rollup(
+            "bill_monthly",
+            &["month", "delivery"],
+            &["bills", "sheets"],
+            &flat,
+        )
+        .await?;
         tx.commit().await?;
         Ok(inserted.len() as u64)
     }
@@ -240,8 +310,11 @@ impl Store {
         if let Some(map) = self.branch_sots.read().await.as_ref() {
             return Ok(map.clone());
         }
-        let rows: Vec<(String, i64)> =
-            on_db!(&self.db, |p| sqlx::query_as("SELECT code, sot FROM branches").fetch_all(p).await)?;
+        let rows: Vec<(String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT code, sot FROM branches"
+        )
+        .fetch_all(p)
+        .await)?;
         let map = Arc::new(rows.into_iter().collect::<HashMap<_, _>>());
         *self.branch_sots.write().await = Some(map.clone());
         Ok(map)

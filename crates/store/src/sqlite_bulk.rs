@@ -14,7 +14,11 @@ use std::ptr;
 
 /// Inserts the rows of `values` (flattened, `table.columns.len()` per row); returns for each
 /// row whether it was written (false: its key was already there).
-pub(crate) fn insert_rows(db: *mut ffi::sqlite3, table: &Table, values: &[Val<'_>]) -> Result<Vec<bool>> {
+pub(crate) fn insert_rows(
+    db: *mut ffi::sqlite3,
+    table: &Table,
+    values: &[Val<'_>],
+) -> Result<Vec<bool>> {
     let width = table.columns.len();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
@@ -48,7 +52,8 @@ impl Statement {
         let text = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let mut raw = ptr::null_mut();
         // SAFETY: valid handle, NUL-terminated SQL, out-pointer to a local.
-        let rc = unsafe { ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, ptr::null_mut()) };
+        let rc =
+            unsafe { ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut raw, ptr::null_mut()) };
         check(db, rc)?;
         Ok(Statement { db, raw })
     }
@@ -67,7 +72,9 @@ impl Statement {
                     s.len() as c_int,
                     ffi::SQLITE_STATIC(),
                 ),
-                Val::Int(None) | Val::Float(None) | Val::Text(None) => ffi::sqlite3_bind_null(self.raw, index),
+                Val::Int(None) | Val::Float(None) | Val::Text(None) => {
+                    ffi::sqlite3_bind_null(self.raw, index)
+                }
             }
         };
         check(self.db, rc)
@@ -76,7 +83,11 @@ impl Statement {
     fn step_done(&self) -> Result<()> {
         // SAFETY: live statement with every parameter bound.
         let rc = unsafe { ffi::sqlite3_step(self.raw) };
-        if rc == ffi::SQLITE_DONE { Ok(()) } else { check(self.db, rc) }
+        if rc == ffi::SQLITE_DONE {
+            Ok(())
+        } else {
+            check(self.db, rc)
+        }
     }
 
     fn reset(&self) -> Result<()> {
@@ -98,6 +109,10 @@ fn check(db: *mut ffi::sqlite3, rc: c_int) -> Result<()> {
         return Ok(());
     }
     // SAFETY: sqlite3_errmsg returns a NUL-terminated string owned by the handle.
-    let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }.to_string_lossy().into_owned();
-    Err(StoreError::Invalid(format!("SQLite bulk insert failed (code {rc}): {message}")))
+    let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
+        .to_string_lossy()
+        .into_owned();
+    Err(StoreError::Invalid(format!(
+        "SQLite bulk insert failed (code {rc}): {message}"
+    )))
 }

@@ -1,9 +1,9 @@
 //! Fresh, migrated stores for tests: SQLite always, PostgreSQL when `CANALI_TEST_POSTGRES`
 //! holds a URL. Each PostgreSQL store lives in a schema of its own, so tests run side by side.
 
-use sqlx::AssertSqlSafe;
 use crate::db::Db;
 use crate::{Result, Store};
+use sqlx::AssertSqlSafe;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use std::str::FromStr;
@@ -35,7 +35,12 @@ pub async fn fresh_sqlite() -> Result<TestStore> {
     let url = format!("sqlite://{}", dir.path().join("canali.db").display());
     let store = Store::connect(&url).await?;
     store.migrate().await?;
-    Ok(TestStore { name: "sqlite", store, url, _dir: Some(dir) })
+    Ok(TestStore {
+        name: "sqlite",
+        store,
+        url,
+        _dir: Some(dir),
+    })
 }
 
 /// A store in a new schema of the server named by `CANALI_TEST_POSTGRES`, if set.
@@ -51,12 +56,19 @@ pub async fn fresh_postgres() -> Result<Option<TestStore>> {
         jiff::Timestamp::now().as_microsecond() % 1_000_000_000
     );
     let mut admin = PgConnection::connect(&base).await?;
-    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await?;
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut admin)
+        .await?;
     admin.close().await?;
     let options = PgConnectOptions::from_str(&base)?.options([("search_path", schema.as_str())]);
     let store = Store::from_db(Db::connect_postgres(options).await?);
     store.migrate().await?;
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-    Ok(Some(TestStore { name: "postgres", store, url, _dir: None }))
+    Ok(Some(TestStore {
+        name: "postgres",
+        store,
+        url,
+        _dir: None,
+    }))
 }

@@ -69,14 +69,34 @@ async fn contacts_go_in_once_and_rollups_follow() {
     for t in fresh_stores().await.unwrap() {
         let store = &t.store;
         seed_registry(store).await;
-        let mut at_branch = contact("b1", Channel::Branch, "2011-03-01T09:00:00+01:00", Some(3000));
+        let mut at_branch = contact(
+            "b1",
+            Channel::Branch,
+            "2011-03-01T09:00:00+01:00",
+            Some(3000),
+        );
         at_branch.branch = Some("BO01".into());
         let mut by_customer = contact("w1", Channel::Web, "2011-03-01T23:30:00Z", None);
         by_customer.customer = Some("C0001".into());
         let batch = vec![
-            contact("r1", Channel::CallCenterResidential, "2011-03-01T10:00:00+01:00", Some(30)),
-            contact("r2", Channel::CallCenterResidential, "2011-03-01T10:05:00+01:00", Some(150)),
-            contact("r2", Channel::CallCenterResidential, "2011-03-01T10:05:00+01:00", Some(150)),
+            contact(
+                "r1",
+                Channel::CallCenterResidential,
+                "2011-03-01T10:00:00+01:00",
+                Some(30),
+            ),
+            contact(
+                "r2",
+                Channel::CallCenterResidential,
+                "2011-03-01T10:05:00+01:00",
+                Some(150),
+            ),
+            contact(
+                "r2",
+                Channel::CallCenterResidential,
+                "2011-03-01T10:05:00+01:00",
+                Some(150),
+            ),
             at_branch,
             by_customer,
         ];
@@ -91,21 +111,46 @@ async fn contacts_go_in_once_and_rollups_follow() {
         let rows = store.monthly_rollup(201101, 201112).await.unwrap();
         let total: i64 = rows.iter().map(|r| r.contacts).sum();
         assert_eq!(total, 5, "{}", t.name);
-        let residential: Vec<_> =
-            rows.iter().filter(|r| r.channel == Channel::CallCenterResidential).collect();
+        let residential: Vec<_> = rows
+            .iter()
+            .filter(|r| r.channel == Channel::CallCenterResidential)
+            .collect();
         assert_eq!(residential.len(), 1, "{}", t.name);
         let r = residential[0];
-        assert_eq!(r.segment, Some(Segment::Residential), "the line tells the segment");
-        assert_eq!((r.contacts, r.waited, r.wait_seconds, r.waited_over_2m), (3, 3, 210, 1));
+        assert_eq!(
+            r.segment,
+            Some(Segment::Residential),
+            "the line tells the segment"
+        );
+        assert_eq!(
+            (r.contacts, r.waited, r.wait_seconds, r.waited_over_2m),
+            (3, 3, 210, 1)
+        );
         let branch = rows.iter().find(|r| r.channel == Channel::Branch).unwrap();
-        assert_eq!((branch.territory, branch.waited_over_40m), (1, 1), "territory from the branch");
+        assert_eq!(
+            (branch.territory, branch.waited_over_40m),
+            (1, 1),
+            "territory from the branch"
+        );
         let web = rows.iter().find(|r| r.channel == Channel::Web).unwrap();
-        assert_eq!(web.month, 201103, "23:30 UTC on 1 March is still March in Rome");
-        assert_eq!((web.territory, web.segment), (5, Some(Segment::Business)), "from the customer");
+        assert_eq!(
+            web.month, 201103,
+            "23:30 UTC on 1 March is still March in Rome"
+        );
+        assert_eq!(
+            (web.territory, web.segment),
+            (5, Some(Segment::Business)),
+            "from the customer"
+        );
 
         let counted = store.rebuild_rollups().await.unwrap();
         assert_eq!(counted, 5);
-        assert_eq!(store.monthly_rollup(201101, 201112).await.unwrap(), rows, "{}", t.name);
+        assert_eq!(
+            store.monthly_rollup(201101, 201112).await.unwrap(),
+            rows,
+            "{}",
+            t.name
+        );
     }
 }
 
@@ -114,7 +159,12 @@ async fn large_batches_split_into_statements_and_stay_idempotent() {
     for t in fresh_stores().await.unwrap() {
         let batch: Vec<NewContact> = (0..5_000)
             .map(|i| {
-                let mut c = contact(&format!("x{i}"), Channel::Mail, "2010-06-15T12:00:00Z", None);
+                let mut c = contact(
+                    &format!("x{i}"),
+                    Channel::Mail,
+                    "2010-06-15T12:00:00Z",
+                    None,
+                );
                 c.started_at += i64::from(i) * 60_000_000;
                 c
             })
@@ -122,7 +172,12 @@ async fn large_batches_split_into_statements_and_stay_idempotent() {
         assert_eq!(store_ingest(&t.store, &batch).await, 5_000, "{}", t.name);
         assert_eq!(store_ingest(&t.store, &batch).await, 0, "{}", t.name);
         let rows = t.store.monthly_rollup(201001, 201012).await.unwrap();
-        assert_eq!(rows.iter().map(|r| r.contacts).sum::<i64>(), 5_000, "{}", t.name);
+        assert_eq!(
+            rows.iter().map(|r| r.contacts).sum::<i64>(),
+            5_000,
+            "{}",
+            t.name
+        );
     }
 }
 
