@@ -3,7 +3,7 @@
 
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
-use crate::{Backend, IngestOutcome, NewContact, Result, Store, StoreError};
+use crate::{Backend, IngestOutcome, NewContact, Result, Store};
 use canali_domain::{Channel, Day, Segment};
 use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
@@ -29,7 +29,7 @@ pub(crate) const CONTACTS: Table = Table {
         "line",
         "agent",
     ],
-    key: "id",
+    key: "source, external_id",
 };
 
 const DAILY_KEYS: &[&str] = &["day", "channel", "segment", "territory", "reason"];
@@ -49,8 +49,9 @@ const OVER_2M: i64 = 120;
 /// Branch waits over this many seconds count in the "over 40 minutes" figure.
 const OVER_40M: i64 = 2_400;
 
-/// The contact's key in the ledger: a 63-bit hash of `(source, external_id)`. Stable forever
-/// (FNV-1a then the murmur3 finaliser); a collision is detected at ingest, never silent.
+/// The contact's public key: a 63-bit hash of `(source, external_id)`, the pair that identifies
+/// it in the ledger. Stable forever (FNV-1a then the murmur3 finaliser), the same on every
+/// backend; ingest also uses it to tell which contacts of a batch were new.
 pub fn contact_id(source: &str, external_id: &str) -> i64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in source
@@ -201,9 +202,7 @@ impl Store {
         if batch.is_empty() {
             return Ok(IngestOutcome::default());
         }
-        let mut prepared = self.prepare(source, batch).await?;
-        // Keys in order walk the ledger's B-tree from left to right: far fewer page visits.
-        prepared.sort_unstable_by_key(|p| p.id);
+        let prepared = self.prepare(source, batch).await?;
         let mut values = Vec::with_capacity(prepared.len() * CONTACTS.columns.len());
         for p in &prepared {
             let c = p.contact;
@@ -232,7 +231,6 @@ impl Store {
         drop(values);
         let mut rollup = Rollup::default();
         let mut outcome = IngestOutcome::default();
-        let mut skipped = Vec::new();
         if inserted.len() == prepared.len() {
             // The common case: everything was new.
             for p in &prepared {
@@ -248,11 +246,9 @@ impl Store {
                     outcome.inserted += 1;
                 } else {
                     outcome.duplicates += 1;
-                    skipped.push(p);
                 }
             }
         }
-        self.check_no_collision(&mut tx, source, &skipped).await?;
         rollup.write(&mut tx).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -331,55 +327,6 @@ impl Store {
             out.extend(rows.into_iter().map(|(c, seg, sot)| (c, (seg, sot))));
         }
         Ok(out)
-    }
-
-    /// A contact skipped as a duplicate must really be the same `(source, external_id)`; a
-    /// different one under the same hash would be lost, so it stops the ingest instead.
-    async fn check_no_collision(
-        &self,
-        tx: &mut Tx<'_>,
-        source: &str,
-        skipped: &[&Prepared<'_>],
-    ) -> Result<()> {
-        for chunk in skipped.chunks(10_000) {
-            let sql = format!(
-                "SELECT id, source, external_id FROM contacts WHERE id IN ({})",
-                placeholders(chunk.len(), self.backend())
-            );
-            let rows: Vec<(i64, String, String)> = match tx {
-                Tx::Sqlite(t) => {
-                    let mut q = sqlx::query_as(AssertSqlSafe(&*sql));
-                    for p in chunk {
-                        q = q.bind(p.id);
-                    }
-                    q.fetch_all(&mut **t).await?
-                }
-                Tx::Postgres(t) => {
-                    let mut q = sqlx::query_as(AssertSqlSafe(&*sql));
-                    for p in chunk {
-                        q = q.bind(p.id);
-                    }
-                    q.fetch_all(&mut **t).await?
-                }
-            };
-            let stored: HashMap<i64, (String, String)> =
-                rows.into_iter().map(|(id, s, e)| (id, (s, e))).collect();
-            for p in chunk {
-                match stored.get(&p.id) {
-                    Some((s, e)) if s == source && *e == p.contact.external_id => {}
-                    Some((s, e)) => {
-                        return Err(StoreError::Invalid(format!(
-                            "contact '{}' of source '{source}' has the same ledger key as '{e}' of source '{s}'; \
-                             rename one of them",
-                            p.contact.external_id
-                        )));
-                    }
-                    // Repeated within this very batch: the first copy was inserted.
-                    None => {}
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Recomputes the daily and monthly rollups from the raw ledger. Returns the number of

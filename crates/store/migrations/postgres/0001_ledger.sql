@@ -84,8 +84,10 @@ CREATE TABLE bills (
     sheets BIGINT NOT NULL
 );
 
+-- A contact is identified by (source, external_id); `id` is its public key, a hash of the same
+-- pair (canali_store::contact_id), the same on every backend.
 CREATE TABLE contacts (
-    id BIGINT PRIMARY KEY,
+    id BIGINT NOT NULL,
     source TEXT NOT NULL,
     external_id TEXT NOT NULL,
     channel BIGINT NOT NULL,
@@ -101,7 +103,8 @@ CREATE TABLE contacts (
     outcome BIGINT NOT NULL,
     branch TEXT,
     line TEXT,
-    agent TEXT
+    agent TEXT,
+    PRIMARY KEY (source, external_id)
 );
 
 -- Rollups, kept in step by every write in the same transaction (see canali_store::rollup).
