@@ -133,21 +133,7 @@ pub(crate) async fn insert_postgres(
     )))
     .execute(&mut **tx)
     .await?;
-    let mut buffer = String::with_capacity(values.len() * 12);
-    for row in values.chunks(width) {
-        for (i, v) in row.iter().enumerate() {
-            if i > 0 {
-                buffer.push('\t');
-            }
-            copy_text(&mut buffer, v);
-        }
-        buffer.push('\n');
-    }
-    let mut copy = tx
-        .copy_in_raw(&format!("COPY {staging} ({columns}) FROM STDIN"))
-        .await?;
-    copy.send(buffer.into_bytes()).await?;
-    copy.finish().await?;
+    copy_in(tx, &staging, table, values).await?;
     let insert = format!(
         "INSERT INTO {} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ({}) DO NOTHING",
         table.name, table.key
@@ -193,6 +179,41 @@ pub(crate) async fn insert_postgres(
         .execute(&mut **tx)
         .await?;
     Ok(out)
+}
+
+/// `COPY`s rows (flattened, `table.columns.len()` per row) into `target`, which has the
+/// table's columns: the table itself, or its staging copy.
+pub(crate) async fn copy_in(
+    tx: &mut Transaction<'_, Postgres>,
+    target: &str,
+    table: &Table,
+    values: &[Val<'_>],
+) -> Result<()> {
+    let statement = format!("COPY {target} ({}) FROM STDIN", table.columns.join(", "));
+    let mut copy = tx.copy_in_raw(&statement).await?;
+    // Sent in pieces: the server parses one while the next is written.
+    const PIECE: usize = 1 << 20;
+    let mut buffer = String::with_capacity(PIECE + 4096);
+    for row in values.chunks(table.columns.len()) {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buffer.push('\t');
+            }
+            copy_text(&mut buffer, v);
+        }
+        buffer.push('\n');
+        if buffer.len() >= PIECE {
+            copy.send(
+                std::mem::replace(&mut buffer, String::with_capacity(PIECE + 4096)).into_bytes(),
+            )
+            .await?;
+        }
+    }
+    if !buffer.is_empty() {
+        copy.send(buffer.into_bytes()).await?;
+    }
+    copy.finish().await?;
+    Ok(())
 }
 
 /// PostgreSQL's COPY text format: `\N` is NULL; backslash, tab, newline and CR are escaped.
