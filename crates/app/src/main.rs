@@ -114,8 +114,10 @@ enum Command {
 enum ImportCommand {
     /// Contacts of any channel from CSV (with a header row) or JSON lines; see docs/import.md.
     Contacts {
+        /// The file to import: CSV with a header row, or JSON lines.
         file: PathBuf,
-        /// The source the external ids belong to (default: the file name).
+        /// The source the external ids belong to (default: the file name; for a rejects file,
+        /// the file it came from, so fixed lines join their original's contacts).
         #[arg(long)]
         source: Option<String>,
         /// The file's format (default: by extension, else by its first character).
@@ -172,10 +174,24 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", sentence(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// The error and its causes in one line, each cause once: database errors repeat their
+/// source's text in their own.
+fn sentence(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
 }
 
 async fn open(url: &str) -> Result<canali_store::Store> {

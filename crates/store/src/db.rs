@@ -2,6 +2,7 @@
 //! and portable SQL, and runs on SQLite or PostgreSQL through their native sqlx drivers.
 
 use crate::{Result, StoreError};
+use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -37,8 +38,18 @@ impl Db {
     pub(crate) async fn connect(url: &str) -> Result<Db> {
         if let Some(rest) = url.strip_prefix("sqlite:") {
             let path = rest.trim_start_matches("//");
-            if path.is_empty() {
+            let file = path.split('?').next().unwrap_or(path);
+            if file.is_empty() {
                 return Err(StoreError::UnsupportedUrl(url.to_string()));
+            }
+            let folder = std::path::Path::new(file)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty());
+            if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+                return Err(StoreError::Invalid(format!(
+                    "cannot create the SQLite file {file}: the folder {} does not exist",
+                    folder.display()
+                )));
             }
             let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
                 .create_if_missing(true)
@@ -67,6 +78,12 @@ impl Db {
     }
 
     pub(crate) async fn connect_postgres(options: PgConnectOptions) -> Result<Db> {
+        // One direct connection first: a refused or misconfigured server is reported at once
+        // with its real cause, instead of a pool timeout after retries.
+        sqlx::PgConnection::connect_with(&options)
+            .await?
+            .close()
+            .await?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
