@@ -16,11 +16,6 @@ const MIGRATIONS: &[Migration] = &[Migration {
     name: "ledger",
     sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
     postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
-}, Migration {
-    version: 2,
-    name: "branches",
-    sqlite: include_str!("../migrations/sqlite/0002_branches.sql"),
-    postgres: include_str!("../migrations/postgres/0002_branches.sql"),
 }];
 
 /// What `migrate` did.
