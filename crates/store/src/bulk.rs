@@ -249,7 +249,10 @@ pub(crate) enum Tx<'c> {
 impl Tx<'_> {
     pub(crate) async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
         Ok(match db {
-            crate::db::Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // IMMEDIATE takes the write lock now, waiting on sqlx's own thread: the bulk path
+            // then steps statements on the raw handle (on this runtime thread) without ever
+            // waiting for another writer there, which could starve the runtime.
+            crate::db::Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             crate::db::Db::Postgres(p) => {
                 let mut tx = p.begin().await?;
                 // Bulk writes are idempotent and re-runnable: a crash may lose the last
