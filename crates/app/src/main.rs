@@ -1,6 +1,8 @@
 //! `canali`: the command line of the multichannel customer-contact platform.
 
 mod bench;
+mod branches_cmd;
+mod callcenter_cmd;
 mod import;
 
 use anyhow::{Context, Result, bail};
@@ -90,6 +92,16 @@ enum Command {
     /// Maintain the rollups.
     #[command(subcommand)]
     Rollup(RollupCommand),
+    /// The branch network: registry, opening hours, ticket queue, material campaigns.
+    #[command(subcommand)]
+    Branches(branches_cmd::BranchesCommand),
+    /// Monthly indicators (branches: waiting times against the regulator's standards).
+    #[command(subcommand)]
+    Kpi(KpiCommand),
+    /// Call-center staffing (Erlang C): agents for one interval, or `staff plan` for a week.
+    Staff(callcenter_cmd::StaffArgs),
+    /// Measure the queue_log parse and import rates, the line indicators and staffing.
+    BenchCallcenter(callcenter_cmd::BenchArgs),
     /// Measure ingest and report speed against plain SQLite and PostgreSQL loads.
     Bench {
         /// Contacts loaded in the ingest benchmark.
@@ -130,6 +142,18 @@ enum ImportCommand {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// Calls from an Asterisk queue_log, once or following the live file; see
+    /// docs/callcenter.md.
+    QueueLog(callcenter_cmd::QueueLogArgs),
+}
+
+#[derive(Subcommand)]
+enum KpiCommand {
+    #[command(flatten)]
+    Branches(branches_cmd::KpiCommand),
+    /// The call-center lines: offered, answered, abandoned, TMA, LS, over 2 minutes, against
+    /// the standards in force (see docs/callcenter.md).
+    CallCenter(callcenter_cmd::KpiArgs),
 }
 
 #[derive(Subcommand)]
@@ -329,6 +353,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             file,
             lang,
         } => demo(scale, seed, &file, lang, &cli.config, progress).await?,
+        Command::Branches(cmd) => return branches_cmd::run(&cli.db, cmd).await,
+        Command::Kpi(KpiCommand::Branches(cmd)) => {
+            return branches_cmd::run_kpi(&cli.db, &cli.config, cmd).await;
+        }
+        Command::Kpi(KpiCommand::CallCenter(args)) => {
+            callcenter_cmd::kpi(&cli.db, &cli.config, args).await?
+        }
+        Command::Import(ImportCommand::QueueLog(args)) => {
+            return callcenter_cmd::import(&cli.db, &cli.config, args, progress).await;
+        }
+        Command::Staff(args) => callcenter_cmd::staff(&cli.db, args).await?,
+        Command::BenchCallcenter(args) => callcenter_cmd::bench(args).await?,
         Command::Bench {
             rows,
             report_sizes,

@@ -124,6 +124,270 @@ pub fn min_stable_agents(load: f64) -> u32 {
     }
 }
 
+/// One staffing and what it achieves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Staffing {
+    /// Agents on the phones.
+    pub agents: u32,
+    /// Offered load, Erlangs.
+    pub load: f64,
+    /// Erlang C: the probability that a call waits.
+    pub prob_wait: f64,
+    /// Share of calls answered within the target time.
+    pub service_level: f64,
+    /// Share of the agents' time spent on calls: `load / agents`.
+    pub occupancy: f64,
+    /// Average speed of answer, seconds.
+    pub asa: f64,
+}
+
+/// The figures of `agents` agents facing `load` Erlangs with handling time `aht`, answering
+/// within `t` seconds.
+pub fn staffing(agents: u32, load: f64, aht: f64, t: f64) -> Staffing {
+    Staffing {
+        agents,
+        load,
+        prob_wait: prob_wait(agents, load),
+        service_level: service_level(agents, load, aht, t),
+        occupancy: if agents == 0 {
+            0.0
+        } else {
+            (load / f64::from(agents)).min(1.0)
+        },
+        asa: asa(agents, load, aht),
+    }
+}
+
+/// The fewest agents that answer at least `target` of the calls within `t` seconds, with their
+/// figures: the same answer as [`agents_for_service_level`], computed in one pass. Erlang B is
+/// carried from one agent count to the next by its recursion, so the search costs O(agents)
+/// instead of O(agents^2) and stays exact and finite for thousands of calls per interval.
+pub fn staff_for_service_level(load: f64, aht: f64, t: f64, target: f64) -> Staffing {
+    let start = min_stable_agents(load);
+    if load <= 0.0 {
+        return staffing(start, load, aht, t);
+    }
+    let target = target.min(1.0 - 1e-12);
+    // B(k) for k = 1..start, exactly as `erlang_b` computes it.
+    let mut b = 1.0_f64;
+    for k in 1..=start {
+        let ab = load * b;
+        b = ab / (f64::from(k) + ab);
+    }
+    let mut c = start;
+    loop {
+        let cf = f64::from(c);
+        // As `prob_wait` and `service_level`: the same expressions, so the same bits.
+        let pw = (cf * b / (cf - load * (1.0 - b))).clamp(0.0, 1.0);
+        let rate = (cf - load) / aht;
+        let sl = if pw == 0.0 {
+            1.0
+        } else if aht <= 0.0 {
+            1.0 - pw
+        } else {
+            1.0 - pw * (-rate * t.max(0.0)).exp()
+        };
+        if sl >= target {
+            return Staffing {
+                agents: c,
+                load,
+                prob_wait: pw,
+                service_level: sl,
+                occupancy: (load / cf).min(1.0),
+                asa: if pw == 0.0 || aht <= 0.0 {
+                    0.0
+                } else {
+                    pw / rate
+                },
+            };
+        }
+        c += 1;
+        let ab = load * b;
+        b = ab / (f64::from(c) + ab);
+    }
+}
+
+/// Agents to schedule so that `agents` remain on the phones after `shrinkage_ppm` parts per
+/// million of their paid time go to breaks, training and absence: `ceil(agents / (1 - s))` in
+/// integers, so 21 agents at 30% shrinkage need exactly 30 (a float division gives
+/// 30.000000000000004 and rounds up to 31). `None` when the shrinkage is 100% or more.
+pub fn with_shrinkage_ppm(agents: u32, shrinkage_ppm: u32) -> Option<u32> {
+    const ONE: u64 = 1_000_000;
+    let s = u64::from(shrinkage_ppm);
+    if s >= ONE {
+        return None;
+    }
+    let num = u64::from(agents) * ONE;
+    let den = ONE - s;
+    u32::try_from(num.div_ceil(den)).ok()
+}
+
+/// [`with_shrinkage_ppm`] with the shrinkage as a fraction (rounded to parts per million).
+pub fn with_shrinkage(agents: u32, shrinkage: f64) -> Option<u32> {
+    if !(0.0..1.0).contains(&shrinkage) {
+        return None;
+    }
+    with_shrinkage_ppm(agents, (shrinkage * 1e6).round() as u32)
+}
+
+/// Parses a shrinkage written as a decimal fraction (`0.3`) or a percentage (`30%`, `12.5%`)
+/// exactly, into parts per million.
+pub fn parse_shrinkage_ppm(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(n) => (n.trim(), 10_000u64),
+        None => (text, 1_000_000u64),
+    };
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && frac.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || whole.len() > 6
+    {
+        return None;
+    }
+    let mut value: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    } * scale;
+    let mut unit = scale;
+    for b in frac.bytes() {
+        unit /= 10;
+        if unit == 0 {
+            if b != b'0' {
+                return None; // finer than a part per million
+            }
+            continue;
+        }
+        value += u64::from(b - b'0') * unit;
+    }
+    u32::try_from(value).ok().filter(|&v| v < 1_000_000)
+}
+
+/// Erlang A (M/M/c+M): calls that wait hang up after an exponential patience of mean
+/// `patience` seconds. Returns `(probability of waiting, probability of abandoning, service
+/// level within t of the calls offered, average wait of the calls offered)`, from the exact
+/// birth-death chain truncated where its states stop mattering (relative weight below 1e-16).
+pub fn erlang_a(agents: u32, load: f64, aht: f64, patience: f64, t: f64) -> (f64, f64, f64, f64) {
+    if load <= 0.0 || aht <= 0.0 {
+        return (0.0, 0.0, 1.0, 0.0);
+    }
+    let c = f64::from(agents);
+    let mu = 1.0 / aht;
+    let lambda = load * mu;
+    let theta = if patience > 0.0 {
+        1.0 / patience
+    } else {
+        f64::INFINITY
+    };
+    // Work with weights relative to state `c`, via Erlang B: P(n<c)... the states below c sum
+    // to (1/B - 1) times state c's weight; above c, w(c+k) = w(c+k-1) * lambda / (c mu + k theta).
+    let b = erlang_b(agents, load);
+    let below = if b > 0.0 {
+        1.0 / b - 1.0
+    } else {
+        f64::INFINITY
+    };
+    let mut above = Vec::new();
+    let mut w = 1.0;
+    let mut k = 1.0;
+    if theta.is_finite() {
+        loop {
+            w *= lambda / (c * mu + k * theta);
+            if w < 1e-16 || above.len() > 1_000_000 {
+                break;
+            }
+            above.push(w);
+            k += 1.0;
+        }
+    }
+    let total = below + 1.0 + above.iter().sum::<f64>();
+    // A call arriving in state n >= c waits; in state c + k it is (k+1)-th in line.
+    let p_wait = (1.0 + above.iter().sum::<f64>()) / total;
+    // Queue length expectation gives abandon rate: theta * E[Q] = lambda * P(abandon).
+    let eq: f64 = above
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i + 1) as f64 * w)
+        .sum::<f64>()
+        / total;
+    let p_abandon = if theta.is_finite() {
+        theta * eq / lambda
+    } else {
+        0.0
+    };
+    let avg_wait = eq / lambda; // Little: E[Q] = lambda * E[W]
+    // Service level: a call arriving at state c + j needs j + 1 departures (service or
+    // abandonment of those ahead) before it is served; it abandons at rate theta meanwhile.
+    // P(served within t) for that call is computed by the phase-type recursion below.
+    let mut sl_wait = 0.0;
+    let states = std::iter::once(1.0).chain(above.iter().copied());
+    for (j, weight) in states.enumerate() {
+        sl_wait += weight / total * served_within(j, c * mu, theta, t);
+    }
+    let sl = (1.0 - p_wait) + sl_wait;
+    (
+        p_wait.clamp(0.0, 1.0),
+        p_abandon.clamp(0.0, 1.0),
+        sl.clamp(0.0, 1.0),
+        avg_wait,
+    )
+}
+
+/// Erlang A: probability that a call arriving with `j` calls ahead of it (all agents busy) is
+/// answered within `t`: it needs `j + 1` departures ahead, each stage `i` (i calls ahead) ending
+/// at rate `c mu + i theta`, while its own patience runs at rate `theta`. Uniformisation-free:
+/// a product of stage probabilities bounded by the convolution, computed by exact sums of
+/// exponentials when `t` is finite.
+fn served_within(j: usize, cmu: f64, theta: f64, t: f64) -> f64 {
+    // Stage rates: leaving stage i (i calls ahead) by a departure: r_i = cmu + i*theta;
+    // abandoning: theta. Probability to pass all stages before abandoning and before t.
+    // P = prod_i (r_i / (r_i + theta)) * P(sum of Exp(r_i + theta) <= t).
+    let theta = if theta.is_finite() { theta } else { return 0.0 };
+    let mut pass = 1.0;
+    let mut rates = Vec::with_capacity(j + 1);
+    for i in (0..=j).rev() {
+        let r = cmu + i as f64 * theta;
+        pass *= r / (r + theta);
+        rates.push(r + theta);
+    }
+    pass * hypoexp_cdf(&rates, t)
+}
+
+/// P(sum of independent exponentials with the given rates <= t), by the stable recursion on the
+/// number of stages (uniformisation with the largest rate).
+fn hypoexp_cdf(rates: &[f64], t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    let q = rates.iter().cloned().fold(0.0, f64::max);
+    // Uniformised chain: at each Poisson(q t) event, stage i advances with probability r_i / q.
+    // p[i] = probability of having passed i stages after n events.
+    let n_stages = rates.len();
+    let mut p = vec![0.0; n_stages + 1];
+    p[0] = 1.0;
+    let qt = q * t;
+    // Poisson(qt) weights in log space (no underflow for large qt), up to far in the tail.
+    let last = (qt + 12.0 * qt.sqrt() + 60.0).ceil() as u32;
+    let ln_qt = qt.ln();
+    let mut ln_poisson = -qt;
+    let mut done = 0.0;
+    for n in 1..=last {
+        let mut next = vec![0.0; n_stages + 1];
+        for i in 0..n_stages {
+            let adv = rates[i] / q;
+            next[i] += p[i] * (1.0 - adv);
+            next[i + 1] += p[i] * adv;
+        }
+        next[n_stages] += p[n_stages];
+        p = next;
+        ln_poisson += ln_qt - f64::from(n).ln();
+        done += ln_poisson.exp() * p[n_stages];
+    }
+    done.clamp(0.0, 1.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +478,59 @@ mod tests {
         // More agents: never worse.
         assert!(prob_wait(c + 1, a) < pw);
         assert!(asa(c + 1, a, aht) < asa(c, a, aht));
+    }
+
+    #[test]
+    fn one_pass_search_equals_the_exact_formula() {
+        for calls in [1.0, 10.0, 57.0, 100.0, 333.0, 1000.0, 4000.0] {
+            for aht in [60.0, 180.0, 420.0] {
+                for (t, target) in [(20.0, 0.8), (30.0, 0.9), (60.0, 0.95)] {
+                    let a = offered_load(calls, 1800.0, aht);
+                    let s = staff_for_service_level(a, aht, t, target);
+                    assert_eq!(s.agents, agents_for_service_level(a, aht, t, target));
+                    assert_eq!(s.service_level, service_level(s.agents, a, aht, t));
+                    assert_eq!(s.prob_wait, prob_wait(s.agents, a));
+                    assert!((s.asa - asa(s.agents, a, aht)).abs() <= 1e-12 * s.asa.max(1.0));
+                }
+            }
+        }
+        let s = staff_for_service_level(10.0, 180.0, 20.0, 0.8);
+        assert_eq!(s.agents, 14);
+        assert!(close(s.occupancy, 10.0 / 14.0, 1e-12));
+    }
+
+    #[test]
+    fn shrinkage_rounds_exactly() {
+        assert_eq!(with_shrinkage(21, 0.3), Some(30));
+        assert_eq!((21.0_f64 / (1.0 - 0.3)).ceil(), 31.0); // the naive way is wrong
+        assert_eq!(with_shrinkage(14, 0.0), Some(14));
+        assert_eq!(with_shrinkage(14, 0.3), Some(20));
+        assert_eq!(with_shrinkage(10, 1.0), None);
+        assert_eq!(parse_shrinkage_ppm("0.3"), Some(300_000));
+        assert_eq!(parse_shrinkage_ppm("30%"), Some(300_000));
+        assert_eq!(parse_shrinkage_ppm("12.5%"), Some(125_000));
+        assert_eq!(parse_shrinkage_ppm("1"), None);
+        assert_eq!(parse_shrinkage_ppm("x"), None);
+        assert_eq!(with_shrinkage_ppm(21, 300_000), Some(30));
+    }
+
+    #[test]
+    fn staffing_is_stable_for_thousands_of_calls() {
+        let a = offered_load(20_000.0, 1800.0, 180.0); // 2000 Erlangs
+        let s = staff_for_service_level(a, 180.0, 20.0, 0.8);
+        assert!(s.agents > 2000 && s.agents < 2100, "{s:?}");
+        assert!(s.service_level >= 0.8 && s.asa.is_finite());
+    }
+
+    #[test]
+    fn erlang_a_tends_to_erlang_c_with_endless_patience() {
+        let (c, a, aht) = (14, 10.0, 180.0);
+        let (pw, pa, sl, _) = erlang_a(c, a, aht, 1e9, 20.0);
+        assert!(close(pw, prob_wait(c, a), 1e-4), "{pw}");
+        assert!(pa < 1e-4);
+        assert!(close(sl, service_level(c, a, aht, 20.0), 1e-3), "{sl}");
+        // Impatient callers: fewer wait long, some abandon.
+        let (pw2, pa2, _, w2) = erlang_a(c, a, aht, 60.0, 20.0);
+        assert!(pw2 < pw && pa2 > 0.0 && w2 < asa(c, a, aht));
     }
 }

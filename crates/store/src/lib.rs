@@ -2,7 +2,9 @@
 //! chosen by URL. Holds the contact ledger with its rollups, the branch registry, customers,
 //! online-branch accounts, e-bill enrolments and bills.
 
+pub mod branches_store;
 mod bulk;
+pub mod calls;
 mod db;
 mod figures;
 mod ledger;
@@ -11,6 +13,7 @@ pub mod model;
 mod registry;
 mod sqlite_bulk;
 pub mod testing;
+pub mod tickets;
 
 pub use db::Backend;
 pub use ledger::contact_id;

@@ -11,12 +11,26 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "ledger",
-    sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
-    postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "ledger",
+        sqlite: include_str!("../migrations/sqlite/0001_ledger.sql"),
+        postgres: include_str!("../migrations/postgres/0001_ledger.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "branches",
+        sqlite: include_str!("../migrations/sqlite/0002_branches.sql"),
+        postgres: include_str!("../migrations/postgres/0002_branches.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "calls",
+        sqlite: include_str!("../migrations/sqlite/0003_calls.sql"),
+        postgres: include_str!("../migrations/postgres/0003_calls.sql"),
+    },
+];
 
 /// What `migrate` did.
 #[derive(Debug, Clone, Default, serde::Serialize)]

@@ -1,0 +1,70 @@
+-- The call centers: the calls rollups the line indicators read, the queue_log follower's state,
+-- and an index for reading one line's contacts over a week (staffing plans).
+
+-- Calls per day and line (channel 1 residential, 2 business), kept in step at queue_log import.
+-- `answered` counts every call that reached an operator (transferred ones included).
+CREATE TABLE call_daily (
+    day INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    offered INTEGER NOT NULL,
+    answered INTEGER NOT NULL,
+    transferred INTEGER NOT NULL,
+    abandoned INTEGER NOT NULL,
+    timed_out INTEGER NOT NULL,
+    left_queue INTEGER NOT NULL,
+    wait_seconds INTEGER NOT NULL,
+    answered_wait_seconds INTEGER NOT NULL,
+    talk_seconds INTEGER NOT NULL,
+    waited_over_2m INTEGER NOT NULL,
+    PRIMARY KEY (day, channel)
+);
+
+CREATE TABLE call_monthly (
+    month INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    offered INTEGER NOT NULL,
+    answered INTEGER NOT NULL,
+    transferred INTEGER NOT NULL,
+    abandoned INTEGER NOT NULL,
+    timed_out INTEGER NOT NULL,
+    left_queue INTEGER NOT NULL,
+    wait_seconds INTEGER NOT NULL,
+    answered_wait_seconds INTEGER NOT NULL,
+    talk_seconds INTEGER NOT NULL,
+    waited_over_2m INTEGER NOT NULL,
+    PRIMARY KEY (month, channel)
+);
+
+-- Abandoned calls by whole seconds waited (300 stands for 300 or more): short abandons under
+-- any configured threshold are a sum over this histogram.
+CREATE TABLE call_abandon_daily (
+    day INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    wait INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (day, channel, wait)
+);
+
+CREATE TABLE call_abandon_monthly (
+    month INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    wait INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    PRIMARY KEY (month, channel, wait)
+);
+
+-- Where each queue_log follower stopped: the file (hash of its first line, device and inode),
+-- the byte offset after the last line committed, and the calls still open there (JSON).
+CREATE TABLE call_follow (
+    source TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    device INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    byte_offset INTEGER NOT NULL,
+    line_no INTEGER NOT NULL,
+    open_calls TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE INDEX contacts_channel_started ON contacts (channel, started_at);

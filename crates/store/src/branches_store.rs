@@ -1,0 +1,457 @@
+//! The branch registry's editable side: upserts by code (the bulk writers of `registry.rs` only
+//! insert), named schedule templates, dated opening-hour exceptions, the services each branch
+//! handles, and material campaigns sent to branches with delivery and display confirmations.
+
+use crate::db::on_db;
+use crate::{Branch, BranchEvent, Result, Sot, Store, StoreError};
+use canali_domain::Day;
+use std::collections::HashMap;
+
+/// A named weekly schedule shared by many branches, e.g. `homogeneous_33h`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ScheduleTemplate {
+    pub name: String,
+    /// In the text form of `canali_domain::schedule`.
+    pub hours: String,
+}
+
+/// Different hours at one branch on one date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BranchException {
+    pub branch: String,
+    #[serde(serialize_with = "crate::tickets::serialize_day")]
+    pub day: Day,
+    /// `None`: closed all day; otherwise an interval list `08:00-12:00,14:00-16:00`.
+    pub hours: Option<String>,
+    pub note: String,
+}
+
+/// Everything one registry import writes, in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryUpdate {
+    pub sots: Vec<Sot>,
+    pub templates: Vec<ScheduleTemplate>,
+    /// Each branch with the services it handles (comma list of service names).
+    pub branches: Vec<(Branch, String)>,
+    pub events: Vec<BranchEvent>,
+    pub exceptions: Vec<BranchException>,
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RegistryOutcome {
+    pub sots: u64,
+    pub templates: u64,
+    pub branches_new: u64,
+    pub branches_updated: u64,
+    pub events_new: u64,
+    pub exceptions: u64,
+}
+
+/// A campaign of commercial or institutional material sent to branches.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MaterialCampaign {
+    pub id: i64,
+    pub name: String,
+    /// Leaflet, poster, regulatory notice...
+    pub material: String,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// One branch of a campaign and what it confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CampaignBranch {
+    pub campaign: i64,
+    pub branch: String,
+    pub copies: i64,
+    pub delivered_at: Option<i64>,
+    pub displayed_at: Option<i64>,
+    pub reminded_at: Option<i64>,
+}
+
+impl Store {
+    /// Writes a registry import: territories, templates and branches are created or updated by
+    /// their key, events are added (an event already recorded is kept), exceptions replace the
+    /// exception of the same branch and date.
+    pub async fn upsert_registry(&self, u: &RegistryUpdate) -> Result<RegistryOutcome> {
+        let mut out = RegistryOutcome::default();
+        let existing: Vec<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "SELECT code FROM branches"
+        )
+        .fetch_all(p)
+        .await)?;
+        let sot_sql = "INSERT INTO sots (code, name) VALUES ($1, $2) \
+                       ON CONFLICT (code) DO UPDATE SET name = excluded.name";
+        let tpl_sql = "INSERT INTO schedule_templates (name, hours) VALUES ($1, $2) \
+                       ON CONFLICT (name) DO UPDATE SET hours = excluded.hours";
+        let branch_sql = "INSERT INTO branches (code, name, municipality, address, sot, kind, operator, \
+             contractor, host, host_name, counters, hours, schedule_template, latitude, longitude, services) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, municipality = excluded.municipality, \
+             address = excluded.address, sot = excluded.sot, kind = excluded.kind, \
+             operator = excluded.operator, contractor = excluded.contractor, host = excluded.host, \
+             host_name = excluded.host_name, counters = excluded.counters, hours = excluded.hours, \
+             schedule_template = excluded.schedule_template, latitude = excluded.latitude, \
+             longitude = excluded.longitude, services = excluded.services";
+        let event_sql = "INSERT INTO branch_events (branch, day, kind, note) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (branch, day, kind) DO NOTHING";
+        let exc_sql = "INSERT INTO branch_exceptions (branch, day, hours, note) VALUES ($1, $2, $3, $4) \
+                       ON CONFLICT (branch, day) DO UPDATE SET hours = excluded.hours, note = excluded.note";
+        on_db!(&self.db, |p| {
+            let mut tx = p.begin().await?;
+            for s in &u.sots {
+                sqlx::query(sot_sql)
+                    .bind(s.code)
+                    .bind(&s.name)
+                    .execute(&mut *tx)
+                    .await?;
+                out.sots += 1;
+            }
+            for t in &u.templates {
+                sqlx::query(tpl_sql)
+                    .bind(&t.name)
+                    .bind(&t.hours)
+                    .execute(&mut *tx)
+                    .await?;
+                out.templates += 1;
+            }
+            for (b, services) in &u.branches {
+                sqlx::query(branch_sql)
+                    .bind(&b.code)
+                    .bind(&b.name)
+                    .bind(&b.municipality)
+                    .bind(&b.address)
+                    .bind(b.sot)
+                    .bind(b.kind.code())
+                    .bind(b.operator.code())
+                    .bind(&b.contractor)
+                    .bind(b.host.code())
+                    .bind(&b.host_name)
+                    .bind(b.counters)
+                    .bind(&b.hours)
+                    .bind(&b.schedule_template)
+                    .bind(b.latitude)
+                    .bind(b.longitude)
+                    .bind(services)
+                    .execute(&mut *tx)
+                    .await?;
+                if existing.contains(&b.code) {
+                    out.branches_updated += 1;
+                } else {
+                    out.branches_new += 1;
+                }
+            }
+            for e in &u.events {
+                let r = sqlx::query(event_sql)
+                    .bind(&e.branch)
+                    .bind(i64::from(e.day.0))
+                    .bind(e.kind.code())
+                    .bind(&e.note)
+                    .execute(&mut *tx)
+                    .await?;
+                out.events_new += r.rows_affected();
+            }
+            for x in &u.exceptions {
+                sqlx::query(exc_sql)
+                    .bind(&x.branch)
+                    .bind(i64::from(x.day.0))
+                    .bind(&x.hours)
+                    .bind(&x.note)
+                    .execute(&mut *tx)
+                    .await?;
+                out.exceptions += 1;
+            }
+            tx.commit().await
+        })?;
+        *self.branch_sots.write().await = None;
+        Ok(out)
+    }
+
+    pub async fn schedule_templates(&self) -> Result<Vec<ScheduleTemplate>> {
+        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT name, hours FROM schedule_templates ORDER BY name"
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(name, hours)| ScheduleTemplate { name, hours })
+            .collect())
+    }
+
+    pub async fn branch_exceptions(&self) -> Result<Vec<BranchException>> {
+        let rows: Vec<(String, i64, Option<String>, String)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT branch, day, hours, note FROM branch_exceptions ORDER BY branch, day",
+            )
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(branch, day, hours, note)| BranchException {
+                branch,
+                day: Day(day as i32),
+                hours,
+                note,
+            })
+            .collect())
+    }
+
+    /// Branch code -> the services it handles (comma list of names, empty when not recorded).
+    pub async fn branch_services(&self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT code, services FROM branches"
+        )
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Creates a campaign (not yet sent, no branches yet).
+    pub async fn create_campaign(&self, name: &str, material: &str, at: i64) -> Result<i64> {
+        let id: i64 = on_db!(&self.db, |p| {
+            sqlx::query_scalar(
+            "INSERT INTO material_campaigns (name, material, created_at) VALUES ($1, $2, $3) RETURNING id"
+        )
+        .bind(name)
+        .bind(material)
+        .bind(at)
+        .fetch_one(p)
+        .await
+        })?;
+        Ok(id)
+    }
+
+    /// Adds branches to a campaign with their copies (a branch already targeted gets the new
+    /// number of copies). Refused once the campaign was sent.
+    pub async fn target_campaign(&self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
+        let c = self.campaign(campaign).await?;
+        if c.sent_at.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "campaign {campaign} was already sent"
+            )));
+        }
+        let sql = "INSERT INTO campaign_branches (campaign, branch, copies) VALUES ($1, $2, $3) \
+                   ON CONFLICT (campaign, branch) DO UPDATE SET copies = excluded.copies";
+        on_db!(&self.db, |p| {
+            let mut tx = p.begin().await?;
+            for (branch, copies) in targets {
+                sqlx::query(sql)
+                    .bind(campaign)
+                    .bind(branch)
+                    .bind(copies)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(targets.len() as u64)
+    }
+
+    /// Marks a campaign sent; it must have at least one branch.
+    pub async fn send_campaign(&self, campaign: i64, at: i64) -> Result<MaterialCampaign> {
+        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM campaign_branches WHERE campaign = $1"
+        )
+        .bind(campaign)
+        .fetch_one(p)
+        .await)?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!(
+                "campaign {campaign} has no branches: target it first"
+            )));
+        }
+        let r = on_db!(&self.db, |p| sqlx::query(
+            "UPDATE material_campaigns SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL"
+        )
+        .bind(campaign)
+        .bind(at)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if r == 0 {
+            return Err(StoreError::Invalid(format!(
+                "campaign {campaign} does not exist or was already sent"
+            )));
+        }
+        self.campaign(campaign).await
+    }
+
+    pub async fn campaign(&self, campaign: i64) -> Result<MaterialCampaign> {
+        let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, name, material, created_at, sent_at FROM material_campaigns WHERE id = $1",
+            )
+            .bind(campaign)
+            .fetch_optional(p)
+            .await
+        })?;
+        let (id, name, material, created_at, sent_at) =
+            row.ok_or_else(|| StoreError::Invalid(format!("no campaign {campaign}")))?;
+        Ok(MaterialCampaign {
+            id,
+            name,
+            material,
+            created_at,
+            sent_at,
+        })
+    }
+
+    pub async fn campaigns(&self) -> Result<Vec<MaterialCampaign>> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, name, material, created_at, sent_at FROM material_campaigns ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, name, material, created_at, sent_at)| MaterialCampaign {
+                    id,
+                    name,
+                    material,
+                    created_at,
+                    sent_at,
+                },
+            )
+            .collect())
+    }
+
+    /// A branch confirms it received the material (`displayed`: false) or put it on display
+    /// (true). Only for a sent campaign the branch is part of; display implies delivery.
+    pub async fn confirm_campaign(
+        &self,
+        campaign: i64,
+        branch: &str,
+        displayed: bool,
+        at: i64,
+    ) -> Result<CampaignBranch> {
+        if self.campaign(campaign).await?.sent_at.is_none() {
+            return Err(StoreError::Invalid(format!(
+                "campaign {campaign} was not sent yet"
+            )));
+        }
+        let sql = if displayed {
+            "UPDATE campaign_branches SET displayed_at = COALESCE(displayed_at, $3), \
+             delivered_at = COALESCE(delivered_at, $3) WHERE campaign = $1 AND branch = $2"
+        } else {
+            "UPDATE campaign_branches SET delivered_at = COALESCE(delivered_at, $3) \
+             WHERE campaign = $1 AND branch = $2"
+        };
+        let r = on_db!(&self.db, |p| sqlx::query(sql)
+            .bind(campaign)
+            .bind(branch)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if r == 0 {
+            return Err(StoreError::Invalid(format!(
+                "branch {branch} is not a target of campaign {campaign}"
+            )));
+        }
+        let rows = self.campaign_branches(campaign).await?;
+        rows.into_iter()
+            .find(|r| r.branch == branch)
+            .ok_or_else(|| StoreError::Invalid(format!("branch {branch} vanished")))
+    }
+
+    /// Records a reminder sent to the branches that have not confirmed display; returns them.
+    pub async fn remind_campaign(&self, campaign: i64, at: i64) -> Result<Vec<CampaignBranch>> {
+        on_db!(&self.db, |p| {
+            sqlx::query(
+            "UPDATE campaign_branches SET reminded_at = $2 WHERE campaign = $1 AND displayed_at IS NULL"
+        )
+        .bind(campaign)
+        .bind(at)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(self
+            .campaign_branches(campaign)
+            .await?
+            .into_iter()
+            .filter(|b| b.displayed_at.is_none())
+            .collect())
+    }
+
+    pub async fn campaign_branches(&self, campaign: i64) -> Result<Vec<CampaignBranch>> {
+        type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT campaign, branch, copies, delivered_at, displayed_at, reminded_at \
+             FROM campaign_branches WHERE campaign = $1 ORDER BY branch"
+        )
+        .bind(campaign)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(campaign, branch, copies, delivered_at, displayed_at, reminded_at)| {
+                    CampaignBranch {
+                        campaign,
+                        branch,
+                        copies,
+                        delivered_at,
+                        displayed_at,
+                        reminded_at,
+                    }
+                },
+            )
+            .collect())
+    }
+}
+
+/// Branch contacts of some days grouped by branch, territory and whole minute of waiting: the
+/// histogram the branch indicators are computed from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaitBucket {
+    pub branch: Option<String>,
+    pub territory: i64,
+    /// `wait_seconds / 60`.
+    pub minute: i64,
+    pub contacts: i64,
+    pub wait_seconds: i64,
+    /// Contacts of the bucket that waited more than 40 and more than 60 minutes (exact).
+    pub over_40m: i64,
+    pub over_60m: i64,
+}
+
+impl Store {
+    /// The waits of the `branch` contacts of the days `from..=to` that carry a waiting time.
+    pub async fn branch_wait_histogram(&self, from: Day, to: Day) -> Result<Vec<WaitBucket>> {
+        type Row = (Option<String>, i64, i64, i64, i64, i64, i64);
+        let rows: Vec<Row> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT branch, territory, wait_seconds / 60, COUNT(*), CAST(SUM(wait_seconds) AS BIGINT), \
+                    CAST(SUM(CASE WHEN wait_seconds > 2400 THEN 1 ELSE 0 END) AS BIGINT), \
+                    CAST(SUM(CASE WHEN wait_seconds > 3600 THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM contacts WHERE channel = $1 AND day >= $2 AND day <= $3 \
+               AND wait_seconds IS NOT NULL \
+             GROUP BY branch, territory, wait_seconds / 60"
+        )
+        .bind(canali_domain::Channel::Branch.code())
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_all(p)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| WaitBucket {
+                branch: r.0,
+                territory: r.1,
+                minute: r.2,
+                contacts: r.3,
+                wait_seconds: r.4,
+                over_40m: r.5,
+                over_60m: r.6,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,507 @@
+//! The call centers: a small calls rollup per day and per month and line (what the regulator's
+//! indicators need, plus a histogram of abandoned calls' waits), the queue_log follower's state,
+//! and the arrivals of one line over a period for staffing plans.
+//!
+//! The rollup is written together with the follower's state in one transaction, after the calls
+//! went into the ledger through [`Store::ingest_contacts`]: a follower killed at any point
+//! resumes from the last state committed, the ledger skips the contacts it already holds, and
+//! the rollup counts every call once.
+
+use crate::bulk::Tx;
+use crate::db::on_db;
+use crate::{Result, Store, StoreError};
+use canali_domain::{Channel, Day};
+use std::collections::HashMap;
+
+/// Abandoned calls waiting this many seconds or more share the histogram's last bucket.
+pub const ABANDON_WAIT_CAP: i64 = 300;
+/// The regulator's "calls waiting over 2 minutes".
+pub const OVER_2M: i64 = 120;
+
+/// How a call's stay in a queue ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallEnd {
+    /// Reached an operator and ended there.
+    Answered,
+    /// Reached an operator, who transferred it.
+    Transferred,
+    /// The caller hung up while waiting.
+    Abandoned,
+    /// The queue's maximum wait expired.
+    TimedOut,
+    /// Left the queue otherwise: no agents (EXITEMPTY) or a key pressed (EXITWITHKEY).
+    Left,
+}
+
+/// One call entry, as the calls rollup counts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallFact {
+    pub channel: Channel,
+    /// When the caller asked for an operator (entered the queue), microseconds.
+    pub started_at: i64,
+    pub end: CallEnd,
+    pub wait_seconds: i64,
+    pub talk_seconds: i64,
+}
+
+/// The sums of a period's calls on one line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CallTotals {
+    pub offered: i64,
+    /// Calls that reached an operator (transferred ones included).
+    pub answered: i64,
+    pub transferred: i64,
+    pub abandoned: i64,
+    pub timed_out: i64,
+    pub left_queue: i64,
+    /// Waits of every call: to the operator, or to the hang-up or exit.
+    pub wait_seconds: i64,
+    pub answered_wait_seconds: i64,
+    pub talk_seconds: i64,
+    pub waited_over_2m: i64,
+}
+
+const MEASURES: &[&str] = &[
+    "offered",
+    "answered",
+    "transferred",
+    "abandoned",
+    "timed_out",
+    "left_queue",
+    "wait_seconds",
+    "answered_wait_seconds",
+    "talk_seconds",
+    "waited_over_2m",
+];
+
+impl CallTotals {
+    pub fn of(f: &CallFact) -> CallTotals {
+        let answered = matches!(f.end, CallEnd::Answered | CallEnd::Transferred);
+        CallTotals {
+            offered: 1,
+            answered: i64::from(answered),
+            transferred: i64::from(f.end == CallEnd::Transferred),
+            abandoned: i64::from(f.end == CallEnd::Abandoned),
+            timed_out: i64::from(f.end == CallEnd::TimedOut),
+            left_queue: i64::from(f.end == CallEnd::Left),
+            wait_seconds: f.wait_seconds,
+            answered_wait_seconds: if answered { f.wait_seconds } else { 0 },
+            talk_seconds: if answered { f.talk_seconds } else { 0 },
+            waited_over_2m: i64::from(f.wait_seconds > OVER_2M),
+        }
+    }
+
+    pub fn add(&mut self, o: &CallTotals) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.transferred += o.transferred;
+        self.abandoned += o.abandoned;
+        self.timed_out += o.timed_out;
+        self.left_queue += o.left_queue;
+        self.wait_seconds += o.wait_seconds;
+        self.answered_wait_seconds += o.answered_wait_seconds;
+        self.talk_seconds += o.talk_seconds;
+        self.waited_over_2m += o.waited_over_2m;
+    }
+
+    fn push(&self, out: &mut Vec<i64>) {
+        out.extend([
+            self.offered,
+            self.answered,
+            self.transferred,
+            self.abandoned,
+            self.timed_out,
+            self.left_queue,
+            self.wait_seconds,
+            self.answered_wait_seconds,
+            self.talk_seconds,
+            self.waited_over_2m,
+        ]);
+    }
+
+    fn from_row(r: &[i64]) -> CallTotals {
+        CallTotals {
+            offered: r[0],
+            answered: r[1],
+            transferred: r[2],
+            abandoned: r[3],
+            timed_out: r[4],
+            left_queue: r[5],
+            wait_seconds: r[6],
+            answered_wait_seconds: r[7],
+            talk_seconds: r[8],
+            waited_over_2m: r[9],
+        }
+    }
+}
+
+/// A period's calls on one line: the totals and the abandoned calls by seconds waited.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CallPeriod {
+    /// A day number (daily rows) or a month key like 201103 (monthly rows).
+    pub period: i32,
+    pub channel: Channel,
+    pub totals: CallTotals,
+    /// `(seconds waited, calls)`, seconds capped at [`ABANDON_WAIT_CAP`].
+    pub abandon_waits: Vec<(i64, i64)>,
+}
+
+/// Where a queue_log follower stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowState {
+    pub source: String,
+    pub path: String,
+    /// A hash of the file's first line: the file's identity across renames.
+    pub identity: String,
+    pub device: i64,
+    pub inode: i64,
+    /// Byte offset just after the last line whose calls are committed.
+    pub offset: i64,
+    /// Lines read up to `offset`.
+    pub line_no: i64,
+    /// The calls still open at `offset`, serialised by the follower.
+    pub open_calls: String,
+}
+
+/// Runs the same body on the transaction of either backend.
+macro_rules! on_tx {
+    ($tx:expr, |$t:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Postgres($t) => $body,
+        }
+    };
+}
+
+type TotalsRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+impl Store {
+    /// Adds call entries to the calls rollups and, when given, saves the follower's state, in
+    /// one transaction. The entries must already be in the ledger (see the module's note).
+    pub async fn record_calls(
+        &self,
+        facts: &[CallFact],
+        state: Option<&FollowState>,
+    ) -> Result<()> {
+        let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
+        let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
+        let mut day_cache: Option<(i64, i64, i32)> = None;
+        for f in facts {
+            let day = match day_cache {
+                Some((from, to, d)) if f.started_at >= from && f.started_at < to => d,
+                _ => {
+                    let d = Day::of_micros(f.started_at);
+                    let date = d.date();
+                    let from = canali_domain::day::local_micros(date, 0, 0, 0);
+                    let to = date
+                        .tomorrow()
+                        .map_or(i64::MAX, |t| canali_domain::day::local_micros(t, 0, 0, 0));
+                    day_cache = Some((from, to, d.0));
+                    d.0
+                }
+            };
+            let key = [i64::from(day), f.channel.code()];
+            daily.entry(key).or_default().add(&CallTotals::of(f));
+            if f.end == CallEnd::Abandoned {
+                let w = f.wait_seconds.clamp(0, ABANDON_WAIT_CAP);
+                *abandons.entry([key[0], key[1], w]).or_default() += 1;
+            }
+        }
+        let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
+        let mut rows = Vec::new();
+        for (k, t) in &daily {
+            rows.extend_from_slice(k);
+            t.push(&mut rows);
+            let month = i64::from(Day(k[0] as i32).month_key());
+            monthly.entry([month, k[1]]).or_default().add(t);
+        }
+        let mut month_rows = Vec::new();
+        for (k, t) in &monthly {
+            month_rows.extend_from_slice(k);
+            t.push(&mut month_rows);
+        }
+        let mut abandon_daily = Vec::new();
+        let mut abandon_monthly: HashMap<[i64; 3], i64> = HashMap::new();
+        for (k, n) in &abandons {
+            abandon_daily.extend_from_slice(&[k[0], k[1], k[2], *n]);
+            let month = i64::from(Day(k[0] as i32).month_key());
+            *abandon_monthly.entry([month, k[1], k[2]]).or_default() += n;
+        }
+        let abandon_monthly: Vec<i64> = abandon_monthly
+            .iter()
+            .flat_map(|(k, n)| [k[0], k[1], k[2], *n])
+            .collect();
+
+        let mut tx = Tx::begin(&self.db).await?;
+        tx.add_to_rollup("call_daily", &["day", "channel"], MEASURES, &rows)
+            .await?;
+        tx.add_to_rollup("call_monthly", &["month", "channel"], MEASURES, &month_rows)
+            .await?;
+        tx.add_to_rollup(
+            "call_abandon_daily",
+            &["day", "channel", "wait"],
+            &["calls"],
+            &abandon_daily,
+        )
+        .await?;
+        tx.add_to_rollup(
+            "call_abandon_monthly",
+            &["month", "channel", "wait"],
+            &["calls"],
+            &abandon_monthly,
+        )
+        .await?;
+        if let Some(s) = state {
+            let sql = "INSERT INTO call_follow (source, path, identity, device, inode, byte_offset, \
+                       line_no, open_calls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                       ON CONFLICT (source) DO UPDATE SET path = excluded.path, \
+                       identity = excluded.identity, device = excluded.device, inode = excluded.inode, \
+                       byte_offset = excluded.byte_offset, line_no = excluded.line_no, \
+                       open_calls = excluded.open_calls, updated_at = excluded.updated_at";
+            let now = jiff::Timestamp::now().as_microsecond();
+            on_tx!(&mut tx, |t| sqlx::query(sql)
+                .bind(&s.source)
+                .bind(&s.path)
+                .bind(&s.identity)
+                .bind(s.device)
+                .bind(s.inode)
+                .bind(s.offset)
+                .bind(s.line_no)
+                .bind(&s.open_calls)
+                .bind(now)
+                .execute(&mut **t)
+                .await
+                .map(|_| ()))?;
+        }
+        tx.commit().await
+    }
+
+    /// The state a follower of `source` saved last, if any.
+    pub async fn follow_state(&self, source: &str) -> Result<Option<FollowState>> {
+        type Row = (String, String, i64, i64, i64, i64, String);
+        let sql = "SELECT path, identity, device, inode, byte_offset, line_no, open_calls \
+                   FROM call_follow WHERE source = $1";
+        let row: Option<Row> = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(source)
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(|r| FollowState {
+            source: source.to_string(),
+            path: r.0,
+            identity: r.1,
+            device: r.2,
+            inode: r.3,
+            offset: r.4,
+            line_no: r.5,
+            open_calls: r.6,
+        }))
+    }
+
+    /// Monthly calls of `from <= month <= to` (keys like 201103), of one line or both.
+    pub async fn calls_monthly(
+        &self,
+        channel: Option<Channel>,
+        from: i32,
+        to: i32,
+    ) -> Result<Vec<CallPeriod>> {
+        self.call_periods(
+            "call_monthly",
+            "call_abandon_monthly",
+            "month",
+            channel,
+            from,
+            to,
+        )
+        .await
+    }
+
+    /// Daily calls of `from <= day <= to`, of one line or both.
+    pub async fn calls_daily(
+        &self,
+        channel: Option<Channel>,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<CallPeriod>> {
+        self.call_periods(
+            "call_daily",
+            "call_abandon_daily",
+            "day",
+            channel,
+            from.0,
+            to.0,
+        )
+        .await
+    }
+
+    async fn call_periods(
+        &self,
+        table: &str,
+        histogram: &str,
+        key: &str,
+        channel: Option<Channel>,
+        from: i32,
+        to: i32,
+    ) -> Result<Vec<CallPeriod>> {
+        let channel_code = channel.map_or(0, |c| c.code());
+        let sql = format!(
+            "SELECT {key}, channel, {} FROM {table} WHERE {key} >= $1 AND {key} <= $2 \
+             AND ($3 = 0 OR channel = $3) ORDER BY {key}, channel",
+            MEASURES.join(", ")
+        );
+        let rows: Vec<TotalsRow> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
+                .bind(i64::from(from))
+                .bind(i64::from(to))
+                .bind(channel_code)
+                .fetch_all(p)
+                .await)?;
+        let sql = format!(
+            "SELECT {key}, channel, wait, calls FROM {histogram} WHERE {key} >= $1 AND {key} <= $2 \
+             AND ($3 = 0 OR channel = $3) ORDER BY {key}, channel, wait"
+        );
+        let waits: Vec<(i64, i64, i64, i64)> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
+                .bind(i64::from(from))
+                .bind(i64::from(to))
+                .bind(channel_code)
+                .fetch_all(p)
+                .await)?;
+        let mut by_key: HashMap<(i64, i64), Vec<(i64, i64)>> = HashMap::new();
+        for (period, ch, wait, calls) in waits {
+            by_key.entry((period, ch)).or_default().push((wait, calls));
+        }
+        rows.into_iter()
+            .map(|r| {
+                let channel = Channel::from_code(r.1).ok_or_else(|| {
+                    StoreError::Invalid(format!("unknown channel code {} in {table}", r.1))
+                })?;
+                let m = [r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11];
+                Ok(CallPeriod {
+                    period: r.0 as i32,
+                    channel,
+                    totals: CallTotals::from_row(&m),
+                    abandon_waits: by_key.remove(&(r.0, r.1)).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Recomputes the calls rollups from the ledger's call-center contacts, whatever their
+    /// source (the queue_log import, the simulator, `import contacts`). The ledger has no "left
+    /// the queue" outcome: such calls count as timed out here. Returns the calls counted.
+    pub async fn rebuild_call_rollups(&self) -> Result<i64> {
+        use canali_domain::Outcome;
+        let (ab, to, tr, no_show) = (
+            Outcome::Abandoned.code(),
+            Outcome::TimedOut.code(),
+            Outcome::Transferred.code(),
+            Outcome::NoShow.code(),
+        );
+        let calls = format!(
+            "channel IN ({}, {})",
+            Channel::CallCenterResidential.code(),
+            Channel::CallCenterBusiness.code()
+        );
+        let answered = format!("outcome NOT IN ({ab}, {to}, {no_show})");
+        let mut tx = Tx::begin(&self.db).await?;
+        for t in [
+            "call_daily",
+            "call_monthly",
+            "call_abandon_daily",
+            "call_abandon_monthly",
+        ] {
+            tx.execute(&format!("DELETE FROM {t}")).await?;
+        }
+        tx.execute(&format!(
+            "INSERT INTO call_daily (day, channel, {measures}) \
+             SELECT day, channel, COUNT(*), \
+               SUM(CASE WHEN {answered} THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN outcome = {tr} THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN outcome = {ab} THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN outcome = {to} THEN 1 ELSE 0 END), \
+               0, \
+               COALESCE(SUM(wait_seconds), 0), \
+               SUM(CASE WHEN {answered} THEN COALESCE(wait_seconds, 0) ELSE 0 END), \
+               SUM(CASE WHEN {answered} THEN COALESCE(handle_seconds, 0) ELSE 0 END), \
+               SUM(CASE WHEN wait_seconds > {OVER_2M} THEN 1 ELSE 0 END) \
+             FROM contacts WHERE {calls} GROUP BY day, channel",
+            measures = MEASURES.join(", ")
+        ))
+        .await?;
+        tx.execute(&format!(
+            "INSERT INTO call_abandon_daily (day, channel, wait, calls) \
+             SELECT day, channel, w, COUNT(*) FROM (SELECT day, channel, \
+               CASE WHEN COALESCE(wait_seconds, 0) >= {ABANDON_WAIT_CAP} THEN {ABANDON_WAIT_CAP} \
+                    WHEN COALESCE(wait_seconds, 0) < 0 THEN 0 ELSE COALESCE(wait_seconds, 0) END AS w \
+               FROM contacts WHERE {calls} AND outcome = {ab}) AS a GROUP BY day, channel, w"
+        ))
+        .await?;
+        let sql = format!(
+            "SELECT day, channel, {} FROM call_daily",
+            MEASURES.join(", ")
+        );
+        let daily = on_tx!(&mut tx, |t| crate::ledger::fetch_i64_rows(
+            sqlx::query(sqlx::AssertSqlSafe(&*sql))
+                .fetch_all(&mut **t)
+                .await?
+        ))?;
+        let sql = "SELECT day, channel, wait, calls FROM call_abandon_daily";
+        let waits = on_tx!(&mut tx, |t| crate::ledger::fetch_i64_rows(
+            sqlx::query(sql).fetch_all(&mut **t).await?
+        ))?;
+        let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
+        let mut counted = 0;
+        for r in &daily {
+            let t = CallTotals::from_row(&r[2..]);
+            counted += t.offered;
+            let month = i64::from(Day(r[0] as i32).month_key());
+            monthly.entry([month, r[1]]).or_default().add(&t);
+        }
+        let mut rows = Vec::new();
+        for (k, t) in &monthly {
+            rows.extend_from_slice(k);
+            t.push(&mut rows);
+        }
+        tx.add_to_rollup("call_monthly", &["month", "channel"], MEASURES, &rows)
+            .await?;
+        let mut hist: HashMap<[i64; 3], i64> = HashMap::new();
+        for r in &waits {
+            let month = i64::from(Day(r[0] as i32).month_key());
+            *hist.entry([month, r[1], r[2]]).or_default() += r[3];
+        }
+        let rows: Vec<i64> = hist
+            .iter()
+            .flat_map(|(k, n)| [k[0], k[1], k[2], *n])
+            .collect();
+        tx.add_to_rollup(
+            "call_abandon_monthly",
+            &["month", "channel", "wait"],
+            &["calls"],
+            &rows,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(counted)
+    }
+
+    /// The contacts of one channel that started in `[from, to)` (microseconds), as
+    /// `(started_at, wait_seconds, handle_seconds)` in time order: a bounded scan over the
+    /// `(channel, started_at)` index, meant for a week of one line.
+    pub async fn channel_arrivals(
+        &self,
+        channel: Channel,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
+        let sql = "SELECT started_at, wait_seconds, handle_seconds FROM contacts \
+                   WHERE channel = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at";
+        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+            .bind(channel.code())
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
+    }
+}
