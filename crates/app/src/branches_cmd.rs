@@ -35,6 +35,7 @@ pub enum BranchesCommand {
     /// Create or update branches (by code), territories, schedule templates, events and
     /// opening-hour exceptions from a TOML or CSV file.
     Import {
+        /// The registry file (TOML or CSV; see docs/branches.md).
         file: PathBuf,
         /// The file's format (default: by extension, .csv is CSV, else TOML).
         #[arg(long, value_enum)]
@@ -66,7 +67,9 @@ pub enum BranchesCommand {
     },
     /// Set the service categories of a branch: CODE:PRIORITY:NAME, e.g. A:1:"Bollette e pagamenti".
     Categories {
+        /// The branch code, e.g. SP-BO-01.
         branch: String,
+        /// The categories, each CODE:PRIORITY:NAME (priority 1 is served first).
         categories: Vec<String>,
     },
     /// The ticket queue (eliminacode).
@@ -98,7 +101,9 @@ pub enum BranchesCommand {
 pub enum TicketCommand {
     /// Take a ticket at the kiosk (or online with --virtual); prints its number and estimate.
     Take {
+        /// The branch code, e.g. SP-BO-01.
         branch: String,
+        /// The service category code, e.g. A.
         category: String,
         #[arg(long = "virtual")]
         is_virtual: bool,
@@ -107,6 +112,7 @@ pub enum TicketCommand {
     },
     /// A counter calls the next ticket (highest priority first, then the oldest).
     Call {
+        /// The branch code, e.g. SP-BO-01.
         branch: String,
         #[arg(long)]
         counter: String,
@@ -120,24 +126,28 @@ pub enum TicketCommand {
     },
     /// Call a called ticket again.
     Recall {
+        /// The ticket id (printed when the ticket was taken or called).
         id: i64,
         #[arg(long)]
         at: Option<String>,
     },
     /// The called customer did not come.
     NoShow {
+        /// The ticket id (printed when the ticket was taken or called).
         id: i64,
         #[arg(long)]
         at: Option<String>,
     },
     /// The customer is at the counter.
     Serve {
+        /// The ticket id (printed when the ticket was taken or called).
         id: i64,
         #[arg(long)]
         at: Option<String>,
     },
     /// Service ends: the visit is written to the ledger as a branch contact.
     Close {
+        /// The ticket id (printed when the ticket was taken or called).
         id: i64,
         /// Why the customer came (billing, payment, contract, ...).
         #[arg(long)]
@@ -147,6 +157,7 @@ pub enum TicketCommand {
     },
     /// The tickets of a branch on a day, and the estimate error of those called.
     Queue {
+        /// The branch code, e.g. SP-BO-01.
         branch: String,
         #[arg(long)]
         day: Option<Date>,
@@ -159,6 +170,7 @@ pub enum TicketCommand {
 pub enum CampaignCommand {
     /// Create a campaign; prints its id.
     Create {
+        /// The campaign's name, e.g. "Guida alla lettura della bolletta 2011".
         name: String,
         /// Leaflet, poster, regulatory notice, ...
         #[arg(long)]
@@ -166,6 +178,7 @@ pub enum CampaignCommand {
     },
     /// Add branches to a campaign: all, a territory, a kind, the outsourced ones or a list.
     Target {
+        /// The campaign id (printed by `campaign create`).
         id: i64,
         #[arg(long)]
         all: bool,
@@ -185,18 +198,29 @@ pub enum CampaignCommand {
         total: Option<i64>,
     },
     /// Send a campaign to its branches.
-    Send { id: i64 },
+    Send {
+        /// The campaign id (printed by `campaign create`).
+        id: i64,
+    },
     /// A branch confirms delivery (or display with --displayed).
     Confirm {
+        /// The campaign id (printed by `campaign create`).
         id: i64,
+        /// The branch code, e.g. SP-BO-01.
         branch: String,
         #[arg(long)]
         displayed: bool,
     },
     /// The branches that have not confirmed delivery or display.
-    Pending { id: i64 },
+    Pending {
+        /// The campaign id (printed by `campaign create`).
+        id: i64,
+    },
     /// Record a reminder to the branches that have not confirmed display.
-    Remind { id: i64 },
+    Remind {
+        /// The campaign id (printed by `campaign create`).
+        id: i64,
+    },
     /// Every campaign with its confirmations.
     List,
 }
