@@ -202,7 +202,13 @@ impl Store {
         if batch.is_empty() {
             return Ok(IngestOutcome::default());
         }
-        let prepared = self.prepare(source, batch).await?;
+        let mut prepared = self.prepare(source, batch).await?;
+        // A contact repeated within the batch: the first occurrence is the one written, on
+        // every backend (PostgreSQL's INSERT ... SELECT would pick either).
+        let before = prepared.len();
+        let mut seen = HashSet::with_capacity(before);
+        prepared.retain(|p| seen.insert(p.contact.external_id.as_str()));
+        let repeated = (before - prepared.len()) as u64;
         let mut values = Vec::with_capacity(prepared.len() * CONTACTS.columns.len());
         for p in &prepared {
             let c = p.contact;
@@ -236,7 +242,10 @@ impl Store {
         };
         drop(values);
         let mut rollup = Rollup::default();
-        let mut outcome = IngestOutcome::default();
+        let mut outcome = IngestOutcome {
+            duplicates: repeated,
+            ..IngestOutcome::default()
+        };
         if inserted.len() == prepared.len() {
             // The common case: everything was new.
             for p in &prepared {
@@ -339,6 +348,11 @@ impl Store {
     /// contacts counted.
     pub async fn rebuild_rollups(&self) -> Result<i64> {
         let mut tx = Tx::begin(&self.db).await?;
+        if let Tx::Postgres(_) = tx {
+            // Writers wait until the rebuild commits (SQLite's transaction already excludes them).
+            tx.execute("LOCK TABLE contacts, contact_daily, contact_monthly IN EXCLUSIVE MODE")
+                .await?;
+        }
         tx.execute("DELETE FROM contact_daily").await?;
         tx.execute("DELETE FROM contact_monthly").await?;
         tx.execute(&format!(
@@ -473,10 +487,14 @@ pub(crate) fn placeholders(n: usize, backend: Backend) -> String {
 mod tests {
     use super::*;
 
+    /// `contact_id("sim", "c1")`, computed once by an independent implementation of the same
+    /// hash (Python, FNV-1a 64 then the murmur3 finaliser, masked to 63 bits).
+    const CONTACT_ID_SIM_C1: i64 = 2770249768458750679;
+
     #[test]
     fn contact_ids_are_stable_and_positive() {
         // Stored keys: this value must never change.
-        assert_eq!(contact_id("sim", "c1"), contact_id("sim", "c1"));
+        assert_eq!(contact_id("sim", "c1"), CONTACT_ID_SIM_C1);
         assert_ne!(contact_id("sim", "c1"), contact_id("si", "mc1"));
         assert!(contact_id("a", "b") >= 0);
     }

@@ -1,8 +1,8 @@
 //! Schema migrations: the same numbered versions for both backends, embedded in the binary.
 //! Applied versions are recorded in `schema_migrations`; applying is idempotent.
 
-use crate::Result;
-use crate::db::{Db, on_db};
+use crate::db::Db;
+use crate::{Result, StoreError};
 
 struct Migration {
     version: i64,
@@ -39,41 +39,89 @@ pub struct MigrationReport {
     pub current: i64,
 }
 
+/// Applies what is missing, one migration per transaction. Each transaction first takes the
+/// schema lock (PostgreSQL: an advisory lock; SQLite: the write lock) and reads the applied
+/// versions again, so two processes starting together apply each migration once.
 pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
-    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (\
-        version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
-    on_db!(db, |p| sqlx::query(create).execute(p).await.map(|_| ()))?;
-    let done: Vec<i64> = on_db!(db, |p| sqlx::query_scalar(
-        "SELECT version FROM schema_migrations ORDER BY version"
-    )
-    .fetch_all(p)
-    .await)?;
-    let mut report = MigrationReport::default();
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let mut report = MigrationReport {
+        applied: Vec::new(),
+        current: known,
+    };
     for m in MIGRATIONS {
-        if done.contains(&m.version) {
-            continue;
-        }
         let now = jiff::Timestamp::now().to_string();
-        on_db!(db, |p| {
-            let mut tx = p.begin().await?;
-            let sql = if matches!(db, Db::Sqlite(_)) {
-                m.sqlite
-            } else {
-                m.postgres
-            };
-            sqlx::raw_sql(sql).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
-        })?;
-        report.applied.push((m.version, m.name));
+        let applied = match db {
+            Db::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                let applied = apply(&mut tx, m, m.sqlite, known, &now).await?;
+                tx.commit().await?;
+                applied
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7201100)")
+                    .execute(&mut *tx)
+                    .await?;
+                let applied = apply(&mut tx, m, m.postgres, known, &now).await?;
+                tx.commit().await?;
+                applied
+            }
+        };
+        if applied {
+            report.applied.push((m.version, m.name));
+        }
     }
-    report.current = MIGRATIONS.last().map_or(0, |m| m.version);
     Ok(report)
+}
+
+/// Applies one migration unless it is there; refuses a schema newer than this binary.
+async fn apply<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    m: &Migration,
+    sql: &'static str,
+    known: i64,
+    now: &str,
+) -> Result<bool>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Decode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+         version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut **tx)
+    .await?;
+    let newest: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if newest > known {
+        return Err(StoreError::Invalid(format!(
+            "the database has schema version {newest}, newer than this canali knows ({known}): \
+             use a newer canali"
+        )));
+    }
+    let there: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_one(&mut **tx)
+            .await?;
+    if there > 0 {
+        return Ok(false);
+    }
+    sqlx::raw_sql(sql).execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
 }
