@@ -240,7 +240,7 @@ pub enum KpiCommand {
 async fn open(url: &str) -> Result<Store> {
     let store = Store::connect(url)
         .await
-        .with_context(|| format!("cannot open the database {url}"))?;
+        .with_context(|| format!("cannot open the database {}", crate::redacted(url)))?;
     store
         .migrate()
         .await

@@ -447,6 +447,9 @@ struct Plan {
     source: String,
     rejects: PathBuf,
     rejects_log: PathBuf,
+    /// Whether the rejects go to the default place beside the input: only there are stale
+    /// rejects of an earlier run removed (a path the user chose may hold anything).
+    default_rejects: bool,
 }
 
 impl Plan {
@@ -488,6 +491,7 @@ impl Plan {
             source,
             rejects,
             rejects_log,
+            default_rejects: opts.rejects.is_none(),
         })
     }
 }
@@ -1296,7 +1300,7 @@ impl Rejects<'_> {
                 log.flush()
                     .with_context(|| format!("cannot write {}", self.plan.rejects_log.display()))?;
             }
-            None => {
+            None if self.plan.default_rejects => {
                 for stale in [&self.plan.rejects, &self.plan.rejects_log] {
                     match std::fs::remove_file(stale) {
                         Err(e) if e.kind() != io::ErrorKind::NotFound => {
@@ -1308,6 +1312,7 @@ impl Rejects<'_> {
                     }
                 }
             }
+            None => {}
         }
         Ok(self.stats)
     }

@@ -24,14 +24,11 @@ struct Cli {
         default_value = "sqlite://canali.db"
     )]
     db: String,
-    /// A TOML settings file (report factors and targets); CANALI_* variables override it.
-    #[arg(
-        long,
-        global = true,
-        env = "CANALI_CONFIG",
-        default_value = "canali.toml"
-    )]
-    config: PathBuf,
+    /// A TOML settings file (report, branch and call-center settings; see
+    /// docs/configuration.md); CANALI_* variables override it. Without this option,
+    /// ./canali.toml is read when present.
+    #[arg(long, global = true, env = "CANALI_CONFIG")]
+    config: Option<PathBuf>,
     /// No progress bars.
     #[arg(long, short, global = true)]
     quiet: bool,
@@ -78,11 +75,14 @@ enum Command {
     },
     /// The yearly channel report: every figure of the sustainability report's page.
     Report {
-        /// The year reported (compared with the year before).
-        #[arg(long)]
+        /// The year reported (compared with the year before), 1971 to 2100.
+        #[arg(long, value_parser = clap::value_parser!(i16).range(1971..=2100))]
         year: i16,
+        /// md (Markdown), html (one page with charts), json (docs/report.md) or csv (the
+        /// tables; with --output, one file per table: OUTPUT-STEM_TABLE.csv).
         #[arg(long, value_enum, default_value = "md")]
         format: ReportFormat,
+        /// The report's language: it (Italian) or en (English).
         #[arg(long, default_value = "it")]
         lang: Lang,
         /// Write to this file instead of standard output.
@@ -158,7 +158,7 @@ enum KpiCommand {
 
 #[derive(Subcommand)]
 enum RollupCommand {
-    /// Recompute the daily and monthly rollups from the raw ledger.
+    /// Recompute the contact rollups (daily and monthly) from the raw ledger.
     Rebuild,
 }
 
@@ -190,7 +190,18 @@ impl Lang {
 const DEMO_SCALE: f64 = 1.0;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    restore_sigpipe();
+    let mut cli = Cli::parse();
+    // A settings file named explicitly must exist; the default one is optional.
+    let config = match cli.config.take() {
+        Some(path) if !path.is_file() => {
+            eprintln!("error: the settings file {} does not exist", path.display());
+            return ExitCode::from(2);
+        }
+        Some(path) => path,
+        None => PathBuf::from("canali.toml"),
+    };
+    cli.config = Some(config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -201,6 +212,38 @@ fn main() -> ExitCode {
             eprintln!("error: {}", sentence(&e));
             ExitCode::from(1)
         }
+    }
+}
+
+/// Output piped into `head` ends quietly, as for any Unix tool, instead of a panic on a
+/// broken pipe (Rust ignores SIGPIPE by default).
+fn restore_sigpipe() {
+    // SAFETY: called first thing in main, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// A database URL fit to print: the password, if any, replaced by `***`.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, None), |(a, p)| (a, Some(p)));
+    let Some((credentials, host)) = authority.rsplit_once('@') else {
+        return url.to_string();
+    };
+    let user = credentials.split(':').next().unwrap_or("");
+    let masked = if credentials.contains(':') {
+        format!("{user}:***")
+    } else {
+        user.to_string()
+    };
+    match path {
+        Some(p) => format!("{scheme}://{masked}@{host}/{p}"),
+        None => format!("{scheme}://{masked}@{host}"),
     }
 }
 
@@ -221,7 +264,7 @@ fn sentence(e: &anyhow::Error) -> String {
 async fn open(url: &str) -> Result<canali_store::Store> {
     let store = canali_store::Store::connect(url)
         .await
-        .with_context(|| format!("cannot open the database {url}"))?;
+        .with_context(|| format!("cannot open the database {}", redacted(url)))?;
     store
         .migrate()
         .await
@@ -253,6 +296,13 @@ fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
                 config.display()
             )
         })?;
+    let r = &settings.report;
+    if r.co2_grams_per_bill < 0.0 || r.co2_grams_per_sheet < 0.0 || r.sheets_per_bill < 0 {
+        bail!(
+            "the report's CO2 factors and sheets per bill cannot be negative (settings in {})",
+            config.display()
+        );
+    }
     Ok(settings.report)
 }
 
@@ -314,7 +364,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             output,
         } => {
             let store = open(&cli.db).await?;
-            let settings = settings(&cli.config)?;
+            let settings = settings(cli.config.as_deref().expect("set in main"))?;
             let report = canali_report::build(&store, year, &settings).await?;
             store.close().await;
             match (format, output) {
@@ -352,16 +402,37 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             file,
             lang,
-        } => demo(scale, seed, &file, lang, &cli.config, progress).await?,
+        } => {
+            demo(
+                scale,
+                seed,
+                &file,
+                lang,
+                cli.config.as_deref().expect("set in main"),
+                progress,
+            )
+            .await?
+        }
         Command::Branches(cmd) => return branches_cmd::run(&cli.db, cmd).await,
         Command::Kpi(KpiCommand::Branches(cmd)) => {
-            return branches_cmd::run_kpi(&cli.db, &cli.config, cmd).await;
+            return branches_cmd::run_kpi(
+                &cli.db,
+                cli.config.as_deref().expect("set in main"),
+                cmd,
+            )
+            .await;
         }
         Command::Kpi(KpiCommand::CallCenter(args)) => {
-            callcenter_cmd::kpi(&cli.db, &cli.config, args).await?
+            callcenter_cmd::kpi(&cli.db, cli.config.as_deref().expect("set in main"), args).await?
         }
         Command::Import(ImportCommand::QueueLog(args)) => {
-            return callcenter_cmd::import(&cli.db, &cli.config, args, progress).await;
+            return callcenter_cmd::import(
+                &cli.db,
+                cli.config.as_deref().expect("set in main"),
+                args,
+                progress,
+            )
+            .await;
         }
         Command::Staff(args) => callcenter_cmd::staff(&cli.db, args).await?,
         Command::BenchCallcenter(args) => callcenter_cmd::bench(args).await?,
@@ -429,6 +500,15 @@ async fn demo(
     config: &Path,
     progress: bool,
 ) -> Result<()> {
+    if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+    {
+        bail!(
+            "--file {} would be overwritten by the HTML report: give the database another name",
+            file.display()
+        );
+    }
     let started = Instant::now();
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));

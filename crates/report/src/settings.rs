@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReportSettings {
     /// CO2 of one paper bill produced, printed and delivered, in grams: what an e-mail bill
     /// avoids (the utility's campaign: 900 thousand bills = 67 t, about 74 g each).
@@ -30,7 +30,7 @@ impl Default for ReportSettings {
 /// The yearly targets shown beside the actual figures (the 2011 objectives by default). Each is
 /// a maximum except `ebill_growth_pct`, a minimum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Targets {
     pub residential_wait_seconds: f64,
     pub business_wait_seconds: f64,
