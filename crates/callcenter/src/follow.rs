@@ -342,14 +342,15 @@ impl Importer<'_> {
             });
         }
         self.summary.calls += batch.calls.len() as u64;
+        // Ledger, calls rollup and the follower's state in one transaction: the rollup counts
+        // what the ledger took, once, whether a file is read again or the follower dies.
+        let state = r.state_at(&self.opts.source, &batch)?;
         let outcome = self
             .store
-            .ingest_contacts(&self.opts.source, &contacts)
+            .ingest_calls(&self.opts.source, &contacts, facts, Some(&state))
             .await?;
         self.summary.inserted += outcome.inserted;
         self.summary.duplicates += outcome.duplicates;
-        let state = r.state_at(&self.opts.source, &batch)?;
-        self.store.record_calls(&facts, Some(&state)).await?;
         Ok(())
     }
 

@@ -453,3 +453,23 @@ async fn the_calls_rollup_rebuilt_from_the_ledger_agrees_with_the_import() {
         assert_eq!(daily_before.iter().map(|d| d.offered).sum::<i64>(), counted);
     }
 }
+
+#[tokio::test]
+async fn the_same_calls_read_again_from_another_file_are_not_counted_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, exp) = generated(dir.path(), 500, 11);
+    // The same calls in a file the follower does not know (one more line in front): it is read
+    // from the start, and every call is already in the ledger.
+    let copy = dir.path().join("copy.log");
+    let mut text = b"1298962700|NONE|NONE|NONE|QUEUESTART|\n".to_vec();
+    text.extend(std::fs::read(&path).unwrap());
+    write(&copy, &text);
+    for ts in fresh_stores().await.unwrap() {
+        let store = &ts.store;
+        let opts = ImportOptions::new("asterisk");
+        import(store, &path, &opts).await;
+        let again = import(store, &copy, &opts).await;
+        assert_eq!(again.inserted, 0, "{}", ts.name);
+        assert_matches(store, &exp).await;
+    }
+}

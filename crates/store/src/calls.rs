@@ -9,6 +9,7 @@
 
 use crate::bulk::Tx;
 use crate::db::on_db;
+use crate::{IngestOutcome, NewContact};
 use crate::{Result, Store, StoreError};
 use canali_domain::{Channel, Day};
 use std::collections::HashMap;
@@ -184,97 +185,31 @@ impl Store {
         facts: &[CallFact],
         state: Option<&FollowState>,
     ) -> Result<()> {
-        let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
-        let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
-        let mut day_cache: Option<(i64, i64, i32)> = None;
-        for f in facts {
-            let day = match day_cache {
-                Some((from, to, d)) if f.started_at >= from && f.started_at < to => d,
-                _ => {
-                    let d = Day::of_micros(f.started_at);
-                    let date = d.date();
-                    let from = canali_domain::day::local_micros(date, 0, 0, 0);
-                    let to = date
-                        .tomorrow()
-                        .map_or(i64::MAX, |t| canali_domain::day::local_micros(t, 0, 0, 0));
-                    day_cache = Some((from, to, d.0));
-                    d.0
-                }
-            };
-            let key = [i64::from(day), f.channel.code()];
-            daily.entry(key).or_default().add(&CallTotals::of(f));
-            if f.end == CallEnd::Abandoned {
-                let w = f.wait_seconds.clamp(0, ABANDON_WAIT_CAP);
-                *abandons.entry([key[0], key[1], w]).or_default() += 1;
-            }
-        }
-        let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
-        let mut rows = Vec::new();
-        for (k, t) in &daily {
-            rows.extend_from_slice(k);
-            t.push(&mut rows);
-            let month = i64::from(Day(k[0] as i32).month_key());
-            monthly.entry([month, k[1]]).or_default().add(t);
-        }
-        let mut month_rows = Vec::new();
-        for (k, t) in &monthly {
-            month_rows.extend_from_slice(k);
-            t.push(&mut month_rows);
-        }
-        let mut abandon_daily = Vec::new();
-        let mut abandon_monthly: HashMap<[i64; 3], i64> = HashMap::new();
-        for (k, n) in &abandons {
-            abandon_daily.extend_from_slice(&[k[0], k[1], k[2], *n]);
-            let month = i64::from(Day(k[0] as i32).month_key());
-            *abandon_monthly.entry([month, k[1], k[2]]).or_default() += n;
-        }
-        let abandon_monthly: Vec<i64> = abandon_monthly
-            .iter()
-            .flat_map(|(k, n)| [k[0], k[1], k[2], *n])
-            .collect();
-
         let mut tx = Tx::begin(&self.db).await?;
-        tx.add_to_rollup("call_daily", &["day", "channel"], MEASURES, &rows)
-            .await?;
-        tx.add_to_rollup("call_monthly", &["month", "channel"], MEASURES, &month_rows)
-            .await?;
-        tx.add_to_rollup(
-            "call_abandon_daily",
-            &["day", "channel", "wait"],
-            &["calls"],
-            &abandon_daily,
-        )
-        .await?;
-        tx.add_to_rollup(
-            "call_abandon_monthly",
-            &["month", "channel", "wait"],
-            &["calls"],
-            &abandon_monthly,
-        )
-        .await?;
-        if let Some(s) = state {
-            let sql = "INSERT INTO call_follow (source, path, identity, device, inode, byte_offset, \
-                       line_no, open_calls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                       ON CONFLICT (source) DO UPDATE SET path = excluded.path, \
-                       identity = excluded.identity, device = excluded.device, inode = excluded.inode, \
-                       byte_offset = excluded.byte_offset, line_no = excluded.line_no, \
-                       open_calls = excluded.open_calls, updated_at = excluded.updated_at";
-            let now = jiff::Timestamp::now().as_microsecond();
-            on_tx!(&mut tx, |t| sqlx::query(sql)
-                .bind(&s.source)
-                .bind(&s.path)
-                .bind(&s.identity)
-                .bind(s.device)
-                .bind(s.inode)
-                .bind(s.offset)
-                .bind(s.line_no)
-                .bind(&s.open_calls)
-                .bind(now)
-                .execute(&mut **t)
-                .await
-                .map(|_| ()))?;
-        }
+        write_calls(&mut tx, facts, state).await?;
         tx.commit().await
+    }
+
+    /// Writes calls to the ledger and the calls rollup, with the follower's state, in one
+    /// transaction: the rollup counts exactly the calls the ledger took, so neither a crash
+    /// between the two nor a file read again can make them disagree.
+    pub async fn ingest_calls(
+        &self,
+        source: &str,
+        contacts: &[NewContact],
+        facts: Vec<CallFact>,
+        state: Option<&FollowState>,
+    ) -> Result<IngestOutcome> {
+        let mut tx = Tx::begin(&self.db).await?;
+        let (outcome, written) = self.ingest_in(&mut tx, source, contacts).await?;
+        let facts: Vec<CallFact> = facts
+            .into_iter()
+            .zip(written)
+            .filter_map(|(fact, new)| new.then_some(fact))
+            .collect();
+        write_calls(&mut tx, &facts, state).await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
     /// The state a follower of `source` saved last, if any.
@@ -504,4 +439,102 @@ impl Store {
             .await)?;
         Ok(rows)
     }
+}
+
+/// Adds calls to the calls rollups and saves the follower's state, inside `tx`.
+async fn write_calls(
+    tx: &mut Tx<'_>,
+    facts: &[CallFact],
+    state: Option<&FollowState>,
+) -> Result<()> {
+    let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
+    let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
+    let mut day_cache: Option<(i64, i64, i32)> = None;
+    for f in facts {
+        let day = match day_cache {
+            Some((from, to, d)) if f.started_at >= from && f.started_at < to => d,
+            _ => {
+                let d = Day::of_micros(f.started_at);
+                let date = d.date();
+                let from = canali_domain::day::local_micros(date, 0, 0, 0);
+                let to = date
+                    .tomorrow()
+                    .map_or(i64::MAX, |t| canali_domain::day::local_micros(t, 0, 0, 0));
+                day_cache = Some((from, to, d.0));
+                d.0
+            }
+        };
+        let key = [i64::from(day), f.channel.code()];
+        daily.entry(key).or_default().add(&CallTotals::of(f));
+        if f.end == CallEnd::Abandoned {
+            let w = f.wait_seconds.clamp(0, ABANDON_WAIT_CAP);
+            *abandons.entry([key[0], key[1], w]).or_default() += 1;
+        }
+    }
+    let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
+    let mut rows = Vec::new();
+    for (k, t) in &daily {
+        rows.extend_from_slice(k);
+        t.push(&mut rows);
+        let month = i64::from(Day(k[0] as i32).month_key());
+        monthly.entry([month, k[1]]).or_default().add(t);
+    }
+    let mut month_rows = Vec::new();
+    for (k, t) in &monthly {
+        month_rows.extend_from_slice(k);
+        t.push(&mut month_rows);
+    }
+    let mut abandon_daily = Vec::new();
+    let mut abandon_monthly: HashMap<[i64; 3], i64> = HashMap::new();
+    for (k, n) in &abandons {
+        abandon_daily.extend_from_slice(&[k[0], k[1], k[2], *n]);
+        let month = i64::from(Day(k[0] as i32).month_key());
+        *abandon_monthly.entry([month, k[1], k[2]]).or_default() += n;
+    }
+    let abandon_monthly: Vec<i64> = abandon_monthly
+        .iter()
+        .flat_map(|(k, n)| [k[0], k[1], k[2], *n])
+        .collect();
+
+    tx.add_to_rollup("call_daily", &["day", "channel"], MEASURES, &rows)
+        .await?;
+    tx.add_to_rollup("call_monthly", &["month", "channel"], MEASURES, &month_rows)
+        .await?;
+    tx.add_to_rollup(
+        "call_abandon_daily",
+        &["day", "channel", "wait"],
+        &["calls"],
+        &abandon_daily,
+    )
+    .await?;
+    tx.add_to_rollup(
+        "call_abandon_monthly",
+        &["month", "channel", "wait"],
+        &["calls"],
+        &abandon_monthly,
+    )
+    .await?;
+    if let Some(s) = state {
+        let sql = "INSERT INTO call_follow (source, path, identity, device, inode, byte_offset, \
+                   line_no, open_calls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                   ON CONFLICT (source) DO UPDATE SET path = excluded.path, \
+                   identity = excluded.identity, device = excluded.device, inode = excluded.inode, \
+                   byte_offset = excluded.byte_offset, line_no = excluded.line_no, \
+                   open_calls = excluded.open_calls, updated_at = excluded.updated_at";
+        let now = jiff::Timestamp::now().as_microsecond();
+        on_tx!(&mut *tx, |t| sqlx::query(sql)
+            .bind(&s.source)
+            .bind(&s.path)
+            .bind(&s.identity)
+            .bind(s.device)
+            .bind(s.inode)
+            .bind(s.offset)
+            .bind(s.line_no)
+            .bind(&s.open_calls)
+            .bind(now)
+            .execute(&mut **t)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
 }

@@ -183,6 +183,8 @@ impl DayCache {
 
 /// A contact ready for the ledger: derived fields resolved.
 struct Prepared<'a> {
+    /// The contact's position in the caller's batch.
+    index: usize,
     id: i64,
     day: i32,
     segment: i64,
@@ -199,8 +201,34 @@ impl Store {
         source: &str,
         batch: &[NewContact],
     ) -> Result<IngestOutcome> {
+        Ok(self.ingest_contacts_marked(source, batch).await?.0)
+    }
+
+    /// [`Store::ingest_contacts`], also telling for each contact of `batch` whether this call
+    /// wrote it (false: it was already in the ledger, or repeated earlier in the batch), so
+    /// that a caller keeping figures of its own counts each contact once.
+    pub async fn ingest_contacts_marked(
+        &self,
+        source: &str,
+        batch: &[NewContact],
+    ) -> Result<(IngestOutcome, Vec<bool>)> {
+        let mut tx = Tx::begin(&self.db).await?;
+        let result = self.ingest_in(&mut tx, source, batch).await?;
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// The ingest inside the caller's transaction, so that figures the caller keeps beside
+    /// the ledger commit (or not) together with it.
+    pub(crate) async fn ingest_in(
+        &self,
+        tx: &mut Tx<'_>,
+        source: &str,
+        batch: &[NewContact],
+    ) -> Result<(IngestOutcome, Vec<bool>)> {
+        let mut written = vec![false; batch.len()];
         if batch.is_empty() {
-            return Ok(IngestOutcome::default());
+            return Ok((IngestOutcome::default(), written));
         }
         let mut prepared = self.prepare(source, batch).await?;
         // A contact repeated within the batch: the first occurrence is the one written, on
@@ -232,8 +260,7 @@ impl Store {
                 Val::Text(c.agent.as_deref()),
             ]);
         }
-        let mut tx = Tx::begin(&self.db).await?;
-        let inserted = match &mut tx {
+        let inserted = match &mut *tx {
             Tx::Postgres(t) => match copy_straight_in(t, &values).await? {
                 true => prepared.iter().map(|p| vec![p.id]).collect(),
                 false => tx.insert(&CONTACTS, &values, &["id"]).await?,
@@ -250,6 +277,7 @@ impl Store {
             // The common case: everything was new.
             for p in &prepared {
                 rollup.add(p.rollup_key(), &p.measures());
+                written[p.index] = true;
             }
             outcome.inserted = prepared.len() as u64;
         } else {
@@ -258,15 +286,15 @@ impl Store {
                 // `remove`: a contact repeated within the batch counts once.
                 if new.remove(&p.id) {
                     rollup.add(p.rollup_key(), &p.measures());
+                    written[p.index] = true;
                     outcome.inserted += 1;
                 } else {
                     outcome.duplicates += 1;
                 }
             }
         }
-        rollup.write(&mut tx).await?;
-        tx.commit().await?;
-        Ok(outcome)
+        rollup.write(tx).await?;
+        Ok((outcome, written))
     }
 
     async fn prepare<'a>(
@@ -290,7 +318,8 @@ impl Store {
         let mut days = DayCache::default();
         Ok(batch
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(index, c)| {
                 let customer = c.customer.as_deref().and_then(|code| customers.get(code));
                 let segment = c
                     .segment
@@ -308,6 +337,7 @@ impl Store {
                     .or(customer.map(|c| c.1))
                     .unwrap_or(0);
                 Prepared {
+                    index,
                     id: contact_id(source, &c.external_id),
                     day: days.day_of(c.started_at),
                     segment,
