@@ -200,8 +200,11 @@ impl Store {
         facts: Vec<CallFact>,
         state: Option<&FollowState>,
     ) -> Result<IngestOutcome> {
+        let prepared = self.prepare(source, contacts).await?;
         let mut tx = Tx::begin(&self.db).await?;
-        let (outcome, written) = self.ingest_in(&mut tx, source, contacts).await?;
+        let (outcome, written) = self
+            .ingest_in(&mut tx, source, contacts.len(), prepared)
+            .await?;
         let facts: Vec<CallFact> = facts
             .into_iter()
             .zip(written)

@@ -182,7 +182,7 @@ impl DayCache {
 }
 
 /// A contact ready for the ledger: derived fields resolved.
-struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     /// The contact's position in the caller's batch.
     index: usize,
     id: i64,
@@ -212,8 +212,13 @@ impl Store {
         source: &str,
         batch: &[NewContact],
     ) -> Result<(IngestOutcome, Vec<bool>)> {
+        // The reads that prepare a batch use the pool, before the transaction holds a
+        // connection (and on SQLite the write lock).
+        let prepared = self.prepare(source, batch).await?;
         let mut tx = Tx::begin(&self.db).await?;
-        let result = self.ingest_in(&mut tx, source, batch).await?;
+        let result = self
+            .ingest_in(&mut tx, source, batch.len(), prepared)
+            .await?;
         tx.commit().await?;
         Ok(result)
     }
@@ -224,13 +229,13 @@ impl Store {
         &self,
         tx: &mut Tx<'_>,
         source: &str,
-        batch: &[NewContact],
+        batch_len: usize,
+        mut prepared: Vec<Prepared<'_>>,
     ) -> Result<(IngestOutcome, Vec<bool>)> {
-        let mut written = vec![false; batch.len()];
-        if batch.is_empty() {
+        let mut written = vec![false; batch_len];
+        if prepared.is_empty() {
             return Ok((IngestOutcome::default(), written));
         }
-        let mut prepared = self.prepare(source, batch).await?;
         // A contact repeated within the batch: the first occurrence is the one written, on
         // every backend (PostgreSQL's INSERT ... SELECT would pick either).
         let before = prepared.len();
@@ -297,7 +302,7 @@ impl Store {
         Ok((outcome, written))
     }
 
-    async fn prepare<'a>(
+    pub(crate) async fn prepare<'a>(
         &self,
         source: &str,
         batch: &'a [NewContact],
