@@ -488,7 +488,11 @@ async fn simulate(
         seed,
         progress,
     };
-    Ok(canali_sim::simulate(store, &cfg).await?)
+    let summary = canali_sim::simulate(store, &cfg).await?;
+    // The simulated calls come through the generic ingest, not the telephony feed: the calls
+    // rollup behind `canali kpi call-center` is derived from the ledger once at the end.
+    store.rebuild_call_rollups().await?;
+    Ok(summary)
 }
 
 /// The README's first command: a fresh demo utility, its 2011 report printed, the HTML beside.
