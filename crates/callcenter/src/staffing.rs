@@ -153,7 +153,7 @@ pub async fn week_plan(
             .map_err(|e| Error::Invalid(e.to_string()))?,
     )?;
     let rows = store
-        .channel_arrivals(
+        .channel_halfhours(
             line.channel(),
             start.timestamp().as_microsecond(),
             end.timestamp().as_microsecond(),
@@ -163,19 +163,17 @@ pub async fn week_plan(
     let mut calls = vec![0u64; 7 * 48];
     let mut handle = vec![(0i64, 0i64); 7 * 48];
     let (mut week_handle, mut week_handled) = (0i64, 0i64);
-    for (at, _, h) in &rows {
+    for &(at, n, handled, handle_seconds) in &rows {
         let ts =
-            jiff::Timestamp::from_microsecond(*at).map_err(|e| Error::Invalid(e.to_string()))?;
+            jiff::Timestamp::from_microsecond(at).map_err(|e| Error::Invalid(e.to_string()))?;
         let local = ts.to_zoned(rome.clone());
         let day = (local.date() - monday).get_days().clamp(0, 6) as usize;
         let slot = day * 48 + local.hour() as usize * 2 + usize::from(local.minute() >= 30);
-        calls[slot] += 1;
-        if let Some(h) = h {
-            handle[slot].0 += h;
-            handle[slot].1 += 1;
-            week_handle += h;
-            week_handled += 1;
-        }
+        calls[slot] += n as u64;
+        handle[slot].0 += handle_seconds;
+        handle[slot].1 += handled;
+        week_handle += handle_seconds;
+        week_handled += handled;
     }
     let week_aht = if week_handled > 0 {
         week_handle as f64 / week_handled as f64
@@ -205,7 +203,7 @@ pub async fn week_plan(
         target,
         shrinkage_ppm,
         week_aht,
-        calls: rows.len() as u64,
+        calls: calls.iter().sum(),
         slots,
     })
 }

@@ -423,24 +423,27 @@ impl Store {
         Ok(counted)
     }
 
-    /// The contacts of one channel that started in `[from, to)` (microseconds), as
-    /// `(started_at, wait_seconds, handle_seconds)` in time order: a bounded scan over the
-    /// `(channel, started_at)` index, meant for a week of one line.
-    pub async fn channel_arrivals(
+    /// The contacts of one channel per half hour in `[from, to)` (microseconds), from the
+    /// half-hour rollup: `(slot start in microseconds, contacts, handled, handle seconds)`.
+    pub async fn channel_halfhours(
         &self,
         channel: Channel,
         from: i64,
         to: i64,
-    ) -> Result<Vec<(i64, Option<i64>, Option<i64>)>> {
-        let sql = "SELECT started_at, wait_seconds, handle_seconds FROM contacts \
-                   WHERE channel = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at";
-        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+    ) -> Result<Vec<(i64, i64, i64, i64)>> {
+        let sql = "SELECT slot, contacts, handled, handle_seconds FROM contact_halfhour \
+                   WHERE channel = $1 AND slot >= $2 AND slot < $3 ORDER BY slot";
+        let step = crate::ledger::HALF_HOUR_MICROS;
+        let rows: Vec<(i64, i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(channel.code())
-            .bind(from)
-            .bind(to)
+            .bind(from / step)
+            .bind(to / step)
             .fetch_all(p)
             .await)?;
-        Ok(rows)
+        Ok(rows
+            .into_iter()
+            .map(|(slot, n, handled, handle)| (slot * step, n, handled, handle))
+            .collect())
     }
 }
 

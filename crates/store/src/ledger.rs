@@ -34,6 +34,8 @@ pub(crate) const CONTACTS: Table = Table {
 
 const DAILY_KEYS: &[&str] = &["day", "channel", "segment", "territory", "reason"];
 const MONTHLY_KEYS: &[&str] = &["month", "channel", "segment", "territory"];
+const HALFHOUR_KEYS: &[&str] = &["slot", "channel"];
+const HALFHOUR_MEASURES: &[&str] = &["contacts", "handled", "handle_seconds"];
 const MEASURES: &[&str] = &[
     "contacts",
     "waited",
@@ -120,15 +122,28 @@ impl Measures {
     }
 }
 
-/// Daily rollup: (day, channel, segment, territory, reason) -> measures.
+/// The length of a `contact_halfhour` slot, in microseconds.
+pub const HALF_HOUR_MICROS: i64 = 1_800_000_000;
+
+/// Daily rollup: (day, channel, segment, territory, reason) -> measures; and the half-hour
+/// arrivals: (slot, channel) -> (contacts, handled, handle seconds).
 #[derive(Default)]
 pub(crate) struct Rollup {
     daily: HashMap<[i64; 5], Measures>,
+    halfhour: HashMap<[i64; 2], [i64; 3]>,
 }
 
 impl Rollup {
-    fn add(&mut self, key: [i64; 5], m: &Measures) {
+    fn add(&mut self, key: [i64; 5], m: &Measures, started_at: i64) {
         self.daily.entry(key).or_default().add(m);
+        let slot = self
+            .halfhour
+            // Truncating like SQL's integer division, so a rebuild finds the same slots.
+            .entry([started_at / HALF_HOUR_MICROS, key[1]])
+            .or_default();
+        slot[0] += m.contacts;
+        slot[1] += m.handled;
+        slot[2] += m.handle_seconds;
     }
 
     /// Adds the rollup to the daily and monthly tables.
@@ -152,7 +167,19 @@ impl Rollup {
             m.push(&mut rows);
         }
         tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &rows)
-            .await
+            .await?;
+        let halfhour: Vec<i64> = self
+            .halfhour
+            .iter()
+            .flat_map(|(k, v)| [k[0], k[1], v[0], v[1], v[2]])
+            .collect();
+        tx.add_to_rollup(
+            "contact_halfhour",
+            HALFHOUR_KEYS,
+            HALFHOUR_MEASURES,
+            &halfhour,
+        )
+        .await
     }
 }
 
@@ -281,7 +308,7 @@ impl Store {
         if inserted.len() == prepared.len() {
             // The common case: everything was new.
             for p in &prepared {
-                rollup.add(p.rollup_key(), &p.measures());
+                rollup.add(p.rollup_key(), &p.measures(), p.contact.started_at);
                 written[p.index] = true;
             }
             outcome.inserted = prepared.len() as u64;
@@ -290,7 +317,7 @@ impl Store {
             for p in &prepared {
                 // `remove`: a contact repeated within the batch counts once.
                 if new.remove(&p.id) {
-                    rollup.add(p.rollup_key(), &p.measures());
+                    rollup.add(p.rollup_key(), &p.measures(), p.contact.started_at);
                     written[p.index] = true;
                     outcome.inserted += 1;
                 } else {
@@ -385,11 +412,21 @@ impl Store {
         let mut tx = Tx::begin(&self.db).await?;
         if let Tx::Postgres(_) = tx {
             // Writers wait until the rebuild commits (SQLite's transaction already excludes them).
-            tx.execute("LOCK TABLE contacts, contact_daily, contact_monthly IN EXCLUSIVE MODE")
+            tx.execute(
+                "LOCK TABLE contacts, contact_daily, contact_monthly, contact_halfhour IN EXCLUSIVE MODE",
+            )
                 .await?;
         }
         tx.execute("DELETE FROM contact_daily").await?;
         tx.execute("DELETE FROM contact_monthly").await?;
+        tx.execute("DELETE FROM contact_halfhour").await?;
+        tx.execute(&format!(
+            "INSERT INTO contact_halfhour (slot, channel, contacts, handled, handle_seconds) \
+             SELECT started_at / {HALF_HOUR_MICROS}, channel, COUNT(*), COUNT(handle_seconds), \
+                    COALESCE(SUM(handle_seconds), 0) \
+             FROM contacts GROUP BY started_at / {HALF_HOUR_MICROS}, channel"
+        ))
+        .await?;
         tx.execute(&format!(
             "INSERT INTO contact_daily ({keys}, {measures}) \
              SELECT {keys}, COUNT(*), COUNT(wait_seconds), COALESCE(SUM(wait_seconds), 0), \

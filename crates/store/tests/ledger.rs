@@ -143,11 +143,35 @@ async fn contacts_go_in_once_and_rollups_follow() {
             "from the customer"
         );
 
+        let (from, to) = (0, i64::MAX / 2);
+        let halfhours = store
+            .channel_halfhours(Channel::CallCenterResidential, from, to)
+            .await
+            .unwrap();
+        // r1 at 10:00, r2 at 10:05 and the other source's r1 (Rome) share the slot that
+        // starts at 09:00 UTC, with 200 s of handling each.
+        let nine_utc: jiff::Timestamp = "2011-03-01T09:00:00Z".parse().unwrap();
+        assert_eq!(
+            halfhours,
+            vec![(nine_utc.as_microsecond(), 3, 3, 600)],
+            "{}",
+            t.name
+        );
+
         let counted = store.rebuild_rollups().await.unwrap();
         assert_eq!(counted, 5);
         assert_eq!(
             store.monthly_rollup(201101, 201112).await.unwrap(),
             rows,
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            store
+                .channel_halfhours(Channel::CallCenterResidential, from, to)
+                .await
+                .unwrap(),
+            halfhours,
             "{}",
             t.name
         );

@@ -139,6 +139,17 @@ CREATE TABLE contact_monthly (
     PRIMARY KEY (month, channel, segment, territory)
 );
 
+-- Contacts per half hour (UTC slots of 30 minutes: Europe/Rome's offsets are whole hours, so
+-- they are local half hours too) and channel: the arrivals that staffing plans are made from.
+CREATE TABLE contact_halfhour (
+    slot BIGINT NOT NULL,
+    channel BIGINT NOT NULL,
+    contacts BIGINT NOT NULL,
+    handled BIGINT NOT NULL,
+    handle_seconds BIGINT NOT NULL,
+    PRIMARY KEY (slot, channel)
+);
+
 CREATE TABLE portal_daily (
     day BIGINT PRIMARY KEY,
     registrations BIGINT NOT NULL

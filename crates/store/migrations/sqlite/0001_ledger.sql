@@ -141,6 +141,17 @@ CREATE TABLE contact_monthly (
     PRIMARY KEY (month, channel, segment, territory)
 );
 
+-- Contacts per half hour (UTC slots of 30 minutes: Europe/Rome's offsets are whole hours, so
+-- they are local half hours too) and channel: the arrivals that staffing plans are made from.
+CREATE TABLE contact_halfhour (
+    slot INTEGER NOT NULL,
+    channel INTEGER NOT NULL,
+    contacts INTEGER NOT NULL,
+    handled INTEGER NOT NULL,
+    handle_seconds INTEGER NOT NULL,
+    PRIMARY KEY (slot, channel)
+);
+
 CREATE TABLE portal_daily (
     day INTEGER PRIMARY KEY,
     registrations INTEGER NOT NULL

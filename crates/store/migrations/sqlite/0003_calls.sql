@@ -66,5 +66,3 @@ CREATE TABLE call_follow (
     open_calls TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
-
-CREATE INDEX contacts_channel_started ON contacts (channel, started_at);
