@@ -185,7 +185,7 @@ impl Lang {
     }
 }
 
-/// The demo's default size: the full-size utility (about 45 s and under 0.5 GiB on two cores;
+/// The demo's default size: the full-size utility (about 50 s and 0.75 GiB on two cores;
 /// see docs/benchmarks.md). `--scale 0.1` is a quick look.
 const DEMO_SCALE: f64 = 1.0;
 
