@@ -337,7 +337,8 @@ async fn reset_postgres(store: &Store, url: &str) -> Result<()> {
     Ok(())
 }
 
-fn machine() -> String {
+/// The processor and its cores, for the benchmark pages.
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -820,27 +820,7 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
 
 /// The standards from the settings file's `[branches]` table, then `CANALI_BRANCHES__*`.
 fn standards(config: &Path) -> Result<BranchStandards> {
-    use figment::providers::{Env, Format, Serialized, Toml};
-    #[derive(Default, serde::Serialize, serde::Deserialize)]
-    struct S {
-        #[serde(default)]
-        branches: BranchStandards,
-    }
-    let s: S = figment::Figment::from(Serialized::defaults(S::default()))
-        .merge(Toml::file(config))
-        .merge(
-            Env::prefixed("CANALI_")
-                .filter(|k| k.as_str().to_ascii_lowercase().starts_with("branches__"))
-                .split("__"),
-        )
-        .extract()
-        .with_context(|| {
-            format!(
-                "the [branches] settings of {} are not valid",
-                config.display()
-            )
-        })?;
-    Ok(s.branches)
+    crate::settings_table(config, "branches")
 }
 
 pub async fn run_kpi(db: &str, config: &Path, cmd: KpiCommand) -> Result<ExitCode> {
@@ -930,19 +910,6 @@ fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
     Ok(s)
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {cores} cores")
-}
-
 async fn bench(
     tickets: usize,
     clerks: usize,
@@ -960,7 +927,7 @@ async fn bench(
     writeln!(
         md,
         "Machine: {}. `canali branches bench --tickets {tickets} --clerks {clerks}` (release build).\n",
-        machine()
+        crate::bench::machine()
     )?;
 
     // Open-now for the whole simulated network at 10,000 instants spread over 2011.

@@ -15,27 +15,7 @@ use std::time::{Duration, Instant};
 
 /// `[callcenter]` of the settings file, overridden by `CANALI_CALLCENTER__*` variables.
 pub fn settings(config: &Path) -> Result<CallCenterSettings> {
-    use figment::providers::{Env, Format, Serialized, Toml};
-    #[derive(Default, serde::Serialize, serde::Deserialize)]
-    struct File {
-        #[serde(default)]
-        callcenter: CallCenterSettings,
-    }
-    let file: File = figment::Figment::from(Serialized::defaults(File::default()))
-        .merge(Toml::file(config))
-        .merge(
-            Env::prefixed("CANALI_")
-                .filter(|k| k.as_str().to_ascii_lowercase().starts_with("callcenter__"))
-                .split("__"),
-        )
-        .extract()
-        .with_context(|| {
-            format!(
-                "the [callcenter] settings (file {} and CANALI_CALLCENTER__ variables) are not valid",
-                config.display()
-            )
-        })?;
-    Ok(file.callcenter)
+    crate::settings_table(config, "callcenter")
 }
 
 /// `30m`, `180s`, `1h`, `90` (seconds) as seconds.
@@ -650,7 +630,7 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     let _ = writeln!(
         md,
         "Machine: {}. `canali bench-callcenter --lines {}` (release build).\n",
-        machine(),
+        crate::bench::machine(),
         args.lines
     );
     let _ = writeln!(md, "| work | amount | time | rate |");
@@ -758,17 +738,4 @@ fn staffing_grid() -> (f64, f64, usize) {
     let one = time(&|l, a, t, s| erlang::staff_for_service_level(l, a, t, s).agents);
     let plain = time(&|l, a, t, s| erlang::agents_for_service_level(l, a, t, s));
     (one, plain, mismatches)
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {cores} cores")
 }

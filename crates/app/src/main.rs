@@ -272,38 +272,40 @@ async fn open(url: &str) -> Result<canali_store::Store> {
     Ok(store)
 }
 
-/// The settings file's shape: one table per part of canali.
-#[derive(Default, serde::Serialize, serde::Deserialize)]
-struct Settings {
-    #[serde(default)]
-    report: canali_report::ReportSettings,
-}
-
-/// Defaults, then the TOML file (when present), then `CANALI_*` variables (`__` nests).
-fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
+/// One table of the settings file (`[report]`, `[branches]`, `[callcenter]`): its defaults,
+/// then the TOML file when present, then `CANALI_<TABLE>__<KEY>` variables (`__` nests).
+pub(crate) fn settings_table<T>(config: &Path, table: &str) -> Result<T>
+where
+    T: Default + serde::Serialize + serde::de::DeserializeOwned,
+{
     use figment::providers::{Env, Format, Serialized, Toml};
-    let settings: Settings = figment::Figment::from(Serialized::defaults(Settings::default()))
+    let prefix = format!("{table}__");
+    figment::Figment::from(Serialized::defaults(T::default()).key(table))
         .merge(Toml::file(config))
         .merge(
             Env::prefixed("CANALI_")
-                .filter(|k| k.as_str().to_ascii_lowercase().starts_with("report__"))
+                .filter(move |k| k.as_str().to_ascii_lowercase().starts_with(&prefix))
                 .split("__"),
         )
-        .extract()
+        .extract_inner(table)
         .with_context(|| {
             format!(
-                "the settings (file {} and CANALI_ variables) are not valid",
-                config.display()
+                "the [{table}] settings (file {} and CANALI_{}__ variables) are not valid",
+                config.display(),
+                table.to_ascii_uppercase()
             )
-        })?;
-    let r = &settings.report;
+        })
+}
+
+fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
+    let r: canali_report::ReportSettings = settings_table(config, "report")?;
     if r.co2_grams_per_bill < 0.0 || r.co2_grams_per_sheet < 0.0 || r.sheets_per_bill < 0 {
         bail!(
             "the report's CO2 factors and sheets per bill cannot be negative (settings in {})",
             config.display()
         );
     }
-    Ok(settings.report)
+    Ok(r)
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
