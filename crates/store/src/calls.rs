@@ -178,18 +178,6 @@ macro_rules! on_tx {
 type TotalsRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
 impl Store {
-    /// Adds call entries to the calls rollups and, when given, saves the follower's state, in
-    /// one transaction. The entries must already be in the ledger (see the module's note).
-    pub async fn record_calls(
-        &self,
-        facts: &[CallFact],
-        state: Option<&FollowState>,
-    ) -> Result<()> {
-        let mut tx = Tx::begin(&self.db).await?;
-        write_calls(&mut tx, facts, state).await?;
-        tx.commit().await
-    }
-
     /// Writes calls to the ledger and the calls rollup, with the follower's state, in one
     /// transaction: the rollup counts exactly the calls the ledger took, so neither a crash
     /// between the two nor a file read again can make them disagree.
@@ -455,21 +443,9 @@ async fn write_calls(
 ) -> Result<()> {
     let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
     let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
-    let mut day_cache: Option<(i64, i64, i32)> = None;
+    let mut days = crate::ledger::DayCache::default();
     for f in facts {
-        let day = match day_cache {
-            Some((from, to, d)) if f.started_at >= from && f.started_at < to => d,
-            _ => {
-                let d = Day::of_micros(f.started_at);
-                let date = d.date();
-                let from = canali_domain::day::local_micros(date, 0, 0, 0);
-                let to = date
-                    .tomorrow()
-                    .map_or(i64::MAX, |t| canali_domain::day::local_micros(t, 0, 0, 0));
-                day_cache = Some((from, to, d.0));
-                d.0
-            }
-        };
+        let day = days.day_of(f.started_at);
         let key = [i64::from(day), f.channel.code()];
         daily.entry(key).or_default().add(&CallTotals::of(f));
         if f.end == CallEnd::Abandoned {

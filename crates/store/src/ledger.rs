@@ -186,14 +186,14 @@ impl Rollup {
 /// Turns an instant into its Europe/Rome day, remembering the last day's bounds: contacts come
 /// roughly in time order, so most lookups skip the time-zone arithmetic.
 #[derive(Default)]
-struct DayCache {
+pub(crate) struct DayCache {
     start: i64,
     end: i64,
     day: i32,
 }
 
 impl DayCache {
-    fn day_of(&mut self, micros: i64) -> i32 {
+    pub(crate) fn day_of(&mut self, micros: i64) -> i32 {
         if micros >= self.start && micros < self.end {
             return self.day;
         }
