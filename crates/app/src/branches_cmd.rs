@@ -2,7 +2,7 @@
 //! queue, material campaigns and the branch waiting-time indicators (see docs/branches.md).
 
 use anyhow::{Context, Result, bail};
-use canali_branches::kpi::{BranchKpis, BranchStandards, WaitIndicators};
+use canali_branches::kpi::{BranchKpis, BranchStandards, WaitIndicators, verdict};
 use canali_branches::network::OpenNow;
 use canali_branches::{ImportFormat, Network, NetworkAt};
 use canali_domain::network::{BranchKind, Operator};
@@ -47,6 +47,7 @@ pub enum BranchesCommand {
         /// The date (YYYY-MM-DD; default today).
         #[arg(long)]
         at: Option<Date>,
+        /// table (readable), json (everything) or csv (one row per branch).
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -62,20 +63,24 @@ pub enum BranchesCommand {
         /// Only the branches open at the instant.
         #[arg(long)]
         open_only: bool,
+        /// table (readable), json or csv (one row per branch).
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
-    /// Set the service categories of a branch: CODE:PRIORITY:NAME, e.g. A:1:"Bollette e pagamenti".
+    /// Set the service categories of a branch: CODE:PRIORITY:NAME, e.g. A:1:"Bollette e
+    /// pagamenti" (a category already set is updated).
     Categories {
         /// The branch code, e.g. SP-BO-01.
         branch: String,
-        /// The categories, each CODE:PRIORITY:NAME (priority 1 is served first).
+        /// The categories, each CODE:PRIORITY:NAME: the code in capital letters (the ticket
+        /// label's prefix), the priority a whole number (the highest is called first).
         categories: Vec<String>,
     },
-    /// The ticket queue (eliminacode).
-    #[command(subcommand)]
-    Ticket(TicketCommand),
-    /// Material campaigns sent to the branches.
+    /// The ticket queue (eliminacode): take or book a ticket, check in, call, recall, serve,
+    /// close, no-show, and the day's queue.
+    Ticket(TicketArgs),
+    /// Material campaigns sent to the branches: create, target, send, confirm, pending,
+    /// remind, list.
     #[command(subcommand)]
     Campaign(CampaignCommand),
     /// Measure open-now for the whole (simulated) network and ticket operations with concurrent
@@ -97,61 +102,125 @@ pub enum BranchesCommand {
     },
 }
 
+/// The language of the ticket statuses printed.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LabelLang {
+    /// Italiano.
+    It,
+    /// English.
+    En,
+}
+
+impl LabelLang {
+    fn code(self) -> &'static str {
+        match self {
+            LabelLang::It => "it",
+            LabelLang::En => "en",
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct TicketArgs {
+    /// The language of the ticket statuses printed: it (Italian) or en (English).
+    #[arg(long, value_enum, global = true, default_value = "en")]
+    lang: LabelLang,
+    #[command(subcommand)]
+    command: TicketCommand,
+}
+
 #[derive(Subcommand)]
 pub enum TicketCommand {
-    /// Take a ticket at the kiosk (or online with --virtual); prints its number and estimate.
+    /// Take a ticket at the kiosk (or online for today with --virtual, which then waits for
+    /// `ticket check-in`); prints its id, number and estimate.
     Take {
         /// The branch code, e.g. SP-BO-01.
         branch: String,
         /// The service category code, e.g. A.
         category: String,
+        /// Taken online rather than at the kiosk: the ticket joins the queue when its holder
+        /// checks in (`ticket check-in ID`), and its wait counts from then.
         #[arg(long = "virtual")]
         is_virtual: bool,
+        /// When the ticket is taken: RFC 3339 or local Rome time (2011-03-01T10:00); default
+        /// now.
         #[arg(long)]
         at: Option<String>,
     },
-    /// A counter calls the next ticket (highest priority first, then the oldest).
+    /// Book a ticket online for an appointment; it joins the queue when its holder checks
+    /// in, and its wait counts from the appointment or the arrival, whichever is later.
+    Book {
+        /// The branch code, e.g. SP-BO-01.
+        branch: String,
+        /// The service category code, e.g. A.
+        category: String,
+        /// The appointment: RFC 3339 or local Rome time (2011-03-01T10:30); its day is the
+        /// ticket's day.
+        #[arg(long)]
+        slot: String,
+        /// When the booking is made (default now); not after the appointment.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The holder of a booked ticket arrives at the branch: the ticket joins the queue.
+    CheckIn {
+        /// The ticket id (printed when the ticket was booked).
+        id: i64,
+        /// When the customer arrived (default now); on the ticket's day.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// A counter calls the next ticket (highest priority first, then the earliest start of
+    /// the wait); only tickets in the queue at that instant are called.
     Call {
         /// The branch code, e.g. SP-BO-01.
         branch: String,
+        /// The counter calling, e.g. 3 (shown on the display).
         #[arg(long)]
         counter: String,
+        /// The clerk at the counter (recorded as the contact's agent).
         #[arg(long, default_value = "")]
         clerk: String,
         /// The categories this counter serves (comma-separated; default all).
         #[arg(long, value_delimiter = ',')]
         categories: Vec<String>,
+        /// When the call is made (default now); not before the ticket was taken.
         #[arg(long)]
         at: Option<String>,
     },
-    /// Call a called ticket again.
+    /// Call a called ticket again (the customer has not come to the counter yet).
     Recall {
         /// The ticket id (printed when the ticket was taken or called).
         id: i64,
+        /// When the recall is made (default now); not before the first call.
         #[arg(long)]
         at: Option<String>,
     },
-    /// The called customer did not come.
+    /// The called customer did not come: the visit is written to the ledger as a no-show.
     NoShow {
         /// The ticket id (printed when the ticket was taken or called).
         id: i64,
+        /// When the clerk gave up (default now); not before the call.
         #[arg(long)]
         at: Option<String>,
     },
-    /// The customer is at the counter.
+    /// The customer is at the counter: service starts.
     Serve {
         /// The ticket id (printed when the ticket was taken or called).
         id: i64,
+        /// When service starts (default now); not before the call.
         #[arg(long)]
         at: Option<String>,
     },
-    /// Service ends: the visit is written to the ledger as a branch contact.
+    /// Service ends: the visit is written to the ledger as a branch contact, in the same
+    /// transaction as the ticket's close.
     Close {
         /// The ticket id (printed when the ticket was taken or called).
         id: i64,
         /// Why the customer came (billing, payment, contract, ...).
         #[arg(long)]
         reason: Option<Reason>,
+        /// When service ends (default now); not before it started.
         #[arg(long)]
         at: Option<String>,
     },
@@ -159,8 +228,10 @@ pub enum TicketCommand {
     Queue {
         /// The branch code, e.g. SP-BO-01.
         branch: String,
+        /// The day (YYYY-MM-DD; default today).
         #[arg(long)]
         day: Option<Date>,
+        /// table (one line per ticket), json or csv.
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -172,22 +243,29 @@ pub enum CampaignCommand {
     Create {
         /// The campaign's name, e.g. "Guida alla lettura della bolletta 2011".
         name: String,
-        /// Leaflet, poster, regulatory notice, ...
+        /// What is sent: leaflet, poster, regulatory notice, ...
         #[arg(long)]
         material: String,
     },
-    /// Add branches to a campaign: all, a territory, a kind, the outsourced ones or a list.
+    /// Add the branches existing today that match any of the criteria: all, a territory, a
+    /// kind, the outsourced ones or a list.
     Target {
         /// The campaign id (printed by `campaign create`).
         id: i64,
+        /// Every branch existing today.
         #[arg(long)]
         all: bool,
+        /// The branches of one territory (SOT code, e.g. 1).
         #[arg(long)]
         sot: Option<i64>,
+        /// The branches of one kind: priority, standard, presence_point,
+        /// temporary_presence_point.
         #[arg(long)]
         kind: Option<BranchKind>,
+        /// The branches run by contractors.
         #[arg(long)]
         outsourced: bool,
+        /// These branches (comma-separated codes).
         #[arg(long, value_delimiter = ',')]
         branches: Vec<String>,
         /// Copies per branch.
@@ -197,7 +275,7 @@ pub enum CampaignCommand {
         #[arg(long)]
         total: Option<i64>,
     },
-    /// Send a campaign to its branches.
+    /// Send a campaign to its branches (then it can no longer be re-targeted).
     Send {
         /// The campaign id (printed by `campaign create`).
         id: i64,
@@ -208,6 +286,7 @@ pub enum CampaignCommand {
         id: i64,
         /// The branch code, e.g. SP-BO-01.
         branch: String,
+        /// The material is on display (which implies it was delivered).
         #[arg(long)]
         displayed: bool,
     },
@@ -227,11 +306,15 @@ pub enum CampaignCommand {
 
 #[derive(Subcommand)]
 pub enum KpiCommand {
-    /// Branch waiting times per branch, territory and the network for one month.
+    /// Branch waiting times per branch, territory and the network for one month, against the
+    /// regulator's standards and the utility's targets ([branches] settings); read from the
+    /// branch waiting-time rollup. A month without visits says "no data".
     Branches {
         /// The month, YYYY-MM.
         #[arg(long)]
         month: String,
+        /// table (readable), json (with the standards) or csv (one row per scope; empty
+        /// figures and verdicts when there is no data).
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
     },
@@ -362,7 +445,7 @@ async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
             }
             Ok(())
         }
-        BranchesCommand::Ticket(t) => ticket(store, t).await,
+        BranchesCommand::Ticket(t) => ticket(store, t.command, t.lang.code()).await,
         BranchesCommand::Bench { .. } => unreachable!("handled before opening the database"),
         BranchesCommand::Campaign(c) => campaign(store, c).await,
     }
@@ -547,20 +630,25 @@ fn render_open_now(rows: &[OpenNow], format: OutFormat) -> Result<String> {
     Ok(s)
 }
 
-fn print_ticket(t: &Ticket) {
+fn print_ticket(t: &Ticket, lang: &str) {
     let when = |m: Option<i64>| {
         m.and_then(|m| Timestamp::from_microsecond(m).ok())
             .map(|ts| ts.to_zoned(ROME.clone()).strftime("%H:%M:%S").to_string())
             .unwrap_or_else(|| "-".to_string())
     };
     println!(
-        "ticket {} {} at {}: {:?}, taken {}{}, estimate {} min, called {}{}, served {}, closed {}",
+        "ticket {} {} at {}: {}, taken {}{}, estimate {} min, called {}{}, served {}, closed {}",
         t.id,
         t.label,
         t.branch,
-        t.status,
+        t.status.label(lang),
         when(Some(t.taken_at)),
-        if t.is_virtual { " (virtual)" } else { "" },
+        match (t.is_virtual, t.slot_at, t.checked_in_at) {
+            (false, _, _) => String::new(),
+            (true, slot, None) => format!(" (booked for {}, not checked in)", when(slot)),
+            (true, slot, Some(c)) =>
+                format!(" (booked for {}, checked in {})", when(slot), when(Some(c))),
+        },
         (t.estimate_seconds + 30) / 60,
         when(t.called_at),
         t.counter
@@ -572,7 +660,8 @@ fn print_ticket(t: &Ticket) {
     );
 }
 
-async fn ticket(store: &Store, cmd: TicketCommand) -> Result<()> {
+async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
+    let print_ticket = |t: &Ticket| print_ticket(t, lang);
     match cmd {
         TicketCommand::Take {
             branch,
@@ -589,6 +678,25 @@ async fn ticket(store: &Store, cmd: TicketCommand) -> Result<()> {
             )
             .await?;
             print_ticket(&t);
+        }
+        TicketCommand::Book {
+            branch,
+            category,
+            slot,
+            at,
+        } => {
+            let t = canali_branches::queue::book_ticket(
+                store,
+                &branch,
+                &category,
+                micros(at.as_deref())?,
+                micros(Some(&slot))?,
+            )
+            .await?;
+            print_ticket(&t);
+        }
+        TicketCommand::CheckIn { id, at } => {
+            print_ticket(&store.check_in_ticket(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Call {
             branch,
@@ -650,7 +758,7 @@ async fn ticket(store: &Store, cmd: TicketCommand) -> Result<()> {
                             csv_line(&[
                                 t.id.to_string(),
                                 t.label.clone(),
-                                format!("{:?}", t.status).to_lowercase(),
+                                t.status.name().to_string(),
                                 t.is_virtual.to_string(),
                                 t.taken_at.to_string(),
                                 t.estimate_seconds.to_string(),
@@ -834,6 +942,15 @@ pub async fn run_kpi(db: &str, config: &Path, cmd: KpiCommand) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
+/// A figure with `decimals`, times `scale`; `-` when there is none (no visits).
+fn fixed(v: Option<f64>, decimals: usize, scale: f64) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{:.decimals$}", v * scale))
+}
+
+fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
 fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
     let rows = || {
         std::iter::once(("network", &k.network))
@@ -851,12 +968,12 @@ fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
                     w.scope.clone(),
                     w.territory.to_string(),
                     w.visits.to_string(),
-                    format!("{:.2}", w.average_minutes),
-                    format!("{:.4}", w.over_40_share),
-                    format!("{:.4}", w.within_60_share),
-                    format!("{:.2}", w.p95_minutes),
-                    w.regulator_met.to_string(),
-                    w.target_met.to_string(),
+                    fixed(w.average_minutes, 2, 1.0),
+                    fixed(w.over_40_share, 4, 1.0),
+                    fixed(w.within_60_share, 4, 1.0),
+                    fixed(w.p95_minutes, 2, 1.0),
+                    w.regulator_met.map(|m| m.to_string()).unwrap_or_default(),
+                    w.target_met.map(|m| m.to_string()).unwrap_or_default(),
                 ]));
                 s.push('\n');
             }
@@ -890,20 +1007,27 @@ fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
             let line = |s: &mut String, level: &str, w: &WaitIndicators| {
                 writeln!(
                     s,
-                    "{:<10} {:<24} {:>8} {:>9.1} {:>8.1}% {:>9.1}% {:>8.1} {:>9} {:>7}",
+                    "{:<10} {:<24} {:>8} {:>9} {:>9} {:>10} {:>8} {:>9} {:>7}",
                     level,
                     w.scope,
                     w.visits,
-                    w.average_minutes,
-                    w.over_40_share * 100.0,
-                    w.within_60_share * 100.0,
-                    w.p95_minutes,
-                    if w.regulator_met { "met" } else { "MISSED" },
-                    if w.target_met { "met" } else { "MISSED" }
+                    fixed(w.average_minutes, 1, 1.0),
+                    percent(w.over_40_share),
+                    percent(w.within_60_share),
+                    fixed(w.p95_minutes, 1, 1.0),
+                    verdict(w.regulator_met, "en"),
+                    verdict(w.target_met, "en")
                 )
             };
             for (level, w) in rows() {
                 line(&mut s, level, w)?;
+            }
+            if k.network.visits == 0 {
+                writeln!(
+                    s,
+                    "No branch visit with a waiting time in {}: no data to judge.",
+                    k.month
+                )?;
             }
         }
     }

@@ -2,12 +2,14 @@
 //! minutes, the 95th percentile, against the water regulator's standards (RQSII: at most 60
 //! minutes for 95% of visits, at most 20 minutes on average) and the utility's own targets.
 //!
-//! They are computed from the ledger's `branch` contacts of the month (every served ticket is
-//! one, and so are contacts imported or simulated), which the store groups by branch and whole
-//! minute of waiting: the averages and the shares over 40 and 60 minutes are exact, the 95th
-//! percentile is interpolated inside its minute. One month is one scan of the
-//! ledger that returns at most branches x minutes rows; a rollup kept at ingest would make it
-//! independent of the ledger's size, at the price of touching the ingest path (future work).
+//! They are computed from the store's branch waiting-time rollup (`branch_wait_monthly`), which
+//! every ingest keeps in the same transaction as the ledger's `branch` contacts (served tickets,
+//! imported and simulated visits) and `canali rollup rebuild` recomputes: per month, branch,
+//! territory and wait rounded up to whole minutes, with the exact sum of the waits. The average
+//! is exact, and so are the shares over and within any whole number of minutes (over 40, within
+//! 60); the 95th percentile is interpolated inside its minute. A month costs at most
+//! branches x minutes rows, whatever the size of the ledger. A month without visits has no
+//! figures and no verdict ("no data"), rather than a verdict on nothing.
 
 use crate::Result;
 use canali_domain::Day;
@@ -48,14 +50,29 @@ pub struct WaitIndicators {
     pub scope: String,
     pub territory: i64,
     pub visits: i64,
-    pub average_minutes: f64,
-    pub over_40_share: f64,
-    pub within_60_share: f64,
-    pub p95_minutes: f64,
+    /// The figures and verdicts are `None` when there were no visits (no data).
+    pub average_minutes: Option<f64>,
+    pub over_40_share: Option<f64>,
+    /// Share of visits waiting at most `regulator_max_minutes` (60).
+    pub within_60_share: Option<f64>,
+    pub p95_minutes: Option<f64>,
     /// The regulator's two standards met.
-    pub regulator_met: bool,
+    pub regulator_met: Option<bool>,
     /// The utility's two targets met.
-    pub target_met: bool,
+    pub target_met: Option<bool>,
+}
+
+/// A verdict in words: met, missed, or no data (no visits).
+pub fn verdict(met: Option<bool>, lang: &str) -> &'static str {
+    let italian = lang == "it";
+    match (met, italian) {
+        (Some(true), false) => "met",
+        (Some(false), false) => "MISSED",
+        (None, false) => "no data",
+        (Some(true), true) => "rispettato",
+        (Some(false), true) => "NON rispettato",
+        (None, true) => "nessun dato",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -71,8 +88,7 @@ pub struct BranchKpis {
 struct Acc {
     visits: i64,
     seconds: i64,
-    over_40: i64,
-    over_60: i64,
+    /// Visits per bucket: waits of more than `minute - 1` and at most `minute` minutes.
     minutes: BTreeMap<i64, i64>,
 }
 
@@ -80,9 +96,14 @@ impl Acc {
     fn add(&mut self, b: &WaitBucket) {
         self.visits += b.contacts;
         self.seconds += b.wait_seconds;
-        self.over_40 += b.over_40m;
-        self.over_60 += b.over_60m;
         *self.minutes.entry(b.minute).or_default() += b.contacts;
+    }
+
+    /// Visits that waited more than `minutes` (exact for whole minutes; a fractional
+    /// threshold counts from the whole minute above it).
+    fn over(&self, minutes: f64) -> i64 {
+        let m = minutes.floor() as i64;
+        self.minutes.range(m + 1..).map(|(_, n)| n).sum()
     }
 
     /// The `q` quantile in minutes, interpolated inside its whole-minute bucket.
@@ -92,30 +113,51 @@ impl Acc {
         for (&m, &n) in &self.minutes {
             let n = n as f64;
             if before + n >= target {
-                return m as f64 + ((target - before) / n).clamp(0.0, 1.0);
+                let low = (m - 1).max(0) as f64;
+                let width = if m == 0 { 0.0 } else { 1.0 };
+                return low + width * ((target - before) / n).clamp(0.0, 1.0);
             }
             before += n;
         }
-        self.minutes.keys().last().map_or(0.0, |&m| m as f64 + 1.0)
+        self.minutes.keys().last().map_or(0.0, |&m| m as f64)
     }
 
     fn indicators(&self, scope: String, territory: i64, s: &BranchStandards) -> WaitIndicators {
-        let n = self.visits.max(1) as f64;
+        if self.visits == 0 {
+            return WaitIndicators {
+                scope,
+                territory,
+                visits: 0,
+                average_minutes: None,
+                over_40_share: None,
+                within_60_share: None,
+                p95_minutes: None,
+                regulator_met: None,
+                target_met: None,
+            };
+        }
+        let n = self.visits as f64;
         let average_minutes = self.seconds as f64 / n / 60.0;
-        let over_40_share = self.over_40 as f64 / n;
-        let within_60_share = 1.0 - self.over_60 as f64 / n;
+        let over_40_share = self.over(40.0) as f64 / n;
+        let within = (self.visits - self.over(s.regulator_max_minutes)) as f64;
+        let within_max = within / n;
         WaitIndicators {
             scope,
             territory,
             visits: self.visits,
-            average_minutes,
-            over_40_share,
-            within_60_share,
-            p95_minutes: self.quantile(0.95),
-            regulator_met: average_minutes <= s.regulator_average_minutes
-                && self.quantile(s.regulator_share) <= s.regulator_max_minutes,
-            target_met: average_minutes <= s.target_average_minutes
-                && over_40_share <= s.target_over_40_share,
+            average_minutes: Some(average_minutes),
+            over_40_share: Some(over_40_share),
+            within_60_share: Some(within_max),
+            p95_minutes: Some(self.quantile(0.95)),
+            // "At most 60 minutes for 95% of visits": the share within 60 minutes, exact.
+            regulator_met: Some(
+                average_minutes <= s.regulator_average_minutes
+                    && within >= s.regulator_share * n - 1e-9,
+            ),
+            target_met: Some(
+                average_minutes <= s.target_average_minutes
+                    && over_40_share <= s.target_over_40_share,
+            ),
         }
     }
 }
@@ -127,7 +169,7 @@ pub fn month_days(month: &str) -> Option<(Day, Day)> {
     Some((Day::from_date(first), Day::from_date(first.last_of_month())))
 }
 
-/// Computes the indicators of one month from the store's wait histogram.
+/// Computes the indicators of one month from the store's waiting-time rollup.
 pub fn compute(
     month: &str,
     buckets: &[WaitBucket],
@@ -171,6 +213,7 @@ pub async fn branch_kpis(
 ) -> Result<BranchKpis> {
     let (from, to) = month_days(month)
         .ok_or_else(|| crate::BranchError::Invalid(format!("'{month}' is not a month YYYY-MM")))?;
+    let (from, to) = (from.month_key(), to.month_key());
     let buckets = store.branch_wait_histogram(from, to).await?;
     let sots = store.sots().await?;
     Ok(compute(month, &buckets, &sots, standards))

@@ -37,6 +37,22 @@ pub async fn take_ticket(
         .await?)
 }
 
+/// Books a ticket online at `booked_at` for the appointment `slot_at`, with the estimate of
+/// the queue as it stands at the booking.
+pub async fn book_ticket(
+    store: &Store,
+    branch: &str,
+    category: &str,
+    booked_at: i64,
+    slot_at: i64,
+) -> Result<Ticket> {
+    let load = store.queue_load(branch, category, booked_at).await?;
+    let estimate = estimate_wait(&load);
+    Ok(store
+        .book_ticket(branch, category, booked_at, slot_at, estimate)
+        .await?)
+}
+
 /// How the announced waits compare with the actual ones (tickets that were called).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct EstimateError {

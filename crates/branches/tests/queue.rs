@@ -55,6 +55,10 @@ async fn a_branch_day_from_kiosk_to_counter() {
         let a2 = take_ticket(store, "SP-BO-01", "A", true, at(8, 1))
             .await
             .unwrap();
+        // Online for today: in the queue once its holder is at the branch.
+        assert_eq!(a2.queued_at, None);
+        let a2 = store.check_in_ticket(a2.id, at(8, 1)).await.unwrap();
+        assert_eq!(a2.queued_at, Some(at(8, 1)));
         let b1 = take_ticket(store, "SP-BO-01", "B", false, at(8, 2))
             .await
             .unwrap();
@@ -245,5 +249,231 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
             "{}",
             t.name
         );
+    }
+}
+
+/// A booked ticket waits from its appointment or its arrival, whichever is later; it is not
+/// called before its holder checks in; and it takes its place in the queue at that instant.
+#[tokio::test]
+async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
+    for t in fresh_stores().await.unwrap() {
+        let store = &t.store;
+        setup(store, "SP-BO-02").await;
+        let booked_at = at(8, 0) - 3 * 24 * 60 * MIN;
+        // Booked three days ahead for 10:00; arrives early, at 9:40.
+        let early = store
+            .book_ticket("SP-BO-02", "A", booked_at, at(10, 0), 0)
+            .await
+            .unwrap();
+        assert_eq!(early.day, canali_domain::Day::from_date(date(2011, 3, 1)));
+        assert_eq!(early.label, "A001", "numbered in the appointment's day");
+        // Booked for 9:00; arrives late, at 9:30.
+        let late = store
+            .book_ticket("SP-BO-02", "A", booked_at, at(9, 0), 0)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .book_ticket("SP-BO-02", "A", at(9, 0), at(8, 0), 0)
+                .await
+                .is_err(),
+            "an appointment before the booking"
+        );
+        // Not checked in: nobody to call.
+        assert!(
+            store
+                .call_next("SP-BO-02", "1", "", &[], at(9, 35))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store.check_in_ticket(early.id, booked_at).await.is_err(),
+            "check-in on another day"
+        );
+        let early = store.check_in_ticket(early.id, at(9, 40)).await.unwrap();
+        assert_eq!(early.queued_at, Some(at(10, 0)));
+        assert!(store.check_in_ticket(early.id, at(9, 41)).await.is_err());
+        let late = store.check_in_ticket(late.id, at(9, 30)).await.unwrap();
+        assert_eq!(late.queued_at, Some(at(9, 30)));
+        // A walk-in at 9:50 goes before the early customer (whose turn starts at 10:00).
+        let walk_in = take_ticket(store, "SP-BO-02", "A", false, at(9, 50))
+            .await
+            .unwrap();
+        let kiosk_only = store
+            .take_ticket("SP-BO-02", "B", false, at(9, 50), 0)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .check_in_ticket(kiosk_only.id, at(9, 51))
+                .await
+                .is_err(),
+            "kiosk tickets do not check in"
+        );
+        let order: Vec<String> = {
+            let mut v = Vec::new();
+            for m in [55, 56, 57] {
+                let c = store
+                    .call_next("SP-BO-02", "1", "", &["A".to_string()], at(9, m))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                v.push(c.label);
+            }
+            v
+        };
+        assert_eq!(
+            order,
+            [
+                late.label.clone(),
+                walk_in.label.clone(),
+                early.label.clone()
+            ]
+        );
+        let called = |id| async move { store.ticket(id).await.unwrap().unwrap() };
+        // Late: from the arrival 9:30 to 9:55; early: called at 9:57, before its 10:00 slot.
+        assert_eq!(called(late.id).await.wait_seconds(), Some(25 * 60));
+        assert_eq!(called(early.id).await.wait_seconds(), Some(0));
+        assert_eq!(called(walk_in.id).await.wait_seconds(), Some(6 * 60));
+        // The ledger's visit starts when the wait started, not at the booking.
+        store.serve_ticket(late.id, at(9, 56)).await.unwrap();
+        store.close_ticket(late.id, at(10, 6), None).await.unwrap();
+        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let waits: i64 = rollup
+            .iter()
+            .filter(|r| r.channel == Channel::Branch)
+            .map(|r| r.wait_seconds)
+            .sum();
+        assert_eq!(waits, 25 * 60, "{}", t.name);
+    }
+}
+
+/// Ticket times cannot go backwards: each step is refused, with a sentence, before the
+/// previous one; nothing changes and the ledger gets nothing.
+#[tokio::test]
+async fn ticket_times_must_follow_each_other() {
+    for t in fresh_stores().await.unwrap() {
+        let store = &t.store;
+        setup(store, "SP-BO-03").await;
+        let a = take_ticket(store, "SP-BO-03", "A", false, at(9, 0))
+            .await
+            .unwrap();
+        let err = store
+            .call_next("SP-BO-03", "1", "", &[], at(8, 59))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot be called before it is taken"), "{err}");
+        store
+            .call_next("SP-BO-03", "1", "", &[], at(9, 10))
+            .await
+            .unwrap()
+            .unwrap();
+        for (what, r) in [
+            ("recall", store.recall_ticket(a.id, at(9, 9)).await),
+            ("serve", store.serve_ticket(a.id, at(9, 9)).await),
+            ("no-show", store.no_show_ticket(a.id, at(9, 9)).await),
+        ] {
+            let err = r.unwrap_err();
+            assert!(
+                matches!(err, canali_store::StoreError::Invalid(_)),
+                "{what}: {err}"
+            );
+            assert!(
+                err.to_string().contains("must not go backwards"),
+                "{what}: {err}"
+            );
+        }
+        store.serve_ticket(a.id, at(9, 12)).await.unwrap();
+        let err = store
+            .close_ticket(a.id, at(9, 11), None)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("was at the counter at 2011-03-01 09:12:00"),
+            "{err}"
+        );
+        let now = store.ticket(a.id).await.unwrap().unwrap();
+        assert_eq!(now.status, TicketStatus::Serving, "{}", t.name);
+        assert!(
+            store
+                .monthly_rollup(201103, 201103)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Wrong state: the status in words.
+        let err = store
+            .serve_ticket(a.id, at(9, 13))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "ticket A001 is at the counter, not called");
+        // Same instant is fine.
+        let closed = store.close_ticket(a.id, at(9, 12), None).await.unwrap();
+        assert_eq!(closed.handle_seconds(), Some(0));
+    }
+}
+
+/// Closing a ticket and writing its visit are one transaction: when the ledger write fails,
+/// the ticket stays at the counter (and can be closed once the ledger accepts it).
+#[tokio::test]
+async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
+    for t in fresh_stores().await.unwrap() {
+        let store = &t.store;
+        setup(store, "SP-BO-04").await;
+        let a = take_ticket(store, "SP-BO-04", "A", false, at(9, 0))
+            .await
+            .unwrap();
+        store
+            .call_next("SP-BO-04", "1", "", &[], at(9, 1))
+            .await
+            .unwrap();
+        store.serve_ticket(a.id, at(9, 2)).await.unwrap();
+        // Break the ledger's rollup for a moment: the close must fail as a whole.
+        raw(
+            &t.url,
+            "ALTER TABLE contact_daily RENAME TO contact_daily_away",
+        )
+        .await;
+        assert!(store.close_ticket(a.id, at(9, 10), None).await.is_err());
+        let still = store.ticket(a.id).await.unwrap().unwrap();
+        assert_eq!(
+            (still.status, still.closed_at),
+            (TicketStatus::Serving, None),
+            "{}",
+            t.name
+        );
+        raw(
+            &t.url,
+            "ALTER TABLE contact_daily_away RENAME TO contact_daily",
+        )
+        .await;
+        assert!(
+            store
+                .monthly_rollup(201103, 201103)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store.close_ticket(a.id, at(9, 10), None).await.unwrap();
+        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 1);
+    }
+}
+
+/// Runs one statement on the test database through a connection of its own.
+async fn raw(url: &str, sql: &'static str) {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        c.close().await.unwrap();
     }
 }

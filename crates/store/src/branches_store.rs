@@ -2,10 +2,23 @@
 //! insert), named schedule templates, dated opening-hour exceptions, the services each branch
 //! handles, and material campaigns sent to branches with delivery and display confirmations.
 
+use crate::bulk::Tx;
 use crate::db::on_db;
-use crate::{Branch, BranchEvent, Result, Sot, Store, StoreError};
-use canali_domain::Day;
+use crate::{Branch, BranchEvent, NewContact, Result, Sot, Store, StoreError};
+use canali_domain::{Channel, Day};
+use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Runs the same body on the transaction of either backend.
+macro_rules! on_tx {
+    ($tx:expr, |$t:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Postgres($t) => $body,
+        }
+    };
+}
 
 /// A named weekly schedule shared by many branches, e.g. `homogeneous_33h`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -407,50 +420,192 @@ impl Store {
     }
 }
 
-/// Branch contacts of some days grouped by branch, territory and whole minute of waiting: the
-/// histogram the branch indicators are computed from.
+/// Waits of more than this many minutes share the rollup's last bucket (a working day is
+/// shorter; the averages stay exact, only a quantile above it would be cut).
+pub const WAIT_MINUTE_CAP: i64 = 600;
+
+/// The rollup bucket of a wait: its seconds rounded up to whole minutes (0 for no wait), so
+/// "more than M minutes" is exactly `minute > M` for any whole M.
+pub fn wait_minute(seconds: i64) -> i64 {
+    if seconds <= 0 {
+        0
+    } else {
+        ((seconds + 59) / 60).min(WAIT_MINUTE_CAP)
+    }
+}
+
+/// The same bucket in SQL, over a column of seconds.
+fn wait_minute_sql(column: &str) -> String {
+    format!(
+        "CASE WHEN {column} <= 0 THEN 0 WHEN {column} > {top} THEN {WAIT_MINUTE_CAP} \
+         ELSE ({column} + 59) / 60 END",
+        top = (WAIT_MINUTE_CAP - 1) * 60
+    )
+}
+
+/// One row of the branch waiting-time rollup: the branch contacts of a month, branch and
+/// territory whose wait falls in one minute bucket.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct WaitBucket {
+    /// `None` for contacts without a branch.
     pub branch: Option<String>,
     pub territory: i64,
-    /// `wait_seconds / 60`.
+    /// The wait rounded up to whole minutes ([`wait_minute`]): the bucket holds waits of more
+    /// than `minute - 1` and at most `minute` minutes (bucket 0: no wait).
     pub minute: i64,
     pub contacts: i64,
+    /// The exact sum of the waits of the bucket.
     pub wait_seconds: i64,
-    /// Contacts of the bucket that waited more than 40 and more than 60 minutes (exact).
-    pub over_40m: i64,
-    pub over_60m: i64,
+}
+
+const WAIT_KEYS: &str = "month, branch, territory, minute";
+
+/// Adds contacts just written to the ledger (`(day, territory, contact)`) to the branch
+/// waiting-time rollup, inside the ledger's transaction: branch contacts with a wait only.
+pub(crate) async fn add_branch_waits(
+    tx: &mut Tx<'_>,
+    written: &[(i32, i64, &NewContact)],
+) -> Result<()> {
+    let mut rows: HashMap<(i64, &str, i64, i64), (i64, i64)> = HashMap::new();
+    let mut month_of: HashMap<i32, i64> = HashMap::new();
+    for (day, territory, c) in written {
+        let (Channel::Branch, Some(w)) = (c.channel, c.wait_seconds) else {
+            continue;
+        };
+        let month = *month_of
+            .entry(*day)
+            .or_insert_with(|| i64::from(Day(*day).month_key()));
+        let r = rows
+            .entry((
+                month,
+                c.branch.as_deref().unwrap_or(""),
+                *territory,
+                wait_minute(w),
+            ))
+            .or_default();
+        r.0 += 1;
+        r.1 += w;
+    }
+    let rows: Vec<_> = rows.into_iter().collect();
+    // Six parameters a row, well under SQLite's limit per statement.
+    for chunk in rows.chunks(4_000) {
+        let mut sql = format!(
+            "INSERT INTO branch_wait_monthly ({WAIT_KEYS}, contacts, wait_seconds) VALUES "
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            let _ = write!(
+                sql,
+                "{}(${},${},${},${},${},${})",
+                if i == 0 { "" } else { "," },
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            );
+        }
+        sql.push_str(&format!(
+            " ON CONFLICT ({WAIT_KEYS}) DO UPDATE SET \
+             contacts = branch_wait_monthly.contacts + excluded.contacts, \
+             wait_seconds = branch_wait_monthly.wait_seconds + excluded.wait_seconds"
+        ));
+        on_tx!(&mut *tx, |t| {
+            let mut q = sqlx::query(AssertSqlSafe(&*sql));
+            for ((month, branch, territory, minute), (n, w)) in chunk {
+                q = q
+                    .bind(*month)
+                    .bind(*branch)
+                    .bind(*territory)
+                    .bind(*minute)
+                    .bind(*n)
+                    .bind(*w);
+            }
+            q.execute(&mut **t).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Recomputes the branch waiting-time rollup from the ledger, inside the caller's transaction
+/// (`Store::rebuild_rollups`). Returns the branch contacts counted.
+pub(crate) async fn rebuild_branch_waits(tx: &mut Tx<'_>) -> Result<i64> {
+    tx.execute("DELETE FROM branch_wait_monthly").await?;
+    let branch = Channel::Branch.code();
+    let sql = format!(
+        "SELECT CAST(MIN(day) AS BIGINT), CAST(MAX(day) AS BIGINT) FROM contacts \
+         WHERE channel = {branch} AND wait_seconds IS NOT NULL"
+    );
+    let (first, last): (Option<i64>, Option<i64>) =
+        on_tx!(&mut *tx, |t| sqlx::query_as(AssertSqlSafe(&*sql))
+            .fetch_one(&mut **t)
+            .await)?;
+    let (Some(first), Some(last)) = (first, last) else {
+        return Ok(0);
+    };
+    // Months from days: the calendar is the domain's, so the statement gets the month of
+    // every day as a CASE over the months' first days (one scan of the ledger).
+    let mut month_case = String::from("CASE");
+    let mut day = Day(first as i32).date().first_of_month();
+    let end = Day(last as i32).date();
+    while day <= end {
+        let next = day
+            .last_of_month()
+            .tomorrow()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let _ = write!(
+            month_case,
+            " WHEN day < {} THEN {}",
+            Day::from_date(next).0,
+            Day::from_date(day).month_key()
+        );
+        day = next;
+    }
+    month_case.push_str(" END");
+    let minute = wait_minute_sql("wait_seconds");
+    tx.execute(&format!(
+        "INSERT INTO branch_wait_monthly ({WAIT_KEYS}, contacts, wait_seconds) \
+         SELECT m, b, territory, w, COUNT(*), CAST(SUM(wait_seconds) AS BIGINT) FROM \
+           (SELECT {month_case} AS m, COALESCE(branch, '') AS b, territory, {minute} AS w, \
+                   wait_seconds \
+            FROM contacts WHERE channel = {branch} AND wait_seconds IS NOT NULL) AS v \
+         GROUP BY m, b, territory, w"
+    ))
+    .await?;
+    let counted: i64 = on_tx!(&mut *tx, |t| sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(contacts), 0) AS BIGINT) FROM branch_wait_monthly"
+    )
+    .fetch_one(&mut **t)
+    .await)?;
+    Ok(counted)
 }
 
 impl Store {
-    /// The waits of the `branch` contacts of the days `from..=to` that carry a waiting time.
-    pub async fn branch_wait_histogram(&self, from: Day, to: Day) -> Result<Vec<WaitBucket>> {
-        type Row = (Option<String>, i64, i64, i64, i64, i64, i64);
+    /// The branch waiting-time rollup of the months `from..=to` (keys like 201103): one row
+    /// per month, branch, territory and minute bucket. Reads only the rollup.
+    pub async fn branch_wait_histogram(&self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
+        type Row = (String, i64, i64, i64, i64);
         let rows: Vec<Row> = on_db!(&self.db, |p| {
             sqlx::query_as(
-            "SELECT branch, territory, wait_seconds / 60, COUNT(*), CAST(SUM(wait_seconds) AS BIGINT), \
-                    CAST(SUM(CASE WHEN wait_seconds > 2400 THEN 1 ELSE 0 END) AS BIGINT), \
-                    CAST(SUM(CASE WHEN wait_seconds > 3600 THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM contacts WHERE channel = $1 AND day >= $2 AND day <= $3 \
-               AND wait_seconds IS NOT NULL \
-             GROUP BY branch, territory, wait_seconds / 60"
-        )
-        .bind(canali_domain::Channel::Branch.code())
-        .bind(i64::from(from.0))
-        .bind(i64::from(to.0))
-        .fetch_all(p)
-        .await
+                "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT), \
+                        CAST(SUM(wait_seconds) AS BIGINT) \
+                 FROM branch_wait_monthly WHERE month >= $1 AND month <= $2 \
+                 GROUP BY branch, territory, minute ORDER BY branch, territory, minute",
+            )
+            .bind(i64::from(from))
+            .bind(i64::from(to))
+            .fetch_all(p)
+            .await
         })?;
         Ok(rows
             .into_iter()
             .map(|r| WaitBucket {
-                branch: r.0,
+                branch: (!r.0.is_empty()).then_some(r.0),
                 territory: r.1,
                 minute: r.2,
                 contacts: r.3,
                 wait_seconds: r.4,
-                over_40m: r.5,
-                over_60m: r.6,
             })
             .collect())
     }

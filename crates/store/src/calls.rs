@@ -190,8 +190,9 @@ impl Store {
     ) -> Result<IngestOutcome> {
         let prepared = self.prepare(source, contacts).await?;
         let mut tx = Tx::begin(&self.db).await?;
+        // The ledger leaves the calls rollup to these facts, which tell "left the queue" apart.
         let (outcome, written) = self
-            .ingest_in(&mut tx, source, contacts.len(), prepared)
+            .ingest_in_with(&mut tx, source, contacts.len(), prepared, false)
             .await?;
         let facts: Vec<CallFact> = facts
             .into_iter()
@@ -435,6 +436,60 @@ impl Store {
     }
 }
 
+/// The calls rollup's figures of a call-center contact of the ledger, counted exactly as
+/// [`Store::rebuild_call_rollups`] counts it: outcome abandoned, timed out and no-show are not
+/// answered, every other outcome (none included) is; the abandoned wait, if abandoned.
+fn ledger_call(c: &NewContact) -> (CallTotals, Option<i64>) {
+    use canali_domain::Outcome;
+    let outcome = c.outcome;
+    let answered = !matches!(
+        outcome,
+        Some(Outcome::Abandoned | Outcome::TimedOut | Outcome::NoShow)
+    );
+    let wait = c.wait_seconds.unwrap_or(0);
+    let totals = CallTotals {
+        offered: 1,
+        answered: i64::from(answered),
+        transferred: i64::from(outcome == Some(Outcome::Transferred)),
+        abandoned: i64::from(outcome == Some(Outcome::Abandoned)),
+        timed_out: i64::from(outcome == Some(Outcome::TimedOut)),
+        left_queue: 0,
+        wait_seconds: wait,
+        answered_wait_seconds: if answered { wait } else { 0 },
+        talk_seconds: if answered {
+            c.handle_seconds.unwrap_or(0)
+        } else {
+            0
+        },
+        waited_over_2m: i64::from(c.wait_seconds.is_some_and(|w| w > OVER_2M)),
+    };
+    let abandoned = (outcome == Some(Outcome::Abandoned)).then(|| wait.clamp(0, ABANDON_WAIT_CAP));
+    (totals, abandoned)
+}
+
+/// Adds the call-center contacts just written to the ledger (`(day, territory, contact)`) to
+/// the calls rollups, inside the ledger's transaction: every path into the ledger (the
+/// simulator, `import contacts`) keeps `kpi call-center` in step, not only the queue_log.
+pub(crate) async fn add_ledger_calls(
+    tx: &mut Tx<'_>,
+    written: &[(i32, i64, &NewContact)],
+) -> Result<()> {
+    let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
+    let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
+    for (day, _, c) in written.iter().filter(|w| w.2.channel.is_call_center()) {
+        let key = [i64::from(*day), c.channel.code()];
+        let (totals, abandoned) = ledger_call(c);
+        daily.entry(key).or_default().add(&totals);
+        if let Some(w) = abandoned {
+            *abandons.entry([key[0], key[1], w]).or_default() += 1;
+        }
+    }
+    if daily.is_empty() {
+        return Ok(());
+    }
+    write_rollups(tx, &daily, &abandons).await
+}
+
 /// Adds calls to the calls rollups and saves the follower's state, inside `tx`.
 async fn write_calls(
     tx: &mut Tx<'_>,
@@ -453,9 +508,23 @@ async fn write_calls(
             *abandons.entry([key[0], key[1], w]).or_default() += 1;
         }
     }
+    write_rollups(tx, &daily, &abandons).await?;
+    if let Some(s) = state {
+        save_state(tx, s).await?;
+    }
+    Ok(())
+}
+
+/// Adds daily totals (`[day, channel]`) and abandoned waits (`[day, channel, seconds]`) to the
+/// daily and monthly calls rollups.
+async fn write_rollups(
+    tx: &mut Tx<'_>,
+    daily: &HashMap<[i64; 2], CallTotals>,
+    abandons: &HashMap<[i64; 3], i64>,
+) -> Result<()> {
     let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
     let mut rows = Vec::new();
-    for (k, t) in &daily {
+    for (k, t) in daily {
         rows.extend_from_slice(k);
         t.push(&mut rows);
         let month = i64::from(Day(k[0] as i32).month_key());
@@ -468,7 +537,7 @@ async fn write_calls(
     }
     let mut abandon_daily = Vec::new();
     let mut abandon_monthly: HashMap<[i64; 3], i64> = HashMap::new();
-    for (k, n) in &abandons {
+    for (k, n) in abandons {
         abandon_daily.extend_from_slice(&[k[0], k[1], k[2], *n]);
         let month = i64::from(Day(k[0] as i32).month_key());
         *abandon_monthly.entry([month, k[1], k[2]]).or_default() += n;
@@ -495,8 +564,12 @@ async fn write_calls(
         &["calls"],
         &abandon_monthly,
     )
-    .await?;
-    if let Some(s) = state {
+    .await
+}
+
+/// Saves a follower's state, inside `tx`.
+async fn save_state(tx: &mut Tx<'_>, s: &FollowState) -> Result<()> {
+    {
         let sql = "INSERT INTO call_follow (source, path, identity, device, inode, byte_offset, \
                    line_no, open_calls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                    ON CONFLICT (source) DO UPDATE SET path = excluded.path, \

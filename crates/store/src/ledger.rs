@@ -257,7 +257,21 @@ impl Store {
         tx: &mut Tx<'_>,
         source: &str,
         batch_len: usize,
+        prepared: Vec<Prepared<'_>>,
+    ) -> Result<(IngestOutcome, Vec<bool>)> {
+        self.ingest_in_with(tx, source, batch_len, prepared, true)
+            .await
+    }
+
+    /// [`Store::ingest_in`]; `calls_rollup` false when the caller keeps the calls rollup
+    /// from finer facts of its own (the queue_log import).
+    pub(crate) async fn ingest_in_with(
+        &self,
+        tx: &mut Tx<'_>,
+        source: &str,
+        batch_len: usize,
         mut prepared: Vec<Prepared<'_>>,
+        calls_rollup: bool,
     ) -> Result<(IngestOutcome, Vec<bool>)> {
         let mut written = vec![false; batch_len];
         if prepared.is_empty() {
@@ -326,6 +340,16 @@ impl Store {
             }
         }
         rollup.write(tx).await?;
+        // The rollups of branches_store.rs and calls.rs follow the same new contacts.
+        let fresh: Vec<(i32, i64, &NewContact)> = prepared
+            .iter()
+            .filter(|p| written[p.index])
+            .map(|p| (p.day, p.territory, p.contact))
+            .collect();
+        crate::branches_store::add_branch_waits(tx, &fresh).await?;
+        if calls_rollup {
+            crate::calls::add_ledger_calls(tx, &fresh).await?;
+        }
         Ok((outcome, written))
     }
 
@@ -413,9 +437,10 @@ impl Store {
         if let Tx::Postgres(_) = tx {
             // Writers wait until the rebuild commits (SQLite's transaction already excludes them).
             tx.execute(
-                "LOCK TABLE contacts, contact_daily, contact_monthly, contact_halfhour IN EXCLUSIVE MODE",
+                "LOCK TABLE contacts, contact_daily, contact_monthly, contact_halfhour, \
+                 branch_wait_monthly IN EXCLUSIVE MODE",
             )
-                .await?;
+            .await?;
         }
         tx.execute("DELETE FROM contact_daily").await?;
         tx.execute("DELETE FROM contact_monthly").await?;
@@ -482,6 +507,7 @@ impl Store {
         }
         tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &values)
             .await?;
+        crate::branches_store::rebuild_branch_waits(&mut tx).await?;
         tx.commit().await?;
         Ok(total)
     }

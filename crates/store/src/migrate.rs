@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_calls.sql"),
         postgres: include_str!("../migrations/postgres/0003_calls.sql"),
     },
+    Migration {
+        version: 5,
+        name: "branch_waits",
+        sqlite: include_str!("../migrations/sqlite/0005_branch_waits.sql"),
+        postgres: include_str!("../migrations/postgres/0005_branch_waits.sql"),
+    },
 ];
 
 /// What `migrate` did.

@@ -8,13 +8,21 @@
 //! `FOR UPDATE SKIP LOCKED`, so concurrent clerks pick different rows instead of queueing on the
 //! same one, and the status guard plus a retry covers a row changed between snapshot and lock.
 
+use crate::bulk::Tx;
 use crate::db::{Db, on_db};
 use crate::{NewContact, Result, Store, StoreError};
-use canali_domain::{Channel, Day, Outcome, Reason};
+use canali_domain::{Channel, Day, Outcome, ROME, Reason};
 use sqlx::AssertSqlSafe;
 
-/// Serializes the queue's ledger writes within the process, see `ingest_ticket`.
-static LEDGER_WRITES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Runs the same body on the transaction of either backend.
+macro_rules! on_tx {
+    ($tx:expr, |$t:ident| $body:expr) => {
+        match $tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Postgres($t) => $body,
+        }
+    };
+}
 
 /// The ledger source of the contacts written by the ticket queue.
 pub const TICKET_SOURCE: &str = "tickets";
@@ -40,6 +48,59 @@ pub enum TicketStatus {
 }
 
 impl TicketStatus {
+    /// The status's code name, e.g. `no_show`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called => "called",
+            TicketStatus::Serving => "serving",
+            TicketStatus::Closed => "closed",
+            TicketStatus::NoShow => "no_show",
+        }
+    }
+
+    /// The status in words, Italian (`it`) or English (any other `lang`).
+    pub const fn label(self, lang: &str) -> &'static str {
+        let italian = matches!(lang.as_bytes(), b"it");
+        match self {
+            TicketStatus::Waiting => {
+                if italian {
+                    "in attesa"
+                } else {
+                    "waiting"
+                }
+            }
+            TicketStatus::Called => {
+                if italian {
+                    "chiamato"
+                } else {
+                    "called"
+                }
+            }
+            TicketStatus::Serving => {
+                if italian {
+                    "allo sportello"
+                } else {
+                    "at the counter"
+                }
+            }
+            TicketStatus::Closed => {
+                if italian {
+                    "servito"
+                } else {
+                    "served"
+                }
+            }
+            TicketStatus::NoShow => {
+                if italian {
+                    "non presentato"
+                } else {
+                    "did not come"
+                }
+            }
+        }
+    }
+
     fn from_code(c: i64) -> Result<TicketStatus> {
         Ok(match c {
             1 => TicketStatus::Waiting,
@@ -65,7 +126,15 @@ pub struct Ticket {
     /// Taken online in advance rather than at the kiosk.
     pub is_virtual: bool,
     pub status: TicketStatus,
+    /// When the ticket was taken at the kiosk, or booked online.
     pub taken_at: i64,
+    /// A booked ticket's appointment.
+    pub slot_at: Option<i64>,
+    /// When the holder of a booked ticket arrived at the branch.
+    pub checked_in_at: Option<i64>,
+    /// When the wait starts, and the ticket's place in the queue: the taking at the kiosk; for
+    /// a booked ticket the later of its slot and its check-in (`None` until the check-in).
+    pub queued_at: Option<i64>,
     /// The wait announced when the ticket was taken, in seconds.
     pub estimate_seconds: i64,
     pub called_at: Option<i64>,
@@ -77,10 +146,16 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    /// Seconds from taking the ticket to its first call.
+    /// When the wait starts: [`Ticket::queued_at`], else the taking.
+    pub fn wait_start(&self) -> i64 {
+        self.queued_at.unwrap_or(self.taken_at)
+    }
+
+    /// Seconds from the start of the wait (the kiosk, or a booked ticket's slot or arrival,
+    /// whichever is later) to the first call; 0 for a booked customer called before the slot.
     pub fn wait_seconds(&self) -> Option<i64> {
         self.called_at
-            .map(|c| (c - self.taken_at).max(0) / 1_000_000)
+            .map(|c| (c - self.wait_start()).max(0) / 1_000_000)
     }
 
     /// Seconds from the start of service to its close.
@@ -100,46 +175,135 @@ pub fn serialize_day<S: serde::Serializer>(
     s.collect_str(&day.date())
 }
 
-type TicketRow = (
-    i64,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-);
+/// A row of [`TICKET_COLUMNS`] (more columns than sqlx decodes into a tuple).
+struct TicketRow {
+    ints: [i64; 7],
+    branch: String,
+    category: String,
+    times: [Option<i64>; 7],
+    counter: Option<String>,
+    clerk: Option<String>,
+}
+
+impl<'r, R> sqlx::FromRow<'r, R> for TicketRow
+where
+    R: sqlx::Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(r: &'r R) -> std::result::Result<Self, sqlx::Error> {
+        let int = |c: &'r str| r.try_get::<i64, _>(c);
+        let opt = |c: &'r str| r.try_get::<Option<i64>, _>(c);
+        Ok(TicketRow {
+            ints: [
+                int("id")?,
+                int("day")?,
+                int("number")?,
+                int("virtual")?,
+                int("status")?,
+                int("taken_at")?,
+                int("estimate_seconds")?,
+            ],
+            branch: r.try_get("branch")?,
+            category: r.try_get("category")?,
+            times: [
+                opt("called_at")?,
+                Some(int("recalls")?),
+                opt("served_at")?,
+                opt("closed_at")?,
+                opt("slot_at")?,
+                opt("checked_in_at")?,
+                opt("queued_at")?,
+            ],
+            counter: r.try_get("counter")?,
+            clerk: r.try_get("clerk")?,
+        })
+    }
+}
 
 const TICKET_COLUMNS: &str = "id, branch, day, category, number, virtual, status, taken_at, \
-     estimate_seconds, called_at, recalls, counter, clerk, served_at, closed_at";
+     estimate_seconds, called_at, recalls, counter, clerk, served_at, closed_at, slot_at, \
+     checked_in_at, queued_at";
 
 fn ticket(r: TicketRow) -> Result<Ticket> {
+    let [
+        id,
+        day,
+        number,
+        is_virtual,
+        status,
+        taken_at,
+        estimate_seconds,
+    ] = r.ints;
+    let [
+        called_at,
+        recalls,
+        served_at,
+        closed_at,
+        slot_at,
+        checked_in_at,
+        queued_at,
+    ] = r.times;
     Ok(Ticket {
-        id: r.0,
-        branch: r.1,
-        day: Day(r.2 as i32),
-        label: format!("{}{:03}", r.3, r.4),
-        category: r.3,
-        number: r.4,
-        is_virtual: r.5 != 0,
-        status: TicketStatus::from_code(r.6)?,
-        taken_at: r.7,
-        estimate_seconds: r.8,
-        called_at: r.9,
-        recalls: r.10,
-        counter: r.11,
-        clerk: r.12,
-        served_at: r.13,
-        closed_at: r.14,
+        id,
+        branch: r.branch,
+        day: Day(day as i32),
+        label: format!("{}{number:03}", r.category),
+        category: r.category,
+        number,
+        is_virtual: is_virtual != 0,
+        status: TicketStatus::from_code(status)?,
+        taken_at,
+        slot_at,
+        checked_in_at,
+        queued_at,
+        estimate_seconds,
+        called_at,
+        recalls: recalls.unwrap_or(0),
+        counter: r.counter,
+        clerk: r.clerk,
+        served_at,
+        closed_at,
     })
+}
+
+/// An instant as Europe/Rome local time, for messages.
+fn clock(micros: i64) -> String {
+    jiff::Timestamp::from_microsecond(micros).map_or_else(
+        |_| micros.to_string(),
+        |t| {
+            t.to_zoned(ROME.clone())
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
+    )
+}
+
+/// The ledger contact of a finished ticket: a `branch` contact keyed `BRANCH-DATE-LABEL`,
+/// started when the wait started, with its waiting and handling seconds.
+fn ticket_contact(t: &Ticket, reason: Option<Reason>) -> NewContact {
+    let outcome = if t.status == TicketStatus::NoShow {
+        Outcome::NoShow
+    } else {
+        Outcome::Resolved
+    };
+    NewContact {
+        external_id: format!("{}-{}-{}", t.branch, t.day.date(), t.label),
+        channel: Channel::Branch,
+        started_at: t.wait_start(),
+        ended_at: t.closed_at,
+        segment: None,
+        customer: None,
+        territory: None,
+        wait_seconds: t.wait_seconds(),
+        handle_seconds: t.handle_seconds(),
+        reason,
+        outcome: Some(outcome),
+        branch: Some(t.branch.clone()),
+        line: None,
+        agent: t.clerk.clone(),
+    }
 }
 
 /// What a wait estimate starts from, at one branch and instant.
@@ -209,7 +373,7 @@ impl Store {
         let (ahead, active_counters): (i64, i64) = on_db!(&self.db, |p| {
             sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
-                     AND priority >= $3), \
+                     AND priority >= $3 AND queued_at IS NOT NULL), \
                     (SELECT COUNT(DISTINCT counter) FROM tickets WHERE branch = $1 \
                      AND called_at >= $4 AND called_at <= $5)"
         )
@@ -253,7 +417,9 @@ impl Store {
         })
     }
 
-    /// Takes the next ticket of `category` at `branch` (numbered per branch, day and category).
+    /// Takes the next ticket of `category` at `branch` (numbered per branch, day and category)
+    /// at the kiosk, or online for today with `is_virtual` (then like [`Store::book_ticket`]
+    /// with its slot at `at`: it joins the queue when its holder checks in).
     pub async fn take_ticket(
         &self,
         branch: &str,
@@ -262,17 +428,64 @@ impl Store {
         at: i64,
         estimate_seconds: i64,
     ) -> Result<Ticket> {
+        let (slot, queued) = if is_virtual {
+            (Some(at), None)
+        } else {
+            (None, Some(at))
+        };
+        self.insert_ticket(branch, category, at, slot, queued, estimate_seconds)
+            .await
+    }
+
+    /// Books a ticket online at `booked_at` for the appointment `slot_at` (its day is the
+    /// slot's). It joins the queue when its holder checks in ([`Store::check_in_ticket`]); its
+    /// wait starts at the slot or at the arrival, whichever is later.
+    pub async fn book_ticket(
+        &self,
+        branch: &str,
+        category: &str,
+        booked_at: i64,
+        slot_at: i64,
+        estimate_seconds: i64,
+    ) -> Result<Ticket> {
+        if slot_at < booked_at {
+            return Err(StoreError::Invalid(format!(
+                "the appointment {} is before the booking {}: book a later slot",
+                clock(slot_at),
+                clock(booked_at)
+            )));
+        }
+        self.insert_ticket(
+            branch,
+            category,
+            booked_at,
+            Some(slot_at),
+            None,
+            estimate_seconds,
+        )
+        .await
+    }
+
+    async fn insert_ticket(
+        &self,
+        branch: &str,
+        category: &str,
+        taken_at: i64,
+        slot_at: Option<i64>,
+        queued_at: Option<i64>,
+        estimate_seconds: i64,
+    ) -> Result<Ticket> {
         let priority = self.category_priority(branch, category).await?;
-        let day = i64::from(Day::of_micros(at).0);
+        let day = i64::from(Day::of_micros(slot_at.unwrap_or(taken_at)).0);
         // One statement: the number is the day's highest of the category plus one. SQLite runs
         // it under its write lock; on PostgreSQL two kiosks may compute the same number, the
         // unique key refuses the second and it tries again. No lock is held across an await.
         let sql = format!(
             "INSERT INTO tickets (branch, day, category, priority, number, virtual, status, \
-             taken_at, estimate_seconds) \
+             taken_at, estimate_seconds, slot_at, queued_at) \
              SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
                     COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), 1, CAST($6 AS BIGINT), \
-                    CAST($7 AS BIGINT) \
+                    CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS BIGINT) \
              FROM tickets WHERE branch = $1 AND day = $2 AND category = $3 \
              RETURNING {TICKET_COLUMNS}"
         );
@@ -284,9 +497,11 @@ impl Store {
                     .bind(day)
                     .bind(category)
                     .bind(priority)
-                    .bind(i64::from(is_virtual))
-                    .bind(at)
+                    .bind(i64::from(slot_at.is_some()))
+                    .bind(taken_at)
                     .bind(estimate_seconds)
+                    .bind(slot_at)
+                    .bind(queued_at)
                     .fetch_one(p)
                     .await);
             match r {
@@ -300,9 +515,45 @@ impl Store {
         ticket(row)
     }
 
+    /// The holder of a booked ticket arrives at the branch: the ticket joins the queue, its
+    /// wait starting at the slot or now, whichever is later.
+    pub async fn check_in_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+        let t = self.existing(id).await?;
+        if !t.is_virtual {
+            return Err(StoreError::Invalid(format!(
+                "ticket {} was taken at the kiosk: only booked tickets check in",
+                t.label
+            )));
+        }
+        if t.checked_in_at.is_some() || t.status != TicketStatus::Waiting {
+            return Err(StoreError::Invalid(format!(
+                "ticket {} has already checked in",
+                t.label
+            )));
+        }
+        if Day::of_micros(at) != t.day {
+            return Err(StoreError::Invalid(format!(
+                "ticket {} is for {}, not for the day of {}",
+                t.label,
+                t.day.date(),
+                clock(at)
+            )));
+        }
+        self.step(
+            id,
+            TicketStatus::Waiting,
+            "checked_in_at = $3, queued_at = CASE WHEN slot_at > $3 THEN slot_at ELSE $3 END",
+            "taken_at",
+            at,
+        )
+        .await
+    }
+
     /// Calls the next waiting ticket of today at `branch` for `counter`: the highest priority
-    /// first, then the oldest; `categories` limits the counter to some categories (empty: all).
-    /// `None` when nobody waits. Never hands one ticket to two counters.
+    /// first, then the earliest start of the wait; `categories` limits the counter to some
+    /// categories (empty: all). Only tickets in the queue at `at` are called (taken at the
+    /// kiosk, or booked and checked in, by then). `None` when nobody waits; an error when the
+    /// only tickets waiting joined the queue after `at`. Never hands one ticket to two counters.
     pub async fn call_next(
         &self,
         branch: &str,
@@ -321,11 +572,13 @@ impl Store {
             Db::Sqlite(_) => "",
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
+        // In the queue at $1: taken (kiosk) or checked in (booked) at or before it.
         let sql = format!(
             "UPDATE tickets SET status = 2, called_at = $1, counter = $2, clerk = $3 \
              WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = 1 \
+                         AND queued_at IS NOT NULL AND COALESCE(checked_in_at, taken_at) <= $1 \
                          AND ($6 = '' OR $6 LIKE '%,' || category || ',%') \
-                         ORDER BY priority DESC, taken_at, id LIMIT 1{lock}) \
+                         ORDER BY priority DESC, queued_at, id LIMIT 1{lock}) \
                AND status = 1 \
              RETURNING {TICKET_COLUMNS}"
         );
@@ -345,17 +598,33 @@ impl Store {
             }
             // Nothing returned: either nobody waits, or (PostgreSQL) the chosen row changed
             // between the snapshot and the lock. Retry while someone still waits.
-            let waiting: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
-                "SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
-                 AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
-            )
-            .bind(branch)
-            .bind(day)
-            .bind(&filter)
-            .fetch_one(p)
-            .await)?;
-            if waiting == 0 {
-                return Ok(None);
+            let (waiting, first_later): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| {
+                sqlx::query_as(
+                    "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
+                                 THEN 1 ELSE 0 END) AS BIGINT), \
+                            MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
+                                THEN COALESCE(checked_in_at, taken_at) END) \
+                     FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
+                     AND queued_at IS NOT NULL \
+                     AND ($3 = '' OR $3 LIKE '%,' || category || ',%')",
+                )
+                .bind(branch)
+                .bind(day)
+                .bind(&filter)
+                .bind(at)
+                .fetch_one(p)
+                .await
+            })?;
+            if waiting.unwrap_or(0) == 0 {
+                return match first_later {
+                    Some(later) => Err(StoreError::Invalid(format!(
+                        "nobody was waiting at {branch} at {}: the first ticket waiting joined \
+                         the queue at {}, and a ticket cannot be called before it is taken",
+                        clock(at),
+                        clock(later)
+                    ))),
+                    None => Ok(None),
+                };
             }
         }
         Err(StoreError::Invalid(format!(
@@ -363,10 +632,49 @@ impl Store {
         )))
     }
 
-    /// Moves a ticket from one status to the next, refusing any other starting status.
-    async fn step(&self, id: i64, from: TicketStatus, set: &str, at: i64) -> Result<Ticket> {
+    async fn existing(&self, id: i64) -> Result<Ticket> {
+        self.ticket(id)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("no ticket {id}")))
+    }
+
+    /// Why a step from `from` at `at`, after the time in column `after`, was refused.
+    fn refusal(t: &Ticket, from: TicketStatus, after: &str, at: i64) -> StoreError {
+        if t.status != from {
+            return StoreError::Invalid(format!(
+                "ticket {} is {}, not {}",
+                t.label,
+                t.status.label("en"),
+                from.label("en")
+            ));
+        }
+        let (what, when) = match after {
+            "called_at" => ("called", t.called_at),
+            "served_at" => ("at the counter", t.served_at),
+            _ => ("taken", Some(t.taken_at)),
+        };
+        StoreError::Invalid(format!(
+            "ticket {} cannot move on at {}: it was {what} at {}, later (ticket times must not \
+             go backwards)",
+            t.label,
+            clock(at),
+            when.map_or_else(|| "-".to_string(), clock)
+        ))
+    }
+
+    /// Moves a ticket from one status to the next at `at`, refusing any other starting status
+    /// and an `at` earlier than the ticket's time in column `after`.
+    async fn step(
+        &self,
+        id: i64,
+        from: TicketStatus,
+        set: &str,
+        after: &str,
+        at: i64,
+    ) -> Result<Ticket> {
         let sql = format!(
-            "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 RETURNING {TICKET_COLUMNS}"
+            "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
+             RETURNING {TICKET_COLUMNS}"
         );
         let row: Option<TicketRow> =
             on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
@@ -377,13 +685,7 @@ impl Store {
                 .await)?;
         match row {
             Some(r) => ticket(r),
-            None => {
-                let t = self.ticket(id).await?;
-                Err(StoreError::Invalid(match t {
-                    None => format!("no ticket {id}"),
-                    Some(t) => format!("ticket {} is {:?}, not {:?}", t.label, t.status, from),
-                }))
-            }
+            None => Err(Self::refusal(&self.existing(id).await?, from, after, at)),
         }
     }
 
@@ -393,68 +695,101 @@ impl Store {
             id,
             TicketStatus::Called,
             "recalls = recalls + 1, called_at = COALESCE(called_at, $3)",
+            "called_at",
             at,
         )
         .await
     }
 
-    /// The called customer did not come: the visit is a `branch` contact with outcome no-show.
+    /// The called customer did not come: the visit is a `branch` contact with outcome no-show,
+    /// written to the ledger in the same transaction as the ticket's status.
     pub async fn no_show_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        let t = self
-            .step(id, TicketStatus::Called, "status = 5, closed_at = $3", at)
-            .await?;
-        self.ingest_ticket(&t, None).await?;
-        Ok(t)
+        self.finish(
+            id,
+            TicketStatus::Called,
+            TicketStatus::NoShow,
+            "called_at",
+            at,
+            None,
+        )
+        .await
     }
 
     /// The customer is at the counter: service starts.
     pub async fn serve_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        self.step(id, TicketStatus::Called, "status = 3, served_at = $3", at)
-            .await
+        self.step(
+            id,
+            TicketStatus::Called,
+            "status = 3, served_at = $3",
+            "called_at",
+            at,
+        )
+        .await
     }
 
     /// Service ends: the ticket is closed and written to the ledger as a `branch` contact with
-    /// its waiting (take to first call) and handling (serve to close) seconds.
+    /// its waiting (start of the wait to first call) and handling (serve to close) seconds, in
+    /// one transaction: the ticket is closed if and only if its visit is in the ledger.
     pub async fn close_ticket(&self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
-        let t = self
-            .step(id, TicketStatus::Serving, "status = 4, closed_at = $3", at)
-            .await?;
-        self.ingest_ticket(&t, reason).await?;
-        Ok(t)
+        self.finish(
+            id,
+            TicketStatus::Serving,
+            TicketStatus::Closed,
+            "served_at",
+            at,
+            reason,
+        )
+        .await
     }
 
-    async fn ingest_ticket(&self, t: &Ticket, reason: Option<Reason>) -> Result<()> {
-        let outcome = if t.status == TicketStatus::NoShow {
-            Outcome::NoShow
-        } else {
-            Outcome::Resolved
-        };
-        let contact = NewContact {
-            external_id: format!("{}-{}-{}", t.branch, t.day.date(), t.label),
-            channel: Channel::Branch,
-            started_at: t.taken_at,
-            ended_at: t.closed_at,
-            segment: None,
-            customer: None,
-            territory: None,
-            wait_seconds: t.wait_seconds(),
-            handle_seconds: t.handle_seconds(),
-            reason,
-            outcome: Some(outcome),
-            branch: Some(t.branch.clone()),
-            line: None,
-            agent: t.clerk.clone(),
-        };
-        // The SQLite bulk path steps its statement on the calling runtime thread, where a busy
-        // wait blocks that thread: one ticket ingest at a time per process keeps the others free
-        // to finish the transaction that holds the write lock.
-        // PostgreSQL's driver is asynchronous throughout and needs no such guard.
-        let _one_at_a_time = match self.db {
-            Db::Sqlite(_) => Some(LEDGER_WRITES.lock().await),
-            Db::Postgres(_) => None,
-        };
-        self.ingest_contacts(TICKET_SOURCE, &[contact]).await?;
-        Ok(())
+    /// Closes a ticket (or records its no-show) and writes its contact to the ledger and the
+    /// rollups in one transaction. The contact is prepared from the ticket as it will be (the
+    /// ledger's lookups run before the transaction takes a connection); the guarded update
+    /// inside the transaction confirms it, and a ticket changed meanwhile is read again.
+    async fn finish(
+        &self,
+        id: i64,
+        from: TicketStatus,
+        to: TicketStatus,
+        after: &str,
+        at: i64,
+        reason: Option<Reason>,
+    ) -> Result<Ticket> {
+        let sql = format!(
+            "UPDATE tickets SET status = $4, closed_at = $3 \
+             WHERE id = $1 AND status = $2 AND {after} <= $3 RETURNING {TICKET_COLUMNS}"
+        );
+        for _ in 0..10 {
+            let current = self.existing(id).await?;
+            let mut done = current.clone();
+            done.status = to;
+            done.closed_at = Some(at);
+            let batch = [ticket_contact(&done, reason)];
+            let prepared = self.prepare(TICKET_SOURCE, &batch).await?;
+            let mut tx = Tx::begin(&self.db).await?;
+            let row: Option<TicketRow> =
+                on_tx!(&mut tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                    .bind(id)
+                    .bind(from as i64)
+                    .bind(at)
+                    .bind(to as i64)
+                    .fetch_optional(&mut **t)
+                    .await)?;
+            let Some(row) = row else {
+                drop(tx);
+                return Err(Self::refusal(&self.existing(id).await?, from, after, at));
+            };
+            if ticket(row)? != done {
+                // Changed between the read and the update (e.g. a recall): undo, read again.
+                continue;
+            }
+            self.ingest_in(&mut tx, TICKET_SOURCE, 1, prepared).await?;
+            tx.commit().await?;
+            return Ok(done);
+        }
+        Err(StoreError::Invalid(format!(
+            "ticket {id} kept changing while it was being closed"
+        )))
     }
 
     pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
