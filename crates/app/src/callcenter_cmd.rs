@@ -130,10 +130,12 @@ pub struct KpiArgs {
     /// One line only: residential or business (default: both).
     #[arg(long)]
     line: Option<Line>,
+    /// table (readable, with every check against the standards), json or csv.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
-    /// First recompute the calls rollup from the ledger's call-center contacts (for calls that
-    /// did not come through `import queue-log`, e.g. the simulator's).
+    /// First recompute the calls rollup from the ledger's call-center contacts. Every ingest
+    /// (queue_log, simulator, `import contacts`) keeps the rollup already; this is for a
+    /// ledger written by an older canali. "Left the queue" then counts as timed out.
     #[arg(long)]
     rebuild_from_ledger: bool,
 }
@@ -337,6 +339,7 @@ pub struct StaffArgs {
     /// Share of paid time off the phones (0.3 or 30%), applied with exact rounding.
     #[arg(long, value_parser = parse_shrinkage, default_value = "0")]
     shrinkage: u32,
+    /// table (readable), json or csv.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -345,18 +348,22 @@ pub struct StaffArgs {
 pub enum StaffCommand {
     /// Every half hour of a week, from the line's arrivals in the ledger.
     Plan {
+        /// The line planned: residential or business.
         #[arg(long)]
         line: Line,
         /// The Monday the week starts (YYYY-MM-DD).
         #[arg(long)]
         week: jiff::civil::Date,
+        /// Service-level target: percent answered / within seconds, e.g. 80/20.
         #[arg(long, default_value = "80/20")]
         target: Target,
+        /// Share of paid time off the phones (0.3 or 30%), applied with exact rounding.
         #[arg(long, value_parser = parse_shrinkage, default_value = "0")]
         shrinkage: u32,
         /// Handling time used when the week has no answered call.
         #[arg(long, value_parser = parse_seconds, default_value = "180s")]
         default_aht: f64,
+        /// table (the 336 half hours), json or csv.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },

@@ -137,8 +137,8 @@ pub async fn week_plan(
 ) -> Result<WeekPlan> {
     if monday.weekday() != Weekday::Monday {
         return Err(Error::Invalid(format!(
-            "{monday} is a {:?}, not a Monday",
-            monday.weekday()
+            "{monday} is a {}, not a Monday",
+            monday.strftime("%A")
         )));
     }
     let rome = &*canali_domain::ROME;
