@@ -1,0 +1,678 @@
+//! The console's view of a customer: search by any identifier an operator may be given (customer
+//! code, codice fiscale or partita IVA, POD or PDR, e-mail, phone, name), the customer's record
+//! with the online-branch account and e-bill status, supply points, bills and the contact
+//! timeline across channels; and the dashboard's contacts by channel.
+//!
+//! Every query here reads through an index: a search costs a few index probes whatever the
+//! number of customers (the `search` bench measures it on the full-size demo).
+
+use crate::db::on_db;
+use crate::{Result, Store, StoreError};
+use canali_domain::network::{Delivery, EbillPath};
+use canali_domain::{Channel, Day, Outcome, Reason, Segment, Service};
+use sqlx::AssertSqlSafe;
+
+/// Serializes an optional [`Day`] as its date, `2011-03-01`, or null.
+pub fn serialize_opt_day<S: serde::Serializer>(
+    day: &Option<Day>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match day {
+        Some(d) => s.collect_str(&d.date()),
+        None => s.serialize_none(),
+    }
+}
+
+use crate::tickets::serialize_day;
+
+/// Decodes a stored enum code, or says which column held an unknown one.
+pub(crate) fn decode<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
+    parse(value)
+        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+}
+
+/// The field a search hit was found by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchField {
+    Code,
+    TaxId,
+    SupplyPoint,
+    Email,
+    Phone,
+    Name,
+}
+
+/// One customer found by [`Store::search_customers`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CustomerHit {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub segment: Segment,
+    pub tax_id: String,
+    pub sot: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub matched: SearchField,
+}
+
+/// One index probe a query turns into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Probe {
+    Code(String),
+    TaxId(String),
+    SupplyPoint(String),
+    Email(String),
+    /// Stored forms the number may have (the registry writes `+39 328 1234567`).
+    Phone(Vec<String>),
+    /// The lower-case prefix of a name.
+    Name(String),
+}
+
+/// Stored phone forms of what an operator typed: digits with spaces, dashes, dots or a leading
+/// `+39`/`0039` in any layout. The registry stores `+39 NNN NNNNNNN`; the typed text itself (spaces
+/// collapsed) is tried too.
+fn phone_forms(q: &str) -> Vec<String> {
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let international = q.trim_start().starts_with('+') || digits.starts_with("0039");
+    let national = match digits.strip_prefix("0039") {
+        Some(rest) => rest,
+        None if international || digits.len() == 12 => digits.strip_prefix("39").unwrap_or(&digits),
+        None => &digits,
+    };
+    let mut forms = Vec::new();
+    if national.len() >= 6 {
+        forms.push(format!("+39 {} {}", &national[..3], &national[3..]));
+        forms.push(format!("+39{national}"));
+        forms.push(national.to_string());
+    }
+    let typed = q.split_whitespace().collect::<Vec<_>>().join(" ");
+    forms.push(typed);
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// What a query may be, most specific first. Ambiguous shapes give more than one probe: 10
+/// digits are a customer code or a phone number, 11 digits a partita IVA or a phone number.
+fn classify(query: &str) -> Vec<Probe> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    if q.contains('@') {
+        return vec![Probe::Email(q.to_lowercase())];
+    }
+    let compact: String = q
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let alnum = compact.chars().all(|c| c.is_ascii_alphanumeric());
+    let digits = compact.chars().filter(char::is_ascii_digit).count();
+    let all_digits = alnum && digits == compact.len();
+    let phone_like = q
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-./()".contains(c))
+        && q.chars().filter(char::is_ascii_digit).count() >= 6;
+    let mut probes = Vec::new();
+    if all_digits {
+        match compact.len() {
+            14 => probes.push(Probe::SupplyPoint(compact.clone())),
+            11 => probes.push(Probe::TaxId(compact.clone())),
+            _ => {}
+        }
+        probes.push(Probe::Code(compact.clone()));
+    } else if alnum && digits > 0 {
+        // Letters and digits: a codice fiscale (16), a POD (IT001E12345678), a water meter,
+        // or a customer code of another layout.
+        if compact.len() == 16 {
+            probes.push(Probe::TaxId(compact.clone()));
+        }
+        probes.push(Probe::SupplyPoint(compact.clone()));
+        probes.push(Probe::Code(compact.clone()));
+    }
+    if phone_like {
+        probes.push(Probe::Phone(phone_forms(q)));
+    }
+    if probes.is_empty() {
+        let name = q.split_whitespace().collect::<Vec<_>>().join(" ");
+        probes.push(Probe::Name(name.to_lowercase()));
+    }
+    probes
+}
+
+/// The smallest string greater than every string that starts with `prefix`: the prefix with its
+/// last character incremented (`None` when there is no such character).
+fn prefix_end(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = u32::from(last) + 1;
+        if next == 0xD800 {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// `%`, `_` and `\` escaped for a `LIKE ... ESCAPE '\'` pattern.
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+const HIT_COLUMNS: &str = "c.id, c.code, c.name, c.segment, c.tax_id, c.sot, c.email, c.phone";
+type HitRow = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+/// The customer's registry row with the online-branch account and the e-bill status.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CustomerRecord {
+    pub id: i64,
+    pub code: String,
+    pub segment: Segment,
+    pub tax_id: String,
+    pub name: String,
+    pub sot: i64,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(serialize_with = "serialize_day")]
+    pub since: Day,
+    /// The online-branch account's e-mail address, when the customer registered.
+    pub portal_email: Option<String>,
+    #[serde(serialize_with = "serialize_opt_day")]
+    pub portal_registered: Option<Day>,
+    /// Whether the latest e-bill switch was an enrolment (false: never switched, or back to paper).
+    pub ebill_enrolled: bool,
+    /// The day and path of the latest e-bill switch (an enrolment or a withdrawal), if any.
+    #[serde(serialize_with = "serialize_opt_day")]
+    pub ebill_since: Option<Day>,
+    pub ebill_path: Option<EbillPath>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SupplyPointRow {
+    pub id: i64,
+    pub service: Service,
+    /// POD, PDR, water meter number or waste account.
+    pub identifier: String,
+    pub municipality: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BillRow {
+    pub id: i64,
+    pub supply_point_id: i64,
+    /// The supply point's POD, PDR or meter number.
+    pub identifier: String,
+    pub service: Service,
+    #[serde(serialize_with = "serialize_day")]
+    pub issued: Day,
+    #[serde(serialize_with = "serialize_day")]
+    pub due: Day,
+    #[serde(serialize_with = "serialize_day")]
+    pub period_from: Day,
+    #[serde(serialize_with = "serialize_day")]
+    pub period_to: Day,
+    pub total_cents: i64,
+    pub delivery: Delivery,
+    pub sheets: i64,
+}
+
+type BillTuple = (i64, i64, String, i64, i64, i64, i64, i64, i64, i64, i64);
+
+const BILL_COLUMNS: &str = "b.id, b.supply_point_id, s.identifier, s.service, b.issued, b.due, \
+     b.period_from, b.period_to, b.total_cents, b.delivery, b.sheets";
+
+fn bill_row(r: BillTuple) -> Result<BillRow> {
+    Ok(BillRow {
+        id: r.0,
+        supply_point_id: r.1,
+        identifier: r.2,
+        service: decode("service", r.3, Service::from_code)?,
+        issued: Day(r.4 as i32),
+        due: Day(r.5 as i32),
+        period_from: Day(r.6 as i32),
+        period_to: Day(r.7 as i32),
+        total_cents: r.8,
+        delivery: decode("delivery", r.9, Delivery::from_code)?,
+        sheets: r.10,
+    })
+}
+
+/// One contact of a customer's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TimelineEntry {
+    /// The contact's public id ([`crate::contact_id`]).
+    pub id: i64,
+    pub channel: Channel,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+    pub wait_seconds: Option<i64>,
+    pub handle_seconds: Option<i64>,
+    /// `None` when the source did not give one (stored as 0).
+    pub reason: Option<Reason>,
+    pub outcome: Option<Outcome>,
+    pub branch: Option<String>,
+    pub line: Option<String>,
+    pub agent: Option<String>,
+    /// The ledger source (`calls`, `tickets`, `requests`, `mail`, ...) and the source's own id.
+    pub source: String,
+    pub external_id: String,
+}
+
+type TimelineTuple = (
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
+impl Store {
+    /// Customers matching what an operator typed, at most `limit` (capped at 200). The query
+    /// (trimmed) is classified by shape and each plausible field is probed through its index:
+    ///
+    /// - `@` anywhere: the e-mail address, exactly, lower-cased;
+    /// - 10 digits: a customer code, or a phone number;
+    /// - 11 digits: a partita IVA, a customer code, or a phone number;
+    /// - 14 digits: a PDR (the gas supply point), or a customer code;
+    /// - letters and digits: a codice fiscale (16 characters), a POD or meter number, or a code;
+    /// - digits with `+`, spaces, dashes, dots: a phone number, in the registry's `+39 NNN NNNNNNN`
+    ///   form and as typed;
+    /// - anything else: the start of the name, case-insensitively, in name order.
+    ///
+    /// Identifiers are compared without spaces and in upper case. Hits keep the order of the
+    /// probes, each customer once (with the first field that found it).
+    ///
+    /// Name prefixes fold case with SQL's `lower()`: PostgreSQL folds every letter, SQLite only
+    /// ASCII ones, so on SQLite a prefix with accented capitals may miss.
+    pub async fn search_customers(&self, query: &str, limit: i64) -> Result<Vec<CustomerHit>> {
+        let limit = limit.clamp(0, 200);
+        let mut hits: Vec<CustomerHit> = Vec::new();
+        if limit == 0 {
+            return Ok(hits);
+        }
+        for probe in classify(query) {
+            let room = limit - hits.len() as i64;
+            if room <= 0 {
+                break;
+            }
+            let (field, rows) = self.probe(&probe, room).await?;
+            for r in rows {
+                if hits.iter().any(|h| h.id == r.0) {
+                    continue;
+                }
+                hits.push(CustomerHit {
+                    id: r.0,
+                    code: r.1,
+                    name: r.2,
+                    segment: decode("segment", r.3, Segment::from_code)?,
+                    tax_id: r.4,
+                    sot: r.5,
+                    email: r.6,
+                    phone: r.7,
+                    matched: field,
+                });
+            }
+        }
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+
+    async fn probe(&self, probe: &Probe, limit: i64) -> Result<(SearchField, Vec<HitRow>)> {
+        let (field, sql, binds): (SearchField, String, Vec<String>) = match probe {
+            Probe::Code(v) => (
+                SearchField::Code,
+                format!("SELECT {HIT_COLUMNS} FROM customers c WHERE c.code = $1 LIMIT $2"),
+                vec![v.clone()],
+            ),
+            Probe::TaxId(v) => (
+                SearchField::TaxId,
+                format!(
+                    "SELECT {HIT_COLUMNS} FROM customers c WHERE c.tax_id = $1 ORDER BY c.id LIMIT $2"
+                ),
+                vec![v.clone()],
+            ),
+            Probe::SupplyPoint(v) => (
+                SearchField::SupplyPoint,
+                format!(
+                    "SELECT {HIT_COLUMNS} FROM supply_points s JOIN customers c ON c.id = s.customer_id \
+                     WHERE s.identifier = $1 ORDER BY c.id LIMIT $2"
+                ),
+                vec![v.clone()],
+            ),
+            Probe::Email(v) => (
+                SearchField::Email,
+                format!(
+                    "SELECT {HIT_COLUMNS} FROM customers c WHERE c.email = $1 ORDER BY c.id LIMIT $2"
+                ),
+                vec![v.clone()],
+            ),
+            Probe::Phone(forms) => {
+                let list: Vec<String> = (0..forms.len()).map(|i| format!("${}", i + 2)).collect();
+                (
+                    SearchField::Phone,
+                    format!(
+                        "SELECT {HIT_COLUMNS} FROM customers c WHERE c.phone IN ({}) \
+                         ORDER BY c.id LIMIT $1",
+                        list.join(", ")
+                    ),
+                    forms.clone(),
+                )
+            }
+            Probe::Name(prefix) => {
+                // A range on the expression index, in its order: the scan stops after `limit`
+                // entries. The LIKE only guards against collations that do not order by code
+                // point (the index range already holds exactly the prefix's names under "C").
+                let end = prefix_end(prefix).unwrap_or_else(|| format!("{prefix}\u{10FFFF}"));
+                (
+                    SearchField::Name,
+                    format!(
+                        "SELECT {HIT_COLUMNS} FROM customers c \
+                         WHERE lower(c.name) >= $1 AND lower(c.name) < $2 \
+                         AND lower(c.name) LIKE $3 ESCAPE '\\' \
+                         ORDER BY lower(c.name) LIMIT $4"
+                    ),
+                    vec![prefix.clone(), end, format!("{}%", like_escape(prefix))],
+                )
+            }
+        };
+        let phone = matches!(probe, Probe::Phone(_));
+        let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            if phone {
+                q = q.bind(limit);
+            }
+            for b in &binds {
+                q = q.bind(b.as_str());
+            }
+            if !phone {
+                q = q.bind(limit);
+            }
+            q.fetch_all(p).await
+        })?;
+        Ok((field, rows))
+    }
+
+    /// The customer with this id, with the online-branch account and e-bill status.
+    pub async fn customer(&self, id: i64) -> Result<Option<CustomerRecord>> {
+        self.customer_where("c.id = $1", id.to_string().as_str(), Some(id))
+            .await
+    }
+
+    /// The customer with this code (as printed on the bill).
+    pub async fn customer_by_code(&self, code: &str) -> Result<Option<CustomerRecord>> {
+        self.customer_where("c.code = $1", code.trim(), None).await
+    }
+
+    async fn customer_where(
+        &self,
+        filter: &str,
+        text: &str,
+        id: Option<i64>,
+    ) -> Result<Option<CustomerRecord>> {
+        type Row = (
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<i64>,
+        );
+        let sql = format!(
+            "SELECT c.id, c.code, c.segment, c.tax_id, c.name, c.sot, c.email, c.phone, c.since, \
+                    a.email, a.day \
+             FROM customers c LEFT JOIN portal_accounts a ON a.customer_id = c.id \
+             WHERE {filter}"
+        );
+        let row: Option<Row> = on_db!(&self.db, |p| {
+            let q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            match id {
+                Some(id) => q.bind(id).fetch_optional(p).await,
+                None => q.bind(text).fetch_optional(p).await,
+            }
+        })?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let ebill: Option<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT day, path, enrolled FROM ebill_events WHERE customer_id = $1 \
+             ORDER BY day DESC, enrolled DESC LIMIT 1"
+        )
+        .bind(r.0)
+        .fetch_optional(p)
+        .await)?;
+        Ok(Some(CustomerRecord {
+            id: r.0,
+            code: r.1,
+            segment: decode("segment", r.2, Segment::from_code)?,
+            tax_id: r.3,
+            name: r.4,
+            sot: r.5,
+            email: r.6,
+            phone: r.7,
+            since: Day(r.8 as i32),
+            portal_email: r.9,
+            portal_registered: r.10.map(|d| Day(d as i32)),
+            ebill_enrolled: ebill.is_some_and(|e| e.2 != 0),
+            ebill_since: ebill.map(|e| Day(e.0 as i32)),
+            ebill_path: ebill
+                .map(|e| decode("e-bill path", e.1, EbillPath::from_code))
+                .transpose()?,
+        }))
+    }
+
+    /// The customer's supply points, by id.
+    pub async fn supply_points_of(&self, customer_id: i64) -> Result<Vec<SupplyPointRow>> {
+        let rows: Vec<(i64, i64, String, String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT id, service, identifier, municipality, address FROM supply_points \
+             WHERE customer_id = $1 ORDER BY id"
+        )
+        .bind(customer_id)
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(SupplyPointRow {
+                    id: r.0,
+                    service: decode("service", r.1, Service::from_code)?,
+                    identifier: r.2,
+                    municipality: r.3,
+                    address: r.4,
+                })
+            })
+            .collect()
+    }
+
+    /// The customer's bills, newest first (by issue day, then id), `limit` from `offset`.
+    pub async fn bills_of(
+        &self,
+        customer_id: i64,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<BillRow>> {
+        let sql = format!(
+            "SELECT {BILL_COLUMNS} FROM bills b JOIN supply_points s ON s.id = b.supply_point_id \
+             WHERE b.customer_id = $1 ORDER BY b.issued DESC, b.id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<BillTuple> =
+            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(customer_id)
+                .bind(limit.max(0))
+                .bind(offset.max(0))
+                .fetch_all(p)
+                .await)?;
+        rows.into_iter().map(bill_row).collect()
+    }
+
+    /// One bill of the customer: `None` when it does not exist or belongs to someone else.
+    pub async fn bill_of(&self, customer_id: i64, bill_id: i64) -> Result<Option<BillRow>> {
+        let sql = format!(
+            "SELECT {BILL_COLUMNS} FROM bills b JOIN supply_points s ON s.id = b.supply_point_id \
+             WHERE b.id = $1 AND b.customer_id = $2"
+        );
+        let row: Option<BillTuple> =
+            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(bill_id)
+                .bind(customer_id)
+                .fetch_optional(p)
+                .await)?;
+        row.map(bill_row).transpose()
+    }
+
+    /// The contacts of a customer (by code, as the ledger keeps it) across every channel, newest
+    /// first, at most `limit`. Paging is by keyset: pass the `(started_at, id)` of the last entry
+    /// of a page as `before` to get the next one.
+    pub async fn timeline(
+        &self,
+        customer_code: &str,
+        before: Option<(i64, i64)>,
+        limit: i64,
+    ) -> Result<Vec<TimelineEntry>> {
+        let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
+        let rows: Vec<TimelineTuple> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT id, channel, started_at, ended_at, wait_seconds, handle_seconds, reason, \
+                    outcome, branch, line, agent, source, external_id \
+             FROM contacts WHERE customer = $1 AND started_at <= $2 \
+               AND (started_at < $2 OR id < $3) \
+             ORDER BY started_at DESC, id DESC LIMIT $4"
+        )
+        .bind(customer_code)
+        .bind(at)
+        .bind(id)
+        .bind(limit.max(0))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(TimelineEntry {
+                    id: r.0,
+                    channel: decode("channel", r.1, Channel::from_code)?,
+                    started_at: r.2,
+                    ended_at: r.3,
+                    wait_seconds: r.4,
+                    handle_seconds: r.5,
+                    reason: Reason::from_code(r.6),
+                    outcome: Outcome::from_code(r.7),
+                    branch: r.8,
+                    line: r.9,
+                    agent: r.10,
+                    source: r.11,
+                    external_id: r.12,
+                })
+            })
+            .collect()
+    }
+
+    /// Contacts per channel over the days `from..=to`, from the daily rollup, in channel order
+    /// (channels without contacts are left out).
+    pub async fn contacts_by_channel(&self, from: Day, to: Day) -> Result<Vec<(Channel, i64)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT channel, CAST(SUM(contacts) AS BIGINT) FROM contact_daily \
+             WHERE day >= $1 AND day <= $2 GROUP BY channel ORDER BY channel"
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|(c, n)| Ok((decode("channel", c, Channel::from_code)?, n)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_classified_by_shape() {
+        assert_eq!(
+            classify(" Mario.Rossi12@Example.it "),
+            vec![Probe::Email("mario.rossi12@example.it".into())]
+        );
+        assert_eq!(
+            classify("rssmra80a01a944x"),
+            vec![
+                Probe::TaxId("RSSMRA80A01A944X".into()),
+                Probe::SupplyPoint("RSSMRA80A01A944X".into()),
+                Probe::Code("RSSMRA80A01A944X".into()),
+            ]
+        );
+        let piva = classify("01234567897");
+        assert_eq!(piva[0], Probe::TaxId("01234567897".into()));
+        assert!(matches!(piva.last(), Some(Probe::Phone(_))));
+        assert_eq!(
+            classify("12010000000042")[0],
+            Probe::SupplyPoint("12010000000042".into())
+        );
+        assert_eq!(
+            classify("it001e12345678")[0],
+            Probe::SupplyPoint("IT001E12345678".into())
+        );
+        assert_eq!(classify("4000000003")[0], Probe::Code("4000000003".into()));
+        assert_eq!(
+            classify("  Mario   ROSSI "),
+            vec![Probe::Name("mario rossi".into())]
+        );
+        assert_eq!(classify("   "), vec![]);
+    }
+
+    #[test]
+    fn phone_numbers_take_the_registry_form() {
+        for typed in [
+            "+39 328 1234567",
+            "3281234567",
+            "328 123 4567",
+            "0039-328-1234567",
+            "+393281234567",
+        ] {
+            assert!(
+                phone_forms(typed).contains(&"+39 328 1234567".to_string()),
+                "{typed}: {:?}",
+                phone_forms(typed)
+            );
+        }
+    }
+
+    #[test]
+    fn prefix_end_increments_the_last_character() {
+        assert_eq!(prefix_end("ros").as_deref(), Some("rot"));
+        assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
+    }
+}
