@@ -78,6 +78,7 @@ pub mod erlang;
 pub mod ids;
 pub mod network;
 pub mod schedule;
+pub mod service;
 
 pub use contact::{Channel, Outcome, Reason, Segment, Service};
 pub use day::{Day, ROME};

@@ -2,15 +2,18 @@
 //! chosen by URL. Holds the contact ledger with its rollups, the branch registry, customers,
 //! online-branch accounts, e-bill enrolments and bills.
 
+pub mod accounts;
 pub mod branches_store;
 mod bulk;
 pub mod calls;
+pub mod customers;
 mod db;
 mod figures;
 mod ledger;
 mod migrate;
 pub mod model;
 mod registry;
+pub mod requests;
 mod sqlite_bulk;
 pub mod testing;
 pub mod tickets;

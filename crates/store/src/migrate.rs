@@ -31,6 +31,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0003_calls.sql"),
     },
     Migration {
+        version: 4,
+        name: "web",
+        sqlite: include_str!("../migrations/sqlite/0004_web.sql"),
+        postgres: include_str!("../migrations/postgres/0004_web.sql"),
+    },
+    Migration {
         version: 5,
         name: "branch_waits",
         sqlite: include_str!("../migrations/sqlite/0005_branch_waits.sql"),

@@ -1,0 +1,688 @@
+//! Who may sign in, and what they did: customers' online-branch logins, console operators,
+//! sessions, one-use e-mail links, API tokens and the audit log.
+//!
+//! Secrets never reach this module in clear: passwords arrive as argon2id hashes and session
+//! ids, e-mail links and API tokens as SHA-256 hex digests, computed by the web layer.
+
+use crate::db::on_db;
+use crate::{PortalAccount, Result, Store, StoreError};
+use canali_domain::service::Role;
+use canali_domain::{Channel, Segment};
+
+/// A customer's online-branch login.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PortalLogin {
+    pub customer_id: i64,
+    pub email: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub created_at: i64,
+    /// When the address was confirmed; a login is usable only once confirmed.
+    pub confirmed_at: Option<i64>,
+}
+
+/// What the registration form checks against: the customer code printed on the bill and the
+/// customer's codice fiscale or partita IVA.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CustomerIdentity {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub segment: Segment,
+    pub sot: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SessionKind {
+    Customer = 1,
+    Operator = 2,
+}
+
+impl SessionKind {
+    fn from_code(code: i64) -> Option<SessionKind> {
+        match code {
+            1 => Some(SessionKind::Customer),
+            2 => Some(SessionKind::Operator),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub kind: SessionKind,
+    /// The customer id or the operator id.
+    pub subject: i64,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What a one-use e-mail link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailPurpose {
+    ConfirmAddress = 1,
+    ResetPassword = 2,
+    ChangeAddress = 3,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Operator {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// The call-center line of an agent.
+    pub line: Option<Channel>,
+    /// The branch of a clerk.
+    pub branch: Option<String>,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOperator {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub line: Option<Channel>,
+    pub branch: Option<String>,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_by: i64,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub operator_id: i64,
+    pub operator_email: String,
+    pub action: String,
+    pub customer_id: Option<i64>,
+    pub detail: String,
+}
+
+type OperatorRow = (
+    i64,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    String,
+    i64,
+    i64,
+);
+
+const OPERATOR_COLUMNS: &str =
+    "id, email, name, role, line, branch, password_hash, active, created_at";
+
+fn operator_of(r: OperatorRow) -> Result<Operator> {
+    let role = Role::from_code(r.3)
+        .ok_or_else(|| StoreError::Invalid(format!("operator {} has unknown role {}", r.0, r.3)))?;
+    Ok(Operator {
+        id: r.0,
+        email: r.1,
+        name: r.2,
+        role,
+        line: r.4.and_then(Channel::from_code),
+        branch: r.5,
+        password_hash: r.6,
+        active: r.7 != 0,
+        created_at: r.8,
+    })
+}
+
+/// E-mail addresses are compared without case.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Store {
+    /// The customer whose bill carries `code` and whose codice fiscale or partita IVA is
+    /// `tax_id` (both compared without case or surrounding blanks).
+    pub async fn registration_match(
+        &self,
+        code: &str,
+        tax_id: &str,
+    ) -> Result<Option<CustomerIdentity>> {
+        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
+        )
+        .bind(code.trim().to_uppercase())
+        .bind(tax_id.trim().to_uppercase())
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
+            id,
+            code,
+            name,
+            segment: Segment::from_code(segment).unwrap_or(Segment::Residential),
+            sot,
+        }))
+    }
+
+    pub async fn customer_identity(&self, id: i64) -> Result<Option<CustomerIdentity>> {
+        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
+            id,
+            code,
+            name,
+            segment: Segment::from_code(segment).unwrap_or(Segment::Residential),
+            sot,
+        }))
+    }
+
+    /// Creates the login of a registration awaiting confirmation. A registration not yet
+    /// confirmed is replaced (the customer may have mistyped the address); a confirmed one, or
+    /// an address used by another login, is refused with the reason.
+    pub async fn create_portal_login(
+        &self,
+        customer_id: i64,
+        email: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<()> {
+        let email = normalize_email(email);
+        if let Some(existing) = self.portal_login(customer_id).await?
+            && existing.confirmed_at.is_some()
+        {
+            return Err(StoreError::Invalid(
+                "this customer is already registered to the online branch: sign in, or reset the password".into(),
+            ));
+        }
+        let result = on_db!(&self.db, |p| sqlx::query(
+            "INSERT INTO portal_logins (customer_id, email, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id) DO UPDATE \
+             SET email = excluded.email, password_hash = excluded.password_hash, \
+                 created_at = excluded.created_at WHERE portal_logins.confirmed_at IS NULL"
+        )
+        .bind(customer_id)
+        .bind(&email)
+        .bind(password_hash)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|_| ()));
+        match result {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
+                "the address {email} is already used by another online-branch account"
+            ))),
+            other => Ok(other?),
+        }
+    }
+
+    pub async fn portal_login(&self, customer_id: i64) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT customer_id, email, password_hash, created_at, confirmed_at \
+             FROM portal_logins WHERE customer_id = $1"
+        )
+        .bind(customer_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(portal_login_of))
+    }
+
+    pub async fn portal_login_by_email(&self, email: &str) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT customer_id, email, password_hash, created_at, confirmed_at \
+             FROM portal_logins WHERE email = $1"
+        )
+        .bind(normalize_email(email))
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(portal_login_of))
+    }
+
+    /// Confirms the address of a login and opens the online-branch account, which the report
+    /// counts among the year's registrations. Confirming twice changes nothing.
+    pub async fn confirm_portal_login(&self, customer_id: i64, now: i64) -> Result<()> {
+        let email: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+            "UPDATE portal_logins SET confirmed_at = $2 WHERE customer_id = $1 \
+             AND confirmed_at IS NULL RETURNING email"
+        )
+        .bind(customer_id)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?;
+        if let Some(email) = email {
+            self.insert_portal_accounts(&[PortalAccount {
+                customer_id,
+                email,
+                registered_at: now,
+            }])
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_portal_password(&self, customer_id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.db, |p| sqlx::query(
+            "UPDATE portal_logins SET password_hash = $2 WHERE customer_id = $1"
+        )
+        .bind(customer_id)
+        .bind(password_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Moves the login (and the online-branch account) to a confirmed new address.
+    pub async fn set_portal_email(&self, customer_id: i64, email: &str) -> Result<()> {
+        let email = normalize_email(email);
+        let result = on_db!(&self.db, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE portal_logins SET email = $2 WHERE customer_id = $1")
+                .bind(customer_id)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE portal_accounts SET email = $2 WHERE customer_id = $1")
+                .bind(customer_id)
+                .bind(&email)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        });
+        match result {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
+                "the address {email} is already used by another online-branch account"
+            ))),
+            other => Ok(other?),
+        }
+    }
+
+    pub async fn create_email_token(
+        &self,
+        token_hash: &str,
+        purpose: EmailPurpose,
+        customer_id: i64,
+        new_email: Option<&str>,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_db!(&self.db, |p| {
+            sqlx::query(
+            "INSERT INTO email_tokens (token_hash, purpose, customer_id, new_email, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(token_hash)
+        .bind(purpose as i64)
+        .bind(customer_id)
+        .bind(new_email.map(normalize_email))
+        .bind(now)
+        .bind(expires_at)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Spends a one-use link: the customer it was for and the new address it carries, or `None`
+    /// when the link is unknown, already used, expired or meant for something else. Two clicks
+    /// at once spend it once.
+    pub async fn use_email_token(
+        &self,
+        token_hash: &str,
+        purpose: EmailPurpose,
+        now: i64,
+    ) -> Result<Option<(i64, Option<String>)>> {
+        Ok(on_db!(&self.db, |p| sqlx::query_as(
+            "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
+             AND used_at IS NULL AND expires_at > $3 RETURNING customer_id, new_email"
+        )
+        .bind(token_hash)
+        .bind(purpose as i64)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?)
+    }
+
+    /// Adds a console user; an address already in use is refused.
+    pub async fn add_operator(&self, op: &NewOperator, now: i64) -> Result<i64> {
+        let email = normalize_email(&op.email);
+        if op.role == Role::Agent && op.line.is_none() {
+            return Err(StoreError::Invalid(
+                "a call-center agent needs a line: residential or business".into(),
+            ));
+        }
+        if op.role == Role::Clerk && op.branch.is_none() {
+            return Err(StoreError::Invalid(
+                "a branch clerk needs the code of the branch".into(),
+            ));
+        }
+        let result = on_db!(&self.db, |p| {
+            sqlx::query_scalar(
+            "INSERT INTO operators (email, name, role, line, branch, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id"
+        )
+        .bind(&email)
+        .bind(&op.name)
+        .bind(op.role.code())
+        .bind(op.line.map(Channel::code))
+        .bind(&op.branch)
+        .bind(&op.password_hash)
+        .bind(now)
+        .fetch_one(p)
+        .await
+        });
+        match result {
+            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
+                "an operator with the address {email} already exists"
+            ))),
+            other => Ok(other?),
+        }
+    }
+
+    pub async fn operator(&self, id: i64) -> Result<Option<Operator>> {
+        let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = $1");
+        let row: Option<OperatorRow> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_optional(p)
+                .await)?;
+        row.map(operator_of).transpose()
+    }
+
+    pub async fn operator_by_email(&self, email: &str) -> Result<Option<Operator>> {
+        let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE email = $1");
+        let row: Option<OperatorRow> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(normalize_email(email))
+                .fetch_optional(p)
+                .await)?;
+        row.map(operator_of).transpose()
+    }
+
+    pub async fn operators(&self) -> Result<Vec<Operator>> {
+        let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY role, email");
+        let rows: Vec<OperatorRow> =
+            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_all(p)
+                .await)?;
+        rows.into_iter().map(operator_of).collect()
+    }
+
+    /// Disables (or enables again) a console user; disabling also ends their sessions.
+    pub async fn set_operator_active(&self, id: i64, active: bool) -> Result<()> {
+        on_db!(&self.db, |p| sqlx::query(
+            "UPDATE operators SET active = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(i64::from(active))
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        if !active {
+            self.delete_sessions_of(SessionKind::Operator, id).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_operator_password(&self, id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.db, |p| sqlx::query(
+            "UPDATE operators SET password_hash = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(password_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        id_hash: &str,
+        kind: SessionKind,
+        subject: i64,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        on_db!(&self.db, |p| sqlx::query(
+            "INSERT INTO sessions (id_hash, kind, subject, csrf, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)"
+        )
+        .bind(id_hash)
+        .bind(kind as i64)
+        .bind(subject)
+        .bind(csrf)
+        .bind(now)
+        .bind(expires_at)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// The live session stored under `id_hash`, if it has not expired.
+    pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+        let row: Option<(i64, i64, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT kind, subject, csrf, created_at, expires_at FROM sessions \
+             WHERE id_hash = $1 AND expires_at > $2"
+        )
+        .bind(id_hash)
+        .bind(now)
+        .fetch_optional(p)
+        .await)?;
+        Ok(
+            row.and_then(|(kind, subject, csrf, created_at, expires_at)| {
+                Some(SessionRow {
+                    kind: SessionKind::from_code(kind)?,
+                    subject,
+                    csrf,
+                    created_at,
+                    expires_at,
+                })
+            }),
+        )
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        on_db!(&self.db, |p| sqlx::query(
+            "DELETE FROM sessions WHERE id_hash = $1"
+        )
+        .bind(id_hash)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Ends every session of a customer or operator (after a password change or reset).
+    pub async fn delete_sessions_of(&self, kind: SessionKind, subject: i64) -> Result<u64> {
+        let done = on_db!(&self.db, |p| sqlx::query(
+            "DELETE FROM sessions WHERE kind = $1 AND subject = $2"
+        )
+        .bind(kind as i64)
+        .bind(subject)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done)
+    }
+
+    pub async fn purge_expired(&self, now: i64) -> Result<u64> {
+        let sessions = on_db!(&self.db, |p| sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let tokens = on_db!(&self.db, |p| sqlx::query(
+            "DELETE FROM email_tokens WHERE expires_at <= $1"
+        )
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(sessions + tokens)
+    }
+
+    pub async fn create_api_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        created_by: i64,
+        now: i64,
+    ) -> Result<i64> {
+        if name.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "an API token needs a name that says who uses it".into(),
+            ));
+        }
+        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
+            "INSERT INTO api_tokens (name, token_hash, created_by, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id"
+        )
+        .bind(name.trim())
+        .bind(token_hash)
+        .bind(created_by)
+        .bind(now)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// The token stored under `token_hash`, unless revoked.
+    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row: Option<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens \
+                 WHERE token_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await
+        })?;
+        Ok(row.map(api_token_of))
+    }
+
+    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
+        let rows: Vec<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens ORDER BY id",
+            )
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(rows.into_iter().map(api_token_of).collect())
+    }
+
+    pub async fn revoke_api_token(&self, id: i64, now: i64) -> Result<bool> {
+        let done = on_db!(&self.db, |p| sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+        )
+        .bind(id)
+        .bind(now)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    /// Writes one line of the audit log: who did what, on which customer.
+    pub async fn audit(
+        &self,
+        operator_id: i64,
+        action: &str,
+        customer_id: Option<i64>,
+        detail: &str,
+        at: i64,
+    ) -> Result<()> {
+        on_db!(&self.db, |p| {
+            sqlx::query(
+            "INSERT INTO audit_log (at, operator_id, action, customer_id, detail) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(at)
+        .bind(operator_id)
+        .bind(action)
+        .bind(customer_id)
+        .bind(detail)
+        .execute(p)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The audit log, newest first; `customer_id` narrows it to one customer.
+    pub async fn audit_log(
+        &self,
+        customer_id: Option<i64>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<AuditRow> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT a.id, a.at, a.operator_id, o.email, a.action, a.customer_id, a.detail \
+                 FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id \
+                 WHERE ($1 IS NULL OR a.customer_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3"
+        )
+        .bind(customer_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at, operator_id, email, action, customer_id, detail)| AuditEntry {
+                    id,
+                    at,
+                    operator_id,
+                    operator_email: email.unwrap_or_default(),
+                    action,
+                    customer_id,
+                    detail,
+                },
+            )
+            .collect())
+    }
+}
+
+type AuditRow = (i64, i64, i64, Option<String>, String, Option<i64>, String);
+
+type PortalLoginRow = (i64, String, String, i64, Option<i64>);
+
+fn portal_login_of(r: PortalLoginRow) -> PortalLogin {
+    PortalLogin {
+        customer_id: r.0,
+        email: r.1,
+        password_hash: r.2,
+        created_at: r.3,
+        confirmed_at: r.4,
+    }
+}
+
+fn api_token_of(r: (i64, String, i64, i64, Option<i64>)) -> ApiToken {
+    ApiToken {
+        id: r.0,
+        name: r.1,
+        created_by: r.2,
+        created_at: r.3,
+        revoked_at: r.4,
+    }
+}

@@ -1,0 +1,100 @@
+//! The `[web]` table of canali.toml (and `CANALI_WEB__*` variables).
+
+use canali_domain::service::{ReplyStandard, default_reply_standards};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// The address users reach the server at: links in e-mails start with it.
+    pub public_url: String,
+    /// Mark cookies `Secure` (set it when the server is behind TLS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (only behind a reverse proxy you run).
+    pub trust_forwarded_for: bool,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: i64,
+    /// Largest request body (uploads included), in bytes.
+    pub max_upload_bytes: usize,
+    /// Where mails are written when no SMTP server is configured.
+    pub outbox: PathBuf,
+    /// The sender of canali's mails.
+    pub mail_from: String,
+    pub smtp: Option<SmtpConfig>,
+    pub limits: LimitsConfig,
+    /// The regulator's reply standards for written complaints, by validity date.
+    pub reply_standards: Vec<ReplyStandard>,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            bind: "127.0.0.1:8080".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            session_hours: 12,
+            max_upload_bytes: 20 * 1024 * 1024,
+            outbox: PathBuf::from("outbox"),
+            mail_from: "canali <noreply@canali.invalid>".into(),
+            smtp: None,
+            limits: LimitsConfig::default(),
+            reply_standards: default_reply_standards(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none` (plain, for a local relay), `starttls` or `tls`.
+    #[serde(default = "default_security")]
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Connections kept open to the server.
+    #[serde(default = "default_pool")]
+    pub pool_size: u32,
+}
+
+fn default_security() -> SmtpSecurity {
+    SmtpSecurity::Starttls
+}
+
+fn default_pool() -> u32 {
+    4
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// Attempts allowed per minute from one client address (and, for sign-in, per account).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub login_per_minute: u32,
+    pub login_per_account_per_minute: u32,
+    pub register_per_minute: u32,
+    pub reset_per_minute: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> LimitsConfig {
+        LimitsConfig {
+            login_per_minute: 20,
+            login_per_account_per_minute: 5,
+            register_per_minute: 5,
+            reset_per_minute: 5,
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! Italian (the default) and English. Every text a page shows is looked up by key in the tables
+//! below (one per part of the site); a test checks that every key the templates use exists.
+
+use axum::http::{HeaderMap, header};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    It,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::It => "it",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "it" => Some(Lang::It),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The browser's first choice between Italian and English; Italian when it names neither.
+    pub fn from_accept_language(headers: &HeaderMap) -> Lang {
+        let Some(value) = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Lang::It;
+        };
+        for part in value.split(',') {
+            let tag = part.split(';').next().unwrap_or("").trim().to_lowercase();
+            if tag.starts_with("it") {
+                return Lang::It;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::It
+    }
+}
+
+/// One table: key, Italian, English.
+pub type Texts = &'static [(&'static str, &'static str, &'static str)];
+
+/// Every table of the site.
+const TABLES: &[Texts] = &[COMMON, crate::portal::TEXTS, crate::console::TEXTS];
+
+fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        TABLES
+            .iter()
+            .flat_map(|t| t.iter())
+            .map(|(k, it, en)| (*k, (*it, *en)))
+            .collect()
+    })
+}
+
+/// The text of `key` in `lang`; an unknown key shows itself (and fails the template test).
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match index().get(key) {
+        Some((it, en)) => match lang {
+            Lang::It => it,
+            Lang::En => en,
+        },
+        None => Box::leak(key.to_string().into_boxed_str()),
+    }
+}
+
+/// Whether `key` is in a table (for the template test).
+pub fn has(key: &str) -> bool {
+    index().contains_key(key)
+}
+
+const COMMON: Texts = &[
+    ("site.name", "canali", "canali"),
+    ("site.portal", "Sportello on-line", "Online branch"),
+    ("site.console", "Console operatori", "Operator console"),
+    ("nav.home", "Home", "Home"),
+    ("nav.bills", "Bollette", "Bills"),
+    ("nav.ebill", "Bolletta elettronica", "E-bill"),
+    ("nav.readings", "Autolettura", "Meter reading"),
+    (
+        "nav.requests",
+        "Richieste e reclami",
+        "Requests and complaints",
+    ),
+    ("nav.branches", "Trova sportello", "Find a branch"),
+    ("nav.account", "Il mio profilo", "My account"),
+    ("nav.login", "Accedi", "Sign in"),
+    ("nav.logout", "Esci", "Sign out"),
+    ("nav.register", "Registrati", "Register"),
+    ("lang.switch", "English", "Italiano"),
+    ("form.send", "Invia", "Send"),
+    ("form.save", "Salva", "Save"),
+    ("form.email", "Indirizzo e-mail", "E-mail address"),
+    ("form.password", "Password", "Password"),
+    (
+        "form.password_again",
+        "Ripeti la password",
+        "Repeat the password",
+    ),
+    ("common.none", "Nessuno", "None"),
+    ("common.back", "Indietro", "Back"),
+    ("common.next_page", "Pagina successiva", "Next page"),
+    ("common.prev_page", "Pagina precedente", "Previous page"),
+    ("common.yes", "Sì", "Yes"),
+    ("common.no", "No", "No"),
+    ("common.date", "Data", "Date"),
+    ("common.status", "Stato", "Status"),
+];
