@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod console;
+pub mod desk;
 pub mod error;
 pub mod i18n;
 pub mod limits;
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(portal::routes())
         .merge(console::routes())
+        .merge(desk::routes())
         .merge(api::routes())
         .merge(statics::routes())
         .fallback(error::not_found)
