@@ -4,9 +4,11 @@
 
 pub mod accounts;
 pub mod branches_store;
+pub mod console_queries;
 mod bulk;
 pub mod calls;
 pub mod customers;
+pub mod desk_queries;
 mod db;
 mod figures;
 mod ledger;
