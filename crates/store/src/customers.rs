@@ -136,7 +136,8 @@ fn classify(query: &str) -> Vec<Probe> {
     if phone_like {
         probes.push(Probe::Phone(phone_forms(q)));
     }
-    if probes.is_empty() {
+    // Letters may be a name even when they look like an identifier ("Bar 2000 srl").
+    if probes.is_empty() || q.chars().any(char::is_alphabetic) {
         let name = q.split_whitespace().collect::<Vec<_>>().join(" ");
         probes.push(Probe::Name(name.to_lowercase()));
     }
@@ -308,7 +309,8 @@ impl Store {
     /// - letters and digits: a codice fiscale (16 characters), a POD or meter number, or a code;
     /// - digits with `+`, spaces, dashes, dots: a phone number, in the registry's `+39 NNN NNNNNNN`
     ///   form and as typed;
-    /// - anything else: the start of the name, case-insensitively, in name order.
+    /// - anything with a letter (and anything else): the start of the name, case-insensitively,
+    ///   in name order.
     ///
     /// Identifiers are compared without spaces and in upper case. Hits keep the order of the
     /// probes, each customer once (with the first field that found it).
@@ -631,6 +633,7 @@ mod tests {
                 Probe::TaxId("RSSMRA80A01A944X".into()),
                 Probe::SupplyPoint("RSSMRA80A01A944X".into()),
                 Probe::Code("RSSMRA80A01A944X".into()),
+                Probe::Name("rssmra80a01a944x".into()),
             ]
         );
         let piva = classify("01234567897");

@@ -114,6 +114,15 @@ async fn seed(store: &Store) {
                 None,
                 None,
             ),
+            customer(
+                5,
+                "4000000031",
+                Segment::Business,
+                "09876543210",
+                "Bar 2000 snc",
+                None,
+                None,
+            ),
         ])
         .await
         .unwrap();
