@@ -1,0 +1,736 @@
+//! Contacts into the ledger: one at a time (`POST /api/v1/contacts`) or in batches
+//! (`POST /api/v1/contacts/batch`), with the fields and validation rules of `canali import
+//! contacts` (docs/import.md) plus the `source` the contact is filed under.
+//!
+//! Single contacts posted at the same time are written together: a queue per store gathers
+//! whatever requests are waiting while the previous transaction commits and writes them in one
+//! ingest call (one per source), then answers each with its own result. On SQLite, where every
+//! commit costs a file sync, this is what lets the endpoint take thousands of contacts a second.
+
+use super::auth::ApiClient;
+use super::problem::{FieldError, Problem};
+use crate::AppState;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use canali_domain::{Channel, Outcome, ROME, Reason, Segment};
+use canali_store::{NewContact, Store, contact_id};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::{mpsc, oneshot};
+use utoipa::ToSchema;
+
+/// The most contacts one batch request may carry.
+pub const MAX_BATCH: usize = 10_000;
+/// The most single contacts written in one transaction by the queue.
+const MAX_GROUP: usize = 4_096;
+const MAX_EXTERNAL_ID_CHARS: usize = 200;
+const MAX_SOURCE_CHARS: usize = 100;
+const MAX_SECONDS: i64 = 604_800;
+const TIME_HINT: &str =
+    "expected RFC 3339 like 2011-03-01T09:15:00+01:00 or local 2011-03-01 09:15:00";
+
+/// Sources the store writes itself: an integrator may not file contacts under them.
+const RESERVED_SOURCES: &[&str] = &["requests", "readings", "mail", "tickets", "calls"];
+
+// ---------------------------------------------------------------------------------------------
+// The body: a contact's fields as text, read leniently so that every fault can be reported.
+
+const SOURCE: usize = 0;
+const EXTERNAL_ID: usize = 1;
+const CHANNEL: usize = 2;
+const STARTED_AT: usize = 3;
+const SEGMENT: usize = 4;
+const CUSTOMER: usize = 5;
+const ENDED_AT: usize = 6;
+const WAIT_SECONDS: usize = 7;
+const HANDLE_SECONDS: usize = 8;
+const REASON: usize = 9;
+const OUTCOME: usize = 10;
+const BRANCH: usize = 11;
+const LINE: usize = 12;
+const AGENT: usize = 13;
+const TERRITORY: usize = 14;
+const FIELDS: [&str; 15] = [
+    "source",
+    "external_id",
+    "channel",
+    "started_at",
+    "segment",
+    "customer",
+    "ended_at",
+    "wait_seconds",
+    "handle_seconds",
+    "reason",
+    "outcome",
+    "branch",
+    "line",
+    "agent",
+    "territory",
+];
+const REQUIRED: [usize; 4] = [SOURCE, EXTERNAL_ID, CHANNEL, STARTED_AT];
+
+/// One contact as posted: each known field's text (numbers are taken as text), the faults met
+/// while reading it (a boolean, an array...), or that it was not an object at all.
+#[derive(Debug, Default)]
+pub struct RawContact {
+    values: [Option<String>; 15],
+    errors: Vec<(usize, String)>,
+    not_object: Option<&'static str>,
+}
+
+struct Key(Option<usize>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+                let s = s.trim();
+                Ok(Key(FIELDS.iter().position(|f| f.eq_ignore_ascii_case(s))))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A field's value: text, absent (`null`), or of a type a field cannot take.
+enum Val {
+    Text(String),
+    Null,
+    Bad(&'static str),
+}
+
+impl<'de> Deserialize<'de> for Val {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Val;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Val, E> {
+                Ok(Val::Text(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Val, E> {
+                Ok(Val::Text(s))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Val, E> {
+                Ok(Val::Text(n.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Val, E> {
+                Ok(Val::Text(n.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Val, E> {
+                Ok(Val::Text(n.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Val, E> {
+                Ok(Val::Null)
+            }
+            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Val, E> {
+                Ok(Val::Bad(if b {
+                    "is true; expected a string or a number"
+                } else {
+                    "is false; expected a string or a number"
+                }))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Val::Bad("is an array; expected a string or a number"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Val::Bad("is an object; expected a string or a number"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawContact {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawContact, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawContact;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object with the contact's fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawContact, A::Error> {
+                let mut raw = RawContact::default();
+                while let Some(Key(field)) = map.next_key::<Key>()? {
+                    let value: Val = map.next_value()?;
+                    let Some(i) = field else { continue };
+                    match value {
+                        Val::Text(s) => raw.values[i] = Some(s),
+                        Val::Null => raw.values[i] = None,
+                        Val::Bad(msg) => raw.errors.push((i, msg.to_string())),
+                    }
+                }
+                Ok(raw)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawContact, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(RawContact::not("an array"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawContact, E> {
+                Ok(RawContact::not("a string"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawContact, E> {
+                Ok(RawContact::not("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawContact, E> {
+                Ok(RawContact::not("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawContact, E> {
+                Ok(RawContact::not("a number"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawContact, E> {
+                Ok(RawContact::not("a boolean"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<RawContact, E> {
+                Ok(RawContact::not("null"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl RawContact {
+    fn not(kind: &'static str) -> RawContact {
+        RawContact {
+            not_object: Some(kind),
+            ..RawContact::default()
+        }
+    }
+
+    /// Checks the fields (the rules of docs/import.md) and builds the contact with its source,
+    /// or says everything wrong with them.
+    pub fn validate(self) -> Result<(String, NewContact), Vec<FieldError>> {
+        let err = |field: &str, message: String| FieldError {
+            field: field.to_string(),
+            message,
+            index: None,
+        };
+        if let Some(kind) = self.not_object {
+            return Err(vec![err(
+                "",
+                format!("is {kind}, not a JSON object with the contact's fields"),
+            )]);
+        }
+        let mut errors: Vec<(usize, String)> = self.errors;
+        let mut raw: [Option<&str>; 15] = [None; 15];
+        for (i, v) in self.values.iter().enumerate() {
+            if errors.iter().any(|(f, _)| *f == i) {
+                continue;
+            }
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(v) => raw[i] = Some(v),
+                None if REQUIRED.contains(&i) => {
+                    errors.push((i, "is missing; it is required".to_string()))
+                }
+                None => {}
+            }
+        }
+        let mut check = |i: usize, f: &dyn Fn(&str) -> Result<(), String>| {
+            if let Some(v) = raw[i]
+                && let Err(e) = f(v)
+            {
+                errors.push((i, e));
+            }
+        };
+        check(SOURCE, &|v| {
+            let chars = v.chars().count();
+            if chars > MAX_SOURCE_CHARS {
+                Err(format!(
+                    "is {chars} characters long; at most {MAX_SOURCE_CHARS} are allowed"
+                ))
+            } else if RESERVED_SOURCES.iter().any(|r| r.eq_ignore_ascii_case(v)) {
+                Err(format!(
+                    "{} is reserved for contacts canali writes itself; name your system instead (e.g. crm)",
+                    quoted(v)
+                ))
+            } else {
+                Ok(())
+            }
+        });
+        check(EXTERNAL_ID, &|v| {
+            let chars = v.chars().count();
+            if chars > MAX_EXTERNAL_ID_CHARS {
+                Err(format!(
+                    "is {chars} characters long; at most {MAX_EXTERNAL_ID_CHARS} are allowed"
+                ))
+            } else {
+                Ok(())
+            }
+        });
+        check(CHANNEL, &|v| {
+            v.parse::<Channel>().map(drop).map_err(|e| e.to_string())
+        });
+        check(SEGMENT, &|v| {
+            v.parse::<Segment>().map(drop).map_err(|e| e.to_string())
+        });
+        check(REASON, &|v| {
+            v.parse::<Reason>().map(drop).map_err(|e| e.to_string())
+        });
+        check(OUTCOME, &|v| {
+            v.parse::<Outcome>().map(drop).map_err(|e| e.to_string())
+        });
+        check(STARTED_AT, &|v| parse_time(v).map(drop));
+        check(ENDED_AT, &|v| parse_time(v).map(drop));
+        check(WAIT_SECONDS, &|v| parse_seconds(v).map(drop));
+        check(HANDLE_SECONDS, &|v| parse_seconds(v).map(drop));
+        check(TERRITORY, &|v| parse_territory(v).map(drop));
+        let failed = |errors: &[(usize, String)], f: usize| errors.iter().any(|(e, _)| *e == f);
+        if let (Some(s), Some(e)) = (raw[STARTED_AT], raw[ENDED_AT])
+            && !failed(&errors, STARTED_AT)
+            && !failed(&errors, ENDED_AT)
+            && parse_time(e).ok() < parse_time(s).ok()
+        {
+            errors.push((
+                ENDED_AT,
+                format!("{} is before started_at {}", quoted(e), quoted(s)),
+            ));
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|(f, _)| *f);
+            return Err(errors.into_iter().map(|(f, m)| err(FIELDS[f], m)).collect());
+        }
+        // Everything parsed above: the expects below cannot fail.
+        let text = |i: usize| raw[i].map(str::to_string);
+        let time = |i: usize| raw[i].map(|v| parse_time(v).expect("validated"));
+        let secs = |i: usize| raw[i].map(|v| parse_seconds(v).expect("validated"));
+        let contact = NewContact {
+            external_id: text(EXTERNAL_ID).expect("validated"),
+            channel: raw[CHANNEL].expect("validated").parse().expect("validated"),
+            started_at: time(STARTED_AT).expect("validated"),
+            ended_at: time(ENDED_AT),
+            segment: raw[SEGMENT].map(|v| v.parse().expect("validated")),
+            customer: text(CUSTOMER),
+            territory: raw[TERRITORY].map(|v| parse_territory(v).expect("validated")),
+            wait_seconds: secs(WAIT_SECONDS),
+            handle_seconds: secs(HANDLE_SECONDS),
+            reason: raw[REASON].map(|v| v.parse().expect("validated")),
+            outcome: raw[OUTCOME].map(|v| v.parse().expect("validated")),
+            branch: text(BRANCH),
+            line: text(LINE),
+            agent: text(AGENT),
+        };
+        Ok((text(SOURCE).expect("validated"), contact))
+    }
+}
+
+/// An instant as microseconds since the epoch: RFC 3339 with an offset, or a civil date and
+/// time taken in Europe/Rome (as `canali import contacts` reads them).
+fn parse_time(s: &str) -> Result<i64, String> {
+    let bad = || format!("{} is not a date and time ({TIME_HINT})", quoted(s));
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return Err(bad());
+    }
+    let has_offset = s
+        .get(11..)
+        .is_some_and(|t| t.contains(['Z', 'z', '+', '-']));
+    let ts = if has_offset {
+        s.parse::<jiff::Timestamp>().map_err(|_| bad())?
+    } else {
+        let dt = s.parse::<jiff::civil::DateTime>().map_err(|_| bad())?;
+        ROME.to_ambiguous_timestamp(dt)
+            .compatible()
+            .map_err(|_| bad())?
+    };
+    Ok(ts.as_microsecond())
+}
+
+/// A whole number, allowing a zero fraction (`42.0`).
+fn parse_int(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let int = match s.split_once('.') {
+        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
+        Some(_) => return None,
+        None => s,
+    };
+    int.parse().ok()
+}
+
+fn parse_seconds(s: &str) -> Result<i64, String> {
+    match parse_int(s) {
+        Some(n) if (0..=MAX_SECONDS).contains(&n) => Ok(n),
+        Some(n) if n < 0 => Err(format!(
+            "{} is negative: a number of seconds is 0 or more",
+            quoted(s)
+        )),
+        Some(_) => Err(format!(
+            "{} is more than a week ({MAX_SECONDS} seconds); check the unit (seconds, not milliseconds)",
+            quoted(s)
+        )),
+        None => Err(format!(
+            "{} is not a number of seconds (expected a whole number from 0 to {MAX_SECONDS})",
+            quoted(s)
+        )),
+    }
+}
+
+fn parse_territory(s: &str) -> Result<i64, String> {
+    match parse_int(s) {
+        Some(n) if n > 0 => Ok(n),
+        Some(n) => Err(format!(
+            "{n} is not a territory (SOT) code: codes start at 1; leave the field empty when the territory is unknown"
+        )),
+        None => Err(format!(
+            "{} is not a territory (SOT) code (expected a whole number like 3)",
+            quoted(s)
+        )),
+    }
+}
+
+/// A value for a message: in single quotes, control characters escaped, cut after 60 characters.
+fn quoted(s: &str) -> String {
+    let mut out = String::from("'");
+    for (i, c) in s.chars().enumerate() {
+        if i == 60 {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A body that is not JSON (or not of the expected shape) as a problem.
+pub fn json_problem(e: &serde_json::Error, expected: &str) -> Problem {
+    let msg = e.to_string();
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m);
+    Problem::invalid(
+        format!(
+            "the body is not {expected}: {msg} (line {}, column {})",
+            e.line(),
+            e.column()
+        ),
+        Vec::new(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue that writes concurrent single contacts together.
+
+struct Job {
+    source: String,
+    contact: NewContact,
+    reply: oneshot::Sender<Result<bool, Problem>>,
+}
+
+type Queues = Mutex<HashMap<usize, mpsc::Sender<Job>>>;
+
+fn queue_of(store: &Arc<Store>) -> mpsc::Sender<Job> {
+    static QUEUES: OnceLock<Queues> = OnceLock::new();
+    let key = Arc::as_ptr(store) as usize;
+    let mut queues = QUEUES
+        .get_or_init(Queues::default)
+        .lock()
+        .expect("contact queues");
+    if let Some(tx) = queues.get(&key)
+        && !tx.is_closed()
+    {
+        return tx.clone();
+    }
+    let (tx, rx) = mpsc::channel(MAX_GROUP * 4);
+    tokio::spawn(write_queue(store.clone(), rx));
+    queues.insert(key, tx.clone());
+    tx
+}
+
+/// Takes whatever jobs are waiting (at least one, at most [`MAX_GROUP`]) and writes them in one
+/// ingest call per source; a group that fails is retried one contact at a time, so that one
+/// contact the store refuses does not fail the others.
+async fn write_queue(store: Arc<Store>, mut rx: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(MAX_GROUP);
+    while rx.recv_many(&mut jobs, MAX_GROUP).await > 0 {
+        let mut by_source: Vec<(String, Vec<Job>)> = Vec::new();
+        for job in jobs.drain(..) {
+            match by_source.iter_mut().find(|(s, _)| *s == job.source) {
+                Some((_, group)) => group.push(job),
+                None => by_source.push((job.source.clone(), vec![job])),
+            }
+        }
+        for (source, group) in by_source {
+            let contacts: Vec<NewContact> = group.iter().map(|j| j.contact.clone()).collect();
+            match store.ingest_contacts_marked(&source, &contacts).await {
+                Ok((_, marks)) => {
+                    for (job, new) in group.into_iter().zip(marks) {
+                        let _ = job.reply.send(Ok(new));
+                    }
+                }
+                Err(e) if group.len() == 1 => {
+                    let job = group.into_iter().next().expect("one job");
+                    let _ = job.reply.send(Err(e.into()));
+                }
+                Err(_) => {
+                    for job in group {
+                        let r = store
+                            .ingest_contacts_marked(&source, std::slice::from_ref(&job.contact))
+                            .await
+                            .map(|(_, marks)| marks.first().copied().unwrap_or(false))
+                            .map_err(Problem::from);
+                        let _ = job.reply.send(r);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handlers.
+
+/// A contact as the API takes it: the fields of `canali import contacts` plus `source`.
+/// Numbers may be given as strings and text as numbers; `null` or `""` is an absent value.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct ContactInput {
+    /// The system the contact comes from (e.g. `crm`); with `external_id` it identifies the
+    /// contact. The store's own sources (`requests`, `readings`, `mail`, `tickets`, `calls`)
+    /// are refused.
+    #[schema(example = "crm")]
+    source: String,
+    /// The contact's id in that system, 1 to 200 characters.
+    #[schema(example = "CC-000017")]
+    external_id: String,
+    /// call_center_residential, call_center_business, branch, web or mail.
+    #[schema(example = "call_center_residential")]
+    channel: String,
+    /// RFC 3339 (`2011-03-01T09:15:00+01:00`) or local time in Europe/Rome (`2011-03-01 09:15:00`).
+    #[schema(example = "2011-03-01T09:15:00+01:00")]
+    started_at: String,
+    ended_at: Option<String>,
+    /// Whole seconds, 0 to 604800.
+    wait_seconds: Option<i64>,
+    handle_seconds: Option<i64>,
+    /// residential or business.
+    segment: Option<String>,
+    /// The customer code printed on the bill.
+    customer: Option<String>,
+    /// billing, payment, contract, meter_reading, complaint, information, technical_fault, ebill, other.
+    reason: Option<String>,
+    /// resolved, request_opened, transferred, abandoned, timed_out, no_show, registered.
+    outcome: Option<String>,
+    branch: Option<String>,
+    line: Option<String>,
+    agent: Option<String>,
+    /// The territory (SOT) code, from 1.
+    territory: Option<i64>,
+}
+
+/// What became of a posted contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactCreated {
+    /// The contact's public id: `canali_store::contact_id(source, external_id)`.
+    pub id: i64,
+    pub source: String,
+    pub external_id: String,
+    /// True when this request wrote it (201), false when it was already in the ledger (200).
+    pub created: bool,
+}
+
+/// What a batch did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchOutcome {
+    /// Items in the request.
+    pub received: usize,
+    /// Contacts newly written to the ledger.
+    pub inserted: u64,
+    /// Valid contacts already in the ledger (or repeated in the batch): skipped.
+    pub duplicates: u64,
+    /// Items refused; `errors` says why, with their index.
+    pub rejected: usize,
+    pub errors: Vec<FieldError>,
+}
+
+/// Adds one contact to the ledger (idempotent on source and external_id).
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts",
+    request_body = ContactInput,
+    responses(
+        (status = 201, description = "The contact was added", body = ContactCreated),
+        (status = 200, description = "The contact was already in the ledger: nothing changed", body = ContactCreated),
+        (status = 400, description = "Invalid contact; `errors` names the fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn post_contact(
+    _client: ApiClient,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let raw: RawContact =
+        serde_json::from_slice(&body).map_err(|e| json_problem(&e, "a JSON object"))?;
+    let (source, contact) = raw.validate().map_err(|errors| {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Problem::invalid(format!("the contact is not valid: {detail}"), errors)
+    })?;
+    let id = contact_id(&source, &contact.external_id);
+    let external_id = contact.external_id.clone();
+    let (reply, answer) = oneshot::channel();
+    let job = Job {
+        source: source.clone(),
+        contact,
+        reply,
+    };
+    if queue_of(&state.store).send(job).await.is_err() {
+        tracing::error!("the contact queue is gone");
+        return Err(Problem::internal());
+    }
+    let created = answer.await.map_err(|_| {
+        tracing::error!("the contact queue dropped a contact");
+        Problem::internal()
+    })??;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(ContactCreated {
+            id,
+            source,
+            external_id,
+            created,
+        }),
+    )
+        .into_response())
+}
+
+/// Adds up to 10,000 contacts; valid ones go in even when others are rejected.
+#[utoipa::path(post, path = "/api/v1/contacts/batch", tag = "contacts",
+    request_body(content = Vec<ContactInput>, description = "A JSON array of contacts, at most 10,000"),
+    responses(
+        (status = 200, description = "Counts, and the rejected items with their index and field", body = BatchOutcome),
+        (status = 400, description = "The body is not a JSON array", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More than 10,000 items", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn post_batch(
+    _client: ApiClient,
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Json<BatchOutcome>, Problem> {
+    let items: Vec<RawContact> = serde_json::from_slice(&body)
+        .map_err(|e| json_problem(&e, "a JSON array of contact objects"))?;
+    if items.len() > MAX_BATCH {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the batch has {} contacts; at most {MAX_BATCH} are taken per request: split it",
+                items.len()
+            ),
+        ));
+    }
+    let received = items.len();
+    let mut errors = Vec::new();
+    let mut rejected = 0;
+    let mut by_source: Vec<(String, Vec<NewContact>)> = Vec::new();
+    for (index, raw) in items.into_iter().enumerate() {
+        match raw.validate() {
+            Ok((source, contact)) => match by_source.iter_mut().find(|(s, _)| *s == source) {
+                Some((_, group)) => group.push(contact),
+                None => by_source.push((source, vec![contact])),
+            },
+            Err(errs) => {
+                rejected += 1;
+                errors.extend(errs.into_iter().map(|mut e| {
+                    e.index = Some(index);
+                    e
+                }));
+            }
+        }
+    }
+    let (mut inserted, mut duplicates) = (0, 0);
+    for (source, contacts) in by_source {
+        let outcome = state.store.ingest_contacts(&source, &contacts).await?;
+        inserted += outcome.inserted;
+        duplicates += contacts.len() as u64 - outcome.inserted;
+    }
+    Ok(Json(BatchOutcome {
+        received,
+        inserted,
+        duplicates,
+        rejected,
+        errors,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> Result<(String, NewContact), Vec<FieldError>> {
+        serde_json::from_str::<RawContact>(json).unwrap().validate()
+    }
+
+    #[test]
+    fn a_complete_contact_validates() {
+        let (source, c) = check(
+            r#"{"source": "crm", "External_ID": 17, "channel": "web", "started_at": "2011-03-01T09:15:00+01:00",
+                "ended_at": "2011-03-01 09:20", "wait_seconds": "95", "handle_seconds": 30.0,
+                "customer": "4000000003", "reason": "billing", "outcome": "resolved", "territory": 1,
+                "note": "ignored"}"#,
+        )
+        .unwrap();
+        assert_eq!(source, "crm");
+        assert_eq!(c.external_id, "17");
+        assert_eq!(c.channel, Channel::Web);
+        assert_eq!(c.wait_seconds, Some(95));
+        assert_eq!(c.handle_seconds, Some(30));
+        assert_eq!(c.territory, Some(1));
+        assert_eq!(c.ended_at.unwrap() - c.started_at, 300_000_000);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let errs = check(
+            r#"{"source": "mail", "external_id": "", "channel": "sportello", "started_at": "01/03/2011",
+                "wait_seconds": -4, "segment": true, "territory": 0}"#,
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "source",
+                "external_id",
+                "channel",
+                "started_at",
+                "segment",
+                "wait_seconds",
+                "territory"
+            ]
+        );
+        assert!(errs[2].message.contains("not a valid channel"));
+        let errs = check("[1]").unwrap_err();
+        assert!(errs[0].message.contains("an array"));
+    }
+}

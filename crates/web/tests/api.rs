@@ -1,0 +1,680 @@
+//! The REST API under /api/v1 on every backend: bearer tokens, problem details, contacts one at
+//! a time and in batches, customers, requests, mail, the report, the OpenAPI document and the
+//! Swagger UI.
+
+mod common;
+
+use common::{CUSTOMER_CODE, TestApp, spawn_apps};
+use serde_json::{Value, json};
+
+/// A token created by the seeded administrator.
+async fn token(app: &TestApp) -> (i64, String) {
+    let admin = app
+        .store
+        .operator_by_email("admin@canali.test")
+        .await
+        .unwrap()
+        .expect("seeded admin");
+    let token = canali_web::auth::random_token();
+    let id = app
+        .store
+        .create_api_token(
+            "test integration",
+            &canali_web::auth::sha256_hex(&token),
+            admin.id,
+            canali_web::now_micros(),
+        )
+        .await
+        .unwrap();
+    (id, token)
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn problem(r: reqwest::Response, status: u16) -> Value {
+    assert_eq!(r.status(), status);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/problem+json",
+        "a problem"
+    );
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["status"], status);
+    assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string());
+    p
+}
+
+fn contact(external_id: &str) -> Value {
+    json!({
+        "source": "crm",
+        "external_id": external_id,
+        "channel": "call_center_residential",
+        "started_at": "2011-03-01T09:15:00+01:00",
+        "ended_at": "2011-03-01T09:21:30+01:00",
+        "wait_seconds": 95,
+        "handle_seconds": 390,
+        "customer": CUSTOMER_CODE,
+        "reason": "billing",
+        "outcome": "resolved"
+    })
+}
+
+async fn ledger_count(app: &TestApp, external_id: &str) -> usize {
+    let customer = app
+        .store
+        .customer_by_code(CUSTOMER_CODE)
+        .await
+        .unwrap()
+        .unwrap();
+    app.store
+        .timeline(&customer.code, None, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|c| c.source == "crm" && c.external_id == external_id)
+        .count()
+}
+
+#[tokio::test]
+async fn tokens_are_required_and_revocation_works() {
+    for app in spawn_apps().await {
+        let c = client();
+        let url = format!("{}/api/v1/customers?q=Rossi", app.base);
+        let r = c.get(&url).send().await.unwrap();
+        assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"canali\"");
+        problem(r, 401).await;
+        let r = c.get(&url).bearer_auth("not-a-token").send().await.unwrap();
+        assert!(r.headers().contains_key("www-authenticate"));
+        problem(r, 401).await;
+        // Cookies never authenticate the API.
+        let r = c
+            .get(&url)
+            .header("cookie", "canali_session=whatever")
+            .send()
+            .await
+            .unwrap();
+        problem(r, 401).await;
+
+        let (id, t) = token(&app).await;
+        let r = c.get(&url).bearer_auth(&t).send().await.unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "{}: {}",
+            app.backend,
+            r.text().await.unwrap()
+        );
+
+        // A token revoked before its first use is refused at once.
+        let (id2, t2) = token(&app).await;
+        assert!(app.store.revoke_api_token(id2, 0).await.unwrap());
+        let r = c.get(&url).bearer_auth(&t2).send().await.unwrap();
+        problem(r, 401).await;
+
+        // One in use is refused within the cache's time to live.
+        assert!(app.store.revoke_api_token(id, 0).await.unwrap());
+        tokio::time::sleep(canali_web::api::TOKEN_TTL + std::time::Duration::from_millis(200))
+            .await;
+        let r = c.get(&url).bearer_auth(&t).send().await.unwrap();
+        problem(r, 401).await;
+    }
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_problems() {
+    for app in spawn_apps().await {
+        let r = client()
+            .get(format!("{}/api/v1/nothing-here", app.base))
+            .send()
+            .await
+            .unwrap();
+        problem(r, 404).await;
+        let (_, t) = token(&app).await;
+        let r = client()
+            .get(format!("{}/api/v1/customers/999999", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 404).await;
+        let r = client()
+            .get(format!("{}/api/v1/customers/abc", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn a_contact_is_created_once() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let url = format!("{}/api/v1/contacts", app.base);
+        let r = c
+            .post(&url)
+            .bearer_auth(&t)
+            .json(&contact("CC-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            201,
+            "{}: {}",
+            app.backend,
+            r.text().await.unwrap()
+        );
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["id"], canali_store::contact_id("crm", "CC-1"));
+        assert_eq!(body["created"], true);
+        let r = c
+            .post(&url)
+            .bearer_auth(&t)
+            .json(&contact("CC-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let again: Value = r.json().await.unwrap();
+        assert_eq!(again["id"], body["id"]);
+        assert_eq!(again["created"], false);
+        assert_eq!(ledger_count(&app, "CC-1").await, 1);
+
+        // Concurrent posts are written together, each answered with its own result.
+        let posts = (0..40).map(|i| {
+            let c = c.clone();
+            let url = url.clone();
+            let t = t.clone();
+            async move {
+                c.post(&url)
+                    .bearer_auth(&t)
+                    .json(&contact(&format!("CC-par-{}", i % 20)))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        });
+        let statuses = futures_join_all(posts).await;
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 20);
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 20);
+    }
+}
+
+/// Runs the futures at once and collects their results in order.
+async fn futures_join_all<F: std::future::Future<Output = u16> + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<u16> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_bad_contact_names_its_fields() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let url = format!("{}/api/v1/contacts", app.base);
+        let mut bad = contact("CC-bad");
+        bad["channel"] = json!("sportello");
+        bad["started_at"] = json!("01/03/2011 09:15");
+        bad.as_object_mut().unwrap().remove("external_id");
+        let r = c
+            .post(&url)
+            .bearer_auth(&t)
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["type"], "/api/problems/validation");
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["external_id", "channel", "started_at"], "{p}");
+        assert!(p["detail"].as_str().unwrap().contains("sportello"));
+
+        // Not JSON at all, or not an object: still a problem, never a 500.
+        for body in ["{not json", "[1, 2]", "\"text\"", ""] {
+            let r = c
+                .post(&url)
+                .bearer_auth(&t)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            problem(r, 400).await;
+        }
+        // Reserved sources are refused.
+        let mut reserved = contact("CC-r");
+        reserved["source"] = json!("requests");
+        let r = c
+            .post(&url)
+            .bearer_auth(&t)
+            .json(&reserved)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["errors"][0]["field"], "source");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_takes_the_good_and_reports_the_bad() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let mut bad_channel = contact("B-4");
+        bad_channel["channel"] = json!("fax");
+        let mut bad_wait = contact("B-2");
+        bad_wait["wait_seconds"] = json!(-3);
+        let mut other_source = contact("B-5");
+        other_source["source"] = json!("erp");
+        let batch = json!([
+            contact("B-1"),
+            contact("B-3"),
+            bad_wait,
+            other_source,
+            bad_channel,
+        ]);
+        let r = client()
+            .post(format!("{}/api/v1/contacts/batch", app.base))
+            .bearer_auth(&t)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(out["received"], 5, "{out}");
+        assert_eq!(out["inserted"], 3, "{out}");
+        assert_eq!(out["duplicates"], 0);
+        assert_eq!(out["rejected"], 2);
+        let errors: Vec<(u64, &str)> = out["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["index"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+            .collect();
+        assert_eq!(errors, [(2, "wait_seconds"), (4, "channel")]);
+        assert_eq!(ledger_count(&app, "B-1").await, 1);
+        assert_eq!(ledger_count(&app, "B-2").await, 0);
+
+        // The same again: nothing new.
+        let r = client()
+            .post(format!("{}/api/v1/contacts/batch", app.base))
+            .bearer_auth(&t)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(
+            (out["inserted"].as_u64(), out["duplicates"].as_u64()),
+            (Some(0), Some(3))
+        );
+
+        let r = client()
+            .post(format!("{}/api/v1/contacts/batch", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"not": "an array"}))
+            .send()
+            .await
+            .unwrap();
+        problem(r, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn customers_search_record_timeline_and_bills() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let get = |path: String| {
+            let c = c.clone();
+            let t = t.clone();
+            let base = app.base.clone();
+            async move {
+                let r = c
+                    .get(format!("{base}{path}"))
+                    .bearer_auth(&t)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200, "{path}");
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        let found = get(format!("/api/v1/customers?q={CUSTOMER_CODE}")).await;
+        assert_eq!(found["customers"][0]["code"], CUSTOMER_CODE);
+        let id = found["customers"][0]["id"].as_i64().unwrap();
+        let by_name = get("/api/v1/customers?q=mario".into()).await;
+        assert_eq!(by_name["customers"][0]["id"], id);
+        assert_eq!(by_name["customers"][0]["matched"], "name");
+        let r = c
+            .get(format!("{}/api/v1/customers?q=", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["errors"][0]["field"], "q");
+
+        let record = get(format!("/api/v1/customers/{id}")).await;
+        assert_eq!(record["customer"]["name"], "Mario Rossi");
+        assert_eq!(record["supply_points"].as_array().unwrap().len(), 3);
+
+        let bills = get(format!("/api/v1/customers/{id}/bills")).await;
+        assert_eq!(bills["bills"].as_array().unwrap().len(), 2);
+
+        // Three contacts, paged two at a time.
+        let batch: Vec<Value> = (1..=3)
+            .map(|i| {
+                let mut c = contact(&format!("T-{i}"));
+                c["started_at"] = json!(format!("2011-03-0{i}T09:00:00Z"));
+                c["ended_at"] = Value::Null;
+                c
+            })
+            .collect();
+        let r = c
+            .post(format!("{}/api/v1/contacts/batch", app.base))
+            .bearer_auth(&t)
+            .json(&batch)
+            .send()
+            .await
+            .unwrap();
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(out["inserted"], 3, "{out}");
+        let page = get(format!("/api/v1/customers/{id}/contacts?limit=2")).await;
+        let ids: Vec<&str> = page["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["external_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["T-3", "T-2"]);
+        let next = page["next"].as_str().unwrap();
+        let page = get(format!(
+            "/api/v1/customers/{id}/contacts?limit=2&before={next}"
+        ))
+        .await;
+        assert_eq!(page["contacts"][0]["external_id"], "T-1");
+        assert_eq!(page["contacts"].as_array().unwrap().len(), 1);
+        assert!(page["next"].is_null());
+        let r = c
+            .get(format!(
+                "{}/api/v1/customers/{id}/contacts?before=yesterday",
+                app.base
+            ))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn requests_are_opened_queued_and_answered() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/requests", app.base))
+            .bearer_auth(&t)
+            .json(&json!({
+                "customer_id": 1,
+                "kind": "complaint",
+                "channel": "call_center_residential",
+                "subject": "Bolletta troppo alta",
+                "body": "La bolletta di marzo è il doppio del solito."
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let opened: Value = r.json().await.unwrap();
+        let id = opened["id"].as_i64().unwrap();
+        assert_eq!(opened["status"], "open");
+        assert!(opened["deadline_day"].is_string());
+
+        let queue: Value = c
+            .get(format!("{}/api/v1/requests?status=open", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(queue["requests"][0]["request"]["id"], id);
+        assert_eq!(queue["requests"][0]["customer_code"], CUSTOMER_CODE);
+
+        let r = c
+            .post(format!("{}/api/v1/requests/{id}/answer", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"answer": "Abbiamo ricalcolato la bolletta.", "channel": "mail"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        let answered: Value = r.json().await.unwrap();
+        assert_eq!(answered["status"], "answered");
+        assert_eq!(answered["compensation_cents"], 0);
+
+        let got: Value = c
+            .get(format!("{}/api/v1/requests/{id}", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(got["answer"], "Abbiamo ricalcolato la bolletta.");
+
+        // Answering again is a conflict; bad input names the field.
+        let r = c
+            .post(format!("{}/api/v1/requests/{id}/answer", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"answer": "again"}))
+            .send()
+            .await
+            .unwrap();
+        problem(r, 409).await;
+        let r = c
+            .post(format!("{}/api/v1/requests", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"customer_id": 1, "kind": "lament", "subject": "x", "body": "y"}))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["errors"][0]["field"], "kind");
+        let r = c
+            .post(format!("{}/api/v1/requests", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"kind": "information", "subject": "x", "body": "y"}))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["errors"][0]["field"], "customer_id");
+        let r = c
+            .get(format!("{}/api/v1/requests?status=lost", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn mail_is_registered_and_listed() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/mail", app.base))
+            .bearer_auth(&t)
+            .json(&json!({
+                "received_day": "2011-03-01",
+                "sender": "Mario Rossi",
+                "subject": "Reclamo per lettura errata",
+                "customer_id": 1,
+                "new_request_kind": "complaint",
+                "new_request_body": "La lettura del contatore è sbagliata."
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let item: Value = r.json().await.unwrap();
+        assert_eq!(item["protocol"], "2011/000001");
+        assert!(item["request_id"].is_i64());
+
+        let list: Value = c
+            .get(format!("{}/api/v1/mail", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["mail"][0]["protocol"], "2011/000001");
+
+        let r = c
+            .post(format!("{}/api/v1/mail", app.base))
+            .bearer_auth(&t)
+            .json(&json!({"received_day": "1 marzo", "sender": "x", "subject": "y"}))
+            .send()
+            .await
+            .unwrap();
+        let p = problem(r, 400).await;
+        assert_eq!(p["errors"][0]["field"], "received_day");
+    }
+}
+
+#[tokio::test]
+async fn the_report_of_a_year() {
+    for app in spawn_apps().await {
+        let (_, t) = token(&app).await;
+        let c = client();
+        let r = c
+            .post(format!("{}/api/v1/contacts", app.base))
+            .bearer_auth(&t)
+            .json(&contact("R-1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let r = c
+            .get(format!("{}/api/v1/report/2011", app.base))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let report: Value = r.json().await.unwrap();
+        assert_eq!(report["year"], 2011);
+        assert_eq!(report["previous_year"], 2010);
+        assert!(report["contacts"].is_object());
+        assert!(
+            report["contacts"].to_string().contains("\"contacts\":1"),
+            "{}",
+            report["contacts"]
+        );
+        for bad in ["abc", "99999", "0"] {
+            let r = c
+                .get(format!("{}/api/v1/report/{bad}", app.base))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap();
+            problem(r, 400).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn openapi_and_swagger_ui() {
+    for app in spawn_apps().await {
+        let r = client()
+            .get(format!("{}/api/openapi.json", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let doc: Value = r.json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+        let paths = doc["paths"].as_object().unwrap();
+        for p in [
+            "/api/v1/customers",
+            "/api/v1/customers/{id}",
+            "/api/v1/customers/{id}/contacts",
+            "/api/v1/customers/{id}/bills",
+            "/api/v1/contacts",
+            "/api/v1/contacts/batch",
+            "/api/v1/requests",
+            "/api/v1/requests/{id}",
+            "/api/v1/requests/{id}/answer",
+            "/api/v1/mail",
+            "/api/v1/report/{year}",
+        ] {
+            assert!(
+                paths.contains_key(p),
+                "{p} missing from the OpenAPI document"
+            );
+        }
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+        let r = client()
+            .get(format!("{}/api/docs/", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = r.text().await.unwrap();
+        assert!(html.contains("swagger"), "{html}");
+        assert!(
+            !html.contains("https://"),
+            "Swagger UI must not load from a CDN"
+        );
+        // /api/docs redirects to /api/docs/; the page's script is served from the binary.
+        let r = client()
+            .get(format!("{}/api/docs", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = client()
+            .get(format!("{}/api/docs/swagger-initializer.js", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("/api/openapi.json"));
+    }
+}
