@@ -1,0 +1,291 @@
+//! The back office's requests queue (open requests, nearest reply deadline first, with the days
+//! left), one request with its attachments, and the answer, which says the compensation owed
+//! when a complaint is answered late.
+
+use super::{ConsoleCtx as _, PageQuery, QUEUE, audit, id_of, invalid_message};
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::{AppState, now_micros};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use canali_domain::service::RequestStatus;
+use canali_domain::{Channel, Day};
+use serde::Deserialize;
+
+const QUEUE_PAGE: i64 = 50;
+/// The channels an answer goes out by.
+const ANSWER_CHANNELS: &[Channel] = &[Channel::Mail, Channel::Web, Channel::Branch];
+
+pub struct QueueRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub subject: String,
+    pub customer: String,
+    pub code: String,
+    pub channel: &'static str,
+    pub opened: String,
+    pub deadline: String,
+    pub days_left: Option<i64>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/requests.html")]
+struct QueuePage {
+    ctx: Ctx,
+    rows: Vec<QueueRow>,
+    page: i64,
+    more: bool,
+}
+
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    ctx.operator_in(QUEUE)?;
+    let page = q.page();
+    let mut rows = state
+        .store
+        .request_queue(
+            RequestStatus::Open,
+            QUEUE_PAGE + 1,
+            (page - 1) * QUEUE_PAGE,
+        )
+        .await?;
+    let more = rows.len() as i64 > QUEUE_PAGE;
+    rows.truncate(QUEUE_PAGE as usize);
+    let today = Day::of_micros(now_micros());
+    let lang = ctx.lang_code();
+    let rows = rows
+        .into_iter()
+        .map(|(r, name, code)| QueueRow {
+            id: r.id,
+            kind: r.kind.label(lang),
+            subject: r.subject,
+            customer: name,
+            code,
+            channel: r.channel.label(lang),
+            opened: ctx.datetime(r.opened_at),
+            deadline: r.deadline_day.map(|d| ctx.date(d)).unwrap_or_default(),
+            days_left: r.deadline_day.map(|d| i64::from(d.0 - today.0)),
+        })
+        .collect();
+    Ok(QueuePage {
+        ctx,
+        rows,
+        page,
+        more,
+    }
+    .into_response())
+}
+
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/request.html")]
+struct RequestPage {
+    ctx: Ctx,
+    notice: Option<String>,
+    error: Option<String>,
+    id: i64,
+    kind: &'static str,
+    status: &'static str,
+    open: bool,
+    channel: &'static str,
+    subject: String,
+    body: String,
+    opened: String,
+    deadline: Option<String>,
+    days_left: Option<i64>,
+    customer_id: i64,
+    customer: String,
+    files: Vec<FileView>,
+    answer: Option<String>,
+    answered: String,
+    compensation: Option<String>,
+    channels: Vec<(&'static str, &'static str)>,
+    text: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct DoneQuery {
+    done: Option<String>,
+}
+
+pub(super) async fn request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let notice = (q.done.as_deref() == Some("answered"))
+        .then(|| ctx.t("console.request.answered_notice").to_string());
+    request_view(&state, ctx, &id, notice, None, String::new()).await
+}
+
+async fn request_view(
+    state: &AppState,
+    ctx: Ctx,
+    id: &str,
+    notice: Option<String>,
+    error: Option<String>,
+    text: String,
+) -> Result<Response, WebError> {
+    let op = ctx.operator_in(QUEUE)?.clone();
+    let id = id_of(id)?;
+    let r = state.store.request(id).await?.ok_or(WebError::NotFound)?;
+    let (customer, files) = tokio::try_join!(
+        state.store.customer(r.customer_id),
+        state.store.attachments_of(r.id),
+    )?;
+    audit(
+        state,
+        op.id,
+        "view_request",
+        Some(r.customer_id),
+        &format!("request {id}"),
+    )
+    .await?;
+    let lang = ctx.lang_code();
+    let today = Day::of_micros(now_micros());
+    let compensation = match r.compensation_cents {
+        Some(c) if c > 0 => Some(format!(
+            "{} {}",
+            ctx.t("console.request.compensation"),
+            ctx.euros(c)
+        )),
+        Some(_) => Some(ctx.t("console.request.in_time").to_string()),
+        None => None,
+    };
+    let answered = match (r.answered_at, r.answer_channel) {
+        (Some(at), Some(ch)) => format!("{} · {}", ctx.datetime(at), ch.label(lang)),
+        (Some(at), None) => ctx.datetime(at),
+        _ => String::new(),
+    };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let page = RequestPage {
+        notice,
+        error,
+        id,
+        kind: r.kind.label(lang),
+        status: r.status.label(lang),
+        open: r.status == RequestStatus::Open,
+        channel: r.channel.label(lang),
+        subject: r.subject.clone(),
+        body: r.body.clone(),
+        opened: ctx.datetime(r.opened_at),
+        deadline: r.deadline_day.map(|d| ctx.date(d)),
+        days_left: r
+            .deadline_day
+            .filter(|_| r.status == RequestStatus::Open)
+            .map(|d| i64::from(d.0 - today.0)),
+        customer_id: r.customer_id,
+        customer: customer
+            .map(|c| format!("{} ({})", c.name, c.code))
+            .unwrap_or_default(),
+        files: files
+            .into_iter()
+            .map(|a| FileView {
+                id: a.id,
+                name: a.filename,
+                size: format!("{:.1} kB", a.size as f64 / 1024.0),
+            })
+            .collect(),
+        answer: r.answer.clone(),
+        answered,
+        compensation,
+        channels: ANSWER_CHANNELS
+            .iter()
+            .map(|c| (c.name(), c.label(lang)))
+            .collect(),
+        text,
+        ctx,
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct AnswerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    channel: String,
+}
+
+/// Answers the request; a complaint answered after its deadline shows the compensation owed.
+pub(super) async fn answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    let op = ctx.operator_in(QUEUE)?.clone();
+    ctx.check_csrf(&f.csrf)?;
+    let rid = id_of(&id)?;
+    let Some(channel) = f
+        .channel
+        .parse::<Channel>()
+        .ok()
+        .filter(|c| ANSWER_CHANNELS.contains(c))
+    else {
+        let msg = ctx.t("console.request.bad_channel").to_string();
+        return request_view(&state, ctx, &id, None, Some(msg), f.text).await;
+    };
+    let answered = state
+        .store
+        .answer_request(
+            rid,
+            &f.text,
+            channel,
+            op.id,
+            now_micros(),
+            &state.config.reply_standards,
+        )
+        .await;
+    let r = match answered {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = invalid_message(e)?;
+            return request_view(&state, ctx, &id, None, Some(msg), f.text).await;
+        }
+    };
+    let detail = match r.compensation_cents {
+        Some(c) => format!("request {rid} by {}, compensation {c} cents", channel.name()),
+        None => format!("request {rid} by {}", channel.name()),
+    };
+    audit(&state, op.id, "answer_request", Some(r.customer_id), &detail).await?;
+    Ok(Redirect::to(&format!("/console/requests/{rid}?done=answered")).into_response())
+}
+
+pub(super) async fn file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    ctx.operator_in(QUEUE)?;
+    let (id, file) = (id_of(&id)?, id_of(&file)?);
+    let (meta, data) = state
+        .store
+        .attachment(id, file)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(crate::portal::attachment_response(
+        &meta.filename,
+        &meta.content_type,
+        data,
+    ))
+}
