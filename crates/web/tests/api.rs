@@ -131,6 +131,12 @@ async fn unknown_api_paths_are_problems() {
             .await
             .unwrap();
         problem(r, 404).await;
+        let r = client()
+            .delete(format!("{}/api/v1/contacts", app.base))
+            .send()
+            .await
+            .unwrap();
+        problem(r, 405).await;
         let (_, t) = token(&app).await;
         let r = client()
             .get(format!("{}/api/v1/customers/999999", app.base))

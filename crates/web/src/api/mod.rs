@@ -71,26 +71,54 @@ pub fn routes() -> Router<AppState> {
         .url("/api/openapi.json", ApiDoc::openapi())
         .into();
     Router::new()
-        .route("/api/v1/customers", get(resources::search_customers))
-        .route("/api/v1/customers/{id}", get(resources::customer))
-        .route("/api/v1/customers/{id}/contacts", get(resources::timeline))
-        .route("/api/v1/customers/{id}/bills", get(resources::bills))
-        .route("/api/v1/contacts", post(contacts::post_contact))
-        .route("/api/v1/contacts/batch", post(contacts::post_batch))
+        .route(
+            "/api/v1/customers",
+            get(resources::search_customers).fallback(problem::wrong_method),
+        )
+        .route(
+            "/api/v1/customers/{id}",
+            get(resources::customer).fallback(problem::wrong_method),
+        )
+        .route(
+            "/api/v1/customers/{id}/contacts",
+            get(resources::timeline).fallback(problem::wrong_method),
+        )
+        .route(
+            "/api/v1/customers/{id}/bills",
+            get(resources::bills).fallback(problem::wrong_method),
+        )
+        .route(
+            "/api/v1/contacts",
+            post(contacts::post_contact).fallback(problem::wrong_method),
+        )
+        .route(
+            "/api/v1/contacts/batch",
+            post(contacts::post_batch).fallback(problem::wrong_method),
+        )
         .route(
             "/api/v1/requests",
-            get(resources::request_queue).post(resources::open_request),
+            get(resources::request_queue)
+                .post(resources::open_request)
+                .fallback(problem::wrong_method),
         )
-        .route("/api/v1/requests/{id}", get(resources::request))
+        .route(
+            "/api/v1/requests/{id}",
+            get(resources::request).fallback(problem::wrong_method),
+        )
         .route(
             "/api/v1/requests/{id}/answer",
-            post(resources::answer_request),
+            post(resources::answer_request).fallback(problem::wrong_method),
         )
         .route(
             "/api/v1/mail",
-            get(resources::mail_list).post(resources::register_mail),
+            get(resources::mail_list)
+                .post(resources::register_mail)
+                .fallback(problem::wrong_method),
         )
-        .route("/api/v1/report/{year}", get(resources::report))
+        .route(
+            "/api/v1/report/{year}",
+            get(resources::report).fallback(problem::wrong_method),
+        )
         .route("/api", axum::routing::any(problem::no_route))
         .route("/api/", axum::routing::any(problem::no_route))
         .route("/api/{*rest}", axum::routing::any(problem::no_route))

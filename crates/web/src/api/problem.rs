@@ -142,3 +142,11 @@ pub async fn no_route(uri: axum::http::Uri) -> Problem {
         uri.path()
     ))
 }
+
+/// A method an API route does not take: a problem 405.
+pub async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} does not take {method}; see /api/docs", uri.path()),
+    )
+}
