@@ -4,6 +4,7 @@ mod bench;
 mod branches_cmd;
 mod callcenter_cmd;
 mod import;
+mod web_cmd;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -52,7 +53,22 @@ enum Command {
         /// The language of the printed report: it or en.
         #[arg(long, default_value = "it")]
         lang: Lang,
+        /// Stop after the report instead of serving the demo on the web.
+        #[arg(long)]
+        no_serve: bool,
+        /// Where to serve the demo (the `[web]` settings' `bind` otherwise).
+        #[arg(long)]
+        bind: Option<String>,
     },
+    /// Serve the online branch, the operator console and the API (settings: `[web]`).
+    Serve {
+        /// Address and port to listen on (the `[web]` settings' `bind` otherwise).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Console users: add, list, disable.
+    #[command(subcommand)]
+    User(web_cmd::UserCommand),
     /// Create or upgrade the database schema.
     Migrate,
     /// Load data into the ledger.
@@ -311,6 +327,16 @@ fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let progress = !cli.quiet;
     match cli.command {
+        Command::Serve { bind } => {
+            let config = cli.config.as_deref().expect("set in main");
+            web_cmd::serve(&cli.db, config, bind, None).await?;
+        }
+        Command::User(cmd) => {
+            let store = open(&cli.db).await?;
+            let result = web_cmd::user(&store, cmd).await;
+            store.close().await;
+            result?;
+        }
         Command::Migrate => {
             let store = canali_store::Store::connect(&cli.db).await?;
             let report = store.migrate().await?;
@@ -404,6 +430,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             file,
             lang,
+            no_serve,
+            bind,
         } => {
             demo(
                 scale,
@@ -412,6 +440,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 lang,
                 cli.config.as_deref().expect("set in main"),
                 progress,
+                (!no_serve).then_some(bind),
             )
             .await?
         }
@@ -490,11 +519,9 @@ async fn simulate(
         seed,
         progress,
     };
-    let summary = canali_sim::simulate(store, &cfg).await?;
-    // The simulated calls come through the generic ingest, not the telephony feed: the calls
-    // rollup behind `canali kpi call-center` is derived from the ledger once at the end.
-    store.rebuild_call_rollups().await?;
-    Ok(summary)
+    // Every ingest keeps the calls rollup behind `canali kpi call-center` in step, the
+    // simulated calls included.
+    Ok(canali_sim::simulate(store, &cfg).await?)
 }
 
 /// The README's first command: a fresh demo utility, its 2011 report printed, the HTML beside.
@@ -505,6 +532,7 @@ async fn demo(
     lang: Lang,
     config: &Path,
     progress: bool,
+    serve: Option<Option<String>>,
 ) -> Result<()> {
     if file
         .extension()
@@ -531,6 +559,7 @@ async fn demo(
     eprintln!("{summary}");
     let settings = settings(config)?;
     let report = canali_report::build(&store, 2011, &settings).await?;
+    let logins = web_cmd::demo_logins(&store).await?;
     store.close().await;
     print!("{}", render(&report, ReportFormat::Md, lang)?);
     let html = file.with_extension("html");
@@ -543,6 +572,9 @@ async fn demo(
         started.elapsed().as_secs_f64(),
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
+    if let Some(bind) = serve {
+        web_cmd::serve(&url, config, bind, Some(&logins)).await?;
+    }
     Ok(())
 }
 

@@ -177,6 +177,26 @@ impl Store {
         }))
     }
 
+    /// A residential customer with a gas supply and an e-mail address on file: who the demo
+    /// signs in as, to show the online branch with bills and a meter to read.
+    pub async fn demo_customer(&self) -> Result<Option<(CustomerIdentity, String)>> {
+        let row: Option<(i64, String)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+            "SELECT c.id, c.email FROM customers c \
+             WHERE c.segment = 1 AND c.email IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM supply_points s WHERE s.customer_id = c.id AND s.service = 1) \
+             AND EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id) \
+             ORDER BY c.id LIMIT 1"
+        )
+        .fetch_optional(p)
+        .await
+        })?;
+        let Some((id, email)) = row else {
+            return Ok(None);
+        };
+        Ok(self.customer_identity(id).await?.map(|c| (c, email)))
+    }
+
     pub async fn customer_identity(&self, id: i64) -> Result<Option<CustomerIdentity>> {
         let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
             "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"

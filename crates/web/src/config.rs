@@ -1,10 +1,10 @@
 //! The `[web]` table of canali.toml (and `CANALI_WEB__*` variables).
 
 use canali_domain::service::{ReplyStandard, default_reply_standards};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebConfig {
     /// Address and port to listen on.
@@ -47,7 +47,7 @@ impl Default for WebConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     pub host: String,
@@ -70,7 +70,7 @@ fn default_pool() -> u32 {
     4
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpSecurity {
     None,
@@ -79,7 +79,7 @@ pub enum SmtpSecurity {
 }
 
 /// Attempts allowed per minute from one client address (and, for sign-in, per account).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsConfig {
     pub login_per_minute: u32,

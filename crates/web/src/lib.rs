@@ -28,6 +28,9 @@ pub use config::WebConfig;
 pub use error::WebError;
 pub use mail::Mailer;
 
+/// The branch network and when it was loaded.
+type CachedNetwork = (std::time::Instant, Arc<Network>);
+
 /// What every handler shares: the store, the settings, the mailer and the rate limiters.
 #[derive(Clone)]
 pub struct AppState {
@@ -35,7 +38,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub mailer: Arc<Mailer>,
     pub limits: Arc<limits::Limits>,
-    network: Arc<tokio::sync::RwLock<Option<(std::time::Instant, Arc<Network>)>>>,
+    network: Arc<tokio::sync::RwLock<Option<CachedNetwork>>>,
 }
 
 impl AppState {

@@ -1,0 +1,223 @@
+//! `canali serve`, `canali user ...`, and the demo's sign-ins.
+
+use crate::{open, redacted, settings_table};
+use anyhow::{Context, Result, bail};
+use canali_domain::Channel;
+use canali_domain::service::Role;
+use canali_store::Store;
+use canali_store::accounts::NewOperator;
+use canali_web::{AppState, WebConfig};
+use clap::Subcommand;
+use std::path::Path;
+use std::sync::Arc;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a console user. Without --password a random one is made and printed once.
+    Add {
+        /// The user's e-mail address (their sign-in name).
+        #[arg(long)]
+        email: String,
+        /// agent, clerk, back_office, network_manager, supervisor or admin.
+        #[arg(long)]
+        role: Role,
+        /// The name shown in the console (default: the address).
+        #[arg(long)]
+        name: Option<String>,
+        /// An agent's line: residential or business.
+        #[arg(long)]
+        line: Option<Line>,
+        /// A clerk's branch code.
+        #[arg(long)]
+        branch: Option<String>,
+        /// The password (at least 10 characters); prefer the environment variable to the
+        /// command line, which other users of the machine can see.
+        #[arg(long, env = "CANALI_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// List the console users.
+    List,
+    /// Disable a console user (their sessions end at once).
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Line {
+    Residential,
+    Business,
+}
+
+impl Line {
+    fn channel(self) -> Channel {
+        match self {
+            Line::Residential => Channel::CallCenterResidential,
+            Line::Business => Channel::CallCenterBusiness,
+        }
+    }
+}
+
+pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            line,
+            branch,
+            password,
+        } => {
+            let (password, generated) = match password {
+                Some(p) if p.chars().count() < 10 => {
+                    bail!("the password must have at least 10 characters")
+                }
+                Some(p) => (p, false),
+                None => (canali_web::auth::random_token()[..20].to_string(), true),
+            };
+            let hash = canali_web::auth::hash_password(password.clone()).await?;
+            let id = store
+                .add_operator(
+                    &NewOperator {
+                        name: name.unwrap_or_else(|| email.clone()),
+                        email: email.clone(),
+                        role,
+                        line: line.map(Line::channel),
+                        branch,
+                        password_hash: hash,
+                    },
+                    jiff::Timestamp::now().as_microsecond(),
+                )
+                .await?;
+            println!("Added {email} ({}) as user {id}.", role.label("en"));
+            if generated {
+                println!("Password: {password}");
+            }
+        }
+        UserCommand::List => {
+            for op in store.operators().await? {
+                let scope = op
+                    .line
+                    .map(|l| l.name().to_string())
+                    .or(op.branch.clone())
+                    .unwrap_or_default();
+                println!(
+                    "{:<32} {:<16} {:<24} {}",
+                    op.email,
+                    op.role.name(),
+                    scope,
+                    if op.active { "active" } else { "disabled" }
+                );
+            }
+        }
+        UserCommand::Disable { email } => {
+            let op = store
+                .operator_by_email(&email)
+                .await?
+                .with_context(|| format!("no console user has the address {email}"))?;
+            store.set_operator_active(op.id, false).await?;
+            println!("Disabled {email}; their sessions have ended.");
+        }
+    }
+    Ok(())
+}
+
+/// The demo's sign-ins: the customer and one console user per role, with their passwords.
+pub struct DemoLogins {
+    pub customer: Option<(String, String)>,
+    pub operators: Vec<(Role, String)>,
+    pub password: String,
+}
+
+const DEMO_PASSWORD: &str = "canali-demo-2011";
+
+/// Gives the demo customer an online-branch login and adds one console user per role.
+pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
+    let hash = canali_web::auth::hash_password(DEMO_PASSWORD.into()).await?;
+    let now = jiff::Timestamp::now().as_microsecond();
+    let customer = match store.demo_customer().await? {
+        Some((c, email)) => {
+            store.create_portal_login(c.id, &email, &hash, now).await?;
+            store.confirm_portal_login(c.id, now).await?;
+            Some((email, c.name))
+        }
+        None => None,
+    };
+    let branch = canali_branches::network::Network::load(store)
+        .await
+        .ok()
+        .and_then(|n| n.branches.first().map(|b| b.branch.code.clone()));
+    let mut operators = Vec::new();
+    for role in Role::ALL {
+        let email = format!("{}@demo.canali", role.name());
+        let (line, branch) = match role {
+            Role::Agent => (Some(Channel::CallCenterResidential), None),
+            Role::Clerk => (None, branch.clone()),
+            _ => (None, None),
+        };
+        if *role == Role::Clerk && branch.is_none() {
+            continue;
+        }
+        store
+            .add_operator(
+                &NewOperator {
+                    email: email.clone(),
+                    name: role.label("it").to_string(),
+                    role: *role,
+                    line,
+                    branch,
+                    password_hash: hash.clone(),
+                },
+                now,
+            )
+            .await?;
+        operators.push((*role, email));
+    }
+    Ok(DemoLogins {
+        customer,
+        operators,
+        password: DEMO_PASSWORD.into(),
+    })
+}
+
+/// Serves the web on `url`'s database until Ctrl-C.
+pub async fn serve(
+    url: &str,
+    config: &Path,
+    bind: Option<String>,
+    logins: Option<&DemoLogins>,
+) -> Result<()> {
+    let mut web: WebConfig = settings_table(config, "web")?;
+    if let Some(b) = bind {
+        web.bind = b;
+    }
+    let listener = tokio::net::TcpListener::bind(&web.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", web.bind))?;
+    let address = listener.local_addr()?;
+    if web.public_url == WebConfig::default().public_url {
+        web.public_url = format!("http://{address}");
+    }
+    let store = Arc::new(open(url).await?);
+    let public = web.public_url.clone();
+    let state = AppState::new(store, web)?;
+    println!();
+    println!("canali is serving {} on {public}", redacted(url));
+    println!("  online branch:  {public}/");
+    println!("  console:        {public}/console");
+    println!("  API:            {public}/api/docs");
+    println!("  mails go to {}.", state.mailer.describe());
+    if let Some(l) = logins {
+        println!("Demo sign-ins (password {} for all):", l.password);
+        if let Some((email, name)) = &l.customer {
+            println!("  customer {name}: {email}");
+        }
+        for (role, email) in &l.operators {
+            println!("  {:<28} {email}", role.label("en"));
+        }
+    }
+    println!("Press Ctrl-C to stop.");
+    canali_web::serve(state, listener).await?;
+    Ok(())
+}
