@@ -1,11 +1,107 @@
-//! Branch and call-center pages (being written).
+//! The branch and call-center desks: the branch day from kiosk to counter to display (and the
+//! virtual ticket online), the branch network's registry and material campaigns, the branch
+//! and call-center indicators, the call centers' live wallboard and staffing plans.
+//!
+//! Public pages: the kiosk `/kiosk/{branch}` and the display `/display/{branch}` are devices in
+//! the branch; they need no sign-in (anyone may take a ticket there, as at a paper dispenser)
+//! and show no personal data. The virtual ticket `/branches/{code}/ticket` is open to anyone,
+//! signed in or not; its status page shows what the display shows, and its check-in needs the
+//! key in the link handed out when the ticket was taken. Everything under `/console` needs an
+//! operator of the right role; every form is CSRF-checked.
+
+mod callcenter;
+mod charts;
+mod kpi;
+mod network;
+mod queue;
+mod texts;
 
 use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::WebError;
 use crate::i18n::Texts;
 use axum::Router;
+use canali_domain::Day;
+use canali_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(queue::routes())
+        .merge(network::routes())
+        .merge(kpi::routes())
+        .merge(callcenter::routes())
 }
 
-pub const TEXTS: Texts = &[];
+pub const TEXTS: Texts = texts::TEXTS;
+
+/// Today in Europe/Rome.
+pub(crate) fn today() -> Day {
+    Day::of_micros(crate::now_micros())
+}
+
+/// A store refusal (a ticket in the wrong state, an unknown category) as a sentence for the
+/// page; anything else is an error.
+pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
+    match e {
+        StoreError::Invalid(m) => Ok(m),
+        other => Err(other.into()),
+    }
+}
+
+/// Seconds as whole minutes for people (`~ 12 min`).
+pub(crate) fn minutes(ctx: &Ctx, seconds: i64) -> String {
+    let m = (seconds.max(0) + 59) / 60;
+    if m == 0 {
+        ctx.t("desk.no_wait").to_string()
+    } else {
+        format!("{m} min")
+    }
+}
+
+/// A number with one decimal, comma in Italian.
+pub(crate) fn dec(ctx: &Ctx, v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    if ctx.lang_code() == "it" {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+/// An optional number, or a dash.
+pub(crate) fn opt(ctx: &Ctx, v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "–".to_string(), |v| dec(ctx, v, digits))
+}
+
+/// A verdict: met, missed, no data.
+pub(crate) fn verdict(ctx: &Ctx, met: Option<bool>) -> (&'static str, &'static str) {
+    match met {
+        Some(true) => (ctx.t("kpi.met"), "ok"),
+        Some(false) => (ctx.t("kpi.missed"), "late"),
+        None => (ctx.t("kpi.no_data"), ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `ctx.t("...")` key the desk templates use is in a table.
+    #[test]
+    fn every_key_of_the_desk_templates_exists() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/desk");
+        let mut missing = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("ctx.t(\"").skip(1) {
+                let key = &part[..part.find('"').unwrap()];
+                if !crate::i18n::has(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the tables: {missing:?}"
+        );
+    }
+}

@@ -1,0 +1,427 @@
+//! The call centers: a month's indicators per line against the standards in force, with the
+//! year's months charted against the standards' limits; the live wallboard; the week's staff
+//! plan from the ledger's half-hour arrivals (Erlang C).
+//!
+//! The wallboard's "now" comes from the queue_log followers' saved state: the calls still
+//! open at each follower's last commit (waiting: not yet answered). The followers do not keep
+//! agent states (logins and pauses are counted, not tracked), so agents are not shown; "today"
+//! comes from the calls' daily rollup, which every ingest keeps.
+
+use super::charts::{self, Target};
+use super::{dec, opt, today};
+use crate::auth::Ctx;
+use crate::error::WebError;
+use crate::{AppState, now_micros};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use canali_callcenter::assemble::OpenCall;
+use canali_callcenter::kpi;
+use canali_callcenter::staffing::{self, Target as SlTarget};
+use canali_callcenter::{CallCenterSettings, Line};
+use canali_domain::service::Role;
+use canali_store::calls::CallTotals;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/callcenter/kpi", get(cc_kpi))
+        .route("/console/callcenter/wallboard", get(wallboard))
+        .route("/console/callcenter/wallboard/live", get(wallboard_live))
+        .route("/console/callcenter/staff", get(staff))
+}
+
+/// A follower that has not committed for this long is shown as stopped.
+const STALE_MICROS: i64 = 5 * 60 * 1_000_000;
+
+fn cc_error(e: canali_callcenter::Error) -> WebError {
+    match e {
+        canali_callcenter::Error::Invalid(m) => WebError::BadRequest(m),
+        canali_callcenter::Error::Store(s) => s.into(),
+        other => WebError::Internal(other.to_string()),
+    }
+}
+
+fn line_of(s: &str) -> Result<Line, WebError> {
+    if s.trim().is_empty() {
+        return Ok(Line::Residential);
+    }
+    s.parse::<Line>().map_err(WebError::BadRequest)
+}
+
+fn line_label(ctx: &Ctx, l: Line) -> &'static str {
+    match l {
+        Line::Residential => ctx.t("cc.residential"),
+        Line::Business => ctx.t("cc.business"),
+    }
+}
+
+// ---- indicators ----------------------------------------------------------------------------
+
+struct CheckLine {
+    standard: String,
+    indicator: &'static str,
+    limit: String,
+    value: String,
+    verdict: (&'static str, &'static str),
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/cc_kpi.html")]
+struct CcKpiPage {
+    ctx: Ctx,
+    month: String,
+    line: &'static str,
+    line_name: &'static str,
+    figures: Vec<(&'static str, String)>,
+    checks: Vec<CheckLine>,
+    as_note: String,
+    tma_chart: String,
+    ls_chart: String,
+}
+
+#[derive(Deserialize, Default)]
+struct KpiQuery {
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    line: String,
+}
+
+async fn cc_kpi(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<KpiQuery>,
+) -> Result<Response, WebError> {
+    ctx.operator_in(&[Role::Supervisor])?;
+    let month = super::kpi::month_or_now(&q.month)?;
+    let line = line_of(&q.line)?;
+    let (y, m) = month.split_once('-').unwrap_or_default();
+    let (year, mon): (i16, i8) = (
+        y.parse().map_err(|_| WebError::BadRequest(month.clone()))?,
+        m.parse().map_err(|_| WebError::BadRequest(month.clone()))?,
+    );
+    let settings = CallCenterSettings::default();
+    let ind = kpi::month(&state.store, year, mon, Some(line), &settings)
+        .await
+        .map_err(cc_error)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| WebError::Internal("no indicators".into()))?;
+    let months = kpi::year(&state.store, year, line, &settings)
+        .await
+        .map_err(cc_error)?;
+    let figures = vec![
+        ("cc.offered", ind.offered.to_string()),
+        ("cc.answered", ind.answered.to_string()),
+        ("cc.abandoned", ind.abandoned.to_string()),
+        ("cc.short_abandons", ind.short_abandons.to_string()),
+        ("cc.tma", opt(&ctx, ind.tma_seconds, 1)),
+        ("cc.ls", opt(&ctx, ind.ls_pct, 1)),
+        ("cc.over_2m", opt(&ctx, ind.over_2m_pct, 1)),
+        ("cc.talk", opt(&ctx, ind.avg_talk_seconds, 0)),
+    ];
+    let checks = ind
+        .checks
+        .iter()
+        .map(|c| CheckLine {
+            standard: c.standard.clone(),
+            indicator: c.indicator,
+            limit: c.limit.clone(),
+            value: opt(&ctx, c.value, 1),
+            verdict: super::verdict(&ctx, c.met),
+        })
+        .collect();
+    // The limits in force in the month, as target lines on the year's charts.
+    let first =
+        jiff::civil::Date::new(year, mon, 1).map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let mut tma_lines = Vec::new();
+    let mut ls_lines = Vec::new();
+    for s in settings.standards_at(line, first) {
+        if let Some(v) = s.tma_max_seconds {
+            tma_lines.push(Target {
+                value: v,
+                label: format!("{} ≤ {v} s", s.name),
+            });
+        }
+        if let Some(v) = s.ls_min_pct {
+            ls_lines.push(Target {
+                value: v,
+                label: format!("{} ≥ {v}%", s.name),
+            });
+        }
+    }
+    let short = |p: &str| p.get(5..7).unwrap_or(p).to_string();
+    let tma: Vec<(String, Option<f64>)> = months
+        .iter()
+        .map(|m| (short(&m.period), m.tma_seconds))
+        .collect();
+    let ls: Vec<(String, Option<f64>)> = months
+        .iter()
+        .map(|m| (short(&m.period), m.ls_pct))
+        .collect();
+    Ok(CcKpiPage {
+        tma_chart: charts::series(
+            &format!("TMA (s) {year} · {}", line_label(&ctx, line)),
+            &tma,
+            &tma_lines,
+            1,
+        ),
+        ls_chart: charts::series(
+            &format!("LS (%) {year} · {}", line_label(&ctx, line)),
+            &ls,
+            &ls_lines,
+            1,
+        ),
+        as_note: ind.as_note.unwrap_or_default().to_string(),
+        month,
+        line: line.name(),
+        line_name: line_label(&ctx, line),
+        figures,
+        checks,
+        ctx,
+    }
+    .into_response())
+}
+
+// ---- wallboard -----------------------------------------------------------------------------
+
+struct BoardLine {
+    name: &'static str,
+    waiting: Option<usize>,
+    longest: String,
+    offered: i64,
+    answered: i64,
+    abandoned: i64,
+    ls: String,
+    tma: String,
+}
+
+struct Board {
+    lines: Vec<BoardLine>,
+    follower: Option<String>,
+    stale: bool,
+    updated: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/wallboard.html")]
+struct WallboardPage {
+    ctx: Ctx,
+    b: Board,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/wallboard_live.html")]
+struct WallboardLive {
+    ctx: Ctx,
+    b: Board,
+}
+
+async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
+    let settings = CallCenterSettings::default();
+    let day = today();
+    let rows = state.store.calls_daily(None, day, day).await?;
+    let snapshots = state.store.follower_snapshots().await?;
+    let now = now_micros();
+    let mut open: Vec<OpenCall> = Vec::new();
+    let mut latest: Option<i64> = None;
+    for s in &snapshots {
+        latest = latest.max(Some(s.updated_at));
+        if let Ok(calls) = serde_json::from_str::<Vec<OpenCall>>(&s.open_calls) {
+            open.extend(calls.into_iter().filter(|c| c.connected.is_none()));
+        }
+    }
+    let running = latest.is_some_and(|u| now - u <= STALE_MICROS);
+    let lines = Line::ALL
+        .iter()
+        .map(|&l| {
+            let t: CallTotals = rows
+                .iter()
+                .find(|r| r.channel == l.channel())
+                .map(|r| r.totals)
+                .unwrap_or_default();
+            let waiting: Vec<&OpenCall> = open
+                .iter()
+                .filter(|c| settings.line_of(&c.queue) == l)
+                .collect();
+            let longest = waiting.iter().map(|c| now - c.entered).max();
+            BoardLine {
+                name: line_label(ctx, l),
+                waiting: running.then_some(waiting.len()),
+                longest: match (running, longest) {
+                    (true, Some(w)) => {
+                        let s = (w / 1_000_000).max(0);
+                        format!("{}:{:02}", s / 60, s % 60)
+                    }
+                    (true, None) => "0:00".into(),
+                    _ => "–".into(),
+                },
+                offered: t.offered,
+                answered: t.answered,
+                abandoned: t.abandoned,
+                ls: if t.offered > 0 {
+                    format!(
+                        "{} %",
+                        dec(ctx, t.answered as f64 * 100.0 / t.offered as f64, 1)
+                    )
+                } else {
+                    "–".into()
+                },
+                tma: if t.offered > 0 {
+                    format!(
+                        "{} s",
+                        dec(ctx, t.wait_seconds as f64 / t.offered as f64, 0)
+                    )
+                } else {
+                    "–".into()
+                },
+            }
+        })
+        .collect();
+    Ok(Board {
+        lines,
+        follower: (!snapshots.is_empty()).then(|| {
+            snapshots
+                .iter()
+                .map(|s| s.source.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
+        stale: !running,
+        updated: latest.map(|u| ctx.datetime(u)).unwrap_or_default(),
+    })
+}
+
+const WALLBOARD_ROLES: &[Role] = &[Role::Supervisor, Role::Agent];
+
+async fn wallboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    ctx.operator_in(WALLBOARD_ROLES)?;
+    let b = board(&state, &ctx).await?;
+    Ok(WallboardPage { ctx, b }.into_response())
+}
+
+async fn wallboard_live(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    ctx.operator_in(WALLBOARD_ROLES)?;
+    let b = board(&state, &ctx).await?;
+    Ok(WallboardLive { ctx, b }.into_response())
+}
+
+// ---- staff plan ----------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/staff.html")]
+struct StaffPage {
+    ctx: Ctx,
+    line: &'static str,
+    line_name: &'static str,
+    week: String,
+    calls: u64,
+    aht: String,
+    days: Vec<String>,
+    /// Half hours with calls on some day: time, then (calls, agents, scheduled) per day.
+    rows: Vec<(String, Vec<(u64, u32)>)>,
+    totals: Vec<u32>,
+    chart: String,
+}
+
+#[derive(Deserialize, Default)]
+struct StaffQuery {
+    #[serde(default)]
+    line: String,
+    #[serde(default)]
+    week: String,
+}
+
+async fn staff(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<StaffQuery>,
+) -> Result<Response, WebError> {
+    ctx.operator_in(&[Role::Supervisor])?;
+    let line = line_of(&q.line)?;
+    let monday = if q.week.trim().is_empty() {
+        let d = today().date();
+        d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+            .map_err(|e| WebError::Internal(e.to_string()))?
+    } else {
+        q.week.trim().parse::<jiff::civil::Date>().map_err(|_| {
+            WebError::BadRequest(format!(
+                "'{}' non è una data AAAA-MM-GG / is not a date YYYY-MM-DD",
+                q.week
+            ))
+        })?
+    };
+    let target = SlTarget {
+        share: 0.8,
+        seconds: 20.0,
+    };
+    let plan = staffing::week_plan(&state.store, line, monday, target, 300_000, 180.0)
+        .await
+        .map_err(cc_error)?;
+    let days: Vec<String> = (0..7)
+        .map(|i| {
+            plan.slots[i * 48]
+                .date
+                .strftime(if ctx.lang_code() == "it" {
+                    "%d/%m"
+                } else {
+                    "%m-%d"
+                })
+                .to_string()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for h in 0..48 {
+        let cells: Vec<(u64, u32)> = (0..7)
+            .map(|d| {
+                let s = &plan.slots[d * 48 + h];
+                (s.staffing.calls as u64, s.staffing.scheduled)
+            })
+            .collect();
+        if cells.iter().any(|c| c.0 > 0) {
+            rows.push((plan.slots[h].time.clone(), cells));
+        }
+    }
+    let totals = (0..7)
+        .map(|d| {
+            plan.slots[d * 48..(d + 1) * 48]
+                .iter()
+                .map(|s| s.staffing.scheduled)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let points: Vec<(String, Option<f64>)> = plan
+        .slots
+        .iter()
+        .map(|s| {
+            (
+                format!("{} {}", s.date.strftime("%a"), s.time),
+                Some(f64::from(s.staffing.scheduled)),
+            )
+        })
+        .collect();
+    let chart = charts::series(
+        &format!("{} · {}", ctx.t("cc.staff_chart"), line_label(&ctx, line)),
+        &points,
+        &[],
+        48,
+    );
+    Ok(StaffPage {
+        line: line.name(),
+        line_name: line_label(&ctx, line),
+        week: monday.to_string(),
+        calls: plan.calls,
+        aht: dec(&ctx, plan.week_aht, 0),
+        days,
+        rows,
+        totals,
+        chart,
+        ctx,
+    }
+    .into_response())
+}
