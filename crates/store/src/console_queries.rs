@@ -28,7 +28,12 @@ mod tests {
     async fn the_latest_contact_day_follows_the_ledger() {
         for ts in fresh_stores().await.unwrap() {
             let store = &ts.store;
-            assert_eq!(store.latest_contact_day().await.unwrap(), None, "{}", ts.name);
+            assert_eq!(
+                store.latest_contact_day().await.unwrap(),
+                None,
+                "{}",
+                ts.name
+            );
             let at = |y, m, d| {
                 let day = Day::from_date(jiff::civil::date(y, m, d));
                 (day, canali_domain::day::local_micros(day.date(), 10, 0, 0))

@@ -122,7 +122,10 @@ async fn users_view(
             password: String::new(),
             ..form
         },
-        roles: Role::ALL.iter().map(|r| (r.name(), r.label(lang))).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|r| (r.name(), r.label(lang)))
+            .collect(),
         lines: LINES.iter().map(|c| (c.name(), c.label(lang))).collect(),
         ctx,
     };
@@ -230,11 +233,7 @@ pub(super) async fn set_active(
         )
         .await;
     }
-    state
-        .store
-        .operator(id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    state.store.operator(id).await?.ok_or(WebError::NotFound)?;
     state.store.set_operator_active(id, active).await?;
     if !active {
         state
@@ -288,8 +287,7 @@ async fn tokens_view(
     new_token: Option<String>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(ADMIN)?;
-    let (tokens, operators) =
-        tokio::try_join!(state.store.api_tokens(), state.store.operators())?;
+    let (tokens, operators) = tokio::try_join!(state.store.api_tokens(), state.store.operators())?;
     let rows = tokens
         .into_iter()
         .rev()
@@ -369,7 +367,14 @@ pub(super) async fn revoke_token(
     ctx.check_csrf(&f.csrf)?;
     let id = id_of(&id)?;
     if state.store.revoke_api_token(id, now_micros()).await? {
-        audit(&state, admin.id, "revoke_api_token", None, &format!("token {id}")).await?;
+        audit(
+            &state,
+            admin.id,
+            "revoke_api_token",
+            None,
+            &format!("token {id}"),
+        )
+        .await?;
     }
     Ok(Redirect::to("/console/admin/tokens?done=revoked").into_response())
 }

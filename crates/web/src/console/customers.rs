@@ -26,7 +26,11 @@ const SEARCH_LIMIT: i64 = 50;
 const TIMELINE_PAGE: i64 = 20;
 const BILLS_PAGE: i64 = 5;
 /// The outcomes an operator may give a contact they log.
-const OUTCOMES: &[Outcome] = &[Outcome::Resolved, Outcome::RequestOpened, Outcome::Transferred];
+const OUTCOMES: &[Outcome] = &[
+    Outcome::Resolved,
+    Outcome::RequestOpened,
+    Outcome::Transferred,
+];
 /// The longest handling time a logged contact may have, in minutes.
 const MAX_MINUTES: i64 = 600;
 
@@ -366,14 +370,8 @@ async fn customer_view(
         territory: record.sot,
         ebill,
         portal,
-        points: points
-            .iter()
-            .map(|p| PointView::of(&ctx, p))
-            .collect(),
-        bills: bills
-            .iter()
-            .map(|b| BillView::of(&ctx, b))
-            .collect(),
+        points: points.iter().map(|p| PointView::of(&ctx, p)).collect(),
+        bills: bills.iter().map(|b| BillView::of(&ctx, b)).collect(),
         bills_page,
         bills_more,
         requests: requests
@@ -389,10 +387,7 @@ async fn customer_view(
             .iter()
             .map(|r| (r.name(), r.label(lang)))
             .collect(),
-        outcomes: OUTCOMES
-            .iter()
-            .map(|o| (o.name(), o.label(lang)))
-            .collect(),
+        outcomes: OUTCOMES.iter().map(|o| (o.name(), o.label(lang))).collect(),
         may_audit: op.role == Role::Admin,
         ctx,
     };
@@ -484,7 +479,11 @@ pub(super) async fn log_contact(
         line: None,
         agent: Some(op.email.clone()),
     };
-    if let Err(e) = state.store.ingest_contacts(CONSOLE_SOURCE, &[contact]).await {
+    if let Err(e) = state
+        .store
+        .ingest_contacts(CONSOLE_SOURCE, &[contact])
+        .await
+    {
         let msg = invalid_message(e)?;
         return customer_view(&state, ctx, &id, None, None, None, Some(msg)).await;
     }

@@ -167,9 +167,11 @@ fn figures(html: &str) -> Vec<String> {
 }
 
 type ReportKey = (usize, i16, &'static str);
+/// Rendered reports by store, year and language, with when they were rendered.
+type ReportCache = Mutex<HashMap<ReportKey, (Instant, Arc<String>)>>;
 
-fn cache() -> &'static Mutex<HashMap<ReportKey, (Instant, Arc<String>)>> {
-    static CACHE: OnceLock<Mutex<HashMap<ReportKey, (Instant, Arc<String>)>>> = OnceLock::new();
+fn cache() -> &'static ReportCache {
+    static CACHE: OnceLock<ReportCache> = OnceLock::new();
     CACHE.get_or_init(Mutex::default)
 }
 
@@ -190,7 +192,8 @@ async fn report_html(state: &AppState, year: i16, lang: Lang) -> Result<Arc<Stri
         Lang::It => canali_report::Lang::It,
         Lang::En => canali_report::Lang::En,
     };
-    let html = Arc::new(canali_report::render_html(&report, report_lang).map_err(|e| e.to_string())?);
+    let html =
+        Arc::new(canali_report::render_html(&report, report_lang).map_err(|e| e.to_string())?);
     let mut cache = cache().lock().expect("not poisoned");
     cache.retain(|_, (at, _)| at.elapsed() < REPORT_TTL);
     cache.insert(key, (Instant::now(), html.clone()));

@@ -61,9 +61,11 @@ pub(super) async fn registry(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MAIL)?;
     let notice = match q.done.as_deref().and_then(|d| d.parse::<i64>().ok()) {
-        Some(id) => state.store.mail_item(id).await?.map(|m| {
-            format!("{} {}", ctx.t("console.mail.registered"), m.protocol())
-        }),
+        Some(id) => state
+            .store
+            .mail_item(id)
+            .await?
+            .map(|m| format!("{} {}", ctx.t("console.mail.registered"), m.protocol())),
         None => None,
     };
     let form = MailForm {

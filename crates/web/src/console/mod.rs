@@ -36,12 +36,7 @@ use std::net::SocketAddr;
 pub const CONSOLE_SOURCE: &str = "console";
 
 /// Who may search customers and open the customer page.
-const SEARCHERS: &[Role] = &[
-    Role::Agent,
-    Role::Clerk,
-    Role::BackOffice,
-    Role::Supervisor,
-];
+const SEARCHERS: &[Role] = &[Role::Agent, Role::Clerk, Role::BackOffice, Role::Supervisor];
 /// Who may log a contact on the customer page (the channel follows the role).
 const CONTACT_LOGGERS: &[Role] = &[Role::Agent, Role::Clerk, Role::BackOffice];
 /// Who works the requests queue.
@@ -232,9 +227,6 @@ struct NextQuery {
 }
 
 async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    if ctx.operator.is_some() {
-        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    }
     LoginPage {
         error: None,
         email: String::new(),

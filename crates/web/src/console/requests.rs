@@ -50,11 +50,7 @@ pub(super) async fn queue(
     let page = q.page();
     let mut rows = state
         .store
-        .request_queue(
-            RequestStatus::Open,
-            QUEUE_PAGE + 1,
-            (page - 1) * QUEUE_PAGE,
-        )
+        .request_queue(RequestStatus::Open, QUEUE_PAGE + 1, (page - 1) * QUEUE_PAGE)
         .await?;
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
@@ -264,10 +260,20 @@ pub(super) async fn answer(
         }
     };
     let detail = match r.compensation_cents {
-        Some(c) => format!("request {rid} by {}, compensation {c} cents", channel.name()),
+        Some(c) => format!(
+            "request {rid} by {}, compensation {c} cents",
+            channel.name()
+        ),
         None => format!("request {rid} by {}", channel.name()),
     };
-    audit(&state, op.id, "answer_request", Some(r.customer_id), &detail).await?;
+    audit(
+        &state,
+        op.id,
+        "answer_request",
+        Some(r.customer_id),
+        &detail,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/console/requests/{rid}?done=answered")).into_response())
 }
 

@@ -263,3 +263,50 @@ pub async fn sign_in(app: &TestApp, c: &reqwest::Client, email: &str, password: 
         r.text().await.unwrap()
     );
 }
+
+/// Signs `email` in at the console; returns the sign-in response (a 303 when it worked).
+pub async fn console_sign_in(
+    app: &TestApp,
+    c: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = csrf(c, &format!("{}/console/login", app.base)).await;
+    c.post(format!("{}/console/login", app.base))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", email),
+            ("password", password),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A client signed in at the console as the seeded operator of `role` (`agent`, `clerk`,
+/// `back_office`, `network_manager`, `supervisor`, `admin`).
+pub async fn operator_client(app: &TestApp, role: &str) -> reqwest::Client {
+    let c = client();
+    let r = console_sign_in(app, &c, &format!("{role}@canali.test"), PASSWORD).await;
+    assert_eq!(
+        r.status(),
+        303,
+        "console sign-in of {role} failed on {}: {}",
+        app.backend,
+        r.text().await.unwrap()
+    );
+    c
+}
+
+/// The value a response sets for cookie `name`, if it sets one.
+pub fn set_cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
