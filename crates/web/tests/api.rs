@@ -342,6 +342,19 @@ async fn a_batch_takes_the_good_and_reports_the_bad() {
             .await
             .unwrap();
         problem(r, 400).await;
+
+        // A full batch (10,000 contacts, over 2 MB of JSON) is taken.
+        let full: Vec<Value> = (0..10_000).map(|i| contact(&format!("F-{i}"))).collect();
+        let r = client()
+            .post(format!("{}/api/v1/contacts/batch", app.base))
+            .bearer_auth(&t)
+            .json(&full)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(out["inserted"], 10_000, "{out}");
     }
 }
 

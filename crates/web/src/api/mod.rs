@@ -93,7 +93,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/contacts/batch",
-            post(contacts::post_batch).fallback(problem::wrong_method),
+            post(contacts::post_batch)
+                .fallback(problem::wrong_method)
+                // axum's own 2 MB cap would refuse a full batch (10,000 contacts are about
+                // 2.5 MB); the site's `max_upload_bytes` limit (20 MiB) still applies.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route(
             "/api/v1/requests",
