@@ -69,6 +69,9 @@ enum Command {
     /// Console users: add, list, disable.
     #[command(subcommand)]
     User(web_cmd::UserCommand),
+    /// API tokens for integrators: create, list, revoke.
+    #[command(subcommand)]
+    Token(web_cmd::TokenCommand),
     /// Create or upgrade the database schema.
     Migrate,
     /// Load data into the ledger.
@@ -334,6 +337,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => {
             let store = open(&cli.db).await?;
             let result = web_cmd::user(&store, cmd).await;
+            store.close().await;
+            result?;
+        }
+        Command::Token(cmd) => {
+            let store = open(&cli.db).await?;
+            let result = web_cmd::token(&store, cmd).await;
             store.close().await;
             result?;
         }

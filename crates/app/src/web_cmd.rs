@@ -44,6 +44,59 @@ pub enum UserCommand {
     },
 }
 
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for an integrator; it is printed once and stored only as a digest.
+    Create {
+        /// Who uses it, e.g. "telephony CTI" or "billing system".
+        #[arg(long)]
+        name: String,
+    },
+    /// List the API tokens (names and dates, never the tokens).
+    List,
+    /// Revoke an API token by its number (as `list` shows it).
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+pub async fn token(store: &Store, cmd: TokenCommand) -> Result<()> {
+    let now = jiff::Timestamp::now().as_microsecond();
+    match cmd {
+        TokenCommand::Create { name } => {
+            let token = canali_web::auth::random_token();
+            // Created from the command line: by the system (operator 0), not a console user.
+            let id = store
+                .create_api_token(&name, &canali_web::auth::sha256_hex(&token), 0, now)
+                .await?;
+            println!("API token {id} for {name} (shown only now):");
+            println!("{token}");
+        }
+        TokenCommand::List => {
+            for t in store.api_tokens().await? {
+                let created = jiff::Timestamp::from_microsecond(t.created_at)
+                    .map(|ts| ts.to_string())
+                    .unwrap_or_default();
+                println!(
+                    "{:>4}  {:<32} created {created}{}",
+                    t.id,
+                    t.name,
+                    if t.revoked_at.is_some() { "  REVOKED" } else { "" }
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if store.revoke_api_token(id, now).await? {
+                println!("API token {id} revoked.");
+            } else {
+                bail!("no active API token has the number {id}");
+            }
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Line {
     Residential,
