@@ -4,12 +4,12 @@
 
 pub mod accounts;
 pub mod branches_store;
-pub mod console_queries;
 mod bulk;
 pub mod calls;
+pub mod console_queries;
 pub mod customers;
-pub mod desk_queries;
 mod db;
+pub mod desk_queries;
 mod figures;
 mod ledger;
 mod migrate;

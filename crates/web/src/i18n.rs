@@ -52,7 +52,12 @@ impl Lang {
 pub type Texts = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of the site.
-const TABLES: &[Texts] = &[COMMON, crate::portal::TEXTS, crate::console::TEXTS, crate::desk::TEXTS];
+const TABLES: &[Texts] = &[
+    COMMON,
+    crate::portal::TEXTS,
+    crate::console::TEXTS,
+    crate::desk::TEXTS,
+];
 
 fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
