@@ -492,19 +492,22 @@ pub(crate) async fn add_branch_waits(
         let mut sql = format!(
             "INSERT INTO branch_wait_monthly ({WAIT_KEYS}, contacts, wait_seconds) VALUES "
         );
+        // SQLite looks numbered parameters up one by one (quadratic in their count): it gets
+        // anonymous ones, as in `Tx::add_to_rollup`.
+        let anonymous = matches!(tx, Tx::Sqlite(_));
         for i in 0..chunk.len() {
-            let b = i * 6;
-            let _ = write!(
-                sql,
-                "{}(${},${},${},${},${},${})",
-                if i == 0 { "" } else { "," },
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            );
+            sql.push_str(if i == 0 { "(" } else { ",(" });
+            for k in 1..=6 {
+                if k > 1 {
+                    sql.push(',');
+                }
+                if anonymous {
+                    sql.push('?');
+                } else {
+                    let _ = write!(sql, "${}", i * 6 + k);
+                }
+            }
+            sql.push(')');
         }
         sql.push_str(&format!(
             " ON CONFLICT ({WAIT_KEYS}) DO UPDATE SET \

@@ -1,0 +1,101 @@
+//! The secondary indexes that serve people (the console's customer search, a customer's
+//! timeline and bills) rather than the ingest path. A bulk load into a fresh database writes
+//! rows in an order that scatters these indexes' entries (names, tax ids and customer codes in
+//! no particular order), so each insert touches a random page; building them once at the end is
+//! a sort instead. The simulator defers them; everything else keeps them live.
+
+use crate::db::{Db, on_db};
+use crate::{Result, Store};
+use sqlx::AssertSqlSafe;
+
+/// Name and definition of each deferrable index, exactly as migration 4 creates it (a test
+/// checks that the migration texts agree).
+pub(crate) const SECONDARY_INDEXES: &[(&str, &str)] = &[
+    ("customers_tax_id", "customers (tax_id)"),
+    ("customers_email", "customers (email)"),
+    ("customers_phone", "customers (phone)"),
+    ("customers_name", "customers (lower(name))"),
+    ("supply_points_identifier", "supply_points (identifier)"),
+    (
+        "contacts_customer",
+        "contacts (customer, started_at) WHERE customer IS NOT NULL",
+    ),
+    ("bills_customer", "bills (customer_id, issued)"),
+];
+
+impl Store {
+    /// Drops the secondary indexes before a bulk load; [`Store::build_secondary_indexes`]
+    /// puts them back. Searches and timelines are slow in between: for batch jobs only.
+    pub async fn defer_secondary_indexes(&self) -> Result<()> {
+        for (name, _) in SECONDARY_INDEXES {
+            let sql = format!("DROP INDEX IF EXISTS {name}");
+            on_db!(&self.db, |p| sqlx::query(AssertSqlSafe(sql))
+                .execute(p)
+                .await
+                .map(|_| ()))?;
+        }
+        Ok(())
+    }
+
+    /// Creates the secondary indexes that are missing (all of them after
+    /// [`Store::defer_secondary_indexes`]), each in one sorted pass.
+    pub async fn build_secondary_indexes(&self) -> Result<()> {
+        let create = |name: &str, definition: &str| {
+            format!("CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+        };
+        match &self.db {
+            Db::Sqlite(p) => {
+                // SQLite sorts index entries in its temporary store, which the pool keeps in
+                // memory: on one connection, spill the sort to a file instead, so that memory
+                // stays at the page cache's size whatever the table's.
+                let mut c = p.acquire().await?;
+                sqlx::query("PRAGMA temp_store = FILE")
+                    .execute(&mut *c)
+                    .await?;
+                for (name, definition) in SECONDARY_INDEXES {
+                    let built = sqlx::query(AssertSqlSafe(create(name, definition)))
+                        .execute(&mut *c)
+                        .await;
+                    if let Err(e) = built {
+                        let _ = sqlx::query("PRAGMA temp_store = MEMORY")
+                            .execute(&mut *c)
+                            .await;
+                        return Err(e.into());
+                    }
+                }
+                sqlx::query("PRAGMA temp_store = MEMORY")
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Db::Postgres(p) => {
+                for (name, definition) in SECONDARY_INDEXES {
+                    sqlx::query(AssertSqlSafe(create(name, definition)))
+                        .execute(p)
+                        .await?;
+                }
+                sqlx::query("ANALYZE customers, supply_points, contacts, bills")
+                    .execute(p)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SECONDARY_INDEXES;
+
+    #[test]
+    fn the_migration_creates_the_same_indexes() {
+        for text in [
+            include_str!("../migrations/sqlite/0004_web.sql"),
+            include_str!("../migrations/postgres/0004_web.sql"),
+        ] {
+            for (name, definition) in SECONDARY_INDEXES {
+                let statement = format!("CREATE INDEX {name} ON {definition};");
+                assert!(text.contains(&statement), "{statement}");
+            }
+        }
+    }
+}
