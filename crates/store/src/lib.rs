@@ -11,6 +11,7 @@ pub mod customers;
 mod db;
 pub mod desk_queries;
 mod figures;
+mod indexes;
 mod ledger;
 mod migrate;
 pub mod model;
