@@ -6,7 +6,7 @@
 #   - the plain limit of the same server: a static file.
 # Usage: bench/web.sh DATABASE_URL [SECONDS]
 # The database must hold the demo (canali demo --no-serve, or canali simulate); the script adds
-# a benchmark customer login, an admin and an API token, starts `canali serve`, measures, stops it
+# a benchmark customer login and an API token, starts `canali serve`, measures, stops it
 # and prints one markdown table with the server's peak memory.
 set -euo pipefail
 DB="$1"
@@ -18,7 +18,6 @@ WORK="$(mktemp -d)"
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 export CANALI_USER_PASSWORD="bench-password-2011"
-"$CANALI" --quiet --db "$DB" user add --email "bench-admin-$$@bench.canali" --role admin >/dev/null
 
 CANALI_WEB__LIMITS__LOGIN_PER_MINUTE=100000 CANALI_WEB__LIMITS__LOGIN_PER_ACCOUNT_PER_MINUTE=100000 \
 CANALI_WEB__OUTBOX="$WORK/outbox" \
@@ -26,11 +25,19 @@ CANALI_WEB__OUTBOX="$WORK/outbox" \
 SERVER=$!
 for _ in $(seq 1 100); do curl -sf "$BASE/static/canali.css" >/dev/null && break; sleep 0.2; done
 
-# Sign in the demo customer (the demo prints it; the password is the demo's) and an admin.
+# Sign the customer in, as a browser would.
 jar="$WORK/cookies"
 csrf() { curl -s -c "$jar" -b "$jar" "$BASE$1" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n1; }
-CUSTOMER_EMAIL="${CUSTOMER_EMAIL:?set CUSTOMER_EMAIL to the demo customer address the demo printed}"
-CUSTOMER_PASSWORD="${CUSTOMER_PASSWORD:-canali-demo-2011}"
+# A customer with bills and no online-branch login yet, registered here on their behalf.
+PICK="SELECT code FROM customers c WHERE NOT EXISTS (SELECT 1 FROM portal_logins l WHERE l.customer_id = c.id)
+      AND EXISTS (SELECT 1 FROM bills b WHERE b.customer_id = c.id) ORDER BY id LIMIT 1"
+case "$DB" in
+    sqlite://*) CUSTOMER_CODE=$(sqlite3 "${DB#sqlite://}" "$PICK") ;;
+    *) CUSTOMER_CODE=$(psql -qtA "$DB" -c "$PICK") ;;
+esac
+CUSTOMER_EMAIL="bench-$$@bench.canali"
+CUSTOMER_PASSWORD="bench-password-2011"
+"$CANALI" --quiet --db "$DB" portal register --code "$CUSTOMER_CODE" --email "$CUSTOMER_EMAIL" >/dev/null
 t=$(csrf /login)
 curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$t" --data-urlencode "email=$CUSTOMER_EMAIL" \
     --data-urlencode "password=$CUSTOMER_PASSWORD" --data-urlencode "next=/home" "$BASE/login"

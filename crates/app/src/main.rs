@@ -69,6 +69,9 @@ enum Command {
     /// Console users: add, list, disable.
     #[command(subcommand)]
     User(web_cmd::UserCommand),
+    /// Online-branch logins made on a customer's behalf.
+    #[command(subcommand)]
+    Portal(web_cmd::PortalCommand),
     /// API tokens for integrators: create, list, revoke.
     #[command(subcommand)]
     Token(web_cmd::TokenCommand),
@@ -337,6 +340,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User(cmd) => {
             let store = open(&cli.db).await?;
             let result = web_cmd::user(&store, cmd).await;
+            store.close().await;
+            result?;
+        }
+        Command::Portal(cmd) => {
+            let store = open(&cli.db).await?;
+            let result = web_cmd::portal(&store, cmd).await;
             store.close().await;
             result?;
         }

@@ -45,6 +45,62 @@ pub enum UserCommand {
 }
 
 #[derive(Subcommand)]
+pub enum PortalCommand {
+    /// Register a customer to the online branch on their behalf (assisted registration at a
+    /// branch or on the phone, with the customer present): the address counts as confirmed.
+    Register {
+        /// The customer code printed on the bill.
+        #[arg(long)]
+        code: String,
+        /// The customer's e-mail address, their sign-in name.
+        #[arg(long)]
+        email: String,
+        /// The password (at least 10 characters); without it a random one is printed once.
+        #[arg(long, env = "CANALI_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+}
+
+pub async fn portal(store: &Store, cmd: PortalCommand) -> Result<()> {
+    match cmd {
+        PortalCommand::Register {
+            code,
+            email,
+            password,
+        } => {
+            let customer = store
+                .customer_by_code(&code)
+                .await?
+                .with_context(|| format!("no customer has the code {code}"))?;
+            let (password, generated) = password_or_random(password)?;
+            let hash = canali_web::auth::hash_password(password.clone()).await?;
+            let now = jiff::Timestamp::now().as_microsecond();
+            store
+                .create_portal_login(customer.id, &email, &hash, now)
+                .await?;
+            store.confirm_portal_login(customer.id, now).await?;
+            println!(
+                "{} ({code}) can sign in to the online branch as {email}.",
+                customer.name
+            );
+            if generated {
+                println!("Password: {password}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The password given (checked for length) or a random one, and whether it was made here.
+fn password_or_random(password: Option<String>) -> Result<(String, bool)> {
+    match password {
+        Some(p) if p.chars().count() < 10 => bail!("the password must have at least 10 characters"),
+        Some(p) => Ok((p, false)),
+        None => Ok((canali_web::auth::random_token()[..20].to_string(), true)),
+    }
+}
+
+#[derive(Subcommand)]
 pub enum TokenCommand {
     /// Create an API token for an integrator; it is printed once and stored only as a digest.
     Create {
@@ -82,7 +138,11 @@ pub async fn token(store: &Store, cmd: TokenCommand) -> Result<()> {
                     "{:>4}  {:<32} created {created}{}",
                     t.id,
                     t.name,
-                    if t.revoked_at.is_some() { "  REVOKED" } else { "" }
+                    if t.revoked_at.is_some() {
+                        "  REVOKED"
+                    } else {
+                        ""
+                    }
                 );
             }
         }
@@ -122,13 +182,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
             branch,
             password,
         } => {
-            let (password, generated) = match password {
-                Some(p) if p.chars().count() < 10 => {
-                    bail!("the password must have at least 10 characters")
-                }
-                Some(p) => (p, false),
-                None => (canali_web::auth::random_token()[..20].to_string(), true),
-            };
+            let (password, generated) = password_or_random(password)?;
             let hash = canali_web::auth::hash_password(password.clone()).await?;
             let id = store
                 .add_operator(
