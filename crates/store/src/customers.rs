@@ -6,11 +6,13 @@
 //! Every query here reads through an index: a search costs a few index probes whatever the
 //! number of customers (the `search` bench measures it on the full-size demo).
 
+use crate::bulk::{Table, Val};
 use crate::db::on_db;
 use crate::{Result, Store, StoreError};
 use canali_domain::network::{Delivery, EbillPath};
 use canali_domain::{Channel, Day, Outcome, Reason, Segment, Service};
 use sqlx::AssertSqlSafe;
+use std::fmt::Write as _;
 
 /// Serializes an optional [`Day`] as its date, `2011-03-01`, or null.
 pub fn serialize_opt_day<S: serde::Serializer>(
@@ -68,7 +70,13 @@ enum Probe {
     Phone(Vec<String>),
     /// The lower-case prefix of a name.
     Name(String),
+    /// Words of a name, each the prefix of some word of the name ([`name_tokens`]), longest
+    /// first.
+    NameWords(Vec<String>),
 }
+
+/// At most this many words of a query are matched (each is one more probe per candidate).
+const MAX_QUERY_WORDS: usize = 6;
 
 /// Stored phone forms of what an operator typed: digits with spaces, dashes, dots or a leading
 /// `+39`/`0039` in any layout. The registry stores `+39 NNN NNNNNNN`; the typed text itself (spaces
@@ -140,8 +148,138 @@ fn classify(query: &str) -> Vec<Probe> {
     if probes.is_empty() || q.chars().any(char::is_alphabetic) {
         let name = q.split_whitespace().collect::<Vec<_>>().join(" ");
         probes.push(Probe::Name(name.to_lowercase()));
+        if q.chars().any(char::is_alphabetic) {
+            // Split as names are, but one-letter words are kept ("rossi m"): they only filter,
+            // as a prefix of some longer word of the name. The longest word first: it drives
+            // the search, the others filter its customers.
+            let mut words = words(q);
+            words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+            words.truncate(MAX_QUERY_WORDS);
+            if !words.is_empty() {
+                probes.push(Probe::NameWords(words));
+            }
+        }
     }
     probes
+}
+
+/// A letter folded to lower-case ASCII where it has an accent-free form (`È` → `e`, `ß` → `ss`);
+/// other characters lower-cased.
+fn fold(c: char, out: &mut String) {
+    for l in c.to_lowercase() {
+        let ascii = match l {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+            'æ' => "ae",
+            'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+            'ď' | 'đ' | 'ð' => "d",
+            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+            'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+            'ĥ' | 'ħ' => "h",
+            'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+            'ĵ' => "j",
+            'ķ' => "k",
+            'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+            'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+            'œ' => "oe",
+            'ŕ' | 'ŗ' | 'ř' => "r",
+            'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+            'ß' => "ss",
+            'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+            'þ' => "th",
+            'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+            'ŵ' => "w",
+            'ý' | 'ÿ' | 'ŷ' => "y",
+            'ź' | 'ż' | 'ž' => "z",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(ascii);
+    }
+}
+
+/// Apostrophes (typed or typographic) and the accents sometimes typed for one.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | '`' | '´')
+}
+
+/// The words a name is found by, sorted and each once: lower-case, accents folded to ASCII
+/// ("Niccolò" → `niccolo`), split on whitespace and punctuation. A word with apostrophes gives
+/// its pieces and the whole without them ("D'Angelo" → `d`, `angelo`, `dangelo`). Words of one
+/// character are left out unless the name has no longer one. A query is split the same way.
+pub(crate) fn name_tokens(name: &str) -> Vec<String> {
+    let mut tokens = words(name);
+    if tokens.iter().any(|t| t.chars().nth(1).is_some()) {
+        tokens.retain(|t| t.chars().nth(1).is_some());
+    }
+    tokens
+}
+
+/// The words of [`name_tokens`], one-character ones included.
+fn words(name: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = Vec::new();
+    let mut word = String::new();
+    // The current run of letters and apostrophes, apostrophes left out, and whether it had one.
+    let mut joined = String::new();
+    let mut apostrophe = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            let from = word.len();
+            fold(c, &mut word);
+            joined.push_str(&word[from..]);
+            continue;
+        }
+        if !word.is_empty() {
+            tokens.push(std::mem::take(&mut word));
+        }
+        if is_apostrophe(c) {
+            apostrophe = true;
+            continue;
+        }
+        if apostrophe && !joined.is_empty() {
+            tokens.push(std::mem::take(&mut joined));
+        }
+        joined.clear();
+        apostrophe = false;
+    }
+    if !word.is_empty() {
+        tokens.push(word);
+    }
+    if apostrophe && !joined.is_empty() {
+        tokens.push(joined);
+    }
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// The name-word index the search reads, written with the customers.
+pub(crate) const NAME_TOKENS: Table = Table {
+    name: "customer_name_tokens",
+    columns: &["token", "customer_id"],
+    key: "token, customer_id",
+};
+
+/// The `(token, customer id)` rows of these customers' names, in index order (inserted in
+/// order, they touch each index page once).
+pub(crate) fn name_token_rows<'a>(
+    customers: impl IntoIterator<Item = (i64, &'a str)>,
+) -> Vec<(String, i64)> {
+    let mut rows: Vec<(String, i64)> = customers
+        .into_iter()
+        .flat_map(|(id, name)| name_tokens(name).into_iter().map(move |t| (t, id)))
+        .collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// The rows of [`name_token_rows`] as bulk values of [`NAME_TOKENS`].
+pub(crate) fn name_token_values(rows: &[(String, i64)]) -> Vec<Val<'_>> {
+    rows.iter()
+        .flat_map(|(t, id)| [Val::Text(Some(t.as_str())), Val::Int(Some(*id))])
+        .collect()
 }
 
 /// The smallest string greater than every string that starts with `prefix`: the prefix with its
@@ -309,8 +447,10 @@ impl Store {
     /// - letters and digits: a codice fiscale (16 characters), a POD or meter number, or a code;
     /// - digits with `+`, spaces, dashes, dots: a phone number, in the registry's `+39 NNN NNNNNNN`
     ///   form and as typed;
-    /// - anything with a letter (and anything else): the start of the name, case-insensitively,
-    ///   in name order.
+    /// - anything with a letter (and anything else): the start of the name, case-insensitively;
+    ///   and with a letter, the words of the name: each word of the query (split, lower-cased
+    ///   and accent-folded as names are, see `name_tokens`) starts some word of the name, in any
+    ///   order ("rossi mario", "niccolo", "dangelo"). Both in name order, together.
     ///
     /// Identifiers are compared without spaces and in upper case. Hits keep the order of the
     /// probes, each customer once (with the first field that found it).
@@ -328,7 +468,17 @@ impl Store {
             if room <= 0 {
                 break;
             }
-            let (field, rows) = self.probe(&probe, room).await?;
+            // Up to the whole limit: some of the rows may be customers found already.
+            let (field, rows) = self.probe(&probe, limit).await?;
+            // Names found by a word join those found by the whole name's prefix (the probe just
+            // before), all in name order.
+            let merged_from = if matches!(probe, Probe::NameWords(_)) {
+                let start =
+                    hits.len() - hits.iter().rev().take_while(|h| h.matched == field).count();
+                Some(start)
+            } else {
+                None
+            };
             for r in rows {
                 if hits.iter().any(|h| h.id == r.0) {
                     continue;
@@ -344,6 +494,9 @@ impl Store {
                     phone: r.7,
                     matched: field,
                 });
+            }
+            if let Some(start) = merged_from {
+                hits[start..].sort_by_cached_key(|h| (h.name.to_lowercase(), h.id));
             }
         }
         hits.truncate(limit as usize);
@@ -405,6 +558,36 @@ impl Store {
                          ORDER BY lower(c.name) LIMIT $4"
                     ),
                     vec![prefix.clone(), end, format!("{}%", like_escape(prefix))],
+                )
+            }
+            Probe::NameWords(words) => {
+                // The customers of the first (longest) word's range of the index, kept when
+                // every other word starts some word of theirs too (a probe by customer each).
+                let mut filter = String::from("t0.token >= $1 AND t0.token < $2");
+                let mut binds = Vec::with_capacity(words.len() * 2);
+                for (i, w) in words.iter().enumerate() {
+                    if i > 0 {
+                        let _ = write!(
+                            filter,
+                            " AND EXISTS (SELECT 1 FROM customer_name_tokens t{i} \
+                             WHERE t{i}.customer_id = t0.customer_id \
+                             AND t{i}.token >= ${} AND t{i}.token < ${})",
+                            2 * i + 1,
+                            2 * i + 2
+                        );
+                    }
+                    binds.push(w.clone());
+                    binds.push(prefix_end(w).unwrap_or_else(|| format!("{w}\u{10FFFF}")));
+                }
+                (
+                    SearchField::Name,
+                    format!(
+                        "SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN \
+                         (SELECT t0.customer_id FROM customer_name_tokens t0 WHERE {filter}) \
+                         ORDER BY lower(c.name), c.id LIMIT ${}",
+                        binds.len() + 1
+                    ),
+                    binds,
                 )
             }
         };
@@ -634,6 +817,7 @@ mod tests {
                 Probe::SupplyPoint("RSSMRA80A01A944X".into()),
                 Probe::Code("RSSMRA80A01A944X".into()),
                 Probe::Name("rssmra80a01a944x".into()),
+                Probe::NameWords(vec!["rssmra80a01a944x".into()]),
             ]
         );
         let piva = classify("01234567897");
@@ -650,7 +834,22 @@ mod tests {
         assert_eq!(classify("4000000003")[0], Probe::Code("4000000003".into()));
         assert_eq!(
             classify("  Mario   ROSSI "),
-            vec![Probe::Name("mario rossi".into())]
+            vec![
+                Probe::Name("mario rossi".into()),
+                Probe::NameWords(vec!["mario".into(), "rossi".into()]),
+            ]
+        );
+        assert_eq!(
+            classify("d'Angelo sa"),
+            vec![
+                Probe::Name("d'angelo sa".into()),
+                Probe::NameWords(vec![
+                    "dangelo".into(),
+                    "angelo".into(),
+                    "sa".into(),
+                    "d".into()
+                ]),
+            ]
         );
         assert_eq!(classify("   "), vec![]);
     }
@@ -670,6 +869,33 @@ mod tests {
                 phone_forms(typed)
             );
         }
+    }
+
+    #[test]
+    fn names_split_into_folded_words() {
+        assert_eq!(name_tokens("Mario ROSSI"), ["mario", "rossi"]);
+        assert_eq!(name_tokens("Niccolò Bianchi"), ["bianchi", "niccolo"]);
+        assert_eq!(name_tokens("Sara D'Angelo"), ["angelo", "dangelo", "sara"]);
+        assert_eq!(name_tokens("Sara D’Angelo"), ["angelo", "dangelo", "sara"]);
+        assert_eq!(
+            name_tokens("Martino Alimentari S.a.s."),
+            ["alimentari", "martino"]
+        );
+        assert_eq!(
+            name_tokens("Rossini Impianti s.r.l."),
+            ["impianti", "rossini"]
+        );
+        assert_eq!(
+            name_tokens("Bar 2000 di Şahin & C."),
+            ["2000", "bar", "di", "sahin"]
+        );
+        assert_eq!(
+            name_tokens("ÉLODIE Lefèvre-Straße"),
+            ["elodie", "lefevre", "strasse"]
+        );
+        assert_eq!(name_tokens("A. B."), ["a", "b"]);
+        assert_eq!(name_tokens("l'"), ["l"]);
+        assert_eq!(name_tokens("  ' - "), Vec::<String>::new());
     }
 
     #[test]

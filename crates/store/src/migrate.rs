@@ -1,6 +1,7 @@
 //! Schema migrations: the same numbered versions for both backends, embedded in the binary.
 //! Applied versions are recorded in `schema_migrations`; applying is idempotent.
 
+use crate::customers::{NAME_TOKENS, name_token_rows, name_token_values};
 use crate::db::Db;
 use crate::{Result, StoreError};
 
@@ -42,7 +43,17 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_branch_waits.sql"),
         postgres: include_str!("../migrations/postgres/0005_branch_waits.sql"),
     },
+    Migration {
+        version: NAME_TOKENS_VERSION,
+        name: "name_tokens",
+        sqlite: include_str!("../migrations/sqlite/0007_name_tokens.sql"),
+        postgres: include_str!("../migrations/postgres/0007_name_tokens.sql"),
+    },
 ];
+
+/// The migration that creates `customer_name_tokens`: the runner then fills it from the
+/// customers already stored (`backfill_name_tokens_*`), in the same transaction.
+const NAME_TOKENS_VERSION: i64 = 7;
 
 /// What `migrate` did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -66,6 +77,9 @@ pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
             Db::Sqlite(p) => {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 let applied = apply(&mut tx, m, m.sqlite, known, &now).await?;
+                if applied && m.version == NAME_TOKENS_VERSION {
+                    backfill_name_tokens_sqlite(&mut tx).await?;
+                }
                 tx.commit().await?;
                 applied
             }
@@ -75,6 +89,9 @@ pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
                     .execute(&mut *tx)
                     .await?;
                 let applied = apply(&mut tx, m, m.postgres, known, &now).await?;
+                if applied && m.version == NAME_TOKENS_VERSION {
+                    backfill_name_tokens_postgres(&mut tx).await?;
+                }
                 tx.commit().await?;
                 applied
             }
@@ -136,4 +153,58 @@ where
         .execute(&mut **tx)
         .await?;
     Ok(true)
+}
+
+/// Customers read per batch by the name-word backfill.
+const BACKFILL_BATCH: i64 = 100_000;
+
+const BACKFILL_READ: &str = "SELECT id, name FROM customers WHERE id > $1 ORDER BY id LIMIT $2";
+
+/// Fills the name-word index from the stored customers (tokenizing is not portable SQL), a batch
+/// of customers at a time, through the bulk path: one prepared insert stepped per row.
+async fn backfill_name_tokens_sqlite(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<u64> {
+    let mut after = i64::MIN;
+    let mut written = 0;
+    loop {
+        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+            .bind(after)
+            .bind(BACKFILL_BATCH)
+            .fetch_all(&mut **tx)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(written);
+        };
+        after = last.0;
+        let rows = name_token_rows(batch.iter().map(|(id, name)| (*id, name.as_str())));
+        crate::bulk::insert_sqlite(tx, &NAME_TOKENS, &name_token_values(&rows), &[]).await?;
+        written += rows.len() as u64;
+    }
+}
+
+/// The same on PostgreSQL: `COPY` straight into the table, new in this transaction.
+async fn backfill_name_tokens_postgres(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+) -> Result<u64> {
+    let mut after = i64::MIN;
+    let mut written = 0;
+    loop {
+        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+            .bind(after)
+            .bind(BACKFILL_BATCH)
+            .fetch_all(&mut **tx)
+            .await?;
+        let Some(last) = batch.last() else {
+            return Ok(written);
+        };
+        after = last.0;
+        let rows = name_token_rows(batch.iter().map(|(id, name)| (*id, name.as_str())));
+        crate::bulk::copy_in(
+            tx,
+            NAME_TOKENS.name,
+            &NAME_TOKENS,
+            &name_token_values(&rows),
+        )
+        .await?;
+        written += rows.len() as u64;
+    }
 }

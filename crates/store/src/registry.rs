@@ -3,12 +3,13 @@
 //! already stored, and keeps its rollup (registrations, switches, bills by month) in step.
 
 use crate::bulk::{Table, Tx, Val};
+use crate::customers::{NAME_TOKENS, name_token_rows, name_token_values};
 use crate::db::on_db;
 use crate::{
     Bill, Branch, BranchEvent, Customer, EbillEvent, PortalAccount, Result, Sot, Store, SupplyPoint,
 };
 use canali_domain::Day;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 const SOTS: Table = Table {
@@ -152,6 +153,7 @@ impl Store {
         self.insert_plain(&BRANCH_EVENTS, &values).await
     }
 
+    /// Also writes the words of the new customers' names (the search's name-word index).
     pub async fn insert_customers(&self, rows: &[Customer]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
@@ -169,7 +171,23 @@ impl Store {
                 ]
             })
             .collect();
-        self.insert_plain(&CUSTOMERS, &values).await
+        let mut tx = Tx::begin(&self.db).await?;
+        let inserted = tx.insert(&CUSTOMERS, &values, &["id"]).await?;
+        // The name words of the customers written (all of them, unless some were there).
+        let tokens = if inserted.len() == rows.len() {
+            name_token_rows(rows.iter().map(|c| (c.id, c.name.as_str())))
+        } else {
+            let new: HashSet<i64> = inserted.iter().map(|r| r[0]).collect();
+            name_token_rows(
+                rows.iter()
+                    .filter(|c| new.contains(&c.id))
+                    .map(|c| (c.id, c.name.as_str())),
+            )
+        };
+        tx.insert(&NAME_TOKENS, &name_token_values(&tokens), &[])
+            .await?;
+        tx.commit().await?;
+        Ok(inserted.len() as u64)
     }
 
     pub async fn insert_supply_points(&self, rows: &[SupplyPoint]) -> Result<u64> {
