@@ -247,9 +247,14 @@ async fn search_finds_customers_by_every_field() {
             "{n}"
         );
         // Names by prefix, whatever the case, in name order.
+        // Whole names by prefix and names with a word of that prefix, in name order.
         assert_eq!(
             found(s, "ROSS").await,
-            vec![(2, SearchField::Name), (3, SearchField::Name)],
+            vec![
+                (1, SearchField::Name),
+                (2, SearchField::Name),
+                (3, SearchField::Name)
+            ],
             "{n}"
         );
         assert_eq!(
@@ -267,7 +272,7 @@ async fn search_finds_customers_by_every_field() {
             vec![(4, SearchField::Name)],
             "{n}"
         );
-        let one = s.search_customers("ross", 1).await.unwrap();
+        let one = s.search_customers("rossin", 1).await.unwrap();
         assert_eq!(one.len(), 1, "{n}");
         assert_eq!(one[0].name, "Rossini Impianti srl", "{n}");
         assert_eq!(one[0].segment, Segment::Business, "{n}");
@@ -277,6 +282,87 @@ async fn search_finds_customers_by_every_field() {
         assert!(found(s, "nobody@example.it").await.is_empty(), "{n}");
         assert!(found(s, "   ").await.is_empty(), "{n}");
         assert!(found(s, "100%_").await.is_empty(), "{n}");
+    }
+}
+
+async fn ids(store: &Store, query: &str) -> Vec<i64> {
+    found(store, query).await.into_iter().map(|h| h.0).collect()
+}
+
+#[tokio::test]
+async fn search_finds_names_by_any_word_surname_first() {
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        seed(s).await;
+        let n = t.name;
+        let more = [
+            customer(
+                6,
+                "4000000048",
+                Segment::Residential,
+                "BNCNCC90A01A944X",
+                "Niccolò Bianchi",
+                None,
+                None,
+            ),
+            customer(
+                7,
+                "4000000055",
+                Segment::Residential,
+                "DNGSRA75A41A944X",
+                "Sara D'Angelo",
+                None,
+                None,
+            ),
+        ];
+        // Customers already there are skipped, and so are their words.
+        assert_eq!(s.insert_customers(&more).await.unwrap(), 2, "{n}");
+        assert_eq!(s.insert_customers(&more).await.unwrap(), 0, "{n}");
+
+        // The surname alone, in any case; a word must start with the query, not resemble it.
+        for q in ["Rossi", "rossi", "ROSSI"] {
+            let got = ids(s, q).await;
+            assert!(got.contains(&1), "{n} {q}: {got:?}");
+            assert!(!got.contains(&3), "{n} {q}: ROSSO Luca found: {got:?}");
+        }
+        // Surname first, and any order of the words; every word must match.
+        assert_eq!(ids(s, "rossi mario").await, vec![1], "{n}");
+        assert_eq!(ids(s, "Rossi  M").await, vec![1], "{n}");
+        assert_eq!(ids(s, "mar ros").await, vec![1], "{n}");
+        assert!(ids(s, "rossi luca").await.is_empty(), "{n}");
+        // Accents folded on both sides.
+        assert_eq!(ids(s, "niccolo").await, vec![6], "{n}");
+        assert_eq!(ids(s, "Niccolò").await, vec![6], "{n}");
+        assert_eq!(ids(s, "bianchi niccolò").await, vec![6], "{n}");
+        // Apostrophes: the pieces and the whole word.
+        for q in ["d'angelo", "dangelo", "D'Angelo Sara", "angelo", "d’ang"] {
+            assert_eq!(ids(s, q).await, vec![7], "{n} {q}");
+        }
+        // Any word of a business name.
+        assert_eq!(ids(s, "impianti").await, vec![2], "{n}");
+        assert_eq!(ids(s, "impianti rossini").await, vec![2], "{n}");
+        assert_eq!(ids(s, "snc").await, vec![5], "{n}");
+        assert_eq!(ids(s, "2000 bar").await, vec![5], "{n}");
+        // Names with the word in name order, each customer once.
+        s.insert_customers(&[customer(
+            8,
+            "4000000062",
+            Segment::Residential,
+            "RSSNNA80A41A944X",
+            "Anna Rossi Rossetti",
+            None,
+            None,
+        )])
+        .await
+        .unwrap();
+        assert_eq!(ids(s, "rossi").await, vec![8, 1, 2], "{n}");
+        let hits = s.search_customers("rossi", 2).await.unwrap();
+        assert_eq!(
+            hits.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
+            ["Anna Rossi Rossetti", "Mario Rossi"],
+            "{n}"
+        );
+        assert!(ids(s, "zanardi mario").await.is_empty(), "{n}");
     }
 }
 
