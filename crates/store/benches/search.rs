@@ -64,6 +64,15 @@ async fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(300);
     let store = Store::connect(&url).await.expect("connect");
+    if std::env::var_os("CANALI_BENCH_MIGRATE").is_some() {
+        let t = Instant::now();
+        let report = store.migrate().await.expect("migrate");
+        println!(
+            "migrated {:?} in {:.1} s",
+            report.applied,
+            t.elapsed().as_secs_f64()
+        );
+    }
     let n = max_id(&store).await;
     println!(
         "search bench on {:?}: {n} customers, {samples} sampled",
@@ -81,6 +90,8 @@ async fn main() {
         "e-mail",
         "phone",
         "name prefix",
+        "surname",
+        "surname name",
     ]
     .map(|name| Kind {
         name,
@@ -122,6 +133,17 @@ async fn main() {
             _ => continue,
         };
         kinds[7].queries.push((prefix.to_uppercase(), id));
+        // A person by the surname (found among namesakes only when few), then surname and name.
+        if c.segment == Segment::Residential {
+            let words: Vec<&str> = c.name.split_whitespace().collect();
+            if let [first, .., last] = words[..] {
+                kinds[8].queries.push((last.to_string(), id));
+                kinds[9].queries.push((
+                    format!("{} {}", last.to_lowercase(), first.to_lowercase()),
+                    id,
+                ));
+            }
+        }
     }
     println!(
         "{:<16} {:>7} {:>10} {:>10} {:>10} {:>8}",
@@ -141,7 +163,7 @@ async fn main() {
             let t = Instant::now();
             let hits = store.search_customers(q, 20).await.unwrap();
             times.push(t.elapsed());
-            // A name prefix may have more than 20 namesakes before this customer.
+            // A name prefix or a surname may have more than 20 namesakes before this customer.
             if hits.iter().any(|h| h.id == *id) {
                 found += 1;
             }
