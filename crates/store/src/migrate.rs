@@ -194,6 +194,11 @@ async fn backfill_name_tokens_postgres(
             .fetch_all(&mut **tx)
             .await?;
         let Some(last) = batch.last() else {
+            // Statistics now: without them the planner takes the new table for empty and
+            // searches by walking every customer in name order until autovacuum comes by.
+            sqlx::query("ANALYZE customer_name_tokens")
+                .execute(&mut **tx)
+                .await?;
             return Ok(written);
         };
         after = last.0;
