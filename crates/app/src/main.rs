@@ -1,6 +1,7 @@
 //! `canali`: the command line of the multichannel customer-contact platform.
 
 mod bench;
+mod bills_cmd;
 mod branches_cmd;
 mod callcenter_cmd;
 mod import;
@@ -124,6 +125,9 @@ enum Command {
     Staff(callcenter_cmd::StaffArgs),
     /// Measure the queue_log parse and import rates, the line indicators and staffing.
     BenchCallcenter(callcenter_cmd::BenchArgs),
+    /// The electronic bill: import, PDF, the month's dispatch by e-mail or print, enrolment.
+    #[command(subcommand)]
+    Bills(bills_cmd::BillsCommand),
     /// Measure ingest and report speed against plain SQLite and PostgreSQL loads.
     Bench {
         /// Contacts loaded in the ingest benchmark.
@@ -463,6 +467,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             .await?
         }
         Command::Branches(cmd) => return branches_cmd::run(&cli.db, cmd).await,
+        Command::Bills(cmd) => {
+            let config = cli.config.as_deref().expect("set in main");
+            return bills_cmd::run(&cli.db, config, progress, cmd).await;
+        }
         Command::Kpi(KpiCommand::Branches(cmd)) => {
             return branches_cmd::run_kpi(
                 &cli.db,

@@ -3,6 +3,7 @@
 //! online-branch accounts, e-bill enrolments and bills.
 
 pub mod accounts;
+pub mod billing_store;
 pub mod branches_store;
 mod bulk;
 pub mod calls;

@@ -44,6 +44,12 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0005_branch_waits.sql"),
     },
     Migration {
+        version: 6,
+        name: "billing",
+        sqlite: include_str!("../migrations/sqlite/0006_billing.sql"),
+        postgres: include_str!("../migrations/postgres/0006_billing.sql"),
+    },
+    Migration {
         version: NAME_TOKENS_VERSION,
         name: "name_tokens",
         sqlite: include_str!("../migrations/sqlite/0007_name_tokens.sql"),

@@ -1,0 +1,371 @@
+//! The electronic bill end to end, on SQLite and (with CANALI_TEST_POSTGRES) PostgreSQL, with a
+//! real SMTP server (python3-aiosmtpd) and pdftotext (poppler-utils).
+
+mod common;
+
+use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
+use canali_billing::import::import_file;
+use canali_billing::{BillDocument, render_bill_pdf};
+use canali_domain::network::{Delivery, EbillPath};
+use canali_store::billing_store::DeliveryState;
+use canali_store::testing::fresh_stores;
+use canali_store::{EbillEvent, Store};
+use common::*;
+use std::collections::HashMap;
+
+fn settings(sink: &Sink, print: &std::path::Path) -> DispatchSettings {
+    let mut s = DispatchSettings::default();
+    s.smtp.port = sink.port;
+    s.smtp.pool_size = 4;
+    s.print_dir = print.to_path_buf();
+    s.print_batch = 7;
+    s.claim = 5;
+    s.concurrency = 4;
+    s.backoff_ms = 50;
+    s
+}
+
+const GOOD: &str = r#"{"id": 9001, "customer": "0007000001", "supply_point": "IT001E00000001", "period_from": "2011-09-01", "period_to": "2011-10-31", "issued": "2011-11-03", "due": "2011-11-23", "lines": [{"description": "Spesa per la materia energia", "quantity": "412.5", "unit": "kWh", "unit_price": "0.084120", "amount": "34.70"}, {"description": "Trasporto e gestione del contatore", "quantity": 412.5, "unit": "kWh", "unit_price": 0.031950, "amount": 13.18, "vat_rate": 10}, {"description": "Quota fissa", "quantity": "2", "unit": "mesi", "unit_price": "3.455", "amount": "6.91", "vat_rate": "10"}], "vat": [{"rate": "10", "taxable": "54.79", "tax": "5.48"}], "total": "60.27"}"#;
+
+async fn seed_import(store: &Store) {
+    store
+        .insert_customers(&[customer(1, Some("anna@example.org")), customer(2, None)])
+        .await
+        .unwrap();
+    store
+        .insert_supply_points(&[point(1, 1), point(2, 2)])
+        .await
+        .unwrap();
+    store
+        .insert_ebill_events(&[EbillEvent {
+            customer_id: 1,
+            day: day(2011, 10, 15),
+            path: EbillPath::PaperBillForm,
+            enrolled: true,
+        }])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn import_checks_every_amount_and_refuses_with_the_line() {
+    for ts in fresh_stores().await.unwrap() {
+        let store = &ts.store;
+        seed_import(store).await;
+        // The first line of GOOD lacks its VAT rate: fix it, then derive wrong bills from it.
+        let good = GOOD.replace(
+            r#""amount": "34.70"}"#,
+            r#""amount": "34.70", "vat_rate": "10"}"#,
+        );
+        let bad_line = good
+            .replace("9001", "9002")
+            .replace(r#""amount": "34.70""#, r#""amount": "34.71""#);
+        let bad_vat = good
+            .replace("9001", "9003")
+            .replace(r#""tax": "5.48""#, r#""tax": "5.47""#);
+        let bad_total = good
+            .replace("9001", "9004")
+            .replace(r#""total": "60.27""#, r#""total": "60.28""#);
+        let unknown = good
+            .replace("9001", "9005")
+            .replace("0007000001", "0007000009");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bills.jsonl");
+        std::fs::write(
+            &file,
+            [
+                good.as_str(),
+                &bad_line,
+                &bad_vat,
+                &bad_total,
+                "{not json",
+                &unknown,
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let out = import_file(store, &file).await.unwrap();
+        assert_eq!(out.imported, 1, "{}: {out:?}", ts.name);
+        assert_eq!(out.email, 1, "customer 1 enrolled on 2011-10-15");
+        let lines: Vec<usize> = out.refused.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6], "{out:?}");
+        assert!(out.refused[0].reason.contains("bill line 1"), "{out:?}");
+        assert!(out.refused[0].reason.contains("34,71"), "{out:?}");
+        assert!(out.refused[1].reason.contains("VAT at 10%"), "{out:?}");
+        assert!(out.refused[2].reason.contains("total"), "{out:?}");
+        assert!(out.refused[4].reason.contains("no customer"), "{out:?}");
+        // The lines are stored exactly as decimals.
+        let stored = store.bill_lines(9001).await.unwrap();
+        assert_eq!(stored.len(), 3);
+        assert_eq!(stored[0].quantity, "412.5");
+        assert_eq!(stored[0].unit_price, "0.08412");
+        assert_eq!(stored[1].amount_cents, 1318);
+        assert_eq!(stored[2].unit_price, "3.455");
+        // Again: nothing new.
+        let again = import_file(store, &file).await.unwrap();
+        assert_eq!((again.imported, again.duplicates), (0, 1));
+
+        // CSV: one row per bill line.
+        let csv = "id,customer,supply_point,period_from,period_to,issued,due,total,description,quantity,unit,unit_price,amount,vat_rate\n\
+            9101,0007000002,12010000000002,2011-09-01,2011-10-31,2011-11-04,2011-11-24,110.00,Gas,100,Smc,0.5,50.00,10\n\
+            9101,0007000002,12010000000002,2011-09-01,2011-10-31,2011-11-04,2011-11-24,110.00,Quota fissa,1,,50,50.00,10\n\
+            9102,0007000002,12010000000002,2011-09-01,2011-10-31,2011-11-04,2011-11-24,11.00,Gas,3,Smc,0.333,1.00,10\n";
+        let file = dir.path().join("bills.csv");
+        std::fs::write(&file, csv).unwrap();
+        let out = import_file(store, &file).await.unwrap();
+        assert_eq!((out.imported, out.paper), (1, 1), "{out:?}");
+        assert_eq!(out.refused.len(), 1, "{out:?}");
+        assert_eq!(out.refused[0].line, 4);
+        assert!(out.refused[0].reason.contains("1,10"), "{out:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_pdf_holds_name_pod_total_and_due_date() {
+    for ts in fresh_stores().await.unwrap() {
+        let store = &ts.store;
+        seed_import(store).await;
+        let good = GOOD.replace(
+            r#""amount": "34.70"}"#,
+            r#""amount": "34.70", "vat_rate": "10"}"#,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bills.jsonl");
+        std::fs::write(&file, good).unwrap();
+        import_file(store, &file).await.unwrap();
+        let docs = store.bill_documents(&[9001]).await.unwrap();
+        let doc = BillDocument::new(&docs[0], true).unwrap();
+        let pdf = render_bill_pdf(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = pdftotext(&pdf);
+        for want in [
+            "Maria Rossi 1",
+            "IT001E00000001",
+            "60,27 €",
+            "23/11/2011",
+            "0,08412 €",
+            "412,5",
+            "5,48 €",
+            "EB-",
+        ] {
+            assert!(text.contains(want), "{want} not in:\n{text}");
+        }
+        // Fonts are embedded.
+        let p = dir.path().join("b.pdf");
+        std::fs::write(&p, &pdf).unwrap();
+        let out = std::process::Command::new("pdffonts")
+            .arg(&p)
+            .output()
+            .unwrap();
+        let listing = String::from_utf8_lossy(&out.stdout);
+        assert!(listing.contains("DejaVuSans"), "{listing}");
+        assert!(
+            listing.lines().skip(2).all(|l| l.contains(" yes ")),
+            "a font is not embedded:\n{listing}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn story_a_month_goes_out_by_mail_and_on_paper() {
+    for ts in fresh_stores().await.unwrap() {
+        let sink = Sink::start();
+        let store = &ts.store;
+        let (email, paper) = utility(store, 30).await;
+        // Customer 6's address bounces, customer 9's server fails twice then accepts,
+        // customer 12 has no address at all.
+        sqlx_update_email(&ts.url, 6, Some("bounce@example.org")).await;
+        sqlx_update_email(
+            &ts.url,
+            9,
+            Some(&format!("tempfail2.{}@example.org", ts.name)),
+        )
+        .await;
+        sqlx_update_email(&ts.url, 12, None).await;
+        let print = tempfile::tempdir().unwrap();
+        let (from, to) = month_days("2011-11").unwrap();
+        let before = sink.count();
+        let s = dispatch(store, from, to, &settings(&sink, print.path()), &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(s.planned, 30);
+        assert_eq!(s.emails_sent, 8, "{s:?}");
+        assert_eq!(s.counts.sent, 8, "{s:?}");
+        assert_eq!(s.counts.fallen_back, 2, "{s:?}");
+        assert_eq!(s.counts.printed, 22, "{s:?}");
+        assert_eq!(s.printed, 22);
+        assert_eq!(s.print_batches, 4);
+        let msgs: Vec<String> = sink.messages().into_iter().skip(before).collect();
+        assert_eq!(msgs.len(), 8);
+        let mut seen = HashMap::new();
+        for m in &msgs {
+            let id = bill_of(m).expect("a bill Message-ID");
+            *seen.entry(id).or_insert(0) += 1;
+            assert!(m.contains("application/pdf"), "the PDF is attached");
+            assert!(m.contains("bolletta-"), "named attachment");
+        }
+        assert!(seen.values().all(|&n| n == 1));
+        for id in &email {
+            let (state, attempts, ..) = store.delivery_of(*id).await.unwrap().unwrap();
+            match id - 100_000 {
+                6 | 12 => assert_eq!(state, DeliveryState::Printed),
+                9 => assert_eq!((state, attempts), (DeliveryState::Sent, 3)),
+                _ => assert_eq!(state, DeliveryState::Sent),
+            }
+        }
+        for id in &paper {
+            let (state, ..) = store.delivery_of(*id).await.unwrap().unwrap();
+            assert_eq!(state, DeliveryState::Printed);
+        }
+        // The bounce flagged customer 6's address; the missing one flagged nothing.
+        let (bad, _) = store.bad_address(6).await.unwrap().expect("flagged");
+        assert_eq!(bad, "bounce@example.org");
+        assert!(store.bad_address(12).await.unwrap().is_none());
+        // The print batches: 22 bills in postage order, the manifest lists them once.
+        let manifest = std::fs::read_to_string(s.manifest.as_ref().unwrap()).unwrap();
+        let rows: Vec<&str> = manifest.lines().skip(1).collect();
+        assert_eq!(rows.len(), 22);
+        let municipalities: Vec<String> = store
+            .print_manifest(from, to)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.municipality.clone())
+            .collect();
+        let mut sorted = municipalities.clone();
+        sorted.sort();
+        assert_eq!(municipalities, sorted, "sorted for postage");
+        let batch = std::fs::read(print.path().join("bills-2011-11-00001.pdf"))
+            .or_else(|_| {
+                // On the second backend the batch numbers go on from the schema's own sequence.
+                let f = std::fs::read_dir(print.path())
+                    .unwrap()
+                    .filter_map(|e| e.ok())
+                    .find(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+                    .unwrap();
+                std::fs::read(f.path())
+            })
+            .unwrap();
+        let text = pdftotext(&batch);
+        assert!(text.contains("Passa alla bolletta elettronica"), "{text}");
+        // The report's bills by delivery follow the dispatch: two e-mail bills went on paper.
+        let by = store
+            .bills_by_delivery(from, to)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.delivery, b.bills))
+            .collect::<HashMap<_, _>>();
+        assert_eq!(by.get(&Delivery::Email), Some(&8));
+        assert_eq!(by.get(&Delivery::Paper), Some(&22));
+        // A second run sends and prints nothing again.
+        let n = sink.count();
+        let again = dispatch(store, from, to, &settings(&sink, print.path()), &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!((again.planned, again.emails_sent, again.printed), (0, 0, 0));
+        assert_eq!(sink.count(), n);
+    }
+}
+
+/// Sets a customer's e-mail (the registry has no update path of its own).
+async fn sqlx_update_email(url: &str, customer: i64, email: Option<&str>) {
+    let store = Store::connect(url).await.unwrap();
+    store.set_customer_email(customer, email).await.unwrap();
+    store.close().await;
+}
+
+#[tokio::test]
+async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
+    for ts in fresh_stores().await.unwrap() {
+        let sink = Sink::start();
+        let store = &ts.store;
+        let (email, paper) = utility(store, 450).await;
+        let print = tempfile::tempdir().unwrap();
+        let exe = env!("CARGO_BIN_EXE_canali-billing-run");
+        let before = sink.count();
+        let mut child = std::process::Command::new(exe)
+            .args([&ts.url, "2011-11", &sink.port.to_string()])
+            .arg(print.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill it (SIGKILL: no chance to tidy up) once a third of the mails arrived.
+        let t0 = std::time::Instant::now();
+        while sink.count() - before < email.len() / 3 {
+            assert!(t0.elapsed().as_secs() < 120, "the run is too slow");
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the run ended before the kill"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let at_kill = sink.count() - before;
+        assert!(at_kill < email.len(), "killed half-way");
+        // Started again, it finishes the run.
+        let out = std::process::Command::new(exe)
+            .args([&ts.url, "2011-11", &sink.port.to_string()])
+            .arg(print.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let in_doubt = summary["in_doubt"].as_u64().unwrap();
+        let mut seen: HashMap<i64, usize> = HashMap::new();
+        for m in sink.messages().iter() {
+            if let Some(id) = bill_of(m) {
+                *seen.entry(id).or_default() += 1;
+            }
+        }
+        let mut missing = 0;
+        let mut twice = 0;
+        for id in &email {
+            match seen.get(id).copied().unwrap_or(0) {
+                0 => missing += 1,
+                1 => {}
+                _ => twice += 1,
+            }
+        }
+        eprintln!(
+            "{}: {} mails before the kill, {in_doubt} in flight at the kill, {twice} sent twice",
+            ts.name, at_kill
+        );
+        assert_eq!(missing, 0, "{}: every e-mail bill arrived", ts.name);
+        // The only mails that can arrive twice are those in flight at the kill (accepted by
+        // the server, not yet recorded): at most the claimed batch, resent with the same
+        // Message-ID.
+        assert!(
+            twice as u64 <= in_doubt,
+            "{twice} duplicates > {in_doubt} in doubt"
+        );
+        // Paper: every paper bill printed exactly once, in one batch file.
+        let manifest = store
+            .print_manifest(
+                month_days("2011-11").unwrap().0,
+                month_days("2011-11").unwrap().1,
+            )
+            .await
+            .unwrap();
+        let mut printed: Vec<i64> = manifest.iter().map(|r| r.bill_id).collect();
+        printed.sort();
+        let mut want = paper.clone();
+        want.sort();
+        assert_eq!(printed, want);
+        let counts = store
+            .delivery_counts(
+                month_days("2011-11").unwrap().0,
+                month_days("2011-11").unwrap().1,
+            )
+            .await
+            .unwrap();
+        assert_eq!(counts.sent as usize, email.len());
+        assert_eq!(counts.printed as usize, paper.len());
+    }
+}
