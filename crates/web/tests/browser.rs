@@ -224,6 +224,7 @@ async fn customer_on_a_phone(c: &Client, app: &TestApp, shots: &Path) {
         ("21-phone-readings", "/readings", "Autolettura"),
         ("22-phone-requests-new", "/requests/new", "Nuova richiesta"),
         ("23-phone-bills", "/bills", "Bollette"),
+        ("24-phone-request", "/requests/1", "Reclamo scritto"),
     ] {
         c.goto(&format!("{}{path}", app.base)).await.unwrap();
         wait_text(c, "h1", marker).await;
@@ -232,9 +233,10 @@ async fn customer_on_a_phone(c: &Client, app: &TestApp, shots: &Path) {
             too_wide.push(format!("{path}: {w}"));
         }
     }
-    if !too_wide.is_empty() {
-        eprintln!("pages wider than the phone's screen: {too_wide:?}");
-    }
+    assert!(
+        too_wide.is_empty(),
+        "pages wider than the phone's screen (sideways scrolling): {too_wide:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
