@@ -59,6 +59,14 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A live session and who is behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionContext {
+    pub session: SessionRow,
+    pub customer: Option<CustomerIdentity>,
+    pub operator: Option<Operator>,
+}
+
 /// What a one-use e-mail link is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmailPurpose {
@@ -519,6 +527,106 @@ impl Store {
                 })
             }),
         )
+    }
+
+    /// The live session under `id_hash` with the customer or operator it belongs to, in one
+    /// query: every page asks it first.
+    pub async fn session_context(&self, id_hash: &str, now: i64) -> Result<Option<SessionContext>> {
+        use sqlx::Row;
+        const SQL: &str = "SELECT s.kind, s.subject, s.csrf, s.created_at, s.expires_at, \
+             c.code, c.name, c.segment, c.sot, \
+             o.email, o.name, o.role, o.line, o.branch, o.password_hash, o.active, o.created_at \
+             FROM sessions s \
+             LEFT JOIN customers c ON s.kind = 1 AND c.id = s.subject \
+             LEFT JOIN operators o ON s.kind = 2 AND o.id = s.subject \
+             WHERE s.id_hash = $1 AND s.expires_at > $2";
+        let row = on_db!(&self.db, |p| {
+            let row = sqlx::query(SQL)
+                .bind(id_hash)
+                .bind(now)
+                .fetch_optional(p)
+                .await?;
+            row.map(|r| -> std::result::Result<_, sqlx::Error> {
+                Ok((
+                    (
+                        r.try_get::<i64, _>(0)?,
+                        r.try_get::<i64, _>(1)?,
+                        r.try_get::<String, _>(2)?,
+                        r.try_get::<i64, _>(3)?,
+                        r.try_get::<i64, _>(4)?,
+                    ),
+                    (
+                        r.try_get::<Option<String>, _>(5)?,
+                        r.try_get::<Option<String>, _>(6)?,
+                        r.try_get::<Option<i64>, _>(7)?,
+                        r.try_get::<Option<i64>, _>(8)?,
+                    ),
+                    (
+                        r.try_get::<Option<String>, _>(9)?,
+                        r.try_get::<Option<String>, _>(10)?,
+                        r.try_get::<Option<i64>, _>(11)?,
+                        r.try_get::<Option<i64>, _>(12)?,
+                        r.try_get::<Option<String>, _>(13)?,
+                        r.try_get::<Option<String>, _>(14)?,
+                        r.try_get::<Option<i64>, _>(15)?,
+                        r.try_get::<Option<i64>, _>(16)?,
+                    ),
+                ))
+            })
+            .transpose()
+        })?;
+        let Some(((kind, subject, csrf, created_at, expires_at), c, o)) = row else {
+            return Ok(None);
+        };
+        let Some(kind) = SessionKind::from_code(kind) else {
+            return Ok(None);
+        };
+        let customer = match c {
+            (Some(code), Some(name), Some(segment), Some(sot)) if kind == SessionKind::Customer => {
+                Some(CustomerIdentity {
+                    id: subject,
+                    code,
+                    name,
+                    segment: Segment::from_code(segment).unwrap_or(Segment::Residential),
+                    sot,
+                })
+            }
+            _ => None,
+        };
+        let operator = match o {
+            (
+                Some(email),
+                Some(name),
+                Some(role),
+                line,
+                branch,
+                Some(password_hash),
+                Some(active),
+                Some(op_created),
+            ) if kind == SessionKind::Operator => Some(operator_of((
+                subject,
+                email,
+                name,
+                role,
+                line,
+                branch,
+                password_hash,
+                active,
+                op_created,
+            ))?),
+            _ => None,
+        };
+        Ok(Some(SessionContext {
+            session: SessionRow {
+                kind,
+                subject,
+                csrf,
+                created_at,
+                expires_at,
+            },
+            customer,
+            operator,
+        }))
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {

@@ -305,20 +305,10 @@ impl FromRequestParts<AppState> for Ctx {
         };
         if let Some(sid) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
             let hash = sha256_hex(sid);
-            if let Some(session) = state.store.session(&hash, now_micros()).await? {
-                ctx.csrf = session.csrf.clone();
-                match session.kind {
-                    SessionKind::Customer => {
-                        ctx.customer = state.store.customer_identity(session.subject).await?;
-                    }
-                    SessionKind::Operator => {
-                        ctx.operator = state
-                            .store
-                            .operator(session.subject)
-                            .await?
-                            .filter(|o| o.active);
-                    }
-                }
+            if let Some(found) = state.store.session_context(&hash, now_micros()).await? {
+                ctx.csrf = found.session.csrf;
+                ctx.customer = found.customer;
+                ctx.operator = found.operator.filter(|o| o.active);
                 ctx.session_hash = Some(hash);
             }
         }
