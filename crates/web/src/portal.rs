@@ -1117,8 +1117,9 @@ struct EbillForm {
     action: String,
 }
 
-/// Switches to the e-bill or back to paper, from today: the bills issued from tomorrow go the
-/// new way. One switch a day (the registry keeps one per day and direction).
+/// Switches to the e-bill or back to paper from today: the bills issued from today go the new
+/// way (the dispatch of a day's bills runs after the day). One switch a day (the registry keeps
+/// one per day and direction).
 async fn ebill_switch(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1170,7 +1171,7 @@ async fn ebill_switch(
     } else {
         "ebill.withdrawn_from"
     };
-    let msg = format!("{} {}", ctx.t(key), ctx.date(Day(today.0 + 1)));
+    let msg = format!("{} {}", ctx.t(key), ctx.date(today));
     ebill_view(&state, ctx, None, Some(msg)).await
 }
 

@@ -228,7 +228,7 @@ struct CustomerPage {
     email: String,
     phone: String,
     since: String,
-    territory: i64,
+    territory: String,
     ebill: String,
     portal: String,
     points: Vec<PointView>,
@@ -356,6 +356,17 @@ async fn customer_view(
     } else {
         StatusCode::OK
     };
+    // The territory by name (the branch network's registry holds the SOTs).
+    let territory = crate::network(&state)
+        .await
+        .ok()
+        .and_then(|n| {
+            n.sots
+                .iter()
+                .find(|s| s.code == record.sot)
+                .map(|s| s.name.clone())
+        })
+        .unwrap_or_else(|| record.sot.to_string());
     let page = CustomerPage {
         notice,
         error,
@@ -367,7 +378,7 @@ async fn customer_view(
         email: record.email.clone().unwrap_or_default(),
         phone: record.phone.clone().unwrap_or_default(),
         since: ctx.date(record.since),
-        territory: record.sot,
+        territory,
         ebill,
         portal,
         points: points.iter().map(|p| PointView::of(&ctx, p)).collect(),

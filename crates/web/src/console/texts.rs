@@ -61,6 +61,12 @@ pub const TEXTS: Texts = &[
     ("console.search.by_phone", "telefono", "phone"),
     ("console.search.by_name", "nome", "name"),
     ("console.customer.code", "codice cliente", "customer code"),
+    (
+        "console.customer.code_column",
+        "Codice cliente",
+        "Customer code",
+    ),
+    ("console.customer.points", "Forniture", "Supply points"),
     ("console.customer.name", "Nome", "Name"),
     (
         "console.customer.tax_id",
