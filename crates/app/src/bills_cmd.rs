@@ -258,7 +258,9 @@ async fn run_on(
         } => {
             let (id, default_path) = match (customer, form) {
                 (Some(code), None) => {
-                    let (found, _) = store.resolve_bill_keys(&[code.clone()], &[]).await?;
+                    let (found, _) = store
+                        .resolve_bill_keys(std::slice::from_ref(&code), &[])
+                        .await?;
                     let id = *found
                         .get(&code)
                         .with_context(|| format!("no customer with code {code}"))?;

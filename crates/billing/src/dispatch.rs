@@ -89,7 +89,7 @@ impl Default for DispatchSettings {
             attach_pdf: true,
             link: "http://localhost:8080/online/bills/{id}".into(),
             print_dir: PathBuf::from("print"),
-            print_batch: 500,
+            print_batch: 100,
             claim: 64,
             concurrency: 8,
             max_attempts: 6,

@@ -49,7 +49,7 @@ impl Renderer {
             .main_file(template.to_string())
             .fonts(fonts())
             // Keep typst's memo cache for recent compilations only: memory stays flat.
-            .comemo_evict_max_age(Some(30))
+            .comemo_evict_max_age(Some(0))
             .build();
         Renderer {
             engine,
@@ -70,7 +70,7 @@ impl Renderer {
         Ok(Renderer::new(&text, company))
     }
 
-    /// Without PDF/A conformance (for comparison in benchmarks).
+    /// Without PDF/A conformance nor tags (for comparison in benchmarks).
     pub fn without_pdf_a(mut self) -> Renderer {
         self.pdf_a = false;
         self
@@ -126,6 +126,8 @@ impl Renderer {
             ident: Smart::Custom(ident),
             timestamp: date.map(Timestamp::new_utc),
             standards,
+            // Tagged (accessible) structure unless turned off for comparison.
+            tagged: self.pdf_a,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&doc, &options)

@@ -369,3 +369,49 @@ async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
         assert_eq!(counts.printed as usize, paper.len());
     }
 }
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The dispatch benchmark (docs/benchmarks.md): `CANALI_BENCH_BILLS=3000 cargo test --release -p
+/// canali-billing --test billing bench_dispatch -- --ignored --nocapture`. One third of the bills
+/// by e-mail to the local SMTP server, the rest into print batches; time and peak memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn bench_dispatch() {
+    let n: i64 = std::env::var("CANALI_BENCH_BILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3000);
+    let sink = Sink::start();
+    let ts = canali_store::testing::fresh_sqlite().await.unwrap();
+    utility(&ts.store, n).await;
+    let print = tempfile::tempdir().unwrap();
+    let mut s = settings(&sink, print.path());
+    s.print_batch = 100;
+    s.claim = 64;
+    s.concurrency = 8;
+    let before = peak_rss_kb();
+    let (from, to) = month_days("2011-11").unwrap();
+    let t = std::time::Instant::now();
+    let r = dispatch(&ts.store, from, to, &s, &|_, _| {}).await.unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    eprintln!(
+        "dispatch of {n} bills: {} e-mails, {} printed in {} batches ({} pages): {secs:.1} s, \
+         {:.0} bills/s; peak RSS {} MB (before the run {} MB)",
+        r.emails_sent,
+        r.printed,
+        r.print_batches,
+        r.printed_pages,
+        n as f64 / secs,
+        peak_rss_kb() / 1024,
+        before / 1024
+    );
+    assert_eq!(sink.count() as u64, r.emails_sent);
+}
