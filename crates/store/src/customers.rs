@@ -78,6 +78,10 @@ enum Probe {
 /// At most this many words of a query are matched (each is one more probe per candidate).
 const MAX_QUERY_WORDS: usize = 6;
 
+/// A driving word that is only a prefix of stored words is read word by word, in name order,
+/// when it starts at most this many distinct words (see `Store::name_words`).
+const MAX_PREFIX_WORDS: i64 = 24;
+
 /// Stored phone forms of what an operator typed: digits with spaces, dashes, dots or a leading
 /// `+39`/`0039` in any layout. The registry stores `+39 NNN NNNNNNN`; the typed text itself (spaces
 /// collapsed) is tried too.
@@ -255,30 +259,60 @@ fn words(name: &str) -> Vec<String> {
     tokens
 }
 
+/// The whole name as the name-word index sorts it: lower-case, accents folded as in
+/// [`name_tokens`], runs of whitespace made one space. Strings compare byte by byte in Rust,
+/// SQLite and PostgreSQL (`COLLATE "C"`), so pages read in this order merge in Rust.
+pub(crate) fn name_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for (i, word) in name.split_whitespace().enumerate() {
+        if i > 0 {
+            key.push(' ');
+        }
+        for c in word.chars() {
+            fold(c, &mut key);
+        }
+    }
+    key
+}
+
 /// The name-word index the search reads, written with the customers.
 pub(crate) const NAME_TOKENS: Table = Table {
     name: "customer_name_tokens",
-    columns: &["token", "customer_id"],
-    key: "token, customer_id",
+    columns: &["token", "name_key", "customer_id"],
+    key: "token, name_key, customer_id",
 };
 
-/// The `(token, customer id)` rows of these customers' names, in index order (inserted in
-/// order, they touch each index page once).
+/// One row of [`NAME_TOKENS`]: a word, the whole name's [`name_key`], the customer id.
+pub(crate) type NameTokenRow = (String, String, i64);
+
+/// The rows of these customers' names, in index order (inserted in order, they touch each
+/// index page once).
 pub(crate) fn name_token_rows<'a>(
     customers: impl IntoIterator<Item = (i64, &'a str)>,
-) -> Vec<(String, i64)> {
-    let mut rows: Vec<(String, i64)> = customers
+) -> Vec<NameTokenRow> {
+    let mut rows: Vec<NameTokenRow> = customers
         .into_iter()
-        .flat_map(|(id, name)| name_tokens(name).into_iter().map(move |t| (t, id)))
+        .flat_map(|(id, name)| {
+            let key = name_key(name);
+            name_tokens(name)
+                .into_iter()
+                .map(move |t| (t, key.clone(), id))
+        })
         .collect();
     rows.sort_unstable();
     rows
 }
 
 /// The rows of [`name_token_rows`] as bulk values of [`NAME_TOKENS`].
-pub(crate) fn name_token_values(rows: &[(String, i64)]) -> Vec<Val<'_>> {
+pub(crate) fn name_token_values(rows: &[NameTokenRow]) -> Vec<Val<'_>> {
     rows.iter()
-        .flat_map(|(t, id)| [Val::Text(Some(t.as_str())), Val::Int(Some(*id))])
+        .flat_map(|(t, key, id)| {
+            [
+                Val::Text(Some(t.as_str())),
+                Val::Text(Some(key.as_str())),
+                Val::Int(Some(*id)),
+            ]
+        })
         .collect()
 }
 
@@ -496,7 +530,7 @@ impl Store {
                 });
             }
             if let Some(start) = merged_from {
-                hits[start..].sort_by_cached_key(|h| (h.name.to_lowercase(), h.id));
+                hits[start..].sort_by_cached_key(|h| (name_key(&h.name), h.id));
             }
         }
         hits.truncate(limit as usize);
@@ -561,34 +595,7 @@ impl Store {
                 )
             }
             Probe::NameWords(words) => {
-                // The customers of the first (longest) word's range of the index, kept when
-                // every other word starts some word of theirs too (a probe by customer each).
-                let mut filter = String::from("t0.token >= $1 AND t0.token < $2");
-                let mut binds = Vec::with_capacity(words.len() * 2);
-                for (i, w) in words.iter().enumerate() {
-                    if i > 0 {
-                        let _ = write!(
-                            filter,
-                            " AND EXISTS (SELECT 1 FROM customer_name_tokens t{i} \
-                             WHERE t{i}.customer_id = t0.customer_id \
-                             AND t{i}.token >= ${} AND t{i}.token < ${})",
-                            2 * i + 1,
-                            2 * i + 2
-                        );
-                    }
-                    binds.push(w.clone());
-                    binds.push(prefix_end(w).unwrap_or_else(|| format!("{w}\u{10FFFF}")));
-                }
-                (
-                    SearchField::Name,
-                    format!(
-                        "SELECT {HIT_COLUMNS} FROM customers c WHERE c.id IN \
-                         (SELECT t0.customer_id FROM customer_name_tokens t0 WHERE {filter}) \
-                         ORDER BY lower(c.name), c.id LIMIT ${}",
-                        binds.len() + 1
-                    ),
-                    binds,
-                )
+                return Ok((SearchField::Name, self.name_words(words, limit).await?));
             }
         };
         let phone = matches!(probe, Probe::Phone(_));
@@ -606,6 +613,133 @@ impl Store {
             q.fetch_all(p).await
         })?;
         Ok((field, rows))
+    }
+
+    /// The first `limit` customers, in name order ([`name_key`], then id), each word of whose
+    /// name a word of `words` starts; the first (longest) word drives, the others filter.
+    ///
+    /// The index keeps each word's customers in name order, so the driving word as a whole word
+    /// ("rossi") is one ordered range that stops after `limit` hits, however many namesakes.
+    /// Only when that gives fewer than `limit` is the word taken as a prefix too ("rossi":
+    /// rossini...; "ross": rossi, rossini, rosso...), to fill the page: the whole word's
+    /// customers come first, then the longer words' in name order. The distinct longer words are listed by skipping through the index
+    /// and, up to [`MAX_PREFIX_WORDS`] of them, each is read the same way (a page in name
+    /// order) and the pages merged here. A prefix of more words (one or two letters, where the
+    /// operator keeps typing) reads its whole range and sorts it, so it costs with the range.
+    async fn name_words(&self, words: &[String], limit: i64) -> Result<Vec<HitRow>> {
+        let Some((first, others)) = words.split_first() else {
+            return Ok(Vec::new());
+        };
+        let end = |w: &String| prefix_end(w).unwrap_or_else(|| format!("{w}\u{10FFFF}"));
+        // Each further word starts some word of the customer's: one probe by customer.
+        let mut filter = String::new();
+        let mut binds: Vec<String> = Vec::with_capacity(others.len() * 2);
+        for (i, w) in others.iter().enumerate() {
+            let _ = write!(
+                filter,
+                " AND EXISTS (SELECT 1 FROM customer_name_tokens t{n} \
+                 WHERE t{n}.customer_id = t0.customer_id \
+                 AND t{n}.token >= ${} AND t{n}.token < ${})",
+                binds.len() + 1,
+                binds.len() + 2,
+                n = i + 1,
+            );
+            binds.push(w.clone());
+            binds.push(end(w));
+        }
+        let mut hits = self
+            .name_word_pages(&filter, &binds, std::slice::from_ref(first), limit)
+            .await?;
+        if hits.len() as i64 >= limit {
+            return Ok(hits);
+        }
+        // The longer words the first one starts, in index order, one more than are merged.
+        let longer: Vec<(String,)> = on_db!(&self.db, |p| sqlx::query_as(
+            "WITH RECURSIVE w (token, n) AS ( \
+               SELECT (SELECT MIN(token) FROM customer_name_tokens \
+                       WHERE token > $1 AND token < $2), 1 \
+               UNION ALL \
+               SELECT (SELECT MIN(token) FROM customer_name_tokens \
+                       WHERE token > w.token AND token < $2), w.n + 1 \
+               FROM w WHERE w.token IS NOT NULL AND w.n <= $3) \
+             SELECT token FROM w WHERE token IS NOT NULL"
+        )
+        .bind(first.as_str())
+        .bind(end(first))
+        .bind(MAX_PREFIX_WORDS)
+        .fetch_all(p)
+        .await)?;
+        if longer.is_empty() {
+            return Ok(hits);
+        }
+        let mut more = if longer.len() as i64 <= MAX_PREFIX_WORDS {
+            let longer: Vec<String> = longer.into_iter().map(|(t,)| t).collect();
+            self.name_word_pages(&filter, &binds, &longer, limit)
+                .await?
+        } else {
+            let sql = format!(
+                "SELECT {HIT_COLUMNS} FROM (SELECT DISTINCT t0.name_key, t0.customer_id \
+                 FROM customer_name_tokens t0 WHERE t0.token > ${} AND t0.token < ${}{filter} \
+                 ORDER BY t0.name_key, t0.customer_id LIMIT ${}) t \
+                 JOIN customers c ON c.id = t.customer_id",
+                binds.len() + 1,
+                binds.len() + 2,
+                binds.len() + 3,
+            );
+            let (from, to) = (first.clone(), end(first));
+            let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+                let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+                for b in binds.iter().chain([&from, &to]) {
+                    q = q.bind(b.as_str());
+                }
+                q.bind(limit).fetch_all(p).await
+            })?;
+            rows
+        };
+        // The whole word's customers stay; the longer words' fill the page in name order, each
+        // customer once (one may have several of the words: "Rossi Rossini").
+        more.sort_by_cached_key(|h| (name_key(&h.2), h.0));
+        more.dedup_by_key(|h| h.0);
+        more.retain(|h| !hits.iter().any(|e| e.0 == h.0));
+        more.truncate((limit as usize).saturating_sub(hits.len()));
+        hits.extend(more);
+        hits.sort_by_cached_key(|h| (name_key(&h.2), h.0));
+        Ok(hits)
+    }
+
+    /// For each of `tokens`, its first `limit` customers passing `filter` (which reads `binds`),
+    /// in name order: one ordered range of the primary key each, in one statement.
+    async fn name_word_pages(
+        &self,
+        filter: &str,
+        binds: &[String],
+        tokens: &[String],
+        limit: i64,
+    ) -> Result<Vec<HitRow>> {
+        let limit_at = binds.len() + tokens.len() + 1;
+        let arms: Vec<String> = (0..tokens.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT t0.name_key, t0.customer_id FROM customer_name_tokens t0 \
+                     WHERE t0.token = ${}{filter} \
+                     ORDER BY t0.name_key, t0.customer_id LIMIT ${limit_at}) a{i}",
+                    binds.len() + i + 1
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {HIT_COLUMNS} FROM ({}) t JOIN customers c ON c.id = t.customer_id \
+             ORDER BY t.name_key, t.customer_id",
+            arms.join(" UNION ALL ")
+        );
+        let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            for b in binds.iter().chain(tokens) {
+                q = q.bind(b.as_str());
+            }
+            q.bind(limit).fetch_all(p).await
+        })?;
+        Ok(rows)
     }
 
     /// The customer with this id, with the online-branch account and e-bill status.

@@ -164,42 +164,61 @@ where
 /// Customers read per batch by the name-word backfill.
 const BACKFILL_BATCH: i64 = 100_000;
 
-const BACKFILL_READ: &str = "SELECT id, name FROM customers WHERE id > $1 ORDER BY id LIMIT $2";
+/// The last id of the next batch of customers after `$1`.
+const BACKFILL_NEXT: &str = "SELECT MAX(id) FROM \
+     (SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2) b";
 
-/// Fills the name-word index from the stored customers (tokenizing is not portable SQL), a batch
-/// of customers at a time, through the bulk path: one prepared insert stepped per row.
-async fn backfill_name_tokens_sqlite(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>) -> Result<u64> {
+/// The customers of ids `($1, $2]` whose name has no words in the index (all of them in the
+/// migration; after a bulk load with the words deferred, those it wrote). The range is repeated
+/// on the words so that PostgreSQL reads only that slice of their index.
+const BACKFILL_READ: &str = "SELECT c.id, c.name FROM customers c \
+     WHERE c.id > $1 AND c.id <= $2 AND NOT EXISTS (SELECT 1 FROM customer_name_tokens t \
+     WHERE t.customer_id = c.id AND t.customer_id > $1 AND t.customer_id <= $2) ORDER BY c.id";
+
+/// Fills the name-word index for the stored customers whose words are not in it (tokenizing is
+/// not portable SQL), a batch of customers at a time, through the bulk path: one prepared insert
+/// stepped per row. Migration 7 runs it on the new table; `build_secondary_indexes` after a bulk
+/// load that deferred the words.
+pub(crate) async fn backfill_name_tokens_sqlite(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+) -> Result<u64> {
     let mut after = i64::MIN;
     let mut written = 0;
     loop {
-        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+        let to: Option<i64> = sqlx::query_scalar(BACKFILL_NEXT)
             .bind(after)
             .bind(BACKFILL_BATCH)
-            .fetch_all(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-        let Some(last) = batch.last() else {
+        let Some(to) = to else {
             return Ok(written);
         };
-        after = last.0;
+        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+            .bind(after)
+            .bind(to)
+            .fetch_all(&mut **tx)
+            .await?;
+        after = to;
         let rows = name_token_rows(batch.iter().map(|(id, name)| (*id, name.as_str())));
         crate::bulk::insert_sqlite(tx, &NAME_TOKENS, &name_token_values(&rows), &[]).await?;
         written += rows.len() as u64;
     }
 }
 
-/// The same on PostgreSQL: `COPY` straight into the table, new in this transaction.
-async fn backfill_name_tokens_postgres(
+/// The same on PostgreSQL: `COPY` straight into the table (the customers read have no words
+/// there, so nothing conflicts), then `ANALYZE`.
+pub(crate) async fn backfill_name_tokens_postgres(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
 ) -> Result<u64> {
     let mut after = i64::MIN;
     let mut written = 0;
     loop {
-        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+        let to: Option<i64> = sqlx::query_scalar(BACKFILL_NEXT)
             .bind(after)
             .bind(BACKFILL_BATCH)
-            .fetch_all(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-        let Some(last) = batch.last() else {
+        let Some(to) = to else {
             // Statistics now: without them the planner takes the new table for empty and
             // searches by walking every customer in name order until autovacuum comes by.
             sqlx::query("ANALYZE customer_name_tokens")
@@ -207,7 +226,12 @@ async fn backfill_name_tokens_postgres(
                 .await?;
             return Ok(written);
         };
-        after = last.0;
+        let batch: Vec<(i64, String)> = sqlx::query_as(BACKFILL_READ)
+            .bind(after)
+            .bind(to)
+            .fetch_all(&mut **tx)
+            .await?;
+        after = to;
         let rows = name_token_rows(batch.iter().map(|(id, name)| (*id, name.as_str())));
         crate::bulk::copy_in(
             tx,

@@ -366,6 +366,140 @@ async fn search_finds_names_by_any_word_surname_first() {
     }
 }
 
+/// The names of a search's hits, and whether they come in name order (folded, as the index
+/// keeps them: lower-case, accents dropped).
+async fn names(store: &Store, query: &str, limit: i64) -> Vec<String> {
+    let hits = store.search_customers(query, limit).await.unwrap();
+    hits.into_iter().map(|h| h.name).collect()
+}
+
+fn in_name_order(names: &[String]) -> bool {
+    let key = |n: &String| {
+        n.to_lowercase()
+            .replace(['ò', 'ó'], "o")
+            .replace(['è', 'é'], "e")
+    };
+    names.windows(2).all(|w| key(&w[0]) <= key(&w[1]))
+}
+
+#[tokio::test]
+async fn search_by_a_word_prefix_merges_the_words_in_name_order() {
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        seed(s).await;
+        let n = t.name;
+        // Surnames a typed prefix starts, first names so that name order mixes them; one
+        // customer has two of the words.
+        let people = [
+            (10, "Zeno Rossetti"),
+            (11, "Anna Rossini"),
+            (12, "Bruno Rossello"),
+            (13, "Carla Rossi"),
+            (14, "Èlena Rossetti"),
+            (15, "Dario Rossi Rossini"),
+        ];
+        let rows: Vec<Customer> = people
+            .iter()
+            .map(|(id, name)| {
+                customer(
+                    *id,
+                    &format!("50000000{id}"),
+                    Segment::Residential,
+                    &format!("TAX{id}"),
+                    name,
+                    None,
+                    None,
+                )
+            })
+            .collect();
+        s.insert_customers(&rows).await.unwrap();
+        // The whole word first (its customers in name order, straight from the index), then
+        // the longer words it starts; the name probe ("Rossini Impianti") joins in name order.
+        assert_eq!(
+            names(s, "rossi", 20).await,
+            [
+                "Anna Rossini",
+                "Carla Rossi",
+                "Dario Rossi Rossini",
+                "Mario Rossi",
+                "Rossini Impianti srl"
+            ],
+            "{n}"
+        );
+        assert_eq!(
+            names(s, "rossi", 2).await,
+            ["Carla Rossi", "Dario Rossi Rossini"],
+            "{n}"
+        );
+        // ...a prefix merges its words' pages: each customer once, in name order. The name
+        // probe (names starting "ross") joins in the same order.
+        let got = names(s, "ross", 20).await;
+        assert_eq!(got.len(), 9, "{n}: {got:?}");
+        assert!(in_name_order(&got), "{n}: {got:?}");
+        assert_eq!(got[0], "Anna Rossini", "{n}");
+        assert_eq!(
+            got.iter().filter(|g| *g == "Dario Rossi Rossini").count(),
+            1
+        );
+        // A short page takes the first names of the merged words.
+        assert_eq!(
+            names(s, "rosse", 2).await,
+            ["Bruno Rossello", "Èlena Rossetti"],
+            "{n}"
+        );
+        // An exact word with too few customers is topped up by the longer words' first names.
+        assert_eq!(
+            names(s, "rossi", 4).await,
+            [
+                "Anna Rossini",
+                "Carla Rossi",
+                "Dario Rossi Rossini",
+                "Mario Rossi"
+            ],
+            "{n}"
+        );
+        // With another word filtering.
+        assert_eq!(names(s, "ross anna", 20).await, ["Anna Rossini"], "{n}");
+    }
+}
+
+#[tokio::test]
+async fn a_prefix_of_many_words_is_still_in_name_order() {
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        let n = t.name;
+        // 40 distinct surnames starting "pal" (more than are merged word by word), first names
+        // in the reverse order.
+        let rows: Vec<Customer> = (0..40)
+            .map(|i| {
+                let a = char::from(b'a' + (i / 26) as u8);
+                let b = char::from(b'a' + (i % 26) as u8);
+                let first = char::from(b'z' - (i % 26) as u8);
+                customer(
+                    100 + i,
+                    &format!("60000{i:05}"),
+                    Segment::Residential,
+                    &format!("PAL{i}"),
+                    &format!("{first}ina Pal{a}{b}"),
+                    None,
+                    None,
+                )
+            })
+            .collect();
+        s.insert_customers(&rows).await.unwrap();
+        let got = names(s, "pal", 7).await;
+        assert_eq!(got.len(), 7, "{n}: {got:?}");
+        assert!(in_name_order(&got), "{n}: {got:?}");
+        assert_eq!(got[0], "aina Palaz", "{n}: {got:?}");
+        assert_eq!(got[6], "gina Palat", "{n}: {got:?}");
+        assert_eq!(
+            names(s, "pal z", 20).await,
+            ["zina Palaa", "zina Palba"],
+            "{n}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_record_shows_the_account_the_ebill_and_the_supplies() {
     for t in fresh_stores().await.unwrap() {

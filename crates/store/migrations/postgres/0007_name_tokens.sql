@@ -3,11 +3,17 @@
 -- apostrophes also dropped ("D'Angelo": d, angelo, dangelo). Written by the registry with the
 -- customers; existing customers are filled in by the migration runner after this script
 -- (`migrate::backfill_name_tokens`), since tokenizing is not portable SQL.
+-- Each word with the customer's whole name as a sort key (`name_key`: lower-case, accents
+-- folded, as `customers::name_key` computes it), so that the customers having a word come out
+-- of the primary key already in name order: a search for a common surname reads its first
+-- page and stops, whatever the number of namesakes.
 CREATE TABLE customer_name_tokens (
-    -- Compared by code point whatever the database's collation: the search reads prefix ranges.
+    -- Compared by code point whatever the database's collation: the search reads prefix ranges
+    -- and merges pages in name order in Rust, which compares bytes.
     token TEXT COLLATE "C" NOT NULL,
+    name_key TEXT COLLATE "C" NOT NULL,
     customer_id BIGINT NOT NULL,
-    PRIMARY KEY (token, customer_id)
+    PRIMARY KEY (token, name_key, customer_id)
 );
 -- The search intersects the words of a query: each further word is one probe by customer.
 CREATE INDEX customer_name_tokens_customer ON customer_name_tokens (customer_id, token);
