@@ -7,6 +7,7 @@
 use crate::db::{Db, on_db};
 use crate::{Result, Store};
 use sqlx::AssertSqlSafe;
+use std::sync::atomic::Ordering;
 
 /// Name and definition of each deferrable index, exactly as migration 4 creates it (a test
 /// checks that the migration texts agree).
@@ -26,7 +27,9 @@ pub(crate) const SECONDARY_INDEXES: &[(&str, &str)] = &[
 impl Store {
     /// Drops the secondary indexes before a bulk load; [`Store::build_secondary_indexes`]
     /// puts them back. Searches and timelines are slow in between: for batch jobs only.
+    /// The words of customer names (the name search's index) are not written either until then.
     pub async fn defer_secondary_indexes(&self) -> Result<()> {
+        self.name_tokens_deferred.store(true, Ordering::Relaxed);
         for (name, _) in SECONDARY_INDEXES {
             let sql = format!("DROP INDEX IF EXISTS {name}");
             on_db!(&self.db, |p| sqlx::query(AssertSqlSafe(sql))
@@ -38,8 +41,22 @@ impl Store {
     }
 
     /// Creates the secondary indexes that are missing (all of them after
-    /// [`Store::defer_secondary_indexes`]), each in one sorted pass.
+    /// [`Store::defer_secondary_indexes`]), each in one sorted pass, and writes the name words
+    /// of the customers that have none (as migration 7 does for the customers it finds).
     pub async fn build_secondary_indexes(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                crate::migrate::backfill_name_tokens_sqlite(&mut tx).await?;
+                tx.commit().await?;
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                crate::migrate::backfill_name_tokens_postgres(&mut tx).await?;
+                tx.commit().await?;
+            }
+        }
+        self.name_tokens_deferred.store(false, Ordering::Relaxed);
         let create = |name: &str, definition: &str| {
             format!("CREATE INDEX IF NOT EXISTS {name} ON {definition}")
         };

@@ -87,6 +87,8 @@ pub struct BillsByDelivery {
 pub struct Store {
     db: db::Db,
     branch_sots: RwLock<Option<Arc<HashMap<String, i64>>>>,
+    /// Set by `defer_secondary_indexes`: customers are written without their name words.
+    name_tokens_deferred: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -99,6 +101,7 @@ impl Store {
         Store {
             db,
             branch_sots: RwLock::new(None),
+            name_tokens_deferred: Default::default(),
         }
     }
 

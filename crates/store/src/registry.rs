@@ -11,6 +11,7 @@ use crate::{
 use canali_domain::Day;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 const SOTS: Table = Table {
     name: "sots",
@@ -153,7 +154,8 @@ impl Store {
         self.insert_plain(&BRANCH_EVENTS, &values).await
     }
 
-    /// Also writes the words of the new customers' names (the search's name-word index).
+    /// Also writes the words of the new customers' names (the search's name-word index), unless
+    /// a bulk load deferred them ([`Store::defer_secondary_indexes`]).
     pub async fn insert_customers(&self, rows: &[Customer]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
@@ -173,6 +175,11 @@ impl Store {
             .collect();
         let mut tx = Tx::begin(&self.db).await?;
         let inserted = tx.insert(&CUSTOMERS, &values, &["id"]).await?;
+        if self.name_tokens_deferred.load(Ordering::Relaxed) {
+            // A bulk load: `build_secondary_indexes` writes the words of every customer at once.
+            tx.commit().await?;
+            return Ok(inserted.len() as u64);
+        }
         // The name words of the customers written (all of them, unless some were there).
         let tokens = if inserted.len() == rows.len() {
             name_token_rows(rows.iter().map(|c| (c.id, c.name.as_str())))

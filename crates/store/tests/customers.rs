@@ -501,6 +501,41 @@ async fn a_prefix_of_many_words_is_still_in_name_order() {
 }
 
 #[tokio::test]
+async fn a_bulk_load_writes_the_name_words_at_the_end() {
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        let n = t.name;
+        let c = |id: i64, name: &str| {
+            customer(
+                id,
+                &format!("70000000{id}"),
+                Segment::Residential,
+                &format!("BULK{id}"),
+                name,
+                None,
+                None,
+            )
+        };
+        s.insert_customers(&[c(1, "Mario Montanari")])
+            .await
+            .unwrap();
+        s.defer_secondary_indexes().await.unwrap();
+        s.insert_customers(&[c(2, "Luca Montanari"), c(3, "Anna Bellini")])
+            .await
+            .unwrap();
+        s.build_secondary_indexes().await.unwrap();
+        assert_eq!(ids(s, "montanari").await, vec![2, 1], "{n}");
+        assert_eq!(ids(s, "bellini anna").await, vec![3], "{n}");
+        // Building again writes nothing twice; live writes are back.
+        s.build_secondary_indexes().await.unwrap();
+        s.insert_customers(&[c(4, "Bruno Montanari")])
+            .await
+            .unwrap();
+        assert_eq!(ids(s, "montanari").await, vec![4, 2, 1], "{n}");
+    }
+}
+
+#[tokio::test]
 async fn the_record_shows_the_account_the_ebill_and_the_supplies() {
     for t in fresh_stores().await.unwrap() {
         let s = &t.store;
