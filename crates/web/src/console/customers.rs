@@ -357,7 +357,7 @@ async fn customer_view(
         StatusCode::OK
     };
     // The territory by name (the branch network's registry holds the SOTs).
-    let territory = crate::network(&state)
+    let territory = crate::network(state)
         .await
         .ok()
         .and_then(|n| {
