@@ -211,7 +211,7 @@ impl Lang {
     }
 }
 
-/// The demo's default size: the full-size utility (about 50 s and 0.75 GiB on two cores;
+/// The demo's default size: the full-size utility (about two minutes and 0.85 GiB on two cores;
 /// see docs/benchmarks.md). `--scale 0.1` is a quick look.
 const DEMO_SCALE: f64 = 1.0;
 
