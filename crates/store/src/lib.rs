@@ -8,6 +8,7 @@ pub mod branches_store;
 mod bulk;
 pub mod calls;
 pub mod console_queries;
+pub mod contact_fields;
 pub mod customers;
 mod db;
 pub mod desk_queries;

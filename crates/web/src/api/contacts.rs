@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use canali_domain::{Channel, Outcome, ROME, Reason, Segment};
+use canali_store::contact_fields::{self, FIELD_COUNT, Field, Values, quoted};
 use canali_store::{NewContact, Store, contact_id};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -29,11 +29,7 @@ use utoipa::ToSchema;
 pub const MAX_BATCH: usize = 10_000;
 /// The most single contacts written in one transaction by the queue.
 const MAX_GROUP: usize = 4_096;
-const MAX_EXTERNAL_ID_CHARS: usize = 200;
 const MAX_SOURCE_CHARS: usize = 100;
-const MAX_SECONDS: i64 = 604_800;
-const TIME_HINT: &str =
-    "expected RFC 3339 like 2011-03-01T09:15:00+01:00 or local 2011-03-01 09:15:00";
 
 /// Sources the store writes itself: an integrator may not file contacts under them.
 const RESERVED_SOURCES: &[&str] = &["requests", "readings", "mail", "tickets", "calls"];
@@ -41,45 +37,25 @@ const RESERVED_SOURCES: &[&str] = &["requests", "readings", "mail", "tickets", "
 // ---------------------------------------------------------------------------------------------
 // The body: a contact's fields as text, read leniently so that every fault can be reported.
 
+/// Where each field sits in a posted contact: the API's `source` first, then the contact's
+/// fields in canali_store::contact_fields's order.
 const SOURCE: usize = 0;
-const EXTERNAL_ID: usize = 1;
-const CHANNEL: usize = 2;
-const STARTED_AT: usize = 3;
-const SEGMENT: usize = 4;
-const CUSTOMER: usize = 5;
-const ENDED_AT: usize = 6;
-const WAIT_SECONDS: usize = 7;
-const HANDLE_SECONDS: usize = 8;
-const REASON: usize = 9;
-const OUTCOME: usize = 10;
-const BRANCH: usize = 11;
-const LINE: usize = 12;
-const AGENT: usize = 13;
-const TERRITORY: usize = 14;
-const FIELDS: [&str; 15] = [
-    "source",
-    "external_id",
-    "channel",
-    "started_at",
-    "segment",
-    "customer",
-    "ended_at",
-    "wait_seconds",
-    "handle_seconds",
-    "reason",
-    "outcome",
-    "branch",
-    "line",
-    "agent",
-    "territory",
-];
-const REQUIRED: [usize; 4] = [SOURCE, EXTERNAL_ID, CHANNEL, STARTED_AT];
+const SOURCE_NAME: &str = "source";
+
+fn position(name: &str) -> Option<usize> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case(SOURCE_NAME) {
+        Some(SOURCE)
+    } else {
+        Field::from_name(name).map(|f| f as usize + 1)
+    }
+}
 
 /// One contact as posted: each known field's text (numbers are taken as text), the faults met
 /// while reading it (a boolean, an array...), or that it was not an object at all.
 #[derive(Debug, Default)]
 pub struct RawContact {
-    values: [Option<String>; 15],
+    values: [Option<String>; FIELD_COUNT + 1],
     errors: Vec<(usize, String)>,
     not_object: Option<&'static str>,
 }
@@ -96,7 +72,7 @@ impl<'de> Deserialize<'de> for Key {
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
                 let s = s.trim();
-                Ok(Key(FIELDS.iter().position(|f| f.eq_ignore_ascii_case(s))))
+                Ok(Key(position(s)))
             }
         }
         d.deserialize_str(V)
@@ -229,189 +205,57 @@ impl RawContact {
                 format!("is {kind}, not a JSON object with the contact's fields"),
             )]);
         }
-        let mut errors: Vec<(usize, String)> = self.errors;
-        let mut raw: [Option<&str>; 15] = [None; 15];
-        for (i, v) in self.values.iter().enumerate() {
-            if errors.iter().any(|(f, _)| *f == i) {
-                continue;
-            }
-            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                Some(v) => raw[i] = Some(v),
-                None if REQUIRED.contains(&i) => {
-                    errors.push((i, "is missing; it is required".to_string()))
+        // The source is the API's own field; the others follow `canali import contacts`'s
+        // rules (canali_store::contact_fields), in the same order after it.
+        let source = self.values[SOURCE]
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let mut source_error = self
+            .errors
+            .iter()
+            .find(|(f, _)| *f == SOURCE)
+            .map(|(_, m)| m.clone());
+        if source_error.is_none() {
+            source_error = match source {
+                None => Some("is missing; it is required".to_string()),
+                Some(v) if v.chars().count() > MAX_SOURCE_CHARS => Some(format!(
+                    "is {} characters long; at most {MAX_SOURCE_CHARS} are allowed",
+                    v.chars().count()
+                )),
+                Some(v) if RESERVED_SOURCES.iter().any(|r| r.eq_ignore_ascii_case(v)) => {
+                    Some(format!(
+                        "{} is reserved for contacts canali writes itself; name your system instead (e.g. crm)",
+                        quoted(v)
+                    ))
                 }
-                None => {}
+                Some(_) => None,
+            };
+        }
+        let mut values: Values<'_> = [None; FIELD_COUNT];
+        for (i, v) in self.values[1..].iter().enumerate() {
+            values[i] = v.as_deref();
+        }
+        let field_errors = self
+            .errors
+            .into_iter()
+            .filter(|(f, _)| *f != SOURCE)
+            .map(|(f, m)| (Field::ALL[f - 1], m))
+            .collect();
+        let checked = contact_fields::validate(&values, field_errors);
+        let mut errors: Vec<FieldError> = source_error
+            .map(|m| err(SOURCE_NAME, m))
+            .into_iter()
+            .collect();
+        match checked {
+            Ok(contact) if errors.is_empty() => Ok((source.expect("checked").to_string(), contact)),
+            Ok(_) => Err(errors),
+            Err(fields) => {
+                errors.extend(fields.into_iter().map(|(f, m)| err(f.name(), m)));
+                Err(errors)
             }
         }
-        let mut check = |i: usize, f: &dyn Fn(&str) -> Result<(), String>| {
-            if let Some(v) = raw[i]
-                && let Err(e) = f(v)
-            {
-                errors.push((i, e));
-            }
-        };
-        check(SOURCE, &|v| {
-            let chars = v.chars().count();
-            if chars > MAX_SOURCE_CHARS {
-                Err(format!(
-                    "is {chars} characters long; at most {MAX_SOURCE_CHARS} are allowed"
-                ))
-            } else if RESERVED_SOURCES.iter().any(|r| r.eq_ignore_ascii_case(v)) {
-                Err(format!(
-                    "{} is reserved for contacts canali writes itself; name your system instead (e.g. crm)",
-                    quoted(v)
-                ))
-            } else {
-                Ok(())
-            }
-        });
-        check(EXTERNAL_ID, &|v| {
-            let chars = v.chars().count();
-            if chars > MAX_EXTERNAL_ID_CHARS {
-                Err(format!(
-                    "is {chars} characters long; at most {MAX_EXTERNAL_ID_CHARS} are allowed"
-                ))
-            } else {
-                Ok(())
-            }
-        });
-        check(CHANNEL, &|v| {
-            v.parse::<Channel>().map(drop).map_err(|e| e.to_string())
-        });
-        check(SEGMENT, &|v| {
-            v.parse::<Segment>().map(drop).map_err(|e| e.to_string())
-        });
-        check(REASON, &|v| {
-            v.parse::<Reason>().map(drop).map_err(|e| e.to_string())
-        });
-        check(OUTCOME, &|v| {
-            v.parse::<Outcome>().map(drop).map_err(|e| e.to_string())
-        });
-        check(STARTED_AT, &|v| parse_time(v).map(drop));
-        check(ENDED_AT, &|v| parse_time(v).map(drop));
-        check(WAIT_SECONDS, &|v| parse_seconds(v).map(drop));
-        check(HANDLE_SECONDS, &|v| parse_seconds(v).map(drop));
-        check(TERRITORY, &|v| parse_territory(v).map(drop));
-        let failed = |errors: &[(usize, String)], f: usize| errors.iter().any(|(e, _)| *e == f);
-        if let (Some(s), Some(e)) = (raw[STARTED_AT], raw[ENDED_AT])
-            && !failed(&errors, STARTED_AT)
-            && !failed(&errors, ENDED_AT)
-            && parse_time(e).ok() < parse_time(s).ok()
-        {
-            errors.push((
-                ENDED_AT,
-                format!("{} is before started_at {}", quoted(e), quoted(s)),
-            ));
-        }
-        if !errors.is_empty() {
-            errors.sort_by_key(|(f, _)| *f);
-            return Err(errors.into_iter().map(|(f, m)| err(FIELDS[f], m)).collect());
-        }
-        // Everything parsed above: the expects below cannot fail.
-        let text = |i: usize| raw[i].map(str::to_string);
-        let time = |i: usize| raw[i].map(|v| parse_time(v).expect("validated"));
-        let secs = |i: usize| raw[i].map(|v| parse_seconds(v).expect("validated"));
-        let contact = NewContact {
-            external_id: text(EXTERNAL_ID).expect("validated"),
-            channel: raw[CHANNEL].expect("validated").parse().expect("validated"),
-            started_at: time(STARTED_AT).expect("validated"),
-            ended_at: time(ENDED_AT),
-            segment: raw[SEGMENT].map(|v| v.parse().expect("validated")),
-            customer: text(CUSTOMER),
-            territory: raw[TERRITORY].map(|v| parse_territory(v).expect("validated")),
-            wait_seconds: secs(WAIT_SECONDS),
-            handle_seconds: secs(HANDLE_SECONDS),
-            reason: raw[REASON].map(|v| v.parse().expect("validated")),
-            outcome: raw[OUTCOME].map(|v| v.parse().expect("validated")),
-            branch: text(BRANCH),
-            line: text(LINE),
-            agent: text(AGENT),
-        };
-        Ok((text(SOURCE).expect("validated"), contact))
     }
-}
-
-/// An instant as microseconds since the epoch: RFC 3339 with an offset, or a civil date and
-/// time taken in Europe/Rome (as `canali import contacts` reads them).
-fn parse_time(s: &str) -> Result<i64, String> {
-    let bad = || format!("{} is not a date and time ({TIME_HINT})", quoted(s));
-    let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return Err(bad());
-    }
-    let has_offset = s
-        .get(11..)
-        .is_some_and(|t| t.contains(['Z', 'z', '+', '-']));
-    let ts = if has_offset {
-        s.parse::<jiff::Timestamp>().map_err(|_| bad())?
-    } else {
-        let dt = s.parse::<jiff::civil::DateTime>().map_err(|_| bad())?;
-        ROME.to_ambiguous_timestamp(dt)
-            .compatible()
-            .map_err(|_| bad())?
-    };
-    Ok(ts.as_microsecond())
-}
-
-/// A whole number, allowing a zero fraction (`42.0`).
-fn parse_int(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let int = match s.split_once('.') {
-        Some((int, frac)) if !frac.is_empty() && frac.bytes().all(|b| b == b'0') => int,
-        Some(_) => return None,
-        None => s,
-    };
-    int.parse().ok()
-}
-
-fn parse_seconds(s: &str) -> Result<i64, String> {
-    match parse_int(s) {
-        Some(n) if (0..=MAX_SECONDS).contains(&n) => Ok(n),
-        Some(n) if n < 0 => Err(format!(
-            "{} is negative: a number of seconds is 0 or more",
-            quoted(s)
-        )),
-        Some(_) => Err(format!(
-            "{} is more than a week ({MAX_SECONDS} seconds); check the unit (seconds, not milliseconds)",
-            quoted(s)
-        )),
-        None => Err(format!(
-            "{} is not a number of seconds (expected a whole number from 0 to {MAX_SECONDS})",
-            quoted(s)
-        )),
-    }
-}
-
-fn parse_territory(s: &str) -> Result<i64, String> {
-    match parse_int(s) {
-        Some(n) if n > 0 => Ok(n),
-        Some(n) => Err(format!(
-            "{n} is not a territory (SOT) code: codes start at 1; leave the field empty when the territory is unknown"
-        )),
-        None => Err(format!(
-            "{} is not a territory (SOT) code (expected a whole number like 3)",
-            quoted(s)
-        )),
-    }
-}
-
-/// A value for a message: in single quotes, control characters escaped, cut after 60 characters.
-fn quoted(s: &str) -> String {
-    let mut out = String::from("'");
-    for (i, c) in s.chars().enumerate() {
-        if i == 60 {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// A body that is not JSON (or not of the expected shape) as a problem.
@@ -686,6 +530,7 @@ pub async fn post_batch(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use canali_domain::Channel;
 
     fn check(json: &str) -> Result<(String, NewContact), Vec<FieldError>> {
         serde_json::from_str::<RawContact>(json).unwrap().validate()
