@@ -60,6 +60,52 @@ pub async fn burn_password_time(password: String) {
     verify_password(password, hash).await;
 }
 
+/// Takes one sign-in attempt from the client's address and one for the account (the rate
+/// limits), and returns the client address and the account's normalized e-mail address.
+pub fn throttle_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: std::net::SocketAddr,
+    email: &str,
+) -> Result<(String, String), WebError> {
+    let ip = client_ip(state, headers, Some(peer));
+    state.limits.check(crate::limits::Action::Login, &ip)?;
+    let email = canali_store::accounts::normalize_email(email);
+    state
+        .limits
+        .check(crate::limits::Action::LoginAccount, &email)?;
+    Ok((ip, email))
+}
+
+/// Whether `password` is the one behind `hash`; with no account (no hash) it spends the same
+/// time and says no, so that a wrong address and a wrong password look alike.
+pub async fn password_matches(password: &str, hash: Option<&str>) -> bool {
+    match hash {
+        Some(h) => verify_password(password.to_string(), h.to_string()).await,
+        None => {
+            burn_password_time(password.to_string()).await;
+            false
+        }
+    }
+}
+
+/// A redirect that sets `cookies` (a new session, a language, a deletion).
+pub fn redirect_with_cookies(cookies: Vec<HeaderValue>, to: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut resp = axum::response::Redirect::to(to).into_response();
+    for c in cookies {
+        resp.headers_mut().append(header::SET_COOKIE, c);
+    }
+    resp
+}
+
+/// A form that carries nothing but its CSRF token (sign-out, one-button actions).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// 32 random bytes from the operating system, as 64 hex digits.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

@@ -19,7 +19,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, body::Bytes};
-use canali_domain::network::{Delivery, EbillPath};
+use canali_domain::network::EbillPath;
 use canali_domain::service::{RequestKind, RequestStatus};
 use canali_domain::{Channel, Day, Outcome, Reason, Service};
 use canali_store::accounts::{EmailPurpose, SessionKind};
@@ -75,7 +75,7 @@ pub struct PointView {
 }
 
 impl PointView {
-    fn of(ctx: &Ctx, p: &SupplyPointRow) -> PointView {
+    pub(crate) fn of(ctx: &Ctx, p: &SupplyPointRow) -> PointView {
         PointView {
             id: p.id,
             service: p.service.label(ctx.lang_code()),
@@ -97,7 +97,7 @@ pub struct BillView {
 }
 
 impl BillView {
-    fn of(ctx: &Ctx, b: &BillRow) -> BillView {
+    pub(crate) fn of(ctx: &Ctx, b: &BillRow) -> BillView {
         BillView {
             id: b.id,
             period: format!("{} – {}", ctx.date(b.period_from), ctx.date(b.period_to)),
@@ -106,10 +106,7 @@ impl BillView {
             issued: ctx.date(b.issued),
             due: ctx.date(b.due),
             amount: ctx.euros(b.total_cents),
-            delivery: match b.delivery {
-                Delivery::Paper => ctx.t("bills.paper"),
-                _ => ctx.t("bills.email"),
-            },
+            delivery: b.delivery.label(ctx.lang_code()),
         }
     }
 }
@@ -354,14 +351,6 @@ fn password_problem(lang: Lang, password: &str, again: &str) -> Option<String> {
     None
 }
 
-fn with_cookies(cookies: Vec<axum::http::HeaderValue>, to: &str) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    for c in cookies {
-        resp.headers_mut().append(header::SET_COOKIE, c);
-    }
-    resp
-}
-
 /// Writes a `web` contact for something the customer did in the online branch.
 async fn record_web_contact(
     state: &AppState,
@@ -479,7 +468,7 @@ async fn switch_lang(
         "Lax",
         state.config.secure_cookies,
     );
-    Ok(with_cookies(
+    Ok(auth::redirect_with_cookies(
         vec![cookie],
         &safe_next(q.back.as_deref(), "/"),
     ))
@@ -520,18 +509,10 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    let ip = auth::client_ip(&state, &headers, Some(peer));
-    state.limits.check(Action::Login, &ip)?;
-    let email = canali_store::accounts::normalize_email(&f.email);
-    state.limits.check(Action::LoginAccount, &email)?;
+    let (_, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
     let login = state.store.portal_login_by_email(&email).await?;
-    let ok = match &login {
-        Some(l) => auth::verify_password(f.password.clone(), l.password_hash.clone()).await,
-        None => {
-            auth::burn_password_time(f.password.clone()).await;
-            false
-        }
-    };
+    let hash = login.as_ref().map(|l| l.password_hash.as_str());
+    let ok = auth::password_matches(&f.password, hash).await;
     let page = |ctx: Ctx, key: &str| LoginPage {
         error: Some(ctx.t(key).to_string()),
         notice: None,
@@ -555,24 +536,21 @@ async fn login(
     }
     let cookies =
         auth::start_session(&state, &headers, SessionKind::Customer, login.customer_id).await?;
-    Ok(with_cookies(cookies, &safe_next(Some(&f.next), "/home")))
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+    Ok(auth::redirect_with_cookies(
+        cookies,
+        &safe_next(Some(&f.next), "/home"),
+    ))
 }
 
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
     ctx: Ctx,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let cookie = auth::end_session(&state, &headers).await?;
-    Ok(with_cookies(vec![cookie], "/"))
+    Ok(auth::redirect_with_cookies(vec![cookie], "/"))
 }
 
 async fn register_page(ctx: Ctx) -> RegisterPage {
@@ -888,7 +866,7 @@ async fn change_password(
         .delete_sessions_of(SessionKind::Customer, customer.id)
         .await?;
     let cookies = auth::start_session(&state, &headers, SessionKind::Customer, customer.id).await?;
-    Ok(with_cookies(cookies, "/home?done=password"))
+    Ok(auth::redirect_with_cookies(cookies, "/home?done=password"))
 }
 
 #[derive(Deserialize)]
@@ -1911,8 +1889,6 @@ pub const TEXTS: Texts = &[
     ("bills.due", "Scadenza", "Due"),
     ("bills.amount", "Importo", "Amount"),
     ("bills.delivery", "Invio", "Delivery"),
-    ("bills.paper", "Cartacea", "Paper"),
-    ("bills.email", "E-mail", "E-mail"),
     ("bill.title", "Bolletta", "Bill"),
     (
         "bill.document_pending",

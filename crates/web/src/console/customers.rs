@@ -7,6 +7,7 @@ use super::{
 };
 use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::portal::{BillView, PointView};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,7 +19,7 @@ use canali_domain::service::{RequestStatus, Role};
 use canali_domain::{Channel, Outcome, Reason};
 use canali_store::NewContact;
 use canali_store::accounts::Operator;
-use canali_store::customers::{BillRow, CustomerHit, SearchField, SupplyPointRow, TimelineEntry};
+use canali_store::customers::{CustomerHit, SearchField, TimelineEntry};
 use canali_store::requests::ServiceRequest;
 use serde::Deserialize;
 
@@ -117,46 +118,6 @@ pub(super) async fn search(
         return Ok(SearchResults { ctx, q, hits }.into_response());
     }
     Ok(SearchPage { ctx, q, hits }.into_response())
-}
-
-pub struct PointView {
-    pub service: &'static str,
-    pub identifier: String,
-    pub address: String,
-}
-
-impl PointView {
-    fn of(ctx: &Ctx, p: &SupplyPointRow) -> PointView {
-        PointView {
-            service: p.service.label(ctx.lang_code()),
-            identifier: p.identifier.clone(),
-            address: format!("{}, {}", p.address, p.municipality),
-        }
-    }
-}
-
-pub struct BillView {
-    pub period: String,
-    pub service: &'static str,
-    pub identifier: String,
-    pub issued: String,
-    pub due: String,
-    pub amount: String,
-    pub delivery: &'static str,
-}
-
-impl BillView {
-    fn of(ctx: &Ctx, b: &BillRow) -> BillView {
-        BillView {
-            period: format!("{} – {}", ctx.date(b.period_from), ctx.date(b.period_to)),
-            service: b.service.label(ctx.lang_code()),
-            identifier: b.identifier.clone(),
-            issued: ctx.date(b.issued),
-            due: ctx.date(b.due),
-            amount: ctx.euros(b.total_cents),
-            delivery: b.delivery.label(ctx.lang_code()),
-        }
-    }
 }
 
 pub struct RequestView {

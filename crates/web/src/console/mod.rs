@@ -16,14 +16,14 @@ mod texts;
 
 pub use texts::TEXTS;
 
+use crate::auth::CsrfForm;
 use crate::auth::{self, Ctx};
 use crate::error::WebError;
-use crate::limits::Action;
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -150,14 +150,6 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn with_cookies(cookies: Vec<HeaderValue>, to: &str) -> Response {
-    let mut resp = Redirect::to(to).into_response();
-    for c in cookies {
-        resp.headers_mut().append(header::SET_COOKIE, c);
-    }
-    resp
-}
-
 /// An id from the path: anything but a number is a page that does not exist.
 fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
@@ -196,12 +188,6 @@ impl PageQuery {
     fn page(&self) -> i64 {
         self.page.unwrap_or(1).clamp(1, 1_000_000)
     }
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 // ---- sign-in, sign-out, home -----------------------------------------------------------------
@@ -259,18 +245,10 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    let ip = auth::client_ip(&state, &headers, Some(peer));
-    state.limits.check(Action::Login, &ip)?;
-    let email = canali_store::accounts::normalize_email(&f.email);
-    state.limits.check(Action::LoginAccount, &email)?;
+    let (ip, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
     let operator = state.store.operator_by_email(&email).await?;
-    let ok = match &operator {
-        Some(o) => auth::verify_password(f.password.clone(), o.password_hash.clone()).await,
-        None => {
-            auth::burn_password_time(f.password.clone()).await;
-            false
-        }
-    };
+    let hash = operator.as_ref().map(|o| o.password_hash.as_str());
+    let ok = auth::password_matches(&f.password, hash).await;
     let Some(operator) = operator.filter(|o| ok && o.active) else {
         let page = LoginPage {
             error: Some(ctx.t("console.login.wrong").to_string()),
@@ -282,7 +260,10 @@ async fn login(
     };
     let cookies = auth::start_session(&state, &headers, SessionKind::Operator, operator.id).await?;
     audit(&state, operator.id, "sign_in", None, &ip).await?;
-    Ok(with_cookies(cookies, &safe_next(Some(&f.next))))
+    Ok(auth::redirect_with_cookies(
+        cookies,
+        &safe_next(Some(&f.next)),
+    ))
 }
 
 async fn logout(
@@ -293,7 +274,7 @@ async fn logout(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let cookie = auth::end_session(&state, &headers).await?;
-    Ok(with_cookies(vec![cookie], "/console/login"))
+    Ok(auth::redirect_with_cookies(vec![cookie], "/console/login"))
 }
 
 /// Each role starts where its work is.

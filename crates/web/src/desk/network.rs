@@ -831,17 +831,11 @@ async fn campaign_page(
     campaign_view(&state, ctx, id, notice, None).await
 }
 
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn campaign_send(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
@@ -858,7 +852,7 @@ async fn campaign_remind(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<crate::auth::CsrfForm>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
