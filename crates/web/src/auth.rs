@@ -217,7 +217,7 @@ pub struct Ctx {
 
 impl Ctx {
     /// The text of `key` in the page's language.
-    pub fn t(&self, key: &str) -> &'static str {
+    pub fn t(&self, key: &'static str) -> &'static str {
         crate::i18n::t(self.lang, key)
     }
 

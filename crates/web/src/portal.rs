@@ -513,7 +513,7 @@ async fn login(
     let login = state.store.portal_login_by_email(&email).await?;
     let hash = login.as_ref().map(|l| l.password_hash.as_str());
     let ok = auth::password_matches(&f.password, hash).await;
-    let page = |ctx: Ctx, key: &str| LoginPage {
+    let page = |ctx: Ctx, key: &'static str| LoginPage {
         error: Some(ctx.t(key).to_string()),
         notice: None,
         email: f.email.clone(),

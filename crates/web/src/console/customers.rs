@@ -398,7 +398,7 @@ pub(super) async fn log_contact(
         .customer(customer_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let fail = |ctx: Ctx, key: &str| {
+    let fail = |ctx: Ctx, key: &'static str| {
         let msg = ctx.t(key).to_string();
         customer_view(&state, ctx, &id, None, None, None, Some(msg))
     };

@@ -171,7 +171,7 @@ pub(super) async fn register(
         }
     }
     ctx.check_csrf(&csrf)?;
-    let problem = |key: &str| Some(ctx.t(key).to_string());
+    let problem = |key: &'static str| Some(ctx.t(key).to_string());
     let mut error = None;
     let received = form.received.trim().parse::<jiff::civil::Date>().ok();
     if received.is_none() {

@@ -892,16 +892,6 @@ struct MaterialsPage {
     error: Option<String>,
 }
 
-fn clerk_branch(ctx: &Ctx) -> Result<String, WebError> {
-    let op = ctx.operator_in(&[Role::Clerk])?;
-    op.branch.clone().ok_or_else(|| {
-        WebError::Forbidden(
-            "Nessuno sportello associato a questo operatore. No branch is assigned to this operator."
-                .into(),
-        )
-    })
-}
-
 async fn materials_view(
     state: &AppState,
     ctx: Ctx,
@@ -940,7 +930,7 @@ async fn materials_page(
     ctx: Ctx,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, WebError> {
-    let branch = clerk_branch(&ctx)?;
+    let branch = super::queue::clerk_branch(&ctx, None)?;
     let notice = (q.done == "ok").then(|| ctx.t("materials.done").to_string());
     materials_view(&state, ctx, branch, notice, None).await
 }
@@ -960,7 +950,7 @@ async fn materials_confirm(
     ctx: Ctx,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
-    let branch = clerk_branch(&ctx)?;
+    let branch = super::queue::clerk_branch(&ctx, None)?;
     ctx.check_csrf(&form.csrf)?;
     // Only a campaign this branch takes part in (another's is not found).
     if !state

@@ -582,7 +582,8 @@ struct CounterQueue {
 }
 
 /// The clerk's branch (an administrator may name one with `?branch=`).
-fn clerk_branch(ctx: &Ctx, asked: Option<&str>) -> Result<String, WebError> {
+/// The branch a clerk works at (an administrator names one with `asked`).
+pub(super) fn clerk_branch(ctx: &Ctx, asked: Option<&str>) -> Result<String, WebError> {
     let op = ctx.operator_in(&[Role::Clerk])?;
     if let Some(b) = &op.branch {
         return Ok(b.clone());
