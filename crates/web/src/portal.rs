@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/home", get(home))
         .route("/bills", get(bills))
         .route("/bills/{id}", get(bill))
+        .route("/bills/{id}/pdf", get(bill_pdf))
         .route("/ebill", get(ebill_page).post(ebill_switch))
         .route("/readings", get(readings_page).post(send_reading))
         .route("/requests", get(requests))
@@ -1061,6 +1062,35 @@ async fn bill(
     .into_response())
 }
 
+/// The bill's PDF, as the e-mail delivery sends it; only for the customer it belongs to.
+async fn bill_pdf(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let customer = ctx.customer()?.clone();
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    // Ownership first: another customer's bill is 404 before anything is read.
+    state
+        .store
+        .bill_of(customer.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let found = state.store.bill_documents(&[id]).await?;
+    let bill = found.first().ok_or(WebError::NotFound)?;
+    let document = canali_billing::document::BillDocument::new(bill, false)
+        .map_err(|e| WebError::Internal(format!("bill {id}: {e}")))?;
+    let pdf = tokio::task::spawn_blocking(move || canali_billing::render_bill_pdf(&document))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(format!("bill {id}: {e}")))?;
+    Ok(attachment_response(
+        &format!("bolletta-{id}.pdf"),
+        "application/pdf",
+        pdf,
+    ))
+}
+
 async fn ebill_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     ebill_view(&state, ctx, None, None).await
 }
@@ -1891,9 +1921,9 @@ pub const TEXTS: Texts = &[
     ("bills.delivery", "Invio", "Delivery"),
     ("bill.title", "Bolletta", "Bill"),
     (
-        "bill.document_pending",
-        "Il documento PDF della bolletta sarà disponibile qui.",
-        "The bill's PDF document will be available here.",
+        "bill.document",
+        "Scarica la bolletta (PDF)",
+        "Download the bill (PDF)",
     ),
     (
         "ebill.active",

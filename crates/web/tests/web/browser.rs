@@ -8,7 +8,7 @@
 //! passes, unless `CI` is set: there a missing browser fails it. A full-page screenshot of each
 //! step lands in `target/screenshots/` (01-….png onwards), the run's artefacts.
 
-mod common;
+use crate::common;
 
 use common::*;
 use fantoccini::{Client, ClientBuilder, Locator};

@@ -2,7 +2,7 @@
 //! a time and in batches, customers, requests, mail, the report, the OpenAPI document and the
 //! Swagger UI.
 
-mod common;
+use crate::common;
 
 use common::{CUSTOMER_CODE, TestApp, spawn_apps};
 use serde_json::{Value, json};

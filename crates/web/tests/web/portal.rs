@@ -2,7 +2,7 @@
 //! confirmation by e-mail link, sign-in, home, bills, e-bill switch, self-reading and a
 //! complaint; each online action lands in the ledger as a `web` contact.
 
-mod common;
+use crate::common;
 
 use common::*;
 
@@ -33,6 +33,22 @@ async fn a_customer_registers_and_serves_themselves() {
         assert!(!bills.contains("/bills/201"));
         let other = c
             .get(format!("{}/bills/201", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 404, "{}", app.backend);
+
+        // The bill's document: the own one is a PDF, another customer's is 404 too.
+        let pdf = c
+            .get(format!("{}/bills/101/pdf", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200, "{}", app.backend);
+        assert_eq!(pdf.headers()["content-type"], "application/pdf");
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+        let other = c
+            .get(format!("{}/bills/201/pdf", app.base))
             .send()
             .await
             .unwrap();

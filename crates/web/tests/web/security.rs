@@ -1,7 +1,7 @@
 //! The online branch attacked: each rule of the security list tried the way an attacker would,
 //! on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use canali_domain::Channel;
 use canali_domain::service::RequestKind;

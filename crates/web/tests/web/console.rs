@@ -3,7 +3,7 @@
 //! refused, late complaint answers with compensation, the mail registry's protocol numbers and
 //! the administrator's tokens and operators.
 
-mod common;
+use crate::common;
 
 use canali_domain::service::{RequestKind, Role};
 use canali_domain::{Channel, Outcome, Reason};

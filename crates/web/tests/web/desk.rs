@@ -2,7 +2,7 @@
 //! campaign round trip between the network manager and a branch; the call-center and branch
 //! indicator pages by role; CSRF and branch isolation.
 
-mod common;
+use crate::common;
 
 use canali_domain::network::{BranchKind, Host, Operator as BranchOperator};
 use canali_domain::service::Role;

@@ -1,0 +1,11 @@
+//! The web server's tests, in one binary: each test binary links the whole server and its
+//! dependency tree, so one binary instead of six keeps the build small and quick to link.
+
+mod common;
+
+mod api;
+mod browser;
+mod console;
+mod desk;
+mod portal;
+mod security;
