@@ -163,6 +163,8 @@ pub struct FollowState {
     pub line_no: i64,
     /// The calls still open at `offset`, serialised by the follower.
     pub open_calls: String,
+    /// The agents logged in and paused at `offset`, serialised by the follower ('' for none).
+    pub agents: String,
 }
 
 /// Runs the same body on the transaction of either backend.
@@ -206,8 +208,8 @@ impl Store {
 
     /// The state a follower of `source` saved last, if any.
     pub async fn follow_state(&self, source: &str) -> Result<Option<FollowState>> {
-        type Row = (String, String, i64, i64, i64, i64, String);
-        let sql = "SELECT path, identity, device, inode, byte_offset, line_no, open_calls \
+        type Row = (String, String, i64, i64, i64, i64, String, String);
+        let sql = "SELECT path, identity, device, inode, byte_offset, line_no, open_calls, agents \
                    FROM call_follow WHERE source = $1";
         let row: Option<Row> = on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(source)
@@ -222,6 +224,7 @@ impl Store {
             offset: r.4,
             line_no: r.5,
             open_calls: r.6,
+            agents: r.7,
         }))
     }
 
@@ -491,7 +494,7 @@ pub(crate) async fn add_ledger_calls(
 }
 
 /// Adds calls to the calls rollups and saves the follower's state, inside `tx`.
-async fn write_calls(
+pub(crate) async fn write_calls(
     tx: &mut Tx<'_>,
     facts: &[CallFact],
     state: Option<&FollowState>,
@@ -571,11 +574,13 @@ async fn write_rollups(
 async fn save_state(tx: &mut Tx<'_>, s: &FollowState) -> Result<()> {
     {
         let sql = "INSERT INTO call_follow (source, path, identity, device, inode, byte_offset, \
-                   line_no, open_calls, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                   line_no, open_calls, agents, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                    ON CONFLICT (source) DO UPDATE SET path = excluded.path, \
                    identity = excluded.identity, device = excluded.device, inode = excluded.inode, \
                    byte_offset = excluded.byte_offset, line_no = excluded.line_no, \
-                   open_calls = excluded.open_calls, updated_at = excluded.updated_at";
+                   open_calls = excluded.open_calls, agents = excluded.agents, \
+                   updated_at = excluded.updated_at";
         let now = jiff::Timestamp::now().as_microsecond();
         on_tx!(&mut *tx, |t| sqlx::query(sql)
             .bind(&s.source)
@@ -586,6 +591,7 @@ async fn save_state(tx: &mut Tx<'_>, s: &FollowState) -> Result<()> {
             .bind(s.offset)
             .bind(s.line_no)
             .bind(&s.open_calls)
+            .bind(&s.agents)
             .bind(now)
             .execute(&mut **t)
             .await

@@ -1,6 +1,6 @@
 //! Small reads the branch and call-center desks need: the campaigns a branch takes part in, the
 //! branch contacts of a period, and every queue_log follower's saved state (the calls still
-//! open when it last committed, for the call centers' wallboard).
+//! open and the agents logged in when it last committed, for the call centers' wallboard).
 
 use crate::branches_store::{CampaignBranch, MaterialCampaign};
 use crate::db::on_db;
@@ -13,6 +13,8 @@ use canali_domain::{Channel, Day};
 pub struct FollowerSnapshot {
     pub source: String,
     pub open_calls: String,
+    /// The agents logged in and paused (the follower's JSON, '' for none).
+    pub agents: String,
     pub updated_at: i64,
 }
 
@@ -85,18 +87,21 @@ impl Store {
 
     /// Every queue_log follower's last saved state, by source.
     pub async fn follower_snapshots(&self) -> Result<Vec<FollowerSnapshot>> {
-        let rows: Vec<(String, String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT source, open_calls, updated_at FROM call_follow ORDER BY source"
+        let rows: Vec<(String, String, String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT source, open_calls, agents, updated_at FROM call_follow ORDER BY source"
         )
         .fetch_all(p)
         .await)?;
         Ok(rows
             .into_iter()
-            .map(|(source, open_calls, updated_at)| FollowerSnapshot {
-                source,
-                open_calls,
-                updated_at,
-            })
+            .map(
+                |(source, open_calls, agents, updated_at)| FollowerSnapshot {
+                    source,
+                    open_calls,
+                    agents,
+                    updated_at,
+                },
+            )
             .collect())
     }
 }

@@ -9,6 +9,7 @@ mod bulk;
 pub mod calls;
 pub mod console_queries;
 pub mod contact_fields;
+pub mod cti;
 pub mod customers;
 mod db;
 pub mod desk_queries;

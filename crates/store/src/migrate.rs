@@ -55,6 +55,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_name_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0007_name_tokens.sql"),
     },
+    Migration {
+        version: 8,
+        name: "call_events",
+        sqlite: include_str!("../migrations/sqlite/0008_call_events.sql"),
+        postgres: include_str!("../migrations/postgres/0008_call_events.sql"),
+    },
 ];
 
 /// The migration that creates `customer_name_tokens`: the runner then fills it from the
