@@ -3,6 +3,7 @@
 //! time and how it ended. A transferred call entering another queue with the same callid is a
 //! new entry there.
 
+use crate::agents::Agents;
 use crate::queue_log::{Event, Record};
 use canali_store::calls::CallEnd;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,8 @@ pub struct AssemblyStats {
 pub struct Assembler {
     open: HashMap<(String, String), OpenCall>,
     pub stats: AssemblyStats,
+    /// The agents logged in and paused, from the agent events and the answers seen.
+    pub agents: Agents,
 }
 
 const MICROS: i64 = 1_000_000;
@@ -87,6 +90,7 @@ impl Assembler {
                 .map(|c| ((c.callid.clone(), c.queue.clone()), c))
                 .collect(),
             stats: AssemblyStats::default(),
+            agents: Agents::default(),
         }
     }
 
@@ -129,6 +133,7 @@ impl Assembler {
                 entry.connected = Some(r.time);
                 entry.hold = hold.or(Some(((r.time - entry.entered) / MICROS).max(0)));
                 entry.agent = non_none(r.agent);
+                self.agents.feed(r);
             }
             Event::RingNoAnswer | Event::RingCanceled => {
                 self.stats.rings_unanswered += 1;
@@ -180,7 +185,10 @@ impl Assembler {
                 };
                 out.push(finish(c, r.time, wait, 0, end));
             }
-            e if e.is_agent_or_system() => self.stats.agent_events += 1,
+            e if e.is_agent_or_system() => {
+                self.stats.agent_events += 1;
+                self.agents.feed(r);
+            }
             _ => {}
         }
     }
@@ -297,6 +305,12 @@ mod tests {
         assert_eq!(c1b.external_id(), "c1/business/400");
         assert_eq!(a.open_count(), 0);
         assert_eq!(a.stats.agent_events, 1);
+        // The agents seen answering, and the pause.
+        assert_eq!(
+            a.agents.agents.keys().collect::<Vec<_>>(),
+            ["SIP/8", "SIP/9"]
+        );
+        assert!(a.agents.agents["SIP/9"].paused_all);
     }
 
     #[test]

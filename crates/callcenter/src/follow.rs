@@ -4,8 +4,9 @@
 //! Every chunk read ends in one commit: the chunk's calls go into the ledger
 //! ([`Store::ingest_contacts`], idempotent on `callid/queue/entry-epoch`), then the calls rollup
 //! and the follower's state (file identity, byte offset after the last whole line, the calls
-//! still open) in one transaction. Killed anywhere, a restart resumes from the last state: the
-//! ledger skips the contacts it already holds and the rollup counts each call once.
+//! still open, the agents logged in and paused) in one transaction. Killed anywhere, a restart
+//! resumes from the last state: the ledger skips the contacts it already holds and the rollup
+//! counts each call once.
 //!
 //! Rotation: the file's identity is a hash of its first line (plus device and inode). When the
 //! path starts naming another file (logrotate's rename and create) the follower finishes the old
@@ -13,6 +14,7 @@
 //! (copytruncate) starts again from the top. After a restart it looks for the file it was
 //! reading under `FILE.1` and `FILE.0` when `FILE` is already a new one.
 
+use crate::agents::Agents;
 use crate::assemble::{Assembler, Call, OpenCall};
 use crate::queue_log::{Malformed, complete_lines, parse_line};
 use crate::settings::{CallCenterSettings, Line};
@@ -230,6 +232,7 @@ impl Reader {
             offset: b.offset as i64,
             line_no: b.line_no as i64,
             open_calls: b.open.clone(),
+            agents: b.agents.clone(),
         })
     }
 }
@@ -249,6 +252,8 @@ struct Batch {
     line_no: u64,
     /// The calls open after the chunk, as JSON.
     open: String,
+    /// The agents after the chunk, as JSON.
+    agents: String,
 }
 
 impl Parser {
@@ -387,7 +392,8 @@ impl Importer<'_> {
             let parse = tokio::task::spawn_blocking(move || {
                 let calls = parser.parse(&bytes, first);
                 let open = serde_json::to_string(&parser.assembler.open_calls());
-                (parser, calls, open, offset, line_no)
+                let agents = parser.assembler.agents.to_json();
+                (parser, calls, open, agents, offset, line_no)
             });
             let done = match written.take() {
                 Some(b) => {
@@ -396,7 +402,7 @@ impl Importer<'_> {
                 }
                 None => Ok(None),
             };
-            let (parser, calls, open, offset, line_no) = parse
+            let (parser, calls, open, agents, offset, line_no) = parse
                 .await
                 .map_err(|e| Error::State(format!("the parser failed: {e}")))?;
             self.parser = Some(parser);
@@ -406,6 +412,7 @@ impl Importer<'_> {
                 offset,
                 line_no,
                 open: open.map_err(|e| Error::State(e.to_string()))?,
+                agents,
             });
             if let Some(at) = committed_at {
                 on_progress(self.snapshot());
@@ -472,11 +479,16 @@ pub async fn import_queue_log(
             .map_err(|e| Error::State(format!("the saved open calls are not readable: {e}")))?,
         _ => Vec::new(),
     };
+    let mut assembler = Assembler::with_open(open);
+    if let Some(s) = &saved {
+        assembler.agents = Agents::from_json(&s.agents)
+            .map_err(|e| Error::State(format!("the saved agents are not readable: {e}")))?;
+    }
     let mut imp = Importer {
         store,
         opts,
         parser: Some(Parser {
-            assembler: Assembler::with_open(open),
+            assembler,
             seen: ImportSummary::default(),
         }),
         lines_of: HashMap::new(),

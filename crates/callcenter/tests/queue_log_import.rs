@@ -473,3 +473,65 @@ async fn the_same_calls_read_again_from_another_file_are_not_counted_twice() {
         assert_matches(store, &exp).await;
     }
 }
+
+#[tokio::test]
+async fn the_follower_saves_the_agents_and_resumes_them() {
+    use canali_callcenter::agents::Agents;
+    let settings = CallCenterSettings::default();
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue_log");
+        let first = "\
+1298962800|NONE|NONE|NONE|QUEUESTART|
+1298962801|NONE|NONE|Agent/1001|AGENTLOGIN|SIP/1001
+1298962802|NONE|600|SIP/101|ADDMEMBER|
+1298962803|NONE|coda-aziende|SIP/201|ADDMEMBER|
+1298962804|NONE|600|SIP/101|PAUSE|pranzo
+1298962810|c1|600|NONE|ENTERQUEUE||0511111111|1
+1298962830|c1|600|Agent/1001|CONNECT|20|1298962830.1|5
+";
+        write(&path, first.as_bytes());
+        let opts = ImportOptions::new("pbx");
+        import(s, &path, &opts).await;
+        let saved = s.follow_state("pbx").await.unwrap().unwrap();
+        let agents = Agents::from_json(&saved.agents).unwrap();
+        let res = agents.of_line(Line::Residential, &settings);
+        assert_eq!(
+            res.logged_in.iter().collect::<Vec<_>>(),
+            ["Agent/1001", "SIP/101"],
+            "{}",
+            t.name
+        );
+        assert_eq!(res.paused.iter().collect::<Vec<_>>(), ["SIP/101"]);
+        let bus = agents.of_line(Line::Business, &settings);
+        assert_eq!(bus.logged_in.iter().collect::<Vec<_>>(), ["SIP/201"]);
+        assert!(bus.paused.is_empty());
+
+        // A later run resumes the agents from the saved state and goes on from there.
+        let more = "\
+1298962900|NONE|600|SIP/101|UNPAUSE|
+1298962901|NONE|NONE|SIP/201|PAUSEALL|
+1298962902|NONE|NONE|Agent/1001|AGENTLOGOFF|SIP/1001|100
+";
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(more.as_bytes()).unwrap();
+        drop(f);
+        let summary = import(s, &path, &opts).await;
+        assert_eq!(summary.resumed_after_line, Some(7));
+        let saved = s.follow_state("pbx").await.unwrap().unwrap();
+        let agents = Agents::from_json(&saved.agents).unwrap();
+        let res = agents.of_line(Line::Residential, &settings);
+        assert_eq!(res.logged_in.iter().collect::<Vec<_>>(), ["SIP/101"]);
+        assert!(res.paused.is_empty(), "{}", t.name);
+        let bus = agents.of_line(Line::Business, &settings);
+        assert_eq!(bus.paused.iter().collect::<Vec<_>>(), ["SIP/201"]);
+        // The wallboard's read of every follower carries them too.
+        let snaps = s.follower_snapshots().await.unwrap();
+        assert_eq!(snaps.len(), 1);
+        assert_eq!(Agents::from_json(&snaps[0].agents).unwrap(), agents);
+    }
+}
