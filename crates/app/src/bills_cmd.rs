@@ -185,10 +185,20 @@ async fn run_on(
                 .expect("a template")
                 .progress_chars("=> "),
             );
-            let s = dispatch(store, from, to, settings, &|done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
+            // Ctrl-C or SIGTERM stops the run cleanly: the mails in flight are settled and
+            // recorded, and the same command resumes it.
+            let stop = canali_billing::dispatch::stop_on_signals()?;
+            let s = dispatch(
+                store,
+                from,
+                to,
+                settings,
+                &|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                },
+                &stop,
+            )
             .await?;
             bar.finish_and_clear();
             println!(
@@ -217,6 +227,13 @@ async fn run_on(
                 s.counts.printed,
                 s.counts.pending + s.counts.failed_temporary + s.counts.sending + s.counts.printing
             );
+            if s.stopped {
+                eprintln!(
+                    "The run was stopped before the end: run `canali bills dispatch --issued \
+                     {issued}` again to send the rest (nothing is sent twice)."
+                );
+                return Ok(ExitCode::from(3));
+            }
         }
         BillsCommand::Status { issued } => {
             let (from, to) = month_days(&issued)?;

@@ -25,7 +25,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The SMTP server bills are sent through (plain SMTP, or STARTTLS/TLS when the binary has TLS).
@@ -120,6 +120,9 @@ pub struct RunSummary {
     pub seconds: f64,
     /// The records of the month at the end of the run.
     pub counts: DeliveryCounts,
+    /// Asked to stop (SIGINT/SIGTERM): the mails in flight were settled and recorded, and
+    /// the run ended early; the same command resumes it.
+    pub stopped: bool,
 }
 
 /// The days of a month `YYYY-MM`.
@@ -149,13 +152,16 @@ enum Outcome {
 }
 
 /// Runs (or resumes) the billing run of the bills issued in `from..=to`. `progress` is told
-/// the bills settled so far and the bills of the run.
+/// the bills settled so far and the bills of the run. Once `stop` is set, the run claims no
+/// more mails and starts no more print batches: what is in flight is settled and recorded, so
+/// a stopped run resumed later sends nothing twice.
 pub async fn dispatch(
     store: &Store,
     from: Day,
     to: Day,
     settings: &DispatchSettings,
     progress: &(dyn Fn(u64, u64) + Sync),
+    stop: &AtomicBool,
 ) -> Result<RunSummary> {
     let started = Instant::now();
     let renderer = Arc::new(match &settings.template {
@@ -182,6 +188,10 @@ pub async fn dispatch(
         })?;
         let run_id = format!("run-{}-{}", std::process::id(), now_micros());
         loop {
+            if stop.load(Ordering::SeqCst) {
+                summary.stopped = true;
+                break;
+            }
             let claimed = store
                 .claim_emails(&run_id, from, to, now_micros(), settings.claim)
                 .await?;
@@ -200,6 +210,11 @@ pub async fn dispatch(
                 .iter()
                 .map(|c: &Claimed| (c.bill_id, c.attempts))
                 .collect();
+            // Each mail's outcome is recorded by its own task as soon as the server answered:
+            // the window between the server's `250` and the `sent` commit (see the module
+            // comment) is one commit long, not as long as the slowest mail of the claim.
+            let attempts = &attempts;
+            let settled = &settled;
             let results: Vec<Result<(i64, Outcome)>> = futures::stream::iter(docs)
                 .map(|doc| {
                     let renderer = renderer.clone();
@@ -208,42 +223,16 @@ pub async fn dispatch(
                     async move {
                         let id = doc.id;
                         let outcome = send_one(doc, renderer, mailer, from_box, settings).await?;
+                        let tries = attempts.get(&id).copied().unwrap_or(0) + 1;
+                        record(store, settings, id, &outcome, tries).await?;
+                        if matches!(outcome, Outcome::Sent(_)) {
+                            let n = settled.fetch_add(1, Ordering::Relaxed) + 1;
+                            progress(n, total);
+                        }
                         Ok::<_, BillingError>((id, outcome))
                     }
                 })
                 .buffer_unordered(settings.concurrency.max(1))
-                .then(|r: Result<(i64, Outcome)>| async {
-                    let (id, outcome) = r?;
-                    let now = now_micros();
-                    let tries = attempts.get(&id).copied().unwrap_or(0) + 1;
-                    match &outcome {
-                        Outcome::Sent(to) => {
-                            store.mark_sent(id, to, &message_id(id), now).await?;
-                            let n = settled.fetch_add(1, Ordering::Relaxed) + 1;
-                            progress(n, total);
-                        }
-                        Outcome::Temporary(why) if tries < settings.max_attempts => {
-                            let wait = settings
-                                .backoff_ms
-                                .saturating_mul(1 << (tries - 1).clamp(0, 20))
-                                .min(settings.backoff_max_ms);
-                            store
-                                .mark_temporary_failure(id, now + wait as i64 * 1000, why, now)
-                                .await?;
-                        }
-                        Outcome::Temporary(why) => {
-                            let reason = format!("{tries} temporary failures, the last: {why}");
-                            store
-                                .fall_back_to_paper(id, None, true, &reason, now)
-                                .await?;
-                        }
-                        Outcome::Permanent(why, flag) => {
-                            let flag = flag.as_ref().map(|(c, e)| (*c, e.as_str()));
-                            store.fall_back_to_paper(id, flag, true, why, now).await?;
-                        }
-                    }
-                    Ok::<_, BillingError>((id, outcome))
-                })
                 .collect()
                 .await;
             for r in results {
@@ -261,9 +250,10 @@ pub async fn dispatch(
     std::fs::create_dir_all(&settings.print_dir)?;
     let stem = from.date().strftime("%Y-%m").to_string();
     let name = move |batch: i64| format!("bills-{stem}-{batch:05}.pdf");
-    while let Some(batch) = store
-        .next_print_batch(from, to, settings.print_batch, &name, now_micros())
-        .await?
+    while !stop.load(Ordering::SeqCst)
+        && let Some(batch) = store
+            .next_print_batch(from, to, settings.print_batch, &name, now_micros())
+            .await?
     {
         let docs = store.bill_documents(&batch.bills).await?;
         let renderer = renderer.clone();
@@ -311,9 +301,65 @@ pub async fn dispatch(
         write_atomically(&path, &bytes)?;
         summary.manifest = Some(path);
     }
+    summary.stopped |= stop.load(Ordering::SeqCst);
     summary.counts = store.delivery_counts(from, to).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Records what became of one mail: sent, to be retried later (with a doubling wait), or on
+/// paper after too many temporary failures or a permanent one.
+async fn record(
+    store: &Store,
+    settings: &DispatchSettings,
+    id: i64,
+    outcome: &Outcome,
+    tries: i64,
+) -> Result<()> {
+    let now = now_micros();
+    match outcome {
+        Outcome::Sent(to) => store.mark_sent(id, to, &message_id(id), now).await?,
+        Outcome::Temporary(why) if tries < settings.max_attempts => {
+            let wait = settings
+                .backoff_ms
+                .saturating_mul(1 << (tries - 1).clamp(0, 20))
+                .min(settings.backoff_max_ms);
+            store
+                .mark_temporary_failure(id, now + wait as i64 * 1000, why, now)
+                .await?
+        }
+        Outcome::Temporary(why) => {
+            let reason = format!("{tries} temporary failures, the last: {why}");
+            store
+                .fall_back_to_paper(id, None, true, &reason, now)
+                .await?
+        }
+        Outcome::Permanent(why, flag) => {
+            let flag = flag.as_ref().map(|(c, e)| (*c, e.as_str()));
+            store.fall_back_to_paper(id, flag, true, why, now).await?
+        }
+    }
+    Ok(())
+}
+
+/// A stop flag set by SIGINT (Ctrl-C) or SIGTERM, for a run started from a terminal or a
+/// service manager: the run settles what is in flight and ends (see [`dispatch`]). A second
+/// signal is left to the default action, so a stuck run can still be interrupted.
+pub fn stop_on_signals() -> Result<Arc<AtomicBool>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let flag = stop.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = int.recv() => {}
+            _ = term.recv() => {}
+        }
+        eprintln!("stopping: settling the mails in flight; run the same command to resume");
+        flag.store(true, Ordering::SeqCst);
+    });
+    Ok(stop)
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {

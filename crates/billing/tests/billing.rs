@@ -12,6 +12,7 @@ use canali_store::testing::fresh_stores;
 use canali_store::{EbillEvent, Store};
 use common::*;
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 
 fn settings(sink: &Sink, print: &std::path::Path) -> DispatchSettings {
     let mut s = DispatchSettings::default();
@@ -185,9 +186,16 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
         let print = tempfile::tempdir().unwrap();
         let (from, to) = month_days("2011-11").unwrap();
         let before = sink.count();
-        let s = dispatch(store, from, to, &settings(&sink, print.path()), &|_, _| {})
-            .await
-            .unwrap();
+        let s = dispatch(
+            store,
+            from,
+            to,
+            &settings(&sink, print.path()),
+            &|_, _| {},
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
         assert_eq!(s.planned, 30);
         assert_eq!(s.emails_sent, 8, "{s:?}");
         assert_eq!(s.counts.sent, 8, "{s:?}");
@@ -260,9 +268,16 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
         assert_eq!(by.get(&Delivery::Paper), Some(&22));
         // A second run sends and prints nothing again.
         let n = sink.count();
-        let again = dispatch(store, from, to, &settings(&sink, print.path()), &|_, _| {})
-            .await
-            .unwrap();
+        let again = dispatch(
+            store,
+            from,
+            to,
+            &settings(&sink, print.path()),
+            &|_, _| {},
+            &AtomicBool::new(false),
+        )
+        .await
+        .unwrap();
         assert_eq!((again.planned, again.emails_sent, again.printed), (0, 0, 0));
         assert_eq!(sink.count(), n);
     }
@@ -275,8 +290,26 @@ async fn sqlx_update_email(url: &str, customer: i64, email: Option<&str>) {
     store.close().await;
 }
 
+/// How the first run is ended half-way.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Ending {
+    /// SIGKILL: a crash, no chance to tidy up.
+    Crash,
+    /// SIGTERM: the run is asked to stop, as a service manager or Ctrl-C does.
+    Stop,
+}
+
 #[tokio::test]
-async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
+async fn a_run_killed_half_way_and_restarted_delivers_every_bill() {
+    run_ended_half_way_then_resumed(Ending::Crash).await;
+}
+
+#[tokio::test]
+async fn a_run_stopped_half_way_and_restarted_delivers_every_bill_exactly_once() {
+    run_ended_half_way_then_resumed(Ending::Stop).await;
+}
+
+async fn run_ended_half_way_then_resumed(ending: Ending) {
     for ts in fresh_stores().await.unwrap() {
         let sink = Sink::start();
         let store = &ts.store;
@@ -287,7 +320,7 @@ async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
         let mut child = std::process::Command::new(exe)
             .args([&ts.url, "2011-11", &sink.port.to_string()])
             .arg(print.path())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -301,10 +334,25 @@ async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
             );
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let first_summary = match ending {
+            Ending::Crash => {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                None
+            }
+            Ending::Stop => {
+                // SAFETY: a plain kill(2) on our own child's pid.
+                unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+                let out = child.wait_with_output().unwrap();
+                assert!(out.status.success(), "a stopped run ends without an error");
+                Some(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap())
+            }
+        };
         let at_kill = sink.count() - before;
-        assert!(at_kill < email.len(), "killed half-way");
+        assert!(at_kill < email.len(), "{ending:?} half-way");
+        if let Some(first) = &first_summary {
+            assert_eq!(first["stopped"], true, "{first}");
+        }
         // Started again, it finishes the run.
         let out = std::process::Command::new(exe)
             .args([&ts.url, "2011-11", &sink.port.to_string()])
@@ -345,6 +393,10 @@ async fn a_run_killed_half_way_and_restarted_delivers_every_bill_once() {
             twice as u64 <= in_doubt,
             "{twice} duplicates > {in_doubt} in doubt"
         );
+        if ending == Ending::Stop {
+            // A stopped run settled its mails in flight: nothing was in doubt, nothing twice.
+            assert_eq!((in_doubt, twice), (0, 0), "{}", ts.name);
+        }
         // Paper: every paper bill printed exactly once, in one batch file.
         let manifest = store
             .print_manifest(
@@ -400,7 +452,9 @@ async fn bench_dispatch() {
     let before = peak_rss_kb();
     let (from, to) = month_days("2011-11").unwrap();
     let t = std::time::Instant::now();
-    let r = dispatch(&ts.store, from, to, &s, &|_, _| {}).await.unwrap();
+    let r = dispatch(&ts.store, from, to, &s, &|_, _| {}, &AtomicBool::new(false))
+        .await
+        .unwrap();
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
         "dispatch of {n} bills: {} e-mails, {} printed in {} batches ({} pages): {secs:.1} s, \

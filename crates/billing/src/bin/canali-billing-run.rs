@@ -1,9 +1,9 @@
 //! A billing run as its own process, for the crash-restart test (crates/billing/tests): the
-//! test starts it, kills it half-way and starts it again.
+//! test starts it, kills it (or asks it to stop) half-way and starts it again.
 //!
 //!     canali-billing-run DB_URL YYYY-MM SMTP_PORT PRINT_DIR
 
-use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
+use canali_billing::dispatch::{DispatchSettings, dispatch, month_days, stop_on_signals};
 use std::path::PathBuf;
 
 #[tokio::main]
@@ -23,9 +23,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     settings.claim = 8;
     settings.concurrency = 4;
     settings.backoff_ms = 100;
-    let summary = dispatch(&store, from, to, &settings, &|done, total| {
-        eprintln!("progress {done}/{total}");
-    })
+    let stop = stop_on_signals()?;
+    let summary = dispatch(
+        &store,
+        from,
+        to,
+        &settings,
+        &|done, total| {
+            eprintln!("progress {done}/{total}");
+        },
+        &stop,
+    )
     .await?;
     println!("{}", serde_json::to_string(&summary)?);
     store.close().await;
