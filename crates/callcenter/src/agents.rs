@@ -91,10 +91,8 @@ impl Agents {
             Event::AgentLogoff | Event::AgentCallbackLogoff => {
                 self.agents.remove(agent);
             }
-            Event::AddMember | Event::Connect => {
-                if !no_queue(queue) {
-                    self.agent(agent, r.time).queues.insert(queue.to_string());
-                }
+            Event::AddMember | Event::Connect if !no_queue(queue) => {
+                self.agent(agent, r.time).queues.insert(queue.to_string());
             }
             Event::RemoveMember => {
                 if let Some(a) = self.agents.get_mut(agent) {
