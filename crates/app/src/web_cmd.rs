@@ -308,7 +308,8 @@ pub async fn serve(
     }
     let store = Arc::new(open(url).await?);
     let public = web.public_url.clone();
-    let state = AppState::new(store, web)?;
+    let state =
+        AppState::new(store, web)?.with_callcenter(crate::callcenter_cmd::settings(config)?);
     println!();
     println!("canali is serving {} on {public}", redacted(url));
     println!("  online branch:  {public}/");

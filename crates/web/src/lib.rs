@@ -38,6 +38,9 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub mailer: Arc<Mailer>,
     pub limits: Arc<limits::Limits>,
+    /// The `[callcenter]` settings: which queue is which line (pushed call events, the
+    /// wallboard), the standards of the indicators.
+    pub callcenter: Arc<canali_callcenter::CallCenterSettings>,
     network: Arc<tokio::sync::RwLock<Option<CachedNetwork>>>,
 }
 
@@ -50,8 +53,15 @@ impl AppState {
             config: Arc::new(config),
             mailer: Arc::new(mailer),
             limits: Arc::new(limits),
+            callcenter: Arc::default(),
             network: Arc::default(),
         })
+    }
+
+    /// The same state with these call-center settings (the defaults otherwise).
+    pub fn with_callcenter(mut self, settings: canali_callcenter::CallCenterSettings) -> AppState {
+        self.callcenter = Arc::new(settings);
+        self
     }
 }
 

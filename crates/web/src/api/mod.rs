@@ -3,6 +3,7 @@
 //! `/api/openapi.json` and Swagger UI (served from the binary) at `/api/docs`. See docs/api.md.
 
 pub mod auth;
+pub mod calls;
 pub mod contacts;
 pub mod problem;
 pub mod resources;
@@ -23,7 +24,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
 #[openapi(
     info(
         title = "canali API",
-        description = "The multichannel customer-contact platform's REST API: customers, the contact ledger, requests, postal mail and the yearly report. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
+        description = "The multichannel customer-contact platform's REST API: customers, the contact ledger, call events, requests, postal mail and the yearly report. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
     ),
     paths(
         resources::search_customers,
@@ -32,6 +33,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
         resources::bills,
         contacts::post_contact,
         contacts::post_batch,
+        calls::post_event,
         resources::request_queue,
         resources::request,
         resources::open_request,
@@ -45,6 +47,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
     tags(
         (name = "customers", description = "Customer search, record, contact timeline and bills"),
         (name = "contacts", description = "Contacts into the ledger, one or in batches"),
+        (name = "calls", description = "Call events pushed by a telephone system (Zammad's generic CTI fields)"),
         (name = "requests", description = "Requests and complaints"),
         (name = "mail", description = "The postal mail registry"),
         (name = "report", description = "The yearly channel report"),
@@ -98,6 +101,10 @@ pub fn routes() -> Router<AppState> {
                 // axum's own 2 MB cap would refuse a full batch (10,000 contacts are about
                 // 2.5 MB); the site's `max_upload_bytes` limit (20 MiB) still applies.
                 .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/calls/events",
+            post(calls::post_event).fallback(problem::wrong_method),
         )
         .route(
             "/api/v1/requests",
