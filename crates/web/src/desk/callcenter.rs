@@ -2,10 +2,11 @@
 //! year's months charted against the standards' limits; the live wallboard; the week's staff
 //! plan from the ledger's half-hour arrivals (Erlang C).
 //!
-//! The wallboard's "now" comes from the queue_log followers' saved state: the calls still
-//! open at each follower's last commit (waiting: not yet answered). The followers do not keep
-//! agent states (logins and pauses are counted, not tracked), so agents are not shown; "today"
-//! comes from the calls' daily rollup, which every ingest keeps.
+//! The wallboard's "now" comes from the queue_log followers' saved state (the calls still open
+//! at each follower's last commit, waiting when not yet answered, and the agents logged in and
+//! paused) and from the pushed call events in flight (`POST /api/v1/calls/events`, whose
+//! answering agents count as logged in); "today" comes from the calls' daily rollup, which
+//! every ingest keeps.
 
 use super::charts::{self, Target};
 use super::{dec, opt, today};
@@ -18,10 +19,11 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use canali_callcenter::agents::Agents;
 use canali_callcenter::assemble::OpenCall;
-use canali_callcenter::kpi;
 use canali_callcenter::staffing::{self, Target as SlTarget};
 use canali_callcenter::{CallCenterSettings, Line};
+use canali_callcenter::{cti, kpi};
 use canali_domain::service::Role;
 use canali_store::calls::CallTotals;
 use serde::Deserialize;
@@ -104,14 +106,14 @@ async fn cc_kpi(
         y.parse().map_err(|_| WebError::BadRequest(month.clone()))?,
         m.parse().map_err(|_| WebError::BadRequest(month.clone()))?,
     );
-    let settings = CallCenterSettings::default();
-    let ind = kpi::month(&state.store, year, mon, Some(line), &settings)
+    let settings: &CallCenterSettings = &state.callcenter;
+    let ind = kpi::month(&state.store, year, mon, Some(line), settings)
         .await
         .map_err(cc_error)?
         .into_iter()
         .next()
         .ok_or_else(|| WebError::Internal("no indicators".into()))?;
-    let months = kpi::year(&state.store, year, line, &settings)
+    let months = kpi::year(&state.store, year, line, settings)
         .await
         .map_err(cc_error)?;
     let figures = vec![
@@ -193,6 +195,11 @@ struct BoardLine {
     name: &'static str,
     waiting: Option<usize>,
     longest: String,
+    /// Agents logged in (paused ones included) and paused, when live data arrives.
+    agents: Option<usize>,
+    paused: Option<usize>,
+    /// The agents logged in, by name, and whether each is paused.
+    agent_names: Vec<(String, bool)>,
     offered: i64,
     answered: i64,
     abandoned: i64,
@@ -202,9 +209,12 @@ struct BoardLine {
 
 struct Board {
     lines: Vec<BoardLine>,
+    /// Where the live data comes from: the followers' sources, and the pushed call events.
     follower: Option<String>,
     stale: bool,
     updated: String,
+    /// Agents a follower saw log in on no queue known yet.
+    without_queue: Vec<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -222,20 +232,44 @@ struct WallboardLive {
 }
 
 async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
-    let settings = CallCenterSettings::default();
+    let settings: &CallCenterSettings = &state.callcenter;
     let day = today();
     let rows = state.store.calls_daily(None, day, day).await?;
     let snapshots = state.store.follower_snapshots().await?;
     let now = now_micros();
-    let mut open: Vec<OpenCall> = Vec::new();
+    // The followers that committed lately: their open calls and agents.
+    let mut open: Vec<(Line, i64)> = Vec::new();
+    let mut agents = Agents::default();
     let mut latest: Option<i64> = None;
+    let mut sources: Vec<String> = Vec::new();
     for s in &snapshots {
         latest = latest.max(Some(s.updated_at));
+        sources.push(s.source.clone());
+        if now - s.updated_at > STALE_MICROS {
+            continue;
+        }
         if let Ok(calls) = serde_json::from_str::<Vec<OpenCall>>(&s.open_calls) {
-            open.extend(calls.into_iter().filter(|c| c.connected.is_none()));
+            open.extend(
+                calls
+                    .into_iter()
+                    .filter(|c| c.connected.is_none())
+                    .map(|c| (settings.line_of(&c.queue), c.entered)),
+            );
+        }
+        if let Ok(a) = Agents::from_json(&s.agents) {
+            agents.agents.extend(a.agents);
         }
     }
-    let running = latest.is_some_and(|u| now - u <= STALE_MICROS);
+    // The pushed calls in flight and the agents who answered them.
+    let pushed = cti::live(&state.store, settings, now)
+        .await
+        .map_err(cc_error)?;
+    open.extend(pushed.waiting.iter().copied());
+    if pushed.latest.is_some() {
+        sources.push(ctx.t("wb.cti").to_string());
+    }
+    latest = latest.max(pushed.latest);
+    let running = latest.is_some_and(|u| now - u <= STALE_MICROS) || !pushed.waiting.is_empty();
     let lines = Line::ALL
         .iter()
         .map(|&l| {
@@ -244,11 +278,20 @@ async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
                 .find(|r| r.channel == l.channel())
                 .map(|r| r.totals)
                 .unwrap_or_default();
-            let waiting: Vec<&OpenCall> = open
+            let waiting: Vec<i64> = open
                 .iter()
-                .filter(|c| settings.line_of(&c.queue) == l)
+                .filter(|(line, _)| *line == l)
+                .map(|(_, entered)| *entered)
                 .collect();
-            let longest = waiting.iter().map(|c| now - c.entered).max();
+            let longest = waiting.iter().map(|entered| now - entered).max();
+            let mut on_line = agents.of_line(l, settings);
+            on_line.logged_in.extend(
+                pushed
+                    .agents
+                    .iter()
+                    .filter(|(line, _)| *line == l)
+                    .map(|(_, name)| name.clone()),
+            );
             BoardLine {
                 name: line_label(ctx, l),
                 waiting: running.then_some(waiting.len()),
@@ -259,6 +302,17 @@ async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
                     }
                     (true, None) => "0:00".into(),
                     _ => "–".into(),
+                },
+                agents: running.then_some(on_line.logged_in.len()),
+                paused: running.then_some(on_line.paused.len()),
+                agent_names: if running {
+                    on_line
+                        .logged_in
+                        .iter()
+                        .map(|n| (n.clone(), on_line.paused.contains(n)))
+                        .collect()
+                } else {
+                    Vec::new()
                 },
                 offered: t.offered,
                 answered: t.answered,
@@ -284,15 +338,14 @@ async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
         .collect();
     Ok(Board {
         lines,
-        follower: (!snapshots.is_empty()).then(|| {
-            snapshots
-                .iter()
-                .map(|s| s.source.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
+        follower: (!sources.is_empty()).then(|| sources.join(", ")),
         stale: !running,
         updated: latest.map(|u| ctx.datetime(u)).unwrap_or_default(),
+        without_queue: if running {
+            agents.without_queue()
+        } else {
+            Vec::new()
+        },
     })
 }
 

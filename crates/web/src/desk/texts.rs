@@ -372,12 +372,20 @@ pub const TEXTS: Texts = &[
     ("wb.last_update", "aggiornato", "updated"),
     (
         "wb.no_follower",
-        "Le chiamate in attesa si vedono solo mentre il lettore del queue_log è attivo (canali import queue-log --follow); i totali di oggi vengono dal riepilogo giornaliero.",
-        "Calls waiting are shown only while the queue_log follower runs (canali import queue-log --follow); today's totals come from the daily rollup.",
+        "Le chiamate in attesa e gli operatori si vedono solo mentre arrivano dati in tempo reale: il lettore del queue_log attivo (canali import queue-log --follow) o gli eventi di chiamata inviati all'API; i totali di oggi vengono dal riepilogo giornaliero.",
+        "Calls waiting and agents are shown only while live data arrives: the queue_log follower running (canali import queue-log --follow) or call events pushed to the API; today's totals come from the daily rollup.",
+    ),
+    ("wb.cti", "eventi di chiamata (API)", "call events (API)"),
+    ("wb.agents", "Operatori collegati", "Agents logged in"),
+    ("wb.paused", "in pausa", "paused"),
+    (
+        "wb.without_queue",
+        "Collegati senza una coda nota",
+        "Logged in, no queue known yet",
     ),
     (
         "wb.agents_note",
-        "Operatori collegati e in pausa: non disponibili, il lettore del queue_log non tiene lo stato degli operatori.",
-        "Agents logged in and paused: not available, the queue_log follower does not keep agent states.",
+        "Operatori: dal queue_log (login, code, pause, risposte) e dagli operatori che hanno risposto a una chiamata inviata all'API nell'ultima ora.",
+        "Agents: from the queue_log (logins, queues, pauses, answers) and the agents who answered a call pushed to the API in the last hour.",
     ),
 ];

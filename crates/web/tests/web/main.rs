@@ -5,6 +5,7 @@ mod common;
 
 mod api;
 mod browser;
+mod calls;
 mod console;
 mod desk;
 mod portal;
