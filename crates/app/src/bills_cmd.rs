@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
-use canali_billing::{BillDocument, Renderer};
+use canali_billing::{BillDocument, BillRenderer, LayoutRenderer, Renderer};
 use canali_domain::Day;
 use canali_domain::network::EbillPath;
 use canali_store::{EbillEvent, Store};
@@ -33,7 +33,8 @@ pub enum BillsCommand {
         /// Folder for the print batches and manifest (overrides [billing] print_dir).
         #[arg(long)]
         print_dir: Option<PathBuf>,
-        /// An edited bill template.
+        /// An edited bill layout (.toml) or typst template (.typ); the built-in layout
+        /// otherwise (overrides [billing] template).
         #[arg(long)]
         template: Option<PathBuf>,
     },
@@ -48,9 +49,19 @@ pub enum BillsCommand {
         bill: i64,
         #[arg(long)]
         paper: bool,
-        /// An edited bill template (the built-in one otherwise).
+        /// An edited bill layout (.toml) or typst template (.typ); the built-in layout
+        /// otherwise.
         #[arg(long)]
         template: Option<PathBuf>,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+    /// Write the built-in bill layout (or with --typst the typst template) to a file, to edit
+    /// it and use it with --template or [billing] template.
+    Template {
+        /// The typst template instead of the layout file.
+        #[arg(long)]
+        typst: bool,
         #[arg(long, short)]
         output: PathBuf,
     },
@@ -114,6 +125,27 @@ fn path_of(s: &str) -> Result<EbillPath> {
 pub async fn run(db: &str, config: &Path, progress: bool, cmd: BillsCommand) -> Result<ExitCode> {
     if let BillsCommand::Bench { bills, sample } = cmd {
         bench(bills, sample.as_deref())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let BillsCommand::Template { typst, output } = cmd {
+        let text = if typst {
+            canali_billing::pdf::DEFAULT_TEMPLATE
+        } else {
+            canali_billing::layout::DEFAULT_LAYOUT
+        };
+        std::fs::write(&output, text)
+            .with_context(|| format!("cannot write {}", output.display()))?;
+        println!(
+            "the built-in {} written to {}; edit it, then try it with `canali bills pdf --bill ID \
+             --template {}`",
+            if typst {
+                "typst template"
+            } else {
+                "bill layout"
+            },
+            output.display(),
+            output.display()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let mut settings: DispatchSettings = crate::settings_table(config, "billing")?;
@@ -251,10 +283,10 @@ async fn run_on(
                 bail!("there is no bill {bill}");
             };
             let doc = BillDocument::new(d, paper)?;
-            let r = match template.or(settings.template.clone()) {
-                Some(t) => Renderer::from_file(&t, settings.company.clone())?,
-                None => Renderer::default_template(settings.company.clone()),
-            };
+            let r = BillRenderer::for_template(
+                template.or(settings.template.clone()).as_deref(),
+                settings.company.clone(),
+            )?;
             let pdf = r.render(&[&doc])?;
             std::fs::write(&output, &pdf.pdf)
                 .with_context(|| format!("cannot write {}", output.display()))?;
@@ -322,30 +354,45 @@ async fn run_on(
                 if n == 0 { " (already recorded)" } else { "" }
             );
         }
-        BillsCommand::Bench { .. } => unreachable!("handled before opening the store"),
+        BillsCommand::Bench { .. } | BillsCommand::Template { .. } => {
+            unreachable!("handled before opening the store")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Renders `n` different bills (e-mail version, PDF/A-2b) on this thread and prints the rate.
+/// Renders `n` different bills (e-mail version, PDF/A-2b) on this thread with each renderer
+/// and prints the rates.
 fn bench(n: usize, sample: Option<&Path>) -> Result<()> {
     let docs = canali_billing::document::sample_documents(n);
-    let r = Renderer::default_template(canali_billing::Company::default());
-    // Warm up: fonts parsed, template compiled.
-    let first = r.render(&[&docs[0]])?;
-    if let Some(p) = sample {
-        std::fs::write(p, &first.pdf)?;
+    let company = canali_billing::Company::default;
+    let renderers = [
+        (
+            "layout (the default)",
+            BillRenderer::Layout(LayoutRenderer::default_layout(company())),
+        ),
+        (
+            "typst template",
+            BillRenderer::Typst(Box::new(Renderer::default_template(company()))),
+        ),
+    ];
+    for (i, (name, r)) in renderers.iter().enumerate() {
+        // Warm up: fonts parsed, template compiled.
+        let first = r.render(&[&docs[0]])?;
+        if let (0, Some(p)) = (i, sample) {
+            std::fs::write(p, &first.pdf)?;
+        }
+        let t = Instant::now();
+        let mut bytes = 0;
+        for d in &docs {
+            bytes += r.render(&[d])?.pdf.len();
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "{name}: {n} bill PDFs in {s:.2} s: {:.0} per second on one thread, {:.1} KB each",
+            n as f64 / s,
+            bytes as f64 / n as f64 / 1024.0
+        );
     }
-    let t = Instant::now();
-    let mut bytes = 0;
-    for d in &docs {
-        bytes += r.render(&[d])?.pdf.len();
-    }
-    let s = t.elapsed().as_secs_f64();
-    println!(
-        "{n} bill PDFs in {s:.2} s: {:.0} per second on one thread, {:.1} KB each",
-        n as f64 / s,
-        bytes as f64 / n as f64 / 1024.0
-    );
     Ok(())
 }

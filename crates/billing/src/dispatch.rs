@@ -12,7 +12,7 @@
 //! sent again with the same Message-ID (see docs/billing.md, "the one window").
 
 use crate::document::BillDocument;
-use crate::pdf::Renderer;
+use crate::pdf::BillRenderer;
 use crate::{BillingError, Result};
 use canali_domain::Day;
 use canali_store::Store;
@@ -76,7 +76,8 @@ pub struct DispatchSettings {
     /// The first retry waits this long, each next one twice as long (up to `backoff_max_ms`).
     pub backoff_ms: u64,
     pub backoff_max_ms: u64,
-    /// An edited copy of the bill template (the built-in one otherwise).
+    /// An edited bill layout (`.toml`) or typst template (`.typ`); the built-in layout
+    /// otherwise.
     pub template: Option<PathBuf>,
     pub company: crate::Company,
 }
@@ -164,10 +165,10 @@ pub async fn dispatch(
     stop: &AtomicBool,
 ) -> Result<RunSummary> {
     let started = Instant::now();
-    let renderer = Arc::new(match &settings.template {
-        Some(p) => Renderer::from_file(p, settings.company.clone())?,
-        None => Renderer::default_template(settings.company.clone()),
-    });
+    let renderer = Arc::new(BillRenderer::for_template(
+        settings.template.as_deref(),
+        settings.company.clone(),
+    )?);
     let mut summary = RunSummary {
         from: from.date().to_string(),
         to: to.date().to_string(),
@@ -432,7 +433,7 @@ pub fn bill_message(
 
 async fn send_one(
     b: BillForDocument,
-    renderer: Arc<Renderer>,
+    renderer: Arc<BillRenderer>,
     mailer: &AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
     settings: &DispatchSettings,

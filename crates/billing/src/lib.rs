@@ -1,6 +1,6 @@
 //! canali's electronic bill (docs/billing.md): bills imported with exact decimal lines and
-//! checked totals ([`import`]), the bill PDF rendered from an editable typst template
-//! ([`pdf`], [`render_bill_pdf`]), the billing run that sends each bill by e-mail or into a print
+//! checked totals ([`import`]), the bill PDF drawn from an editable layout file ([`layout`], the
+//! fast default) or typeset from an editable typst template ([`pdf`]), the billing run that sends each bill by e-mail or into a print
 //! batch exactly once across stops and crashes ([`dispatch`]), and the e-bill form code
 //! ([`form`]).
 
@@ -8,10 +8,12 @@ pub mod dispatch;
 pub mod document;
 pub mod form;
 pub mod import;
+pub mod layout;
 pub mod pdf;
 
 pub use document::{BillDocument, Company};
-pub use pdf::{Renderer, render_bill_pdf};
+pub use layout::LayoutRenderer;
+pub use pdf::{BillRenderer, Renderer, render_bill_pdf};
 
 /// The billing crate's errors.
 #[derive(Debug, thiserror::Error)]

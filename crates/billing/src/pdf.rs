@@ -2,6 +2,7 @@
 //! fonts embedded in the binary, exported as PDF/A-2b (fonts embedded, text extractable).
 
 use crate::document::{BillDocument, Company};
+use crate::layout::LayoutRenderer;
 use crate::{BillingError, Result};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -136,10 +137,39 @@ impl Renderer {
     }
 }
 
-/// The PDF of one bill (the e-mail version) with the default template and company: what the
+/// The bill renderer of a run: the fast layout renderer (the default, or a `.toml` layout
+/// file) or typst (a `.typ` template file).
+pub enum BillRenderer {
+    Layout(LayoutRenderer),
+    Typst(Box<Renderer>),
+}
+
+impl BillRenderer {
+    /// The renderer of an edited template or layout file, by its extension; the built-in
+    /// layout without one.
+    pub fn for_template(path: Option<&Path>, company: Company) -> Result<BillRenderer> {
+        Ok(match path {
+            None => BillRenderer::Layout(LayoutRenderer::default_layout(company)),
+            Some(p) if p.extension().is_some_and(|e| e == "typ") => {
+                BillRenderer::Typst(Box::new(Renderer::from_file(p, company)?))
+            }
+            Some(p) => BillRenderer::Layout(LayoutRenderer::from_file(p, company)?),
+        })
+    }
+
+    /// One PDF with the given bills, each starting on a new page.
+    pub fn render(&self, bills: &[&BillDocument]) -> Result<Rendered> {
+        match self {
+            BillRenderer::Layout(r) => r.render(bills),
+            BillRenderer::Typst(r) => r.render(bills),
+        }
+    }
+}
+
+/// The PDF of one bill (the e-mail version) with the default layout and company: what the
 /// online branch serves.
 pub fn render_bill_pdf(bill: &BillDocument) -> Result<Vec<u8>> {
-    static RENDERER: OnceLock<Renderer> = OnceLock::new();
-    let r = RENDERER.get_or_init(|| Renderer::default_template(Company::default()));
+    static RENDERER: OnceLock<LayoutRenderer> = OnceLock::new();
+    let r = RENDERER.get_or_init(|| LayoutRenderer::default_layout(Company::default()));
     Ok(r.render(&[bill])?.pdf)
 }

@@ -5,7 +5,7 @@ mod common;
 
 use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
 use canali_billing::import::import_file;
-use canali_billing::{BillDocument, render_bill_pdf};
+use canali_billing::{BillDocument, Company, LayoutRenderer, Renderer, render_bill_pdf};
 use canali_domain::network::{Delivery, EbillPath};
 use canali_store::billing_store::DeliveryState;
 use canali_store::testing::fresh_stores;
@@ -136,9 +136,21 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
         import_file(store, &file).await.unwrap();
         let docs = store.bill_documents(&[9001]).await.unwrap();
         let doc = BillDocument::new(&docs[0], true).unwrap();
-        let pdf = render_bill_pdf(&doc).unwrap();
+        // The fast layout (the default, what the online branch serves) and the typst template.
+        let typst = Renderer::default_template(Company::default())
+            .render(&[&doc])
+            .unwrap()
+            .pdf;
+        for pdf in [render_bill_pdf(&doc).unwrap(), typst] {
+            assert_holds_the_bill(&pdf, dir.path());
+        }
+    }
+}
+
+fn assert_holds_the_bill(pdf: &[u8], dir: &std::path::Path) {
+    {
         assert!(pdf.starts_with(b"%PDF-"));
-        let text = pdftotext(&pdf);
+        let text = pdftotext(pdf);
         for want in [
             "Maria Rossi 1",
             "IT001E00000001",
@@ -152,8 +164,8 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
             assert!(text.contains(want), "{want} not in:\n{text}");
         }
         // Fonts are embedded.
-        let p = dir.path().join("b.pdf");
-        std::fs::write(&p, &pdf).unwrap();
+        let p = dir.join("b.pdf");
+        std::fs::write(&p, pdf).unwrap();
         let out = std::process::Command::new("pdffonts")
             .arg(&p)
             .output()
@@ -163,6 +175,37 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
         assert!(
             listing.lines().skip(2).all(|l| l.contains(" yes ")),
             "a font is not embedded:\n{listing}"
+        );
+    }
+}
+
+#[test]
+fn a_bill_with_many_lines_continues_on_more_pages_with_the_header_repeated() {
+    let mut doc = canali_billing::document::sample_documents(1).remove(0);
+    let line = doc.lines[0].clone();
+    doc.lines = (1..=90)
+        .map(|i| canali_billing::document::DocLine {
+            description: format!("Voce di prova numero {i}"),
+            ..line.clone()
+        })
+        .collect();
+    doc.paper = true;
+    let r = LayoutRenderer::default_layout(Company::default());
+    let rendered = r.render(&[&doc, &doc]).unwrap();
+    // Two bills of three pages each, in one print file.
+    assert_eq!(rendered.pages, vec![3, 3]);
+    let text = pdftotext(&rendered.pdf);
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    assert!(pages[1].contains("Voce") && pages[1].contains("Prezzo unitario"));
+    assert!(pages[1].contains("pagina 2 di 3"), "{}", pages[1]);
+    assert!(pages[2].contains("Voce di prova numero 90"));
+    assert!(pages[2].contains("Totale bolletta"));
+    // The second bill starts again at page 1 and from its first line.
+    assert!(pages[3].contains("pagina 1 di 3") && pages[3].contains("numero 1 "));
+    for i in 1..=90 {
+        assert!(
+            text.contains(&format!("Voce di prova numero {i} ")),
+            "line {i} is missing"
         );
     }
 }
