@@ -465,11 +465,19 @@ async fn run_ended_half_way_then_resumed(ending: Ending) {
     }
 }
 
+fn rss_kb() -> u64 {
+    status_kb("VmRSS:")
+}
+
 fn peak_rss_kb() -> u64 {
+    status_kb("VmHWM:")
+}
+
+fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
         .unwrap_or(0)
 }
@@ -485,7 +493,15 @@ async fn bench_dispatch() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3000);
     let sink = Sink::start();
-    let ts = canali_store::testing::fresh_sqlite().await.unwrap();
+    // CANALI_BENCH_BACKEND=postgres runs it on CANALI_TEST_POSTGRES's server (SQLite by
+    // default, whose page cache, up to 256 MiB per connection, lives in this process).
+    let ts = match std::env::var("CANALI_BENCH_BACKEND").as_deref() {
+        Ok("postgres") => canali_store::testing::fresh_postgres()
+            .await
+            .unwrap()
+            .expect("CANALI_TEST_POSTGRES is set"),
+        _ => canali_store::testing::fresh_sqlite().await.unwrap(),
+    };
     utility(&ts.store, n).await;
     let print = tempfile::tempdir().unwrap();
     let mut s = settings(&sink, print.path());
@@ -495,13 +511,28 @@ async fn bench_dispatch() {
     let before = peak_rss_kb();
     let (from, to) = month_days("2011-11").unwrap();
     let t = std::time::Instant::now();
-    let r = dispatch(&ts.store, from, to, &s, &|_, _| {}, &AtomicBool::new(false))
-        .await
-        .unwrap();
+    let step = std::sync::atomic::AtomicU64::new(0);
+    let r = dispatch(
+        &ts.store,
+        from,
+        to,
+        &s,
+        &|done, _| {
+            // The resident memory as the run goes: it must not grow with the bills sent.
+            if done / 10_000 > step.load(std::sync::atomic::Ordering::Relaxed) {
+                step.store(done / 10_000, std::sync::atomic::Ordering::Relaxed);
+                eprintln!("{done} bills settled: resident {} MB", rss_kb() / 1024);
+            }
+        },
+        &AtomicBool::new(false),
+    )
+    .await
+    .unwrap();
     let secs = t.elapsed().as_secs_f64();
     eprintln!(
-        "dispatch of {n} bills: {} e-mails, {} printed in {} batches ({} pages): {secs:.1} s, \
+        "{}: dispatch of {n} bills: {} e-mails, {} printed in {} batches ({} pages): {secs:.1} s, \
          {:.0} bills/s; peak RSS {} MB (before the run {} MB)",
+        ts.name,
         r.emails_sent,
         r.printed,
         r.print_batches,
