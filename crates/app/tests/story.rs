@@ -118,3 +118,165 @@ fn bad_arguments_are_explained() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unsupported database URL"), "{err}");
 }
+
+/// The SMTP server of the billing tests (crates/billing/tests/smtp_sink.py, python3-aiosmtpd)
+/// on a free port, writing each message to `folder`.
+fn smtp_sink(folder: &std::path::Path) -> (std::process::Child, u16) {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../billing/tests/smtp_sink.py");
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // Debian's python3, which has aiosmtpd (a python3 earlier on PATH may not).
+        let python = if std::path::Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3"
+        } else {
+            "python3"
+        };
+        let mut child = Command::new(python)
+            .arg(&script)
+            .arg(port.to_string())
+            .arg(folder)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (apt-get install python3-aiosmtpd)");
+        let mut ready = [0u8; 6];
+        use std::io::Read;
+        if child.stdout.take().unwrap().read_exact(&mut ready).is_ok() && &ready == b"ready\n" {
+            return (child, port);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("the SMTP sink did not start");
+}
+
+#[test]
+fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("bills.db").display());
+    canali(
+        &db,
+        &[
+            "simulate",
+            "--from",
+            "2011-10-01",
+            "--to",
+            "2011-11-30",
+            "--scale",
+            "0.001",
+            "--seed",
+            "3",
+        ],
+    );
+    let mails = dir.path().join("mails");
+    let print = dir.path().join("print");
+    let (mut sink, port) = smtp_sink(&mails);
+    let port = port.to_string();
+    let print_dir = print.to_str().unwrap();
+    let dispatch = [
+        "bills",
+        "dispatch",
+        "--issued",
+        "2011-11",
+        "--smtp-port",
+        &port,
+        "--print-dir",
+        print_dir,
+    ];
+    let out = canali(&db, &dispatch);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("e-mails sent"), "{said}");
+    let status: Value =
+        serde_json::from_slice(&canali(&db, &["bills", "status", "--issued", "2011-11"]).stdout)
+            .unwrap();
+    let (sent, printed, total) = (
+        status["sent"].as_u64().unwrap(),
+        status["printed"].as_u64().unwrap(),
+        status["total"].as_u64().unwrap(),
+    );
+    assert!(sent > 0 && printed > 0, "{status}");
+    assert_eq!(sent + printed, total, "{status}");
+    let arrived = || {
+        std::fs::read_dir(&mails)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "eml")
+            })
+            .count() as u64
+    };
+    assert_eq!(arrived(), sent);
+    let manifest = std::fs::read_to_string(print.join("manifest-2011-11.csv")).unwrap();
+    assert_eq!(
+        manifest.lines().count() as u64,
+        printed + 1,
+        "a header and a row per paper bill"
+    );
+    // Run again: nothing is sent twice.
+    canali(&db, &dispatch);
+    assert_eq!(arrived(), sent);
+    let _ = sink.kill();
+    let _ = sink.wait();
+
+    // The layout, edited by hand, gives the bill's PDF; a mistake is named.
+    let header: Vec<&str> = manifest.lines().next().unwrap().split(',').collect();
+    let bill_column = header
+        .iter()
+        .position(|h| *h == "bill_id")
+        .expect("a bill_id column");
+    let bill = manifest
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(bill_column)
+        .unwrap()
+        .to_string();
+    let layout = dir.path().join("layout.toml");
+    canali(&db, &["bills", "template", "-o", layout.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&layout).unwrap();
+    std::fs::write(
+        &layout,
+        text.replace("Totale da pagare", "Importo da versare"),
+    )
+    .unwrap();
+    let pdf = dir.path().join("bill.pdf");
+    let args = [
+        "bills",
+        "pdf",
+        "--bill",
+        &bill,
+        "--paper",
+        "--template",
+        layout.to_str().unwrap(),
+        "-o",
+        pdf.to_str().unwrap(),
+    ];
+    canali(&db, &args);
+    let extracted = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let extracted = String::from_utf8_lossy(&extracted.stdout);
+    assert!(extracted.contains("Importo da versare"), "{extracted}");
+    std::fs::write(&layout, text.replace("{customer.name}", "{customer.nome}")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_canali"))
+        .args(["--quiet", "--db", &db])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("{customer.nome}") && err.contains("section"),
+        "{err}"
+    );
+}

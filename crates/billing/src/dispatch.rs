@@ -28,12 +28,31 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// The SMTP server bills are sent through (plain SMTP, or STARTTLS/TLS when the binary has TLS).
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP: for a relay on the same machine or network.
+    #[default]
+    None,
+    /// STARTTLS required (port 587 usually): no mail goes out unencrypted.
+    Starttls,
+    /// TLS from the first byte (port 465 usually).
+    Tls,
+}
+
+/// The SMTP server bills are sent through.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
+    /// `none`, `starttls` or `tls`; the server's certificate is checked against the usual
+    /// public roots, or against `ca_file`.
+    pub security: SmtpSecurity,
+    /// A PEM file of the authority that signed the server's certificate, for a relay with a
+    /// certificate of the utility's own authority.
+    pub ca_file: Option<PathBuf>,
     /// Connections kept open and reused.
     pub pool_size: u32,
     pub username: Option<String>,
@@ -45,6 +64,8 @@ impl Default for SmtpSettings {
         SmtpSettings {
             host: "127.0.0.1".into(),
             port: 25,
+            security: SmtpSecurity::None,
+            ca_file: None,
             pool_size: 8,
             username: None,
             password: None,
@@ -377,7 +398,33 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The SMTP transport with its connection pool.
 pub fn transport(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
-    let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host)
+    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+    let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host);
+    let b = if s.security == SmtpSecurity::None {
+        plain
+    } else {
+        let mut params = TlsParameters::builder(s.host.clone());
+        if let Some(ca) = &s.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| {
+                BillingError::Mail(format!("cannot read smtp.ca_file {}: {e}", ca.display()))
+            })?;
+            let cert = Certificate::from_pem(&pem).map_err(|e| {
+                BillingError::Mail(format!(
+                    "smtp.ca_file {} is not a PEM certificate: {e}",
+                    ca.display()
+                ))
+            })?;
+            params = params.add_root_certificate(cert);
+        }
+        let params = params
+            .build_rustls()
+            .map_err(|e| BillingError::Mail(format!("TLS for the SMTP host {}: {e}", s.host)))?;
+        plain.tls(match s.security {
+            SmtpSecurity::Tls => Tls::Wrapper(params),
+            _ => Tls::Required(params),
+        })
+    };
+    let mut b = b
         .port(s.port)
         .timeout(Some(Duration::from_secs(30)))
         .pool_config(PoolConfig::new().max_size(s.pool_size.max(1)));
@@ -469,6 +516,20 @@ async fn send_one(
     let message = bill_message(&doc, pdf, from, to, &settings.link)?;
     match mailer.send(message).await {
         Ok(_) => Ok(Outcome::Sent(email)),
+        // The server refused the session, not the address (530 STARTTLS or authentication
+        // required, 534/535/538 authentication): a setting to fix, so the run stops with the
+        // reason instead of sending every bill to paper and flagging good addresses. The mails
+        // claimed are sent by the next run.
+        Err(e)
+            if e.status()
+                .is_some_and(|c| matches!(u16::from(c), 530 | 534 | 535 | 538)) =>
+        {
+            Err(BillingError::Mail(format!(
+                "the SMTP server {}:{} refused the session ({e}): check smtp.security, \
+                 smtp.username and smtp.password",
+                settings.smtp.host, settings.smtp.port
+            )))
+        }
         Err(e) if e.is_permanent() => Ok(Outcome::Permanent(
             format!("{email}: {e}"),
             Some((customer, email)),

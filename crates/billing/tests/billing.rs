@@ -3,7 +3,7 @@
 
 mod common;
 
-use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
+use canali_billing::dispatch::{DispatchSettings, SmtpSecurity, dispatch, month_days};
 use canali_billing::import::import_file;
 use canali_billing::{BillDocument, Company, LayoutRenderer, Renderer, render_bill_pdf};
 use canali_domain::network::{Delivery, EbillPath};
@@ -12,6 +12,7 @@ use canali_store::testing::fresh_stores;
 use canali_store::{EbillEvent, Store};
 use common::*;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 fn settings(sink: &Sink, print: &std::path::Path) -> DispatchSettings {
@@ -542,4 +543,118 @@ async fn bench_dispatch() {
         before / 1024
     );
     assert_eq!(sink.count() as u64, r.emails_sent);
+}
+
+/// A certificate authority and a server certificate for 127.0.0.1 signed by it (openssl):
+/// (authority, certificate, key).
+fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=canali test authority",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+         extendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-out",
+        "server.pem",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
+}
+
+#[tokio::test]
+async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
+    let certs = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = test_certificates(certs.path());
+    for ts in fresh_stores().await.unwrap() {
+        let sink = Sink::start_starttls(&cert, &key);
+        let store = &ts.store;
+        let (email, paper) = utility(store, 30).await;
+        let print = tempfile::tempdir().unwrap();
+        let (from, to) = month_days("2011-11").unwrap();
+        // Plain SMTP to a server that requires STARTTLS: the run stops with the reason, and
+        // no bill goes to paper, no address is flagged.
+        let mut plain = settings(&sink, print.path());
+        plain.smtp.host = "127.0.0.1".into();
+        let err = dispatch(store, from, to, &plain, &|_, _| {}, &AtomicBool::new(false))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("smtp.security"), "{}: {err}", ts.name);
+        let counts = store.delivery_counts(from, to).await.unwrap();
+        assert_eq!((counts.sent, counts.fallen_back), (0, 0), "{}", ts.name);
+        assert_eq!(sink.count(), 0);
+        // STARTTLS with the utility's own authority: every e-mail bill arrives, once.
+        let mut tls = plain.clone();
+        tls.smtp.security = SmtpSecurity::Starttls;
+        tls.smtp.ca_file = Some(ca.clone());
+        let s = dispatch(store, from, to, &tls, &|_, _| {}, &AtomicBool::new(false))
+            .await
+            .unwrap();
+        assert_eq!(s.counts.sent as usize, email.len(), "{}", ts.name);
+        assert_eq!(s.counts.printed as usize, paper.len());
+        assert_eq!(sink.count(), email.len());
+        // A certificate the run does not trust: refused before any mail is sent.
+        let stranger = tempfile::tempdir().unwrap();
+        let (other_ca, _, _) = test_certificates(stranger.path());
+        let mut untrusted = tls.clone();
+        untrusted.smtp.ca_file = Some(other_ca);
+        let mailer = canali_billing::dispatch::transport(&untrusted.smtp).unwrap();
+        assert!(mailer.test_connection().await.is_err(), "{}", ts.name);
+    }
 }

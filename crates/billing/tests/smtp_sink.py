@@ -1,9 +1,10 @@
 """A real SMTP server for canali's billing tests (Debian python3-aiosmtpd).
 
-    /usr/bin/python3 smtp_sink.py PORT FOLDER
+    /usr/bin/python3 smtp_sink.py PORT FOLDER [CERT KEY]
 
 Writes every accepted message to FOLDER/<n>.eml (written to a temporary name, then renamed, so a
-reader never sees half a message) and prints "ready" once listening. Recipients steer failures:
+reader never sees half a message) and prints "ready" once listening. With CERT and KEY (PEM
+files) it offers STARTTLS and refuses mail before it (530). Recipients steer failures:
 
 - bounce@...          : 550, a permanent failure (a bad address)
 - tempfail<N>@...     : 451 for the first N attempts of that recipient, then accepted
@@ -12,6 +13,7 @@ reader never sees half a message) and prints "ready" once listening. Recipients 
 import asyncio
 import itertools
 import os
+import ssl
 import sys
 import time
 
@@ -50,8 +52,13 @@ class Sink:
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     os.makedirs(folder, exist_ok=True)
+    tls = {}
+    if len(sys.argv) > 4:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        tls = {"tls_context": context, "require_starttls": True}
     controller = Controller(Sink(folder), hostname="127.0.0.1", port=port,
-                            data_size_limit=0, decode_data=False)
+                            data_size_limit=0, decode_data=False, **tls)
     controller.start()
     print("ready", flush=True)
     try:

@@ -36,6 +36,15 @@ fn free_port() -> u16 {
 
 impl Sink {
     pub fn start() -> Sink {
+        Sink::start_with(&[])
+    }
+
+    /// A server that requires STARTTLS with this certificate and key (PEM files).
+    pub fn start_starttls(cert: &Path, key: &Path) -> Sink {
+        Sink::start_with(&[cert, key])
+    }
+
+    fn start_with(tls: &[&Path]) -> Sink {
         let dir = tempfile::tempdir().unwrap();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
         let python = if Path::new("/usr/bin/python3").exists() {
@@ -49,6 +58,7 @@ impl Sink {
                 .arg(&script)
                 .arg(port.to_string())
                 .arg(dir.path())
+                .args(tls)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::inherit())
                 .spawn()
