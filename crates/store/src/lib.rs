@@ -18,6 +18,7 @@ mod indexes;
 mod ledger;
 mod migrate;
 pub mod model;
+pub mod occupancy;
 mod registry;
 pub mod requests;
 mod sqlite_bulk;

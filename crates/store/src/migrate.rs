@@ -61,6 +61,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_call_events.sql"),
         postgres: include_str!("../migrations/postgres/0008_call_events.sql"),
     },
+    Migration {
+        version: 9,
+        name: "trunk_occupancy",
+        sqlite: include_str!("../migrations/sqlite/0009_trunk_occupancy.sql"),
+        postgres: include_str!("../migrations/postgres/0009_trunk_occupancy.sql"),
+    },
 ];
 
 /// The migration that creates `customer_name_tokens`: the runner then fills it from the
