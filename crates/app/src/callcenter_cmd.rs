@@ -97,6 +97,22 @@ pub async fn import(
     Ok(ExitCode::from(if summary.malformed == 0 { 0 } else { 3 }))
 }
 
+#[derive(Args)]
+pub struct OccupancyArgs {
+    /// CSV with a header `line,start,end,channels,busy` (see docs/callcenter.md).
+    file: PathBuf,
+}
+
+/// `canali import trunk-occupancy FILE`: exit code 0 when every line was read, 3 when some
+/// were skipped.
+pub async fn import_occupancy(db: &str, args: OccupancyArgs) -> Result<ExitCode> {
+    let store = crate::open(db).await?;
+    let summary = canali_callcenter::occupancy::import_file(&store, &args.file).await?;
+    store.close().await;
+    print!("{summary}");
+    Ok(ExitCode::from(if summary.bad.is_empty() { 0 } else { 3 }))
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
     Table,
@@ -230,7 +246,11 @@ fn kpi_table(rows: &[Indicators]) -> String {
         "AS %",
         "ok"
     );
+    let mut notes = std::collections::BTreeSet::new();
     for r in rows {
+        if let Some(n) = &r.as_note {
+            notes.insert(n.clone());
+        }
         let judged: Vec<bool> = r.checks.iter().filter_map(|c| c.met).collect();
         let ok = format!("{}/{}", judged.iter().filter(|m| **m).count(), judged.len());
         let _ = writeln!(
@@ -281,22 +301,31 @@ fn kpi_table(rows: &[Indicators]) -> String {
             }
         }
     }
-    if rows.iter().any(|r| r.as_note.is_some()) {
-        let _ = writeln!(out, "{}.", kpi::AS_NOT_COMPUTABLE);
+    // AS's notes: why it is missing, or how much of the open time it covers.
+    if rows.len() <= 4 {
+        for r in rows {
+            if let Some(n) = &r.as_note {
+                let _ = writeln!(out, "{} {}: {n}.", r.period, r.line.name());
+            }
+        }
+    } else {
+        for n in &notes {
+            let _ = writeln!(out, "{n}.");
+        }
     }
     out
 }
 
 fn kpi_csv(rows: &[Indicators]) -> String {
     let mut out = String::from(
-        "period,line,offered,answered,abandoned,short_abandons,timed_out,left_queue,transferred,tma_seconds,ls_pct,waited_over_2m,over_2m_pct,avg_talk_seconds,as_pct,checks_met,checks_judged\n",
+        "period,line,offered,answered,abandoned,short_abandons,timed_out,left_queue,transferred,tma_seconds,ls_pct,waited_over_2m,over_2m_pct,avg_talk_seconds,as_pct,as_coverage_pct,checks_met,checks_judged\n",
     );
     let f = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
     for r in rows {
         let judged: Vec<bool> = r.checks.iter().filter_map(|c| c.met).collect();
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.period,
             r.line.name(),
             r.offered,
@@ -312,6 +341,7 @@ fn kpi_csv(rows: &[Indicators]) -> String {
             f(r.over_2m_pct),
             f(r.avg_talk_seconds),
             f(r.as_pct),
+            f(r.as_coverage_pct),
             judged.iter().filter(|m| **m).count(),
             judged.len()
         );

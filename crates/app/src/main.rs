@@ -171,6 +171,9 @@ enum ImportCommand {
     /// Calls from an Asterisk queue_log, once or following the live file; see
     /// docs/callcenter.md.
     QueueLog(callcenter_cmd::QueueLogArgs),
+    /// Call-center line occupancy (CSV `line,start,end,channels,busy`), for the AS indicator;
+    /// see docs/callcenter.md.
+    TrunkOccupancy(callcenter_cmd::OccupancyArgs),
 }
 
 #[derive(Subcommand)]
@@ -481,6 +484,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Kpi(KpiCommand::CallCenter(args)) => {
             callcenter_cmd::kpi(&cli.db, cli.config.as_deref().expect("set in main"), args).await?
+        }
+        Command::Import(ImportCommand::TrunkOccupancy(args)) => {
+            return callcenter_cmd::import_occupancy(&cli.db, args).await;
         }
         Command::Import(ImportCommand::QueueLog(args)) => {
             return callcenter_cmd::import(

@@ -8,10 +8,12 @@
 //! - LS: answered over offered, %;
 //! - calls waiting over 2 minutes, and their share of the offered;
 //! - average talk time of the answered calls;
-//! - AS needs the lines' occupancy, which the queue_log does not carry: it is reported as not
-//!   computable (see `as_note`).
+//! - AS: the share of the line's open time with a free channel, from the trunk-occupancy feed
+//!   (`crate::occupancy`), over the open time the feed covers; without occupancy data for the
+//!   period it is not computable, and partial coverage is stated (see `as_note`).
 
 use crate::Result;
+use crate::occupancy::{self, Access};
 use crate::settings::{CallCenterSettings, Line, Standard};
 use canali_domain::Day;
 use canali_store::Store;
@@ -19,9 +21,33 @@ use canali_store::calls::{CallPeriod, CallTotals};
 use jiff::civil::Date;
 use serde::Serialize;
 
-/// Why AS is missing.
-pub const AS_NOT_COMPUTABLE: &str =
-    "AS cannot be computed: no line-occupancy data (the queue_log does not record free lines)";
+/// Why AS is missing when the period's open time has no occupancy data.
+pub const AS_NOT_COMPUTABLE: &str = "AS cannot be computed: no line-occupancy data for the \
+     period's open time (the queue_log does not record free lines; import them with `canali \
+     import trunk-occupancy`)";
+
+/// Why AS is missing when the line is never open in the period.
+pub const AS_NEVER_OPEN: &str =
+    "AS cannot be computed: the line is never open in the period (callcenter.open_hours)";
+
+/// The note on AS for a period's access: why it is missing, or how much of the open time it
+/// covers when not all of it; none when fully covered.
+pub fn as_note(a: &Access) -> Option<String> {
+    if a.open_seconds == 0 {
+        Some(AS_NEVER_OPEN.to_string())
+    } else if a.covered_seconds == 0 {
+        Some(AS_NOT_COMPUTABLE.to_string())
+    } else if a.covered_seconds < a.open_seconds {
+        let pct = a.coverage_pct().unwrap_or(0.0);
+        // Never round a partial coverage up to 100%.
+        let shown = if pct > 99.9 { 99.9 } else { pct };
+        Some(format!(
+            "AS on {shown:.1}% of the open time covered by line-occupancy data"
+        ))
+    } else {
+        None
+    }
+}
 
 /// One indicator against one standard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,8 +79,13 @@ pub struct Indicators {
     pub waited_over_2m: i64,
     pub over_2m_pct: Option<f64>,
     pub avg_talk_seconds: Option<f64>,
+    /// AS, %: open time with a free line over the open time covered by occupancy data.
     pub as_pct: Option<f64>,
-    pub as_note: Option<&'static str>,
+    /// The share of the open time covered by occupancy data, %.
+    pub as_coverage_pct: Option<f64>,
+    /// Open, covered and free seconds.
+    pub access: Access,
+    pub as_note: Option<String>,
     pub checks: Vec<Check>,
 }
 
@@ -69,6 +100,7 @@ pub fn indicators(
     first_day: Date,
     totals: &CallTotals,
     abandon_waits: &[(i64, i64)],
+    access: &Access,
     settings: &CallCenterSettings,
 ) -> Indicators {
     let t = totals;
@@ -92,8 +124,10 @@ pub fn indicators(
         waited_over_2m: t.waited_over_2m,
         over_2m_pct: ratio(t.waited_over_2m, t.offered, 100.0),
         avg_talk_seconds: ratio(t.talk_seconds, t.answered, 1.0),
-        as_pct: None,
-        as_note: Some(AS_NOT_COMPUTABLE),
+        as_pct: access.as_pct(),
+        as_coverage_pct: access.coverage_pct(),
+        access: *access,
+        as_note: as_note(access),
         checks: Vec::new(),
     };
     for s in settings.standards_at(line, first_day) {
@@ -157,25 +191,26 @@ pub async fn month(
     line: Option<Line>,
     settings: &CallCenterSettings,
 ) -> Result<Vec<Indicators>> {
-    let (first, _) = month_bounds(year, month)?;
+    let (first, last) = month_bounds(year, month)?;
     let key = i32::from(year) * 100 + i32::from(month);
     let rows = store
         .calls_monthly(line.map(Line::channel), key, key)
         .await?;
-    Ok(lines(line)
-        .into_iter()
-        .map(|l| {
-            let r = find(&rows, key, l);
-            indicators(
-                format!("{year}-{month:02}"),
-                l,
-                first,
-                &r.map(|r| r.totals).unwrap_or_default(),
-                r.map_or(&[][..], |r| &r.abandon_waits),
-                settings,
-            )
-        })
-        .collect())
+    let mut out = Vec::new();
+    for l in lines(line) {
+        let r = find(&rows, key, l);
+        let access = occupancy::access(store, l, first, last, settings).await?;
+        out.push(indicators(
+            format!("{year}-{month:02}"),
+            l,
+            first,
+            &r.map(|r| r.totals).unwrap_or_default(),
+            r.map_or(&[][..], |r| &r.abandon_waits),
+            &access,
+            settings,
+        ));
+    }
+    Ok(out)
 }
 
 /// The twelve months of a year for one line.
@@ -189,16 +224,24 @@ pub async fn year(
     let rows = store
         .calls_monthly(Some(line.channel()), from, from + 11)
         .await?;
+    let (jan, _) = month_bounds(year, 1)?;
+    let (_, dec) = month_bounds(year, 12)?;
+    let days = occupancy::access_by_day(store, line, jan, dec, settings).await?;
     (1..=12)
         .map(|m| {
             let (first, _) = month_bounds(year, m)?;
             let r = find(&rows, from - 1 + i32::from(m), line);
+            let mut access = Access::default();
+            for (_, a) in days.iter().filter(|(d, _)| d.month() == m) {
+                access.add(a);
+            }
             Ok(indicators(
                 format!("{year}-{m:02}"),
                 line,
                 first,
                 &r.map(|r| r.totals).unwrap_or_default(),
                 r.map_or(&[][..], |r| &r.abandon_waits),
+                &access,
                 settings,
             ))
         })
@@ -221,11 +264,16 @@ pub async fn days(
             Day::from_date(last),
         )
         .await?;
+    let mut access = Vec::new();
+    for l in lines(line) {
+        access.push(occupancy::access_by_day(store, l, first, last, settings).await?);
+    }
     let mut out = Vec::new();
     let mut d = first;
+    let mut i = 0;
     while d <= last {
         let key = Day::from_date(d).0;
-        for l in lines(line) {
+        for (n, l) in lines(line).into_iter().enumerate() {
             let r = find(&rows, key, l);
             out.push(indicators(
                 d.to_string(),
@@ -233,9 +281,11 @@ pub async fn days(
                 d,
                 &r.map(|r| r.totals).unwrap_or_default(),
                 r.map_or(&[][..], |r| &r.abandon_waits),
+                &access[n][i].1,
                 settings,
             ));
         }
+        i += 1;
         d = d
             .tomorrow()
             .map_err(|e| crate::Error::Invalid(e.to_string()))?;
@@ -316,6 +366,7 @@ mod tests {
                     date(2017, m, 1),
                     &t,
                     &[(3, 1)],
+                    &Access::default(),
                     &settings,
                 )
             })

@@ -18,6 +18,7 @@ pub mod cti;
 pub mod follow;
 pub mod generate;
 pub mod kpi;
+pub mod occupancy;
 pub mod queue_log;
 pub mod settings;
 pub mod staffing;

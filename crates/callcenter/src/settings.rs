@@ -2,6 +2,7 @@
 //! standards the indicators are compared with, each valid over a range of dates.
 
 use canali_domain::Channel;
+use canali_domain::schedule::WeeklyHours;
 use jiff::civil::{Date, date};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -115,7 +116,16 @@ pub struct CallCenterSettings {
     /// How often a followed file is polled, milliseconds.
     pub poll_millis: u64,
     pub standards: Vec<Standard>,
+    /// When the lines are open (Europe/Rome), in the schedule text form
+    /// (`mo-fr 08:00-20:00; sa 08:00-13:00`): the open time AS is measured over.
+    pub open_hours: WeeklyHours,
+    /// The lines are closed on Italy's national public holidays (not counted in AS's open
+    /// time).
+    pub closed_on_public_holidays: bool,
 }
+
+/// The default open hours of the lines: Monday to Friday 08:00-20:00, Saturday 08:00-13:00.
+pub const DEFAULT_OPEN_HOURS: &str = "mo-fr 08:00-20:00; sa 08:00-13:00";
 
 impl Default for CallCenterSettings {
     fn default() -> Self {
@@ -125,6 +135,8 @@ impl Default for CallCenterSettings {
             short_abandon_seconds: 10,
             poll_millis: 500,
             standards: default_standards(),
+            open_hours: WeeklyHours::parse(DEFAULT_OPEN_HOURS).expect("valid default hours"),
+            closed_on_public_holidays: true,
         }
     }
 }
