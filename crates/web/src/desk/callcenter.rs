@@ -125,6 +125,8 @@ async fn cc_kpi(
         ("cc.ls", opt(&ctx, ind.ls_pct, 1)),
         ("cc.over_2m", opt(&ctx, ind.over_2m_pct, 1)),
         ("cc.talk", opt(&ctx, ind.avg_talk_seconds, 0)),
+        ("cc.as", opt(&ctx, ind.as_pct, 1)),
+        ("cc.as_coverage", opt(&ctx, ind.as_coverage_pct, 1)),
     ];
     let checks = ind
         .checks
@@ -178,7 +180,7 @@ async fn cc_kpi(
             &ls_lines,
             1,
         ),
-        as_note: ind.as_note.unwrap_or_default().to_string(),
+        as_note: as_note(&ctx, &ind),
         month,
         line: line.name(),
         line_name: line_label(&ctx, line),
@@ -187,6 +189,22 @@ async fn cc_kpi(
         ctx,
     }
     .into_response())
+}
+
+/// The note on AS in the page's language: why it is missing, or the open time it covers.
+fn as_note(ctx: &Ctx, ind: &kpi::Indicators) -> String {
+    let a = &ind.access;
+    if ind.as_note.is_none() {
+        String::new()
+    } else if a.open_seconds == 0 {
+        ctx.t("cc.as_never_open").to_string()
+    } else if a.covered_seconds == 0 {
+        ctx.t("cc.as_no_data").to_string()
+    } else {
+        let pct = ind.as_coverage_pct.unwrap_or(0.0).min(99.9);
+        ctx.t("cc.as_partial")
+            .replace("{pct}", &opt(ctx, Some(pct), 1))
+    }
 }
 
 // ---- wallboard -----------------------------------------------------------------------------

@@ -331,6 +331,27 @@ pub const TEXTS: Texts = &[
     ("cc.ls", "LS (%)", "LS (%)"),
     ("cc.over_2m", "Attese > 2 min (%)", "Waits > 2 min (%)"),
     ("cc.talk", "Conversazione media (s)", "Average talk (s)"),
+    ("cc.as", "AS (%)", "AS (%)"),
+    (
+        "cc.as_coverage",
+        "Tempo di apertura coperto dai dati di occupazione (%)",
+        "Open time covered by occupancy data (%)",
+    ),
+    (
+        "cc.as_no_data",
+        "AS non calcolabile: nessun dato di occupazione delle linee nell'orario di apertura del periodo (il queue_log non registra le linee libere; importarli con canali import trunk-occupancy).",
+        "AS cannot be computed: no line-occupancy data for the period's open time (the queue_log does not record free lines; import them with canali import trunk-occupancy).",
+    ),
+    (
+        "cc.as_never_open",
+        "AS non calcolabile: la linea non è mai aperta nel periodo (callcenter.open_hours).",
+        "AS cannot be computed: the line is never open in the period (callcenter.open_hours).",
+    ),
+    (
+        "cc.as_partial",
+        "AS calcolato sul {pct}% del tempo di apertura coperto dai dati di occupazione delle linee.",
+        "AS computed on the {pct}% of the open time covered by line-occupancy data.",
+    ),
     (
         "cc.standards",
         "Confronto con gli standard",

@@ -465,3 +465,45 @@ async fn indicator_pages_by_role() {
         assert_eq!(s, 400);
     }
 }
+
+#[tokio::test]
+async fn call_center_page_shows_as_from_line_occupancy() {
+    use canali_store::occupancy::OccupancyInterval;
+    // Monday 2011-03-07 08:00 in Rome; open 08:00-20:00 by default (720 minutes), every
+    // channel busy 10:00-10:36: AS = 684 / 720 = 95.0%, on 720 of March's 17,760 open minutes
+    // (23 weekdays of 720, 4 Saturdays of 300): 4.1%.
+    let eight = 1_299_481_200;
+    let iv = |s: i64, e: i64, busy| OccupancyInterval {
+        line: "residential".into(),
+        start_at: eight + s * 60,
+        end_at: eight + e * 60,
+        channels: 30,
+        busy,
+    };
+    for app in spawn_apps().await {
+        app.store
+            .insert_trunk_occupancy(&[iv(0, 120, 3), iv(120, 156, 30), iv(156, 720, 29)])
+            .await
+            .unwrap();
+        let b = &app.base;
+        let sup = operator_client(&app, "supervisor@canali.test").await;
+        let (s, html) = get(
+            &sup,
+            format!("{b}/console/callcenter/kpi?month=2011-03&line=residential"),
+        )
+        .await;
+        assert_eq!(s, 200, "{}", app.backend);
+        assert!(html.contains("AS (%)"), "{html}");
+        assert!(html.contains("95,0"), "{} {html}", app.backend);
+        assert!(
+            html.contains("AS calcolato sul 4,1% del tempo di apertura"),
+            "{html}"
+        );
+        let (_, html) = get(
+            &sup,
+            format!("{b}/console/callcenter/kpi?month=2011-04&line=residential"),
+        )
+        .await;
+        assert!(html.contains("AS non calcolabile"), "{html}");
+    }
+}
