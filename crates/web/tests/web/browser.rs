@@ -2,7 +2,9 @@
 //! (WebDriver): a customer registers, confirms the address from the mail, signs in, switches to
 //! the e-bill, sends a gas reading, opens a complaint with an attachment and switches to English;
 //! then an agent finds the customer in the console and sees those web contacts on the timeline;
-//! last, the customer's pages on a phone-sized window.
+//! then a branch day: a ticket at the kiosk, called by the clerk at the counter, shown on the
+//! display, served and closed into the ledger; last, the customer's pages on a phone-sized
+//! window.
 //!
 //! Debian's `chromium` and `chromedriver` are needed. Without them the test prints a notice and
 //! passes, unless `CI` is set: there a missing browser fails it. A full-page screenshot of each
@@ -42,6 +44,7 @@ async fn customer_and_agent_in_chromium() {
     let desktop = driver.session(&tools.chromium, 1280, 900).await;
     customer_serves_themselves(&desktop.client, &app, &shots).await;
     agent_sees_the_web_contacts(&desktop.client, &app, &shots).await;
+    a_branch_day(&desktop.client, &app, &shots).await;
     desktop.close().await;
 
     let phone = driver.phone_session(&tools.chromium).await;
@@ -53,6 +56,62 @@ async fn customer_and_agent_in_chromium() {
         started.elapsed().as_secs_f64(),
         shots.display()
     );
+}
+
+/// Scenario 3: a branch day at BO01, from the kiosk to the counter to the display, ending in
+/// the branch visit on the ledger.
+async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
+    crate::desk::seed_branches(&app.store).await;
+    let visits = || async {
+        app.store
+            .contacts_by_channel(canali_domain::Day(0), canali_domain::Day(100_000))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|(ch, _)| *ch == canali_domain::Channel::Branch)
+            .map(|(_, n)| *n)
+            .sum::<i64>()
+    };
+    let before = visits().await;
+    // The kiosk, without signing in: a ticket for bills and payments.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{}/kiosk/BO01", app.base)).await.unwrap();
+    wait_text(c, "h1", "Scegli il servizio").await;
+    click_text(c, "div.tiles button", "Bollette e pagamenti").await;
+    let ticket = wait_css(c, "#ticket p.huge").await.text().await.unwrap();
+    assert!(ticket.starts_with('A'), "{ticket}");
+    shot(c, shots, "31-kiosk-ticket").await;
+
+    // The clerk of BO01 signs in and calls the next ticket at counter 3.
+    c.goto(&format!("{}/console/login", app.base))
+        .await
+        .unwrap();
+    wait_css(c, "form.stack input#email").await;
+    fill(c, "#email", "clerk@canali.test").await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form.stack button[type=submit]").await;
+    wait_css(c, "header nav form[action='/console/logout']").await;
+    c.goto(&format!("{}/console/counter?counter=3", app.base))
+        .await
+        .unwrap();
+    click(c, "button[value=call]").await;
+    wait_text(c, "#current p.huge", &ticket).await;
+    shot(c, shots, "32-counter-called").await;
+
+    // The display in the waiting room shows it with its counter.
+    c.goto(&format!("{}/display/BO01", app.base)).await.unwrap();
+    wait_text(c, "p.huge", &ticket).await;
+    shot(c, shots, "33-display").await;
+
+    // Back at the counter: served, then closed; the visit lands in the ledger.
+    c.goto(&format!("{}/console/counter?counter=3", app.base))
+        .await
+        .unwrap();
+    click(c, "button[value=serve]").await;
+    click(c, "button[value=close]").await;
+    wait_text(c, "#counter-live p.notice", "Nessun numero in corso").await;
+    shot(c, shots, "34-counter-closed").await;
+    assert_eq!(visits().await, before + 1, "the visit is a branch contact");
 }
 
 /// Scenario 1: the customer, in Italian first, then English.

@@ -33,7 +33,7 @@ fn branch(code: &str) -> Branch {
 }
 
 /// Branches BO01 and BO02, with categories A (priority 1), B (1) and P (5) at BO01.
-async fn seed_branches(store: &Store) {
+pub(crate) async fn seed_branches(store: &Store) {
     store
         .insert_branches(&[branch("BO01"), branch("BO02")])
         .await
