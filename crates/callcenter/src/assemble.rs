@@ -241,7 +241,9 @@ fn finish(c: OpenCall, ended: i64, wait: i64, talk: i64, end: CallEnd) -> Call {
         callid: c.callid,
         queue: c.queue,
         entered: c.entered,
-        ended,
+        // A line stamped before the call's entry (lines written out of order, a clock stepped
+        // back) ends the call at its entry, never before it (found by the fuzzer).
+        ended: ended.max(c.entered),
         caller: c.caller,
         agent: c.agent,
         wait_seconds: wait.max(0),
@@ -255,6 +257,27 @@ fn finish(c: OpenCall, ended: i64, wait: i64, talk: i64, end: CallEnd) -> Call {
 mod tests {
     use super::*;
     use crate::queue_log::parse_line;
+
+    #[test]
+    fn absurd_durations_are_not_figures() {
+        // Hold and talk times of 19 digits: taken as absent, not multiplied into an overflow.
+        let (calls, _) = run(&[
+            "1299486520|c2|residenziale|SIP/201|COMPLETECALLER|9223372036854775807|9223372036854775807|1",
+        ]);
+        assert_eq!(calls.len(), 1);
+        assert!(calls[0].wait_seconds >= 0 && calls[0].talk_seconds >= 0);
+    }
+
+    #[test]
+    fn a_call_never_ends_before_it_entered() {
+        let (calls, _) = run(&[
+            "1299486500|c1|residenziale|NONE|ENTERQUEUE||3330001111|1",
+            "1299486520|c1|residenziale|SIP/201|CONNECT|20|c1.1|3",
+            "1299486100|c1|residenziale|SIP/201|ATTENDEDTRANSFER|BRIDGE|x|20|80|1",
+        ]);
+        assert_eq!(calls.len(), 1);
+        assert!(calls[0].ended >= calls[0].entered, "{:?}", calls[0]);
+    }
 
     fn run(lines: &[&str]) -> (Vec<Call>, Assembler) {
         let mut a = Assembler::default();

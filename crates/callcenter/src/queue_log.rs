@@ -159,9 +159,13 @@ impl<'a> Record<'a> {
         usize::from(self.n_params)
     }
 
-    /// The `i`-th parameter as a non-negative integer, `None` when absent or not a number.
+    /// The `i`-th parameter as a non-negative integer, `None` when absent, not a number, or
+    /// beyond any real duration, position or count (over a billion: seconds of 31 years), so
+    /// that arithmetic on waits and talk times cannot overflow (found by the fuzzer).
     pub fn int(&self, i: usize) -> Option<i64> {
-        self.param(i).and_then(|s| parse_uint(s.as_bytes()))
+        self.param(i)
+            .and_then(|s| parse_uint(s.as_bytes()))
+            .filter(|&v| v <= MAX_PARAM)
     }
 
     /// Seconds waited in the queue before an agent answered (CONNECT, COMPLETE*, transfers).
@@ -255,6 +259,9 @@ fn parse_epoch(s: &[u8]) -> Option<i64> {
     }
     Some(secs * 1_000_000 + micros)
 }
+
+/// The largest integer parameter taken as a figure (see [`Record::int`]).
+const MAX_PARAM: i64 = 1_000_000_000;
 
 /// Parses one line (without its line end; a trailing `\r` is dropped).
 pub fn parse_line(line: &[u8]) -> Result<Record<'_>, Malformed> {
