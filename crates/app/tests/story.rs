@@ -2,6 +2,10 @@
 //! 2011 report, rebuild the rollups, and get the same report on SQLite and PostgreSQL.
 
 use canali_store::testing::{fresh_postgres, fresh_sqlite};
+
+/// The billing tests' real SMTP server (python3-aiosmtpd).
+#[path = "../../billing/tests/common/mod.rs"]
+mod billing_common;
 use serde_json::Value;
 use std::process::Command;
 
@@ -119,41 +123,6 @@ fn bad_arguments_are_explained() {
     assert!(err.contains("unsupported database URL"), "{err}");
 }
 
-/// The SMTP server of the billing tests (crates/billing/tests/smtp_sink.py, python3-aiosmtpd)
-/// on a free port, writing each message to `folder`.
-fn smtp_sink(folder: &std::path::Path) -> (std::process::Child, u16) {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../billing/tests/smtp_sink.py");
-    for _ in 0..5 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // Debian's python3, which has aiosmtpd (a python3 earlier on PATH may not).
-        let python = if std::path::Path::new("/usr/bin/python3").exists() {
-            "/usr/bin/python3"
-        } else {
-            "python3"
-        };
-        let mut child = Command::new(python)
-            .arg(&script)
-            .arg(port.to_string())
-            .arg(folder)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (apt-get install python3-aiosmtpd)");
-        let mut ready = [0u8; 6];
-        use std::io::Read;
-        if child.stdout.take().unwrap().read_exact(&mut ready).is_ok() && &ready == b"ready\n" {
-            return (child, port);
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    panic!("the SMTP sink did not start");
-}
-
 #[test]
 fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
     let dir = tempfile::tempdir().unwrap();
@@ -172,10 +141,9 @@ fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
             "3",
         ],
     );
-    let mails = dir.path().join("mails");
     let print = dir.path().join("print");
-    let (mut sink, port) = smtp_sink(&mails);
-    let port = port.to_string();
+    let sink = billing_common::Sink::start();
+    let port = sink.port.to_string();
     let print_dir = print.to_str().unwrap();
     let dispatch = [
         "bills",
@@ -200,18 +168,7 @@ fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
     );
     assert!(sent > 0 && printed > 0, "{status}");
     assert_eq!(sent + printed, total, "{status}");
-    let arrived = || {
-        std::fs::read_dir(&mails)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .path()
-                    .extension()
-                    .is_some_and(|x| x == "eml")
-            })
-            .count() as u64
-    };
+    let arrived = || sink.count() as u64;
     assert_eq!(arrived(), sent);
     let manifest = std::fs::read_to_string(print.join("manifest-2011-11.csv")).unwrap();
     assert_eq!(
@@ -222,8 +179,7 @@ fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
     // Run again: nothing is sent twice.
     canali(&db, &dispatch);
     assert_eq!(arrived(), sent);
-    let _ = sink.kill();
-    let _ = sink.wait();
+    drop(sink);
 
     // The layout, edited by hand, gives the bill's PDF; a mistake is named.
     let header: Vec<&str> = manifest.lines().next().unwrap().split(',').collect();

@@ -789,16 +789,7 @@ impl LayoutRenderer {
         match op {
             Op::Shape(s) => {
                 let mut pb = PathBuilder::new();
-                if s.fill.is_some() {
-                    if let Some(r) = Rect::from_xywh(
-                        s.x * PT_PER_MM,
-                        s.y * PT_PER_MM,
-                        s.w * PT_PER_MM,
-                        s.h * PT_PER_MM,
-                    ) {
-                        pb.push_rect(r);
-                    }
-                } else if s.w == 0.0 || s.h == 0.0 {
+                if s.fill.is_none() && (s.w == 0.0 || s.h == 0.0) {
                     // A line.
                     pb.move_to(s.x * PT_PER_MM, s.y * PT_PER_MM);
                     pb.line_to((s.x + s.w) * PT_PER_MM, (s.y + s.h) * PT_PER_MM);

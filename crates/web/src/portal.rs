@@ -1070,14 +1070,12 @@ async fn bill_pdf(
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
-    // Ownership first: another customer's bill is 404 before anything is read.
-    state
-        .store
-        .bill_of(customer.id, id)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    // Another customer's bill is 404, like a bill that does not exist.
     let found = state.store.bill_documents(&[id]).await?;
-    let bill = found.first().ok_or(WebError::NotFound)?;
+    let bill = found
+        .first()
+        .filter(|b| b.customer_id == customer.id)
+        .ok_or(WebError::NotFound)?;
     let document = canali_billing::document::BillDocument::new(bill, false)
         .map_err(|e| WebError::Internal(format!("bill {id}: {e}")))?;
     let pdf = tokio::task::spawn_blocking(move || canali_billing::render_bill_pdf(&document))

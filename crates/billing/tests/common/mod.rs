@@ -46,7 +46,11 @@ impl Sink {
 
     fn start_with(tls: &[&Path]) -> Sink {
         let dir = tempfile::tempdir().unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
+        // Through the crates folder, so the app's tests can include this module too.
+        let script = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../billing/tests/smtp_sink.py"
+        ));
         let python = if Path::new("/usr/bin/python3").exists() {
             "/usr/bin/python3"
         } else {
@@ -55,7 +59,7 @@ impl Sink {
         for _ in 0..5 {
             let port = free_port();
             let mut child = Command::new(python)
-                .arg(&script)
+                .arg(script)
                 .arg(port.to_string())
                 .arg(dir.path())
                 .args(tls)
