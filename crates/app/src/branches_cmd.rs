@@ -83,6 +83,22 @@ pub enum BranchesCommand {
     /// remind, list.
     #[command(subcommand)]
     Campaign(CampaignCommand),
+    /// Pair a branch's ticket kiosk: prints the pairing link (shown only now) to open once on
+    /// the kiosk device; the branch's previous key stops working. --revoke unpairs it.
+    KioskKey {
+        /// The branch code, e.g. SP-BO-01.
+        branch: String,
+        /// The site's public address, the start of the link.
+        #[arg(
+            long,
+            env = "CANALI_WEB__PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        base_url: String,
+        /// Revoke the branch's key instead: the kiosk stops issuing tickets at once.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Measure open-now for the whole (simulated) network and ticket operations with concurrent
     /// clerks on a scratch SQLite database (or PostgreSQL with --postgres); prints markdown.
     Bench {
@@ -380,6 +396,41 @@ pub async fn run(db: &str, cmd: BranchesCommand) -> Result<ExitCode> {
     r.map(|()| ExitCode::SUCCESS)
 }
 
+/// Who pairs or revokes a kiosk from the command line, for the pairing's record.
+fn command_line_user() -> String {
+    match std::env::var("USER").or_else(|_| std::env::var("LOGNAME")) {
+        Ok(user) if !user.trim().is_empty() => format!("command line (user {})", user.trim()),
+        _ => "command line".to_string(),
+    }
+}
+
+async fn kiosk_key(store: &Store, branch: &str, base_url: &str, revoke: bool) -> Result<()> {
+    let now = Timestamp::now().as_microsecond();
+    let by = command_line_user();
+    if revoke {
+        if !store.branches().await?.iter().any(|b| b.code == branch) {
+            bail!("there is no branch {branch}: check the code with `canali branches list`");
+        }
+        if store.revoke_kiosk(branch, &by, now).await? {
+            println!("The kiosk of {branch} is no longer paired: it issues no tickets.");
+        } else {
+            println!("The kiosk of {branch} was not paired: nothing to revoke.");
+        }
+        return Ok(());
+    }
+    let key = canali_web::desk::kiosk_key::pair(store, branch, &by, now).await?;
+    println!(
+        "The kiosk of {branch} is paired; its previous key, if any, no longer works. Open this \
+         link once in the kiosk device's browser (it is shown only now; whoever has it can pair \
+         a device):"
+    );
+    println!(
+        "{}",
+        canali_web::desk::kiosk_key::pairing_link(base_url, branch, &key)
+    );
+    Ok(())
+}
+
 async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
     match cmd {
         BranchesCommand::Import { file, format } => import(store, &file, format).await,
@@ -448,6 +499,11 @@ async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
         BranchesCommand::Ticket(t) => ticket(store, t.command, t.lang.code()).await,
         BranchesCommand::Bench { .. } => unreachable!("handled before opening the database"),
         BranchesCommand::Campaign(c) => campaign(store, c).await,
+        BranchesCommand::KioskKey {
+            branch,
+            base_url,
+            revoke,
+        } => kiosk_key(store, &branch, &base_url, revoke).await,
     }
 }
 

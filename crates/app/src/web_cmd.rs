@@ -6,6 +6,7 @@ use canali_domain::Channel;
 use canali_domain::service::Role;
 use canali_store::Store;
 use canali_store::accounts::NewOperator;
+use canali_store::tickets::ServiceCategory;
 use canali_web::{AppState, WebConfig};
 use clap::Subcommand;
 use std::path::Path;
@@ -235,6 +236,8 @@ pub struct DemoLogins {
     pub customer: Option<(String, String)>,
     pub operators: Vec<(Role, String)>,
     pub password: String,
+    /// The demo clerk's branch and its kiosk's pairing link, without the site's address.
+    pub kiosk: Option<(String, String)>,
 }
 
 const DEMO_PASSWORD: &str = "canali-demo-2011";
@@ -281,11 +284,39 @@ pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
             .await?;
         operators.push((*role, email));
     }
+    let kiosk = match branch {
+        Some(code) => Some((code.clone(), demo_kiosk(store, &code, now).await?)),
+        None => None,
+    };
     Ok(DemoLogins {
         customer,
         operators,
         password: DEMO_PASSWORD.into(),
+        kiosk,
     })
+}
+
+/// Readies the kiosk of the demo clerk's branch: ticket categories (the simulation sets none)
+/// and a pairing, so that a newcomer can take a ticket there and call it at the counter.
+/// Returns the pairing link's path.
+async fn demo_kiosk(store: &Store, branch: &str, now: i64) -> Result<String> {
+    if store.service_categories(branch).await?.is_empty() {
+        let category = |code: &str, name: &str, priority| ServiceCategory {
+            branch: branch.to_string(),
+            code: code.into(),
+            name: name.into(),
+            priority,
+        };
+        store
+            .set_service_categories(&[
+                category("A", "Bollette e pagamenti", 1),
+                category("B", "Contratti e volture", 1),
+                category("P", "Clienti business", 5),
+            ])
+            .await?;
+    }
+    let key = canali_web::desk::kiosk_key::pair(store, branch, "canali demo", now).await?;
+    Ok(canali_web::desk::kiosk_key::pairing_link("", branch, &key))
 }
 
 /// Serves the web on `url`'s database until Ctrl-C.
@@ -323,6 +354,9 @@ pub async fn serve(
         }
         for (role, email) in &l.operators {
             println!("  {:<28} {email}", role.label("en"));
+        }
+        if let Some((branch, path)) = &l.kiosk {
+            println!("The ticket kiosk of {branch}, paired for the demo: {public}{path}");
         }
     }
     println!("Press Ctrl-C to stop.");

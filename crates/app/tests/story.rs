@@ -236,3 +236,82 @@ fn a_month_of_bills_goes_out_through_the_cli_and_the_layout_is_edited() {
         "{err}"
     );
 }
+
+/// The branch-network manager pairs a branch's kiosk from the command line: the link printed
+/// once carries a key the store knows only by its SHA-256; pairing again replaces it and
+/// `--revoke` ends it; an unknown branch is refused in a sentence. On both backends.
+#[tokio::test]
+async fn a_kiosk_is_paired_and_revoked_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = dir.path().join("network.toml");
+    std::fs::write(
+        &registry,
+        "[[sot]]\ncode = 1\nname = \"Bologna\"\n\n[[branch]]\ncode = \"SP-BO-01\"\n\
+         name = \"Sportello Bologna Berti Pichat\"\nmunicipality = \"Bologna\"\nsot = 1\n\
+         kind = \"priority\"\nhours = \"mo-fr 08:00-16:00\"\nlatitude = 44.5\nlongitude = 11.36\n",
+    )
+    .unwrap();
+    let mut stores = vec![fresh_sqlite().await.unwrap()];
+    stores.extend(fresh_postgres().await.unwrap());
+    for ts in stores {
+        let be = ts.name;
+        canali(&ts.url, &["branches", "import", registry.to_str().unwrap()]);
+        let pair = || {
+            let out = canali(
+                &ts.url,
+                &[
+                    "branches",
+                    "kiosk-key",
+                    "SP-BO-01",
+                    "--base-url",
+                    "https://sportelli.example.it/",
+                ],
+            );
+            let text = String::from_utf8(out.stdout).unwrap();
+            let link = text
+                .lines()
+                .find(|l| l.starts_with("https://"))
+                .unwrap_or_else(|| panic!("{be}: no link in {text}"));
+            let key = link
+                .strip_prefix("https://sportelli.example.it/kiosk/SP-BO-01?key=")
+                .unwrap_or_else(|| panic!("{be}: {link}"));
+            assert_eq!(key.len(), 64, "{be}: 256 random bits in hex");
+            key.to_string()
+        };
+        let opens = |key: String| {
+            let store = &ts.store;
+            async move {
+                store
+                    .kiosk_key_opens("SP-BO-01", &canali_web::auth::sha256_hex(&key))
+                    .await
+                    .unwrap()
+            }
+        };
+        let first = pair();
+        assert!(opens(first.clone()).await, "{be}");
+        assert!(
+            !ts.store.kiosk_key_opens("SP-BO-01", &first).await.unwrap(),
+            "{be}: the key itself is not stored"
+        );
+        let pairing = ts.store.kiosk_pairing("SP-BO-01").await.unwrap().unwrap();
+        assert!(pairing.created_by.starts_with("command line"), "{be}");
+
+        let second = pair();
+        assert!(!opens(first).await && opens(second.clone()).await, "{be}");
+        let out = canali(&ts.url, &["branches", "kiosk-key", "SP-BO-01", "--revoke"]);
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("no longer paired"),
+            "{be}"
+        );
+        assert!(!opens(second).await, "{be}");
+
+        let out = Command::new(env!("CARGO_BIN_EXE_canali"))
+            .args(["--quiet", "--db", &ts.url, "branches", "kiosk-key", "BO99"])
+            .env_remove("CANALI_DATABASE_URL")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{be}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("there is no branch BO99"), "{be}: {err}");
+    }
+}

@@ -420,6 +420,143 @@ impl Store {
     }
 }
 
+/// The pairing of a branch's ticket kiosk: when and by whom its key was made, and when and by
+/// whom it was revoked (pairing again revokes the key in force). The key itself is not kept.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KioskPairing {
+    pub branch: String,
+    pub created_at: i64,
+    /// Who paired it: an operator's e-mail address, or the command line and its user.
+    pub created_by: String,
+    pub revoked_at: Option<i64>,
+    pub revoked_by: Option<String>,
+}
+
+/// A SHA-256 digest in lowercase hex, the only form in which the store takes a kiosk key.
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+type KioskRow = (String, i64, String, Option<i64>, Option<String>);
+
+impl Store {
+    /// Pairs `branch`'s kiosk with the key whose SHA-256 is `key_hash`, revoking the key in
+    /// force (if any) in the same transaction: from the commit only the new key opens the kiosk.
+    pub async fn pair_kiosk(
+        &self,
+        branch: &str,
+        key_hash: &str,
+        by: &str,
+        at: i64,
+    ) -> Result<KioskPairing> {
+        if !is_sha256_hex(key_hash) {
+            return Err(StoreError::Invalid(
+                "a kiosk key is stored as its SHA-256 in hex (64 digits), never in the clear"
+                    .into(),
+            ));
+        }
+        if by.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "pairing a kiosk needs the name of who pairs it".into(),
+            ));
+        }
+        let paired = on_db!(&self.db, |p| {
+            let mut tx = p.begin().await?;
+            // A write first, on the branch's row: PostgreSQL queues two pairings of the same
+            // branch on its row lock, so each revokes the other's key instead of both inserting
+            // one in force; SQLite takes its write lock here (a read first would fail with
+            // "database is locked" when the transaction turns to writing).
+            let found = sqlx::query("UPDATE branches SET name = name WHERE code = $1")
+                .bind(branch)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if found == 0 {
+                return Err(StoreError::Invalid(format!(
+                    "there is no branch {branch}: check the code with `canali branches list`"
+                )));
+            }
+            sqlx::query(
+                "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
+                 WHERE branch = $1 AND revoked_at IS NULL",
+            )
+            .bind(branch)
+            .bind(at)
+            .bind(by.trim())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO kiosk_keys (branch, key_hash, created_at, created_by) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(branch)
+            .bind(key_hash)
+            .bind(at)
+            .bind(by.trim())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        });
+        paired?;
+        Ok(KioskPairing {
+            branch: branch.to_string(),
+            created_at: at,
+            created_by: by.trim().to_string(),
+            revoked_at: None,
+            revoked_by: None,
+        })
+    }
+
+    /// Revokes the key in force of `branch`'s kiosk; false when it had none.
+    pub async fn revoke_kiosk(&self, branch: &str, by: &str, at: i64) -> Result<bool> {
+        let revoked = on_db!(&self.db, |p| sqlx::query(
+            "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
+             WHERE branch = $1 AND revoked_at IS NULL"
+        )
+        .bind(branch)
+        .bind(at)
+        .bind(by.trim())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(revoked > 0)
+    }
+
+    /// Whether `key_hash` is the key in force of `branch`'s kiosk (another branch's key, a
+    /// revoked or replaced one is not).
+    pub async fn kiosk_key_opens(&self, branch: &str, key_hash: &str) -> Result<bool> {
+        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM kiosk_keys \
+             WHERE key_hash = $1 AND branch = $2 AND revoked_at IS NULL"
+        )
+        .bind(key_hash)
+        .bind(branch)
+        .fetch_one(p)
+        .await)?;
+        Ok(n > 0)
+    }
+
+    /// The latest pairing of `branch`'s kiosk, in force or revoked; `None` if never paired.
+    pub async fn kiosk_pairing(&self, branch: &str) -> Result<Option<KioskPairing>> {
+        let row: Option<KioskRow> = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT branch, created_at, created_by, revoked_at, revoked_by FROM kiosk_keys \
+             WHERE branch = $1 ORDER BY id DESC LIMIT 1"
+        )
+        .bind(branch)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(
+            |(branch, created_at, created_by, revoked_at, revoked_by)| KioskPairing {
+                branch,
+                created_at,
+                created_by,
+                revoked_at,
+                revoked_by,
+            },
+        ))
+    }
+}
+
 /// Waits of more than this many minutes share the rollup's last bucket (a working day is
 /// shorter; the averages stay exact, only a quantile above it would be cut).
 pub const WAIT_MINUTE_CAP: i64 = 600;
@@ -611,5 +748,169 @@ impl Store {
                 wait_seconds: r.4,
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::fresh_stores;
+    use crate::{Branch, Sot};
+    use canali_domain::network::{BranchKind, Host, Operator};
+
+    fn branch(code: &str) -> Branch {
+        Branch {
+            code: code.into(),
+            name: format!("Sportello {code}"),
+            municipality: "Bologna".into(),
+            address: "Via Larga 1".into(),
+            sot: 1,
+            kind: BranchKind::Standard,
+            operator: Operator::Own,
+            contractor: None,
+            host: Host::Own,
+            host_name: None,
+            counters: 2,
+            hours: "mo-fr 08:00-16:00".into(),
+            schedule_template: None,
+            latitude: 44.5,
+            longitude: 11.3,
+        }
+    }
+
+    /// A digest-shaped value (the store never sees a key, only its SHA-256).
+    fn digest(c: char) -> String {
+        c.to_string().repeat(64)
+    }
+
+    #[tokio::test]
+    async fn a_kiosk_key_opens_its_own_branch_until_replaced_or_revoked() {
+        for ts in fresh_stores().await.unwrap() {
+            let (s, be) = (&ts.store, ts.name);
+            s.insert_sots(&[Sot {
+                code: 1,
+                name: "Bologna".into(),
+            }])
+            .await
+            .unwrap();
+            s.insert_branches(&[branch("BO01"), branch("BO02")])
+                .await
+                .unwrap();
+            assert_eq!(s.kiosk_pairing("BO01").await.unwrap(), None, "{be}");
+            assert!(!s.kiosk_key_opens("BO01", &digest('a')).await.unwrap());
+
+            let paired = s
+                .pair_kiosk("BO01", &digest('a'), "anna@utility.it", 10)
+                .await
+                .unwrap();
+            assert_eq!(paired.created_by, "anna@utility.it");
+            s.pair_kiosk("BO02", &digest('b'), "anna@utility.it", 11)
+                .await
+                .unwrap();
+            assert!(
+                s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                "{be}"
+            );
+            // A key opens its own branch only.
+            assert!(
+                !s.kiosk_key_opens("BO02", &digest('a')).await.unwrap(),
+                "{be}"
+            );
+            assert!(
+                !s.kiosk_key_opens("BO01", &digest('b')).await.unwrap(),
+                "{be}"
+            );
+            assert!(!s.kiosk_key_opens("BO01", &digest('c')).await.unwrap());
+
+            // Pairing again replaces the key at once and records who revoked the old one.
+            s.pair_kiosk("BO01", &digest('c'), "marco@utility.it", 20)
+                .await
+                .unwrap();
+            assert!(
+                !s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                "{be}"
+            );
+            assert!(
+                s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                "{be}"
+            );
+            let now = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            assert_eq!((now.created_at, now.revoked_at), (20, None), "{be}");
+            assert_eq!(now.created_by, "marco@utility.it");
+
+            // Revoking stops it; revoking again finds nothing in force.
+            assert!(
+                s.revoke_kiosk("BO01", "marco@utility.it", 30)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                "{be}"
+            );
+            assert!(
+                !s.revoke_kiosk("BO01", "marco@utility.it", 31)
+                    .await
+                    .unwrap()
+            );
+            let gone = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            assert_eq!(gone.revoked_at, Some(30), "{be}");
+            assert_eq!(gone.revoked_by.as_deref(), Some("marco@utility.it"));
+            // The other branch is untouched.
+            assert!(
+                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                "{be}"
+            );
+
+            // Refused in words: an unknown branch, a key in the clear, no author.
+            let unknown = s.pair_kiosk("BO99", &digest('d'), "anna", 40).await;
+            assert!(
+                matches!(&unknown, Err(crate::StoreError::Invalid(m)) if m.contains("no branch BO99")),
+                "{be}: {unknown:?}"
+            );
+            assert!(s.kiosk_pairing("BO99").await.unwrap().is_none());
+            for (hash, by) in [("plain-key", "anna"), (digest('e').as_str(), " ")] {
+                assert!(
+                    matches!(
+                        s.pair_kiosk("BO02", hash, by, 41).await,
+                        Err(crate::StoreError::Invalid(_))
+                    ),
+                    "{be}: {hash} by {by:?}"
+                );
+            }
+            assert!(
+                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                "{be}"
+            );
+        }
+    }
+
+    /// Pairings of one branch at the same time leave exactly one key in force, the last
+    /// committed: each revokes the one before instead of both being kept.
+    #[tokio::test]
+    async fn concurrent_pairings_leave_one_key_in_force() {
+        for ts in fresh_stores().await.unwrap() {
+            let s = &ts.store;
+            s.insert_sots(&[Sot {
+                code: 1,
+                name: "Bologna".into(),
+            }])
+            .await
+            .unwrap();
+            s.insert_branches(&[branch("BO01")]).await.unwrap();
+            let keys: Vec<String> = "0123456789abcdef".chars().map(digest).collect();
+            // Interleaved on the pool's connections: the transactions overlap in the database.
+            let pairings = keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| s.pair_kiosk("BO01", k, "anna", i as i64));
+            for done in futures::future::join_all(pairings).await {
+                done.unwrap();
+            }
+            let mut open = 0;
+            for k in &keys {
+                open += usize::from(s.kiosk_key_opens("BO01", k).await.unwrap());
+            }
+            assert_eq!(open, 1, "{}", ts.name);
+        }
     }
 }

@@ -67,6 +67,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_trunk_occupancy.sql"),
         postgres: include_str!("../migrations/postgres/0009_trunk_occupancy.sql"),
     },
+    Migration {
+        version: 10,
+        name: "kiosk_keys",
+        sqlite: include_str!("../migrations/sqlite/0010_kiosk_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0010_kiosk_keys.sql"),
+    },
 ];
 
 /// The migration that creates `customer_name_tokens`: the runner then fills it from the

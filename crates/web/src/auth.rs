@@ -146,11 +146,23 @@ pub fn set_cookie(
     same_site: &str,
     secure: bool,
 ) -> HeaderValue {
+    set_cookie_at(name, value, "/", max_age_secs, same_site, secure)
+}
+
+/// The same for the pages under `path` only (the browser sends it nowhere else).
+pub fn set_cookie_at(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: i64,
+    same_site: &str,
+    secure: bool,
+) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite={same_site}{secure}"
+        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite={same_site}{secure}"
     ))
-    .expect("cookie values are hex digits")
+    .expect("cookie values are hex digits and paths are percent-encoded")
 }
 
 /// Opens a session for a customer or operator who has just proved who they are. The session id

@@ -2,15 +2,16 @@
 //! virtual ticket online), the branch network's registry and material campaigns, the branch
 //! and call-center indicators, the call centers' live wallboard and staffing plans.
 //!
-//! Public pages: the kiosk `/kiosk/{branch}` and the display `/display/{branch}` are devices in
-//! the branch; they need no sign-in (anyone may take a ticket there, as at a paper dispenser)
-//! and show no personal data. The virtual ticket `/branches/{code}/ticket` is open to anyone,
-//! signed in or not; its status page shows what the display shows, and its check-in needs the
+//! Pages for devices in the branch: the kiosk `/kiosk/{branch}` needs no sign-in but issues
+//! tickets only on a device paired with the branch (`kiosk_key`); the display
+//! `/display/{branch}` is public. Neither shows personal data. The virtual ticket
+//! `/branches/{code}/ticket` is open to anyone, signed in or not; its status page shows what the display shows, and its check-in needs the
 //! key in the link handed out when the ticket was taken. Everything under `/console` needs an
 //! operator of the right role; every form is CSRF-checked.
 
 mod callcenter;
 mod charts;
+pub mod kiosk_key;
 mod kpi;
 mod network;
 mod queue;

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
             get(branch_form).post(branch_save),
         )
         .route("/console/network/{code}/event", post(branch_event))
+        .route("/console/network/{code}/kiosk", post(kiosk_pair))
+        .route("/console/network/{code}/kiosk/revoke", post(kiosk_revoke))
         .route(
             "/console/campaigns",
             get(campaigns_page).post(campaign_create),
@@ -394,6 +396,9 @@ struct BranchFormPage {
     event_kinds: Vec<(&'static str, &'static str)>,
     events: Vec<(String, &'static str, String)>,
     template: Option<String>,
+    /// The kiosk's pairing in a sentence, and whether a key is in force.
+    kiosk_status: String,
+    kiosk_in_force: bool,
     errors: Vec<String>,
     notice: Option<String>,
 }
@@ -441,8 +446,34 @@ async fn form_page(
         .filter(|e| e.branch == code)
         .map(|e| (e.day.date().to_string(), e.kind.label(lang), e.note))
         .collect();
+    let pairing = match &existing {
+        Some(_) => store.kiosk_pairing(code).await?,
+        None => None,
+    };
+    let kiosk_in_force = pairing.as_ref().is_some_and(|p| p.revoked_at.is_none());
+    let kiosk_status = match pairing {
+        None => ctx.t("network.kiosk_never").to_string(),
+        Some(p) => match (p.revoked_at, p.revoked_by) {
+            (None, _) => format!(
+                "{} {} {} {}.",
+                ctx.t("network.kiosk_paired_on"),
+                ctx.datetime(p.created_at),
+                ctx.t("network.kiosk_by"),
+                p.created_by
+            ),
+            (Some(at), by) => format!(
+                "{} {} {} {}.",
+                ctx.t("network.kiosk_revoked_on"),
+                ctx.datetime(at),
+                ctx.t("network.kiosk_by"),
+                by.unwrap_or_default()
+            ),
+        },
+    };
     Ok(BranchFormPage {
         is_new: existing.is_none(),
+        kiosk_status,
+        kiosk_in_force,
         template: existing.and_then(|b| b.schedule_template),
         f,
         sots: store
@@ -471,6 +502,9 @@ async fn form_page(
 struct SavedQuery {
     #[serde(default)]
     saved: String,
+    /// `revoked` or `not_paired` after a kiosk revocation.
+    #[serde(default)]
+    kiosk: String,
 }
 
 async fn branch_form(
@@ -480,7 +514,11 @@ async fn branch_form(
     Query(q): Query<SavedQuery>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
-    let notice = (!q.saved.is_empty()).then(|| ctx.t("network.saved").to_string());
+    let notice = match q.kiosk.as_str() {
+        "revoked" => Some(ctx.t("network.kiosk_revoked").to_string()),
+        "not_paired" => Some(ctx.t("network.kiosk_was_not_paired").to_string()),
+        _ => (!q.saved.is_empty()).then(|| ctx.t("network.saved").to_string()),
+    };
     form_page(&state, ctx, &code, None, Vec::new(), notice).await
 }
 
@@ -568,6 +606,80 @@ async fn branch_event(
         })
         .await?;
     Ok(Redirect::to(&format!("/console/network/{code}?saved=1")).into_response())
+}
+
+// ---- kiosk pairing --------------------------------------------------------------------------
+
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/kiosk_paired.html")]
+struct KioskPairedPage {
+    ctx: Ctx,
+    code: String,
+    name: String,
+    link: String,
+}
+
+/// Pairs the branch's kiosk and shows the pairing link once; the key in force before stops
+/// working. The store keeps only the key's SHA-256, so the link cannot be shown again.
+async fn kiosk_pair(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    let op = ctx.operator_in(MANAGERS)?.clone();
+    ctx.check_csrf(&form.csrf)?;
+    let branch = state
+        .store
+        .branches()
+        .await?
+        .into_iter()
+        .find(|b| b.code == code)
+        .ok_or(WebError::NotFound)?;
+    let now = now_micros();
+    let key = super::kiosk_key::pair(&state.store, &code, &op.email, now).await?;
+    state
+        .store
+        .audit(op.id, "pair_kiosk", None, &format!("branch {code}"), now)
+        .await?;
+    let link = super::kiosk_key::pairing_link(&state.config.public_url, &code, &key);
+    let mut page = KioskPairedPage {
+        ctx,
+        code,
+        name: branch.name,
+        link,
+    }
+    .into_response();
+    // The page holds a secret: no cache may keep it.
+    page.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(page)
+}
+
+async fn kiosk_revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<crate::auth::CsrfForm>,
+) -> Result<Response, WebError> {
+    let op = ctx.operator_in(MANAGERS)?.clone();
+    ctx.check_csrf(&form.csrf)?;
+    if !state.store.branches().await?.iter().any(|b| b.code == code) {
+        return Err(WebError::NotFound);
+    }
+    let now = now_micros();
+    let outcome = if state.store.revoke_kiosk(&code, &op.email, now).await? {
+        state
+            .store
+            .audit(op.id, "revoke_kiosk", None, &format!("branch {code}"), now)
+            .await?;
+        "revoked"
+    } else {
+        "not_paired"
+    };
+    Ok(Redirect::to(&format!("/console/network/{code}?kiosk={outcome}#kiosk")).into_response())
 }
 
 // ---- campaigns -----------------------------------------------------------------------------

@@ -2,13 +2,14 @@
 //! display shows who is called where; the virtual ticket lets a customer take or book a ticket
 //! online, follow the queue and check in on arrival.
 
-use super::{minutes, refusal, today};
-use crate::auth::{Ctx, sha256_hex};
+use super::{kiosk_key, minutes, refusal, today};
+use crate::auth::{Ctx, redirect_with_cookies, sha256_hex};
 use crate::error::WebError;
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -128,12 +129,55 @@ struct TakenView {
     at: String,
 }
 
+/// The kiosk's answer on a device not paired with the branch: what to do, with 403.
+#[derive(Template, WebTemplate)]
+#[template(path = "desk/kiosk_unpaired.html")]
+struct KioskUnpairedPage {
+    ctx: Ctx,
+    branch: Branch,
+    /// A pairing link was opened, but its key is not (or no longer) the branch's.
+    bad_link: bool,
+}
+
+fn kiosk_unpaired(ctx: Ctx, branch: Branch, bad_link: bool) -> Response {
+    let mut page = KioskUnpairedPage {
+        ctx,
+        branch,
+        bad_link,
+    }
+    .into_response();
+    *page.status_mut() = StatusCode::FORBIDDEN;
+    page
+}
+
+#[derive(Deserialize, Default)]
+struct PairingQuery {
+    #[serde(default)]
+    key: String,
+}
+
 async fn kiosk_page(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(code): Path<String>,
+    Query(q): Query<PairingQuery>,
 ) -> Result<Response, WebError> {
     let branch = branch_of(&state.store, &code).await?;
+    if !q.key.is_empty() {
+        // The pairing link: the key moves into this kiosk's cookie and out of the address bar.
+        if kiosk_key::key_opens(&state.store, &code, &q.key).await? {
+            let cookie = kiosk_key::pairing_cookie(&code, &q.key, state.config.secure_cookies);
+            return Ok(redirect_with_cookies(
+                vec![cookie],
+                &kiosk_key::kiosk_path(&code),
+            ));
+        }
+        return Ok(kiosk_unpaired(ctx, branch, true));
+    }
+    if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
+        return Ok(kiosk_unpaired(ctx, branch, false));
+    }
     let categories = state.store.service_categories(&code).await?;
     Ok(KioskPage {
         ctx,
@@ -158,11 +202,15 @@ struct TakeForm {
 async fn kiosk_take(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(code): Path<String>,
     Form(form): Form<TakeForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&form.csrf)?;
     let branch = branch_of(&state.store, &code).await?;
+    if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
+        return Ok(kiosk_unpaired(ctx, branch, false));
+    }
     let categories = state.store.service_categories(&code).await?;
     let Some(cat) = categories.iter().find(|c| c.code == form.category) else {
         return Err(WebError::BadRequest(format!(

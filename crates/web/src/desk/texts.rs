@@ -55,6 +55,26 @@ pub const TEXTS: Texts = &[
         "Questo sportello non ha ancora servizi per l'eliminacode.",
         "This branch has no ticket services yet.",
     ),
+    (
+        "kiosk.unpaired_title",
+        "Eliminacode non abbinato",
+        "Ticket kiosk not paired",
+    ),
+    (
+        "kiosk.unpaired",
+        "Questo dispositivo non è abbinato all'eliminacode di questo sportello, quindi non può emettere biglietti. Chiedi al responsabile della rete sportelli di abbinarlo dalla console (Rete sportelli, pagina dello sportello, Eliminacode).",
+        "This device is not paired with this branch's ticket kiosk, so it cannot issue tickets. Ask the branch-network manager to pair it from the console (Branch network, the branch's page, Ticket kiosk).",
+    ),
+    (
+        "kiosk.bad_link",
+        "Il link di abbinamento non è valido: è sbagliato, è stato revocato o è stato sostituito da un abbinamento più recente.",
+        "The pairing link is not valid: it is wrong, was revoked or was replaced by a newer pairing.",
+    ),
+    (
+        "kiosk.unpaired_customer",
+        "Sei un cliente? Puoi prendere un biglietto online:",
+        "Are you a customer? You can take a ticket online:",
+    ),
     ("display.title", "Chiamate", "Calls"),
     ("display.now_calling", "Ora chiamato", "Now calling"),
     ("display.counter", "Sportello", "Counter"),
@@ -200,6 +220,60 @@ pub const TEXTS: Texts = &[
     ("network.event_kind", "Evento", "Event"),
     ("network.note", "Nota", "Note"),
     ("network.add_event", "Aggiungi evento", "Add event"),
+    ("network.kiosk", "Eliminacode", "Ticket kiosk"),
+    (
+        "network.kiosk_hint",
+        "L'eliminacode emette biglietti solo su un dispositivo abbinato allo sportello. Abbinare crea un link da aprire una volta sul dispositivo; abbinare di nuovo o revocare disattiva subito il link precedente e i dispositivi abbinati con esso.",
+        "The kiosk issues tickets only on a device paired with the branch. Pairing makes a link to open once on the device; pairing again or revoking disables at once the previous link and the devices paired with it.",
+    ),
+    ("network.kiosk_paired_on", "Abbinato il", "Paired on"),
+    ("network.kiosk_by", "da", "by"),
+    (
+        "network.kiosk_revoked_on",
+        "Non abbinato: l'ultimo abbinamento è stato revocato il",
+        "Not paired: the last pairing was revoked on",
+    ),
+    (
+        "network.kiosk_never",
+        "Non abbinato: nessun dispositivo può emettere biglietti per questo sportello.",
+        "Not paired: no device can issue tickets for this branch.",
+    ),
+    (
+        "network.kiosk_pair",
+        "Abbina un eliminacode",
+        "Pair a kiosk",
+    ),
+    ("network.kiosk_repair", "Abbina di nuovo", "Pair again"),
+    (
+        "network.kiosk_revoke",
+        "Revoca l'abbinamento",
+        "Revoke the pairing",
+    ),
+    (
+        "network.kiosk_revoked",
+        "Abbinamento revocato: l'eliminacode non emette più biglietti.",
+        "Pairing revoked: the kiosk no longer issues tickets.",
+    ),
+    (
+        "network.kiosk_was_not_paired",
+        "L'eliminacode non era abbinato: nulla da revocare.",
+        "The kiosk was not paired: nothing to revoke.",
+    ),
+    (
+        "network.kiosk_link_title",
+        "Link di abbinamento dell'eliminacode",
+        "Kiosk pairing link",
+    ),
+    (
+        "network.kiosk_link_once",
+        "Eliminacode abbinato. Il link è mostrato solo ora: copialo adesso. Il link precedente, se c'era, non funziona più.",
+        "Kiosk paired. The link is shown only now: copy it now. The previous link, if any, no longer works.",
+    ),
+    (
+        "network.kiosk_link_hint",
+        "Aprilo una volta nel browser del dispositivo dell'eliminacode, digitandolo o incollandolo nella barra degli indirizzi (o da un codice QR): il dispositivo resta abbinato a questo sportello e l'indirizzo torna quello dell'eliminacode, senza la chiave. Chi ha il link può abbinare un dispositivo: non inviarlo per posta e non lasciarlo in vista.",
+        "Open it once in the kiosk device's browser, typing or pasting it in the address bar (or from a QR code): the device stays paired with this branch and the address goes back to the kiosk's, without the key. Whoever has the link can pair a device: do not mail it or leave it in sight.",
+    ),
     ("campaign.name", "Campagna", "Campaign"),
     ("campaign.material", "Materiale", "Material"),
     (

@@ -2,7 +2,8 @@
 //! (WebDriver): a customer registers, confirms the address from the mail, signs in, switches to
 //! the e-bill, sends a gas reading, opens a complaint with an attachment and switches to English;
 //! then an agent finds the customer in the console and sees those web contacts on the timeline;
-//! then a branch day: a ticket at the kiosk, called by the clerk at the counter, shown on the
+//! then a branch day: the network manager pairs the branch's kiosk, the kiosk device opens the
+//! pairing link, a ticket at the kiosk is called by the clerk at the counter, shown on the
 //! display, served and closed into the ledger; last, the customer's pages on a phone-sized
 //! window.
 //!
@@ -58,8 +59,8 @@ async fn customer_and_agent_in_chromium() {
     );
 }
 
-/// Scenario 3: a branch day at BO01, from the kiosk to the counter to the display, ending in
-/// the branch visit on the ledger.
+/// Scenario 3: a branch day at BO01, from pairing the kiosk to the kiosk, the counter and the
+/// display, ending in the branch visit on the ledger.
 async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
     crate::desk::seed_branches(&app.store).await;
     let visits = || async {
@@ -73,14 +74,41 @@ async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
             .sum::<i64>()
     };
     let before = visits().await;
-    // The kiosk, without signing in: a ticket for bills and payments.
+    // The network manager pairs BO01's kiosk from the branch's page and gets its link.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{}/console/login", app.base))
+        .await
+        .unwrap();
+    wait_css(c, "form.stack input#email").await;
+    fill(c, "#email", "network_manager@canali.test").await;
+    fill(c, "#password", PASSWORD).await;
+    click(c, "form.stack button[type=submit]").await;
+    wait_css(c, "header nav form[action='/console/logout']").await;
+    c.goto(&format!("{}/console/network/BO01", app.base))
+        .await
+        .unwrap();
+    wait_text(c, "#kiosk-status", "Non abbinato").await;
+    click(c, "#kiosk-pair").await;
+    let link = wait_css(c, "#kiosk-link").await.text().await.unwrap();
+    assert!(link.contains("/kiosk/BO01?key="), "{link}");
+    shot(c, shots, "30-kiosk-paired").await;
+
+    // The kiosk device: without the link, it is not paired and issues nothing.
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{}/kiosk/BO01", app.base)).await.unwrap();
+    wait_text(c, "#kiosk-unpaired h1", "non abbinato").await;
+    shot(c, shots, "31-kiosk-unpaired").await;
+    // Opened once, the link pairs it and leaves the address bar without the key; then a ticket
+    // for bills and payments, without signing in.
+    c.goto(&link).await.unwrap();
     wait_text(c, "h1", "Scegli il servizio").await;
+    let address = c.current_url().await.unwrap();
+    assert_eq!(address.path(), "/kiosk/BO01");
+    assert_eq!(address.query(), None, "{address}");
     click_text(c, "div.tiles button", "Bollette e pagamenti").await;
     let ticket = wait_css(c, "#ticket p.huge").await.text().await.unwrap();
     assert!(ticket.starts_with('A'), "{ticket}");
-    shot(c, shots, "31-kiosk-ticket").await;
+    shot(c, shots, "32-kiosk-ticket").await;
 
     // The clerk of BO01 signs in and calls the next ticket at counter 3.
     c.goto(&format!("{}/console/login", app.base))
@@ -96,12 +124,12 @@ async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
         .unwrap();
     click(c, "button[value=call]").await;
     wait_text(c, "#current p.huge", &ticket).await;
-    shot(c, shots, "32-counter-called").await;
+    shot(c, shots, "33-counter-called").await;
 
     // The display in the waiting room shows it with its counter.
     c.goto(&format!("{}/display/BO01", app.base)).await.unwrap();
     wait_text(c, "p.huge", &ticket).await;
-    shot(c, shots, "33-display").await;
+    shot(c, shots, "34-display").await;
 
     // Back at the counter: served, then closed; the visit lands in the ledger.
     c.goto(&format!("{}/console/counter?counter=3", app.base))
@@ -110,7 +138,7 @@ async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
     click(c, "button[value=serve]").await;
     click(c, "button[value=close]").await;
     wait_text(c, "#counter-live p.notice", "Nessun numero in corso").await;
-    shot(c, shots, "34-counter-closed").await;
+    shot(c, shots, "35-counter-closed").await;
     assert_eq!(visits().await, before + 1, "the visit is a branch contact");
 }
 

@@ -117,8 +117,14 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
         let b = &app.base;
         let be = app.backend;
 
-        // The kiosk works without signing in: three tickets in two categories.
+        // The network manager has paired the kiosk; the device opens the pairing link once and
+        // then works without signing in: three tickets in two categories.
+        let key = canali_web::desk::kiosk_key::pair(&app.store, "BO01", "test", 0)
+            .await
+            .unwrap();
         let kiosk = client();
+        let (s, _) = get(&kiosk, format!("{b}/kiosk/BO01?key={key}")).await;
+        assert_eq!(s, 303, "{be}");
         let (s, html) = get(&kiosk, format!("{b}/kiosk/BO01")).await;
         assert_eq!(s, 200, "{be}: {html}");
         assert!(html.contains("Bollette e pagamenti") && html.contains("Clienti business"));

@@ -150,6 +150,28 @@ async fn cookies_are_secure_behind_tls() {
         set.contains("Secure") && set.contains("HttpOnly") && set.contains("SameSite=Strict"),
         "{set}"
     );
+    // The kiosk's pairing cookie too.
+    crate::desk::seed_branches(&app.store).await;
+    let key = canali_web::desk::kiosk_key::pair(&app.store, "BO01", "test", 0)
+        .await
+        .unwrap();
+    let r = client()
+        .get(format!("{}/kiosk/BO01?key={key}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let set = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("canali_kiosk="))
+        .expect("the kiosk cookie is set");
+    assert!(
+        set.contains("Secure") && set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
 }
 
 #[tokio::test]
@@ -398,5 +420,251 @@ async fn unconfirmed_accounts_and_foreign_redirects_go_nowhere() {
             .unwrap();
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()[header::LOCATION], "/home");
+    }
+}
+
+/// The kiosk's status and body, and whether it set a kiosk cookie.
+async fn kiosk_get(c: &reqwest::Client, url: &str) -> (u16, String, Option<String>) {
+    let r = c.get(url).send().await.unwrap();
+    let cookie = set_cookie_value(&r, "canali_kiosk");
+    (r.status().as_u16(), r.text().await.unwrap(), cookie)
+}
+
+async fn kiosk_take(c: &reqwest::Client, url: &str, token: &str) -> (u16, String) {
+    let r = c
+        .post(url)
+        .form(&[("csrf", token), ("category", "A")])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// The kiosk's refusal page (not another 403, such as a missing form token).
+const UNPAIRED: &str = "id=\"kiosk-unpaired\"";
+
+/// A ticket asked for with a forged kiosk cookie (and the right form token and its cookie).
+async fn kiosk_take_with_cookie(url: &str, token: &str, key: &str) -> (u16, String) {
+    let r = client()
+        .post(url)
+        .header(
+            header::COOKIE,
+            format!("canali_kiosk={key}; canali_csrf={token}"),
+        )
+        .form(&[("csrf", token), ("category", "A")])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// A network manager pairs `branch`'s kiosk in the console; returns the key of the link shown.
+async fn pair_in_console(app: &TestApp, manager: &reqwest::Client, branch: &str) -> String {
+    let token = csrf(manager, &format!("{}/console/network/{branch}", app.base)).await;
+    let r = manager
+        .post(format!("{}/console/network/{branch}/kiosk", app.base))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", app.backend);
+    assert_eq!(r.headers()[header::CACHE_CONTROL], "no-store");
+    let html = r.text().await.unwrap();
+    let element = html.find("id=\"kiosk-link\"").expect("the link is shown");
+    let at = element + html[element..].find('>').unwrap() + 1;
+    let link = &html[at..at + html[at..].find('<').unwrap()];
+    let prefix = format!("{}/kiosk/{branch}?key=", app.base);
+    assert!(link.starts_with(&prefix), "{link}");
+    link[prefix.len()..].to_string()
+}
+
+#[tokio::test]
+async fn the_kiosk_issues_tickets_only_on_a_device_paired_with_its_branch() {
+    for app in spawn_apps().await {
+        crate::desk::seed_branches(&app.store).await;
+        let (b, be) = (&app.base, app.backend);
+        let kiosk = format!("{b}/kiosk/BO01");
+        let today = canali_domain::Day::of_micros(canali_web::now_micros());
+        let tickets = || async {
+            app.store
+                .tickets(Some("BO01"), today, today)
+                .await
+                .unwrap()
+                .len()
+        };
+
+        // From home, with the kiosk's address only: a page that says so, and no ticket.
+        let home = client();
+        let (s, html, _) = kiosk_get(&home, &kiosk).await;
+        assert_eq!(s, 403, "{be}");
+        assert!(
+            html.contains("non è abbinato") && html.contains("responsabile della rete sportelli"),
+            "{be}: {html}"
+        );
+        assert!(
+            !html.contains("name=\"category\""),
+            "no ticket buttons: {html}"
+        );
+        let r = home
+            .get(&kiosk)
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        assert!(r.text().await.unwrap().contains("is not paired"));
+        let token = csrf(&home, &format!("{b}/login")).await;
+        let (s, html) = kiosk_take(&home, &kiosk, &token).await;
+        assert!(s == 403 && html.contains(UNPAIRED), "{be}: {s} {html}");
+        assert_eq!(tickets().await, 0, "{be}: a ticket was taken from home");
+
+        // A made-up key, in the link or in a forged cookie.
+        let guess = canali_web::auth::random_token();
+        let (s, html, cookie) = kiosk_get(&home, &format!("{kiosk}?key={guess}")).await;
+        assert_eq!((s, cookie), (403, None), "{be}");
+        assert!(html.contains("link di abbinamento non è valido"), "{html}");
+        for forged in [guess.as_str(), "", "not-hex", &"z".repeat(64)] {
+            let (s, html) = kiosk_take_with_cookie(&kiosk, &token, forged).await;
+            assert!(s == 403 && html.contains(UNPAIRED), "{be}: {forged:?} {s}");
+        }
+        assert_eq!(tickets().await, 0, "{be}");
+
+        // Only a network manager (or an admin) pairs a kiosk: not an agent, not a clerk.
+        for role in ["agent", "clerk"] {
+            let c = operator_client(&app, role).await;
+            let (s, _, _) = kiosk_get(&c, &format!("{b}/console/network/BO01")).await;
+            assert_eq!(s, 403, "{be}: {role} sees the branch page");
+            let token = csrf(&c, &format!("{b}/console/search")).await;
+            for action in ["kiosk", "kiosk/revoke"] {
+                let r = c
+                    .post(format!("{b}/console/network/BO01/{action}"))
+                    .form(&[("csrf", token.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 403, "{be}: {role} {action}");
+            }
+        }
+        let r = home
+            .post(format!("{b}/console/network/BO01/kiosk"))
+            .form(&[("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{be}: to sign in");
+        assert_eq!(app.store.kiosk_pairing("BO01").await.unwrap(), None);
+
+        let manager = operator_client(&app, "network_manager").await;
+        let key = pair_in_console(&app, &manager, "BO01").await;
+        let other_branch_key =
+            pair_in_console(&app, &operator_client(&app, "admin").await, "BO02").await;
+        // The store keeps the key's digest only, with who paired it.
+        let pairing = app.store.kiosk_pairing("BO01").await.unwrap().unwrap();
+        assert_eq!(pairing.created_by, "network_manager@canali.test");
+        assert!(
+            app.store
+                .kiosk_key_opens("BO01", &canali_web::auth::sha256_hex(&key))
+                .await
+                .unwrap()
+        );
+        assert!(!app.store.kiosk_key_opens("BO01", &key).await.unwrap());
+        let (_, html, _) = kiosk_get(&manager, &format!("{b}/console/network/BO01")).await;
+        assert!(
+            html.contains("Abbinato il") && !html.contains(&key),
+            "{html}"
+        );
+
+        // BO02's key does not open BO01, by link or by cookie.
+        let (s, _, cookie) = kiosk_get(&home, &format!("{kiosk}?key={other_branch_key}")).await;
+        assert_eq!((s, cookie), (403, None), "{be}");
+        let (s, html) = kiosk_take_with_cookie(&kiosk, &token, &other_branch_key).await;
+        assert!(s == 403 && html.contains(UNPAIRED), "{be}: {s}");
+        assert_eq!(tickets().await, 0, "{be}");
+        // The right key passes the same forged request: the refusals above were the key's.
+        let (s, html) = kiosk_take_with_cookie(&kiosk, &token, &key).await;
+        assert_eq!(s, 200, "{be}: {html}");
+        assert_eq!(tickets().await, 1, "{be}");
+
+        // The device opens the link: a cookie for this kiosk only, and the clean address.
+        let device = client();
+        let r = device
+            .get(format!("{kiosk}?key={key}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{be}");
+        assert_eq!(r.headers()[header::LOCATION], "/kiosk/BO01");
+        let set = r.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            set.starts_with(&format!("canali_kiosk={key};"))
+                && set.contains("Path=/kiosk/BO01;")
+                && set.contains("HttpOnly")
+                && set.contains("SameSite=Strict")
+                && !set.contains("Secure"),
+            "{set}"
+        );
+        let (s, html, _) = kiosk_get(&device, &kiosk).await;
+        assert_eq!(s, 200, "{be}: {html}");
+        assert!(html.contains("Bollette e pagamenti"));
+        let device_token = csrf(&device, &kiosk).await;
+        let (s, html) = kiosk_take(&device, &kiosk, &device_token).await;
+        assert_eq!(s, 200, "{be}: {html}");
+        assert!(html.contains("A002"), "{html}");
+        assert_eq!(tickets().await, 2, "{be}");
+        // The paired device is BO01's kiosk, not BO02's.
+        let (s, _, _) = kiosk_get(&device, &format!("{b}/kiosk/BO02")).await;
+        assert_eq!(s, 403, "{be}");
+
+        // Pairing again: the old key stops at once, by cookie and by link.
+        let new_key = pair_in_console(&app, &manager, "BO01").await;
+        assert_ne!(new_key, key);
+        let (s, html) = kiosk_take(&device, &kiosk, &device_token).await;
+        assert!(s == 403 && html.contains(UNPAIRED), "{be}: {s} {html}");
+        let (s, _, cookie) = kiosk_get(&client(), &format!("{kiosk}?key={key}")).await;
+        assert_eq!((s, cookie), (403, None), "{be}");
+        assert_eq!(tickets().await, 2, "{be}");
+        let (s, _, _) = kiosk_get(&device, &format!("{kiosk}?key={new_key}")).await;
+        assert_eq!(s, 303, "{be}");
+        let (s, _) = kiosk_take(&device, &kiosk, &device_token).await;
+        assert_eq!(s, 200, "{be}");
+        assert_eq!(tickets().await, 3, "{be}");
+
+        // Revoked: the device stops at once; the page says who revoked it.
+        let token = csrf(&manager, &format!("{b}/console/network/BO01")).await;
+        let r = manager
+            .post(format!("{b}/console/network/BO01/kiosk/revoke"))
+            .form(&[("csrf", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{be}");
+        let (s, html) = kiosk_take(&device, &kiosk, &device_token).await;
+        assert!(s == 403 && html.contains(UNPAIRED), "{be}: {s}");
+        let (s, _, _) = kiosk_get(&device, &kiosk).await;
+        assert_eq!(s, 403, "{be}");
+        assert_eq!(tickets().await, 3, "{be}");
+        let (_, html, _) =
+            kiosk_get(&manager, &format!("{b}/console/network/BO01?kiosk=revoked")).await;
+        assert!(html.contains("revocato il"), "{be}: {html}");
+        // BO02's pairing is untouched.
+        assert!(
+            app.store
+                .kiosk_key_opens("BO02", &canali_web::auth::sha256_hex(&other_branch_key))
+                .await
+                .unwrap()
+        );
+
+        // The waiting-room display and the virtual ticket stay public.
+        for path in [
+            "/display/BO01",
+            "/display/BO01/now",
+            "/branches/BO01/ticket",
+        ] {
+            let (s, _, _) = kiosk_get(&client(), &format!("{b}{path}")).await;
+            assert_eq!(s, 200, "{be}: {path}");
+        }
     }
 }
