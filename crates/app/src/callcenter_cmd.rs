@@ -558,6 +558,9 @@ pub struct BenchArgs {
     /// Append the results to this markdown file.
     #[arg(long, default_value = "docs/benchmarks.md")]
     output: PathBuf,
+    /// Keep the generated queue_log (WORKDIR/bench-queue_log), to import or profile it again.
+    #[arg(long)]
+    keep: bool,
 }
 
 /// Parse rate, import rate, the year's indicators and staffing time; appended to the
@@ -653,7 +656,9 @@ pub async fn bench(args: BenchArgs) -> Result<()> {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
     }
-    let _ = std::fs::remove_file(&path);
+    if !args.keep {
+        let _ = std::fs::remove_file(&path);
+    }
     let (grid_one_pass, grid_plain, mismatches) = staffing_grid();
 
     let rate = |n: u64, d: Duration| n as f64 / d.as_secs_f64();

@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+/// mimalloc rather than glibc's malloc: see the note in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// canali — the multichannel customer-contact platform for utilities: five channels in one
 /// ledger, the branch network, the online branch, the e-bill, and the figures management needs.
 #[derive(Parser)]

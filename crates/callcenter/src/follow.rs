@@ -26,6 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How much is read (and committed) at a time.
@@ -207,18 +208,6 @@ impl Reader {
         })
     }
 
-    /// Reads up to `max` more bytes; 0 at the end of the file.
-    fn read_more(&mut self, max: usize) -> Result<usize> {
-        let start = self.pending.len();
-        self.pending.resize(start + max, 0);
-        let n = self
-            .file
-            .read_at(&mut self.pending[start..], self.offset + start as u64)
-            .map_err(io_err(&self.path))?;
-        self.pending.truncate(start + n);
-        Ok(n)
-    }
-
     fn state_at(&mut self, source: &str, b: &Batch) -> Result<FollowState> {
         if self.identity.is_none() {
             self.identity = identity_of(&self.file).map_err(io_err(&self.path))?;
@@ -237,17 +226,22 @@ impl Reader {
     }
 }
 
-/// The CPU side of an import, parsing and assembling calls: it moves to a blocking thread for
-/// each chunk, so that the next chunk is parsed while the last one is written.
+/// The CPU side of an import, parsing and assembling calls and turning them into ledger
+/// contacts: it moves to a blocking thread for each chunk, so that the next chunk is prepared
+/// while the last one is written, and the writer only writes.
 struct Parser {
     assembler: Assembler,
-    /// The parse-side figures: lines, bytes, malformed lines, unknown events.
+    /// The parse-side figures: lines, bytes, malformed lines, unknown events, calls by line.
     seen: ImportSummary,
+    settings: CallCenterSettings,
+    /// Queue name -> line, as the settings map them (looked up once per queue).
+    lines_of: HashMap<String, Line>,
 }
 
-/// A parsed chunk's calls and where the file stands after it.
+/// A prepared chunk: its calls as contacts and rollup facts, and where the file stands after it.
 struct Batch {
-    calls: Vec<Call>,
+    contacts: Vec<NewContact>,
+    facts: Vec<CallFact>,
     offset: u64,
     line_no: u64,
     /// The calls open after the chunk, as JSON.
@@ -284,6 +278,37 @@ impl Parser {
         self.seen.bytes += end as u64;
         calls
     }
+
+    /// The chunk's calls as the ledger's contacts and the calls rollup's facts, counted by line.
+    fn ledger_rows(&mut self, calls: &[Call]) -> (Vec<NewContact>, Vec<CallFact>) {
+        let mut contacts = Vec::with_capacity(calls.len());
+        let mut facts = Vec::with_capacity(calls.len());
+        for c in calls {
+            let line = match self.lines_of.get(&c.queue) {
+                Some(l) => *l,
+                None => {
+                    let l = self.settings.line_of(&c.queue);
+                    self.lines_of.insert(c.queue.clone(), l);
+                    l
+                }
+            };
+            *self
+                .seen
+                .calls_by_line
+                .entry(line.name().to_string())
+                .or_default() += 1;
+            contacts.push(to_contact(c, line));
+            facts.push(CallFact {
+                channel: line.channel(),
+                started_at: c.entered,
+                end: c.end,
+                wait_seconds: c.wait_seconds,
+                talk_seconds: c.talk_seconds,
+            });
+        }
+        self.seen.calls += calls.len() as u64;
+        (contacts, facts)
+    }
 }
 
 /// The importer: the parser, the line mapping, the running summary.
@@ -292,7 +317,6 @@ struct Importer<'a> {
     opts: &'a ImportOptions,
     /// None while a chunk is being parsed.
     parser: Option<Parser>,
-    lines_of: HashMap<String, Line>,
     summary: ImportSummary,
 }
 
@@ -310,6 +334,8 @@ impl Importer<'_> {
             s.lines = p.seen.lines;
             s.bytes = p.seen.bytes;
             s.malformed = p.seen.malformed;
+            s.calls = p.seen.calls;
+            s.calls_by_line.clone_from(&p.seen.calls_by_line);
             s.malformed_lines.clone_from(&p.seen.malformed_lines);
             s.unknown_events.clone_from(&p.seen.unknown_events);
             s.open_calls = p.assembler.open_count();
@@ -319,81 +345,44 @@ impl Importer<'_> {
         &self.summary
     }
 
-    /// Writes a parsed chunk: its calls to the ledger, then the calls rollup with the state.
+    /// Writes a prepared chunk: its calls to the ledger, then the calls rollup with the state.
     async fn commit(&mut self, r: &mut Reader, batch: Batch) -> Result<()> {
-        let mut contacts = Vec::with_capacity(batch.calls.len());
-        let mut facts = Vec::with_capacity(batch.calls.len());
-        for c in &batch.calls {
-            let line = match self.lines_of.get(&c.queue) {
-                Some(l) => *l,
-                None => {
-                    let l = self.opts.settings.line_of(&c.queue);
-                    self.lines_of.insert(c.queue.clone(), l);
-                    l
-                }
-            };
-            *self
-                .summary
-                .calls_by_line
-                .entry(line.name().to_string())
-                .or_default() += 1;
-            contacts.push(to_contact(c, line));
-            facts.push(CallFact {
-                channel: line.channel(),
-                started_at: c.entered,
-                end: c.end,
-                wait_seconds: c.wait_seconds,
-                talk_seconds: c.talk_seconds,
-            });
-        }
-        self.summary.calls += batch.calls.len() as u64;
         // Ledger, calls rollup and the follower's state in one transaction: the rollup counts
         // what the ledger took, once, whether a file is read again or the follower dies.
         let state = r.state_at(&self.opts.source, &batch)?;
+        let Batch {
+            contacts, facts, ..
+        } = batch;
         let outcome = self
             .store
             .ingest_calls(&self.opts.source, &contacts, facts, Some(&state))
             .await?;
         self.summary.inserted += outcome.inserted;
         self.summary.duplicates += outcome.duplicates;
+        // Freeing a chunk's strings is the parser's work too: off the writer's thread.
+        tokio::task::spawn_blocking(move || drop(contacts));
         Ok(())
     }
 
-    /// Reads `r` to its current end, committing chunk by chunk while the next chunk is parsed.
-    /// Returns false when asked to stop.
+    /// Reads `r` to its current end, committing chunk by chunk while the next chunk is read and
+    /// prepared on a blocking thread. Returns false when asked to stop.
     async fn drain(
         &mut self,
         r: &mut Reader,
         on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
     ) -> Result<bool> {
+        let file = Arc::new(r.file.try_clone().map_err(io_err(&r.path))?);
         let mut written: Option<Batch> = None;
         loop {
-            let n = r.read_more(self.opts.chunk_bytes)?;
-            let end = r
-                .pending
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-            if end == 0 {
-                if n == 0 {
-                    break;
-                }
-                continue; // a line longer than a chunk: read on
-            }
-            let bytes: Vec<u8> = r.pending.drain(..end).collect();
-            let first = r.line_no;
-            r.line_no += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-            r.offset += end as u64;
-            let (offset, line_no) = (r.offset, r.line_no);
-            let mut parser = self
+            let parser = self
                 .parser
                 .take()
                 .ok_or_else(|| Error::State("the parser was lost".into()))?;
-            let parse = tokio::task::spawn_blocking(move || {
-                let calls = parser.parse(&bytes, first);
-                let open = serde_json::to_string(&parser.assembler.open_calls());
-                let agents = parser.assembler.agents.to_json();
-                (parser, calls, open, agents, offset, line_no)
+            let pending = std::mem::take(&mut r.pending);
+            let at = r.offset + pending.len() as u64;
+            let work = tokio::task::spawn_blocking({
+                let (file, chunk, first) = (file.clone(), self.opts.chunk_bytes, r.line_no);
+                move || read_and_prepare(parser, &file, pending, at, chunk, first)
             });
             let done = match written.take() {
                 Some(b) => {
@@ -402,23 +391,35 @@ impl Importer<'_> {
                 }
                 None => Ok(None),
             };
-            let (parser, calls, open, agents, offset, line_no) = parse
+            let (parser, rest, step) = work
                 .await
                 .map_err(|e| Error::State(format!("the parser failed: {e}")))?;
             self.parser = Some(parser);
+            r.pending = rest;
+            let step = step.map_err(io_err(&r.path))?;
             let committed_at = done?;
-            written = Some(Batch {
-                calls,
-                offset,
-                line_no,
-                open: open.map_err(|e| Error::State(e.to_string()))?,
-                agents,
-            });
+            // The chunk just prepared is the parser's state now: it is written even when the
+            // run stops here.
+            if let Some(prepared) = step.prepared {
+                r.offset += step.end as u64;
+                r.line_no += step.lines;
+                written = Some(Batch {
+                    contacts: prepared.contacts,
+                    facts: prepared.facts,
+                    offset: r.offset,
+                    line_no: r.line_no,
+                    open: prepared.open.map_err(|e| Error::State(e.to_string()))?,
+                    agents: prepared.agents,
+                });
+            }
             if let Some(at) = committed_at {
                 on_progress(self.snapshot());
                 if self.opts.stop_after_lines.is_some_and(|max| at >= max) {
                     break;
                 }
+            }
+            if written.is_none() && step.read == 0 {
+                break;
             }
         }
         match written {
@@ -431,6 +432,84 @@ impl Importer<'_> {
             None => Ok(self.opts.stop_after_lines.is_none_or(|max| r.line_no < max)),
         }
     }
+}
+
+/// What the blocking side made of one read.
+struct Step {
+    /// Bytes read (0: the end of the file for now).
+    read: usize,
+    /// Bytes of whole lines taken, and how many lines they are.
+    end: usize,
+    lines: u64,
+    /// None when the bytes hold no whole line yet.
+    prepared: Option<Prepared>,
+}
+
+/// A chunk's calls ready for the ledger.
+struct Prepared {
+    contacts: Vec<NewContact>,
+    facts: Vec<CallFact>,
+    open: serde_json::Result<String>,
+    agents: String,
+}
+
+/// Reads up to `chunk` bytes at `at` after the `pending` ones, and prepares the whole lines:
+/// parsed, assembled into calls, turned into contacts; the parser's state as JSON. Returns the
+/// parser and the bytes after the last whole line. Runs on a blocking thread, so that the
+/// writer only writes.
+fn read_and_prepare(
+    mut parser: Parser,
+    file: &File,
+    mut pending: Vec<u8>,
+    at: u64,
+    chunk: usize,
+    first_line: u64,
+) -> (Parser, Vec<u8>, std::io::Result<Step>) {
+    let start = pending.len();
+    pending.resize(start + chunk, 0);
+    let read = match file.read_at(&mut pending[start..], at) {
+        Ok(n) => n,
+        Err(e) => {
+            pending.truncate(start);
+            return (parser, pending, Err(e));
+        }
+    };
+    pending.truncate(start + read);
+    let end = pending
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    if end == 0 {
+        let step = Step {
+            read,
+            end,
+            lines: 0,
+            prepared: None,
+        };
+        return (parser, pending, Ok(step));
+    }
+    let rest = pending[end..].to_vec();
+    pending.truncate(end);
+    let lines = pending.iter().filter(|&&b| b == b'\n').count() as u64;
+    let calls = parser.parse(&pending, first_line);
+    drop(pending);
+    let (contacts, facts) = parser.ledger_rows(&calls);
+    drop(calls);
+    let open = serde_json::to_string(&parser.assembler.open_calls());
+    let agents = parser.assembler.agents.to_json();
+    let prepared = Prepared {
+        contacts,
+        facts,
+        open,
+        agents,
+    };
+    let step = Step {
+        read,
+        end,
+        lines,
+        prepared: Some(prepared),
+    };
+    (parser, rest, Ok(step))
 }
 
 /// A contact of the ledger from a call.
@@ -490,8 +569,9 @@ pub async fn import_queue_log(
         parser: Some(Parser {
             assembler,
             seen: ImportSummary::default(),
+            settings: opts.settings.clone(),
+            lines_of: HashMap::new(),
         }),
-        lines_of: HashMap::new(),
         summary: ImportSummary {
             source: opts.source.clone(),
             file: path.display().to_string(),

@@ -9,6 +9,7 @@
 
 use crate::bulk::Tx;
 use crate::db::on_db;
+use crate::ledger::FastMap;
 use crate::{IngestOutcome, NewContact};
 use crate::{Result, Store, StoreError};
 use canali_domain::{Channel, Day};
@@ -477,8 +478,8 @@ pub(crate) async fn add_ledger_calls(
     tx: &mut Tx<'_>,
     written: &[(i32, i64, &NewContact)],
 ) -> Result<()> {
-    let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
-    let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
+    let mut daily: FastMap<[i64; 2], CallTotals> = FastMap::default();
+    let mut abandons: FastMap<[i64; 3], i64> = FastMap::default();
     for (day, _, c) in written.iter().filter(|w| w.2.channel.is_call_center()) {
         let key = [i64::from(*day), c.channel.code()];
         let (totals, abandoned) = ledger_call(c);
@@ -499,8 +500,8 @@ pub(crate) async fn write_calls(
     facts: &[CallFact],
     state: Option<&FollowState>,
 ) -> Result<()> {
-    let mut daily: HashMap<[i64; 2], CallTotals> = HashMap::new();
-    let mut abandons: HashMap<[i64; 3], i64> = HashMap::new();
+    let mut daily: FastMap<[i64; 2], CallTotals> = FastMap::default();
+    let mut abandons: FastMap<[i64; 3], i64> = FastMap::default();
     let mut days = crate::ledger::DayCache::default();
     for f in facts {
         let day = days.day_of(f.started_at);
@@ -522,8 +523,8 @@ pub(crate) async fn write_calls(
 /// daily and monthly calls rollups.
 async fn write_rollups(
     tx: &mut Tx<'_>,
-    daily: &HashMap<[i64; 2], CallTotals>,
-    abandons: &HashMap<[i64; 3], i64>,
+    daily: &FastMap<[i64; 2], CallTotals>,
+    abandons: &FastMap<[i64; 3], i64>,
 ) -> Result<()> {
     let mut monthly: HashMap<[i64; 2], CallTotals> = HashMap::new();
     let mut rows = Vec::new();

@@ -122,6 +122,11 @@ impl Measures {
     }
 }
 
+/// The hasher of the maps an ingest updates once per contact (rollup keys, the batch's external
+/// ids): these keys come from the caller's own data, not from a remote party choosing them.
+pub(crate) type FastHash = foldhash::fast::RandomState;
+pub(crate) type FastMap<K, V> = HashMap<K, V, FastHash>;
+
 /// The length of a `contact_halfhour` slot, in microseconds.
 pub const HALF_HOUR_MICROS: i64 = 1_800_000_000;
 
@@ -129,8 +134,8 @@ pub const HALF_HOUR_MICROS: i64 = 1_800_000_000;
 /// arrivals: (slot, channel) -> (contacts, handled, handle seconds).
 #[derive(Default)]
 pub(crate) struct Rollup {
-    daily: HashMap<[i64; 5], Measures>,
-    halfhour: HashMap<[i64; 2], [i64; 3]>,
+    daily: FastMap<[i64; 5], Measures>,
+    halfhour: FastMap<[i64; 2], [i64; 3]>,
 }
 
 impl Rollup {
@@ -280,7 +285,7 @@ impl Store {
         // A contact repeated within the batch: the first occurrence is the one written, on
         // every backend (PostgreSQL's INSERT ... SELECT would pick either).
         let before = prepared.len();
-        let mut seen = HashSet::with_capacity(before);
+        let mut seen = HashSet::with_capacity_and_hasher(before, FastHash::default());
         prepared.retain(|p| seen.insert(p.contact.external_id.as_str()));
         let repeated = (before - prepared.len()) as u64;
         let mut values = Vec::with_capacity(prepared.len() * CONTACTS.columns.len());
