@@ -220,8 +220,8 @@ impl Reader {
             inode: self.inode,
             offset: b.offset as i64,
             line_no: b.line_no as i64,
-            open_calls: b.open.clone(),
-            agents: b.agents.clone(),
+            open_calls: b.prepared.open.clone(),
+            agents: b.prepared.agents.clone(),
         })
     }
 }
@@ -238,16 +238,11 @@ struct Parser {
     lines_of: HashMap<String, Line>,
 }
 
-/// A prepared chunk: its calls as contacts and rollup facts, and where the file stands after it.
+/// A prepared chunk and where the file stands after it.
 struct Batch {
-    contacts: Vec<NewContact>,
-    facts: Vec<CallFact>,
+    prepared: Prepared,
     offset: u64,
     line_no: u64,
-    /// The calls open after the chunk, as JSON.
-    open: String,
-    /// The agents after the chunk, as JSON.
-    agents: String,
 }
 
 impl Parser {
@@ -350,9 +345,9 @@ impl Importer<'_> {
         // Ledger, calls rollup and the follower's state in one transaction: the rollup counts
         // what the ledger took, once, whether a file is read again or the follower dies.
         let state = r.state_at(&self.opts.source, &batch)?;
-        let Batch {
+        let Prepared {
             contacts, facts, ..
-        } = batch;
+        } = batch.prepared;
         let outcome = self
             .store
             .ingest_calls(&self.opts.source, &contacts, facts, Some(&state))
@@ -404,12 +399,9 @@ impl Importer<'_> {
                 r.offset += step.end as u64;
                 r.line_no += step.lines;
                 written = Some(Batch {
-                    contacts: prepared.contacts,
-                    facts: prepared.facts,
+                    prepared,
                     offset: r.offset,
                     line_no: r.line_no,
-                    open: prepared.open.map_err(|e| Error::State(e.to_string()))?,
-                    agents: prepared.agents,
                 });
             }
             if let Some(at) = committed_at {
@@ -445,11 +437,13 @@ struct Step {
     prepared: Option<Prepared>,
 }
 
-/// A chunk's calls ready for the ledger.
+/// A chunk's calls ready for the ledger, with the parser's state after it.
 struct Prepared {
     contacts: Vec<NewContact>,
     facts: Vec<CallFact>,
-    open: serde_json::Result<String>,
+    /// The calls open after the chunk, as JSON.
+    open: String,
+    /// The agents after the chunk, as JSON.
     agents: String,
 }
 
@@ -495,7 +489,10 @@ fn read_and_prepare(
     drop(pending);
     let (contacts, facts) = parser.ledger_rows(&calls);
     drop(calls);
-    let open = serde_json::to_string(&parser.assembler.open_calls());
+    let open = match serde_json::to_string(&parser.assembler.open_calls()) {
+        Ok(open) => open,
+        Err(e) => return (parser, rest, Err(std::io::Error::other(e))),
+    };
     let agents = parser.assembler.agents.to_json();
     let prepared = Prepared {
         contacts,

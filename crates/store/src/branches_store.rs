@@ -753,29 +753,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use crate::Sot;
     use crate::testing::fresh_stores;
-    use crate::{Branch, Sot};
-    use canali_domain::network::{BranchKind, Host, Operator};
 
-    fn branch(code: &str) -> Branch {
-        Branch {
-            code: code.into(),
-            name: format!("Sportello {code}"),
-            municipality: "Bologna".into(),
-            address: "Via Larga 1".into(),
-            sot: 1,
-            kind: BranchKind::Standard,
-            operator: Operator::Own,
-            contractor: None,
-            host: Host::Own,
-            host_name: None,
-            counters: 2,
-            hours: "mo-fr 08:00-16:00".into(),
-            schedule_template: None,
-            latitude: 44.5,
-            longitude: 11.3,
-        }
-    }
+    use crate::testing::sample_branch as branch;
 
     /// A digest-shaped value (the store never sees a key, only its SHA-256).
     fn digest(c: char) -> String {

@@ -72,3 +72,25 @@ pub async fn fresh_postgres() -> Result<Option<TestStore>> {
         _dir: None,
     }))
 }
+
+/// A plain branch for tests: own, standard, two counters, open weekdays 08:00-16:00 in SOT 1.
+pub fn sample_branch(code: &str) -> crate::Branch {
+    use canali_domain::network::{BranchKind, Host, Operator};
+    crate::Branch {
+        code: code.into(),
+        name: format!("Sportello {code}"),
+        municipality: "Bologna".into(),
+        address: "Via Larga 1".into(),
+        sot: 1,
+        kind: BranchKind::Standard,
+        operator: Operator::Own,
+        contractor: None,
+        host: Host::Own,
+        host_name: None,
+        counters: 2,
+        hours: "mo-fr 08:00-16:00".into(),
+        schedule_template: None,
+        latitude: 44.5,
+        longitude: 11.3,
+    }
+}

@@ -629,13 +629,7 @@ async fn kiosk_pair(
 ) -> Result<Response, WebError> {
     let op = ctx.operator_in(MANAGERS)?.clone();
     ctx.check_csrf(&form.csrf)?;
-    let branch = state
-        .store
-        .branches()
-        .await?
-        .into_iter()
-        .find(|b| b.code == code)
-        .ok_or(WebError::NotFound)?;
+    let branch = super::queue::branch_of(&state.store, &code).await?;
     let now = now_micros();
     let key = super::kiosk_key::pair(&state.store, &code, &op.email, now).await?;
     state
@@ -666,9 +660,7 @@ async fn kiosk_revoke(
 ) -> Result<Response, WebError> {
     let op = ctx.operator_in(MANAGERS)?.clone();
     ctx.check_csrf(&form.csrf)?;
-    if !state.store.branches().await?.iter().any(|b| b.code == code) {
-        return Err(WebError::NotFound);
-    }
+    super::queue::branch_of(&state.store, &code).await?;
     let now = now_micros();
     let outcome = if state.store.revoke_kiosk(&code, &op.email, now).await? {
         state

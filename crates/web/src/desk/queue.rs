@@ -43,7 +43,8 @@ pub fn routes() -> Router<AppState> {
 // ---- shared --------------------------------------------------------------------------------
 
 /// A branch of the registry, or 404.
-async fn branch_of(store: &Store, code: &str) -> Result<Branch, WebError> {
+/// The branch with this code, or 404.
+pub(super) async fn branch_of(store: &Store, code: &str) -> Result<Branch, WebError> {
     store
         .branches()
         .await?
