@@ -147,7 +147,7 @@ pub struct DeliveryCounts {
     pub printed: i64,
 }
 
-const BILL_LINES: Table = Table {
+pub(crate) const BILL_LINES: Table = Table {
     name: "bill_lines",
     columns: &[
         "bill_id",
@@ -160,6 +160,7 @@ const BILL_LINES: Table = Table {
         "vat_rate",
     ],
     key: "bill_id, line_no",
+    implicit_rowid: true,
 };
 
 /// `$first, $first+1, ...` for `n` values.

@@ -280,6 +280,7 @@ pub(crate) const NAME_TOKENS: Table = Table {
     name: "customer_name_tokens",
     columns: &["token", "name_key", "customer_id"],
     key: "token, name_key, customer_id",
+    implicit_rowid: false,
 };
 
 /// One row of [`NAME_TOKENS`]: a word, the whole name's [`name_key`], the customer id.

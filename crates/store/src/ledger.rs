@@ -30,6 +30,7 @@ pub(crate) const CONTACTS: Table = Table {
         "agent",
     ],
     key: "source, external_id",
+    implicit_rowid: true,
 };
 
 const DAILY_KEYS: &[&str] = &["day", "channel", "segment", "territory", "reason"];
@@ -312,11 +313,13 @@ impl Store {
             ]);
         }
         let inserted = match &mut *tx {
-            Tx::Postgres(t) => match copy_straight_in(t, &values).await? {
-                true => prepared.iter().map(|p| vec![p.id]).collect(),
-                false => tx.insert(&CONTACTS, &values, &["id"]).await?,
-            },
-            Tx::Sqlite(_) => tx.insert(&CONTACTS, &values, &["id"]).await?,
+            Tx::Postgres(t) if prepared.len() > crate::bulk::UNNEST_MAX_ROWS => {
+                match copy_straight_in(t, &values).await? {
+                    true => prepared.iter().map(|p| vec![p.id]).collect(),
+                    false => tx.insert(&CONTACTS, &values, &["id"]).await?,
+                }
+            }
+            _ => tx.insert(&CONTACTS, &values, &["id"]).await?,
         };
         drop(values);
         let mut rollup = Rollup::default();
@@ -518,10 +521,11 @@ impl Store {
     }
 }
 
-/// PostgreSQL: `COPY`s the batch straight into the ledger, several times faster than going
-/// through a staging table. Optimistic: when a contact of the batch is already stored (or is
-/// repeated in it) the key refuses the copy, which is undone, and the caller takes the staging
-/// path that skips what is there. Returns whether the copy went in.
+/// PostgreSQL, for batches above [`crate::bulk::UNNEST_MAX_ROWS`]: `COPY`s the batch straight
+/// into the ledger, several times faster than going through a staging table. Optimistic: when
+/// a contact of the batch is already stored (or is repeated in it) the key refuses the copy,
+/// which is undone, and the caller takes the staging path that skips what is there. Returns
+/// whether the copy went in.
 async fn copy_straight_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     values: &[Val<'_>],

@@ -13,12 +13,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-const SOTS: Table = Table {
+pub(crate) const SOTS: Table = Table {
     name: "sots",
     columns: &["code", "name"],
     key: "code",
+    implicit_rowid: false,
 };
-const BRANCHES: Table = Table {
+pub(crate) const BRANCHES: Table = Table {
     name: "branches",
     columns: &[
         "code",
@@ -38,20 +39,23 @@ const BRANCHES: Table = Table {
         "longitude",
     ],
     key: "code",
+    implicit_rowid: true,
 };
-const BRANCH_EVENTS: Table = Table {
+pub(crate) const BRANCH_EVENTS: Table = Table {
     name: "branch_events",
     columns: &["branch", "day", "kind", "note"],
     key: "branch, day, kind",
+    implicit_rowid: true,
 };
-const CUSTOMERS: Table = Table {
+pub(crate) const CUSTOMERS: Table = Table {
     name: "customers",
     columns: &[
         "id", "code", "segment", "tax_id", "name", "sot", "email", "phone", "since",
     ],
     key: "id",
+    implicit_rowid: false,
 };
-const SUPPLY_POINTS: Table = Table {
+pub(crate) const SUPPLY_POINTS: Table = Table {
     name: "supply_points",
     columns: &[
         "id",
@@ -63,18 +67,21 @@ const SUPPLY_POINTS: Table = Table {
         "bills_per_year",
     ],
     key: "id",
+    implicit_rowid: false,
 };
-const PORTAL_ACCOUNTS: Table = Table {
+pub(crate) const PORTAL_ACCOUNTS: Table = Table {
     name: "portal_accounts",
     columns: &["customer_id", "email", "registered_at", "day"],
     key: "customer_id",
+    implicit_rowid: false,
 };
-const EBILL_EVENTS: Table = Table {
+pub(crate) const EBILL_EVENTS: Table = Table {
     name: "ebill_events",
     columns: &["customer_id", "day", "path", "enrolled"],
     key: "customer_id, day, enrolled",
+    implicit_rowid: true,
 };
-const BILLS: Table = Table {
+pub(crate) const BILLS: Table = Table {
     name: "bills",
     columns: &[
         "id",
@@ -89,6 +96,7 @@ const BILLS: Table = Table {
         "sheets",
     ],
     key: "id",
+    implicit_rowid: false,
 };
 
 fn day(d: Day) -> Val<'static> {
