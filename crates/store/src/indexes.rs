@@ -90,7 +90,16 @@ impl Store {
                         .execute(p)
                         .await?;
                 }
-                sqlx::query("ANALYZE customers, supply_points, contacts, bills")
+                sqlx::query("ANALYZE supply_points, contacts, bills")
+                    .execute(p)
+                    .await?;
+                sqlx::raw_sql(crate::migrate::SEARCH_STATISTICS_POSTGRES)
+                    .execute(p)
+                    .await?;
+                // The search reads the name words by index-only scans, which go to the table
+                // for every row until a vacuum has marked its pages all-visible; autovacuum
+                // would come by only much later for a freshly loaded table.
+                sqlx::query("VACUUM customer_name_tokens")
                     .execute(p)
                     .await?;
             }

@@ -73,7 +73,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_kiosk_keys.sql"),
         postgres: include_str!("../migrations/postgres/0010_kiosk_keys.sql"),
     },
+    Migration {
+        version: 11,
+        name: "search_statistics",
+        sqlite: include_str!("../migrations/sqlite/0011_search_statistics.sql"),
+        postgres: SEARCH_STATISTICS_POSTGRES,
+    },
 ];
+
+/// The planner statistics of the customer search on PostgreSQL (migration 11), applied again by
+/// `build_secondary_indexes` after it re-creates the name index.
+pub(crate) const SEARCH_STATISTICS_POSTGRES: &str =
+    include_str!("../migrations/postgres/0011_search_statistics.sql");
 
 /// The migration that creates `customer_name_tokens`: the runner then fills it from the
 /// customers already stored (`backfill_name_tokens_*`), in the same transaction.
