@@ -110,10 +110,60 @@ pub struct AttachmentMeta {
     pub size: i64,
 }
 
-const REQUEST_COLUMNS: &str = "r.id, r.customer_id, r.supply_point_id, r.kind, r.channel, \
+pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.customer_id, r.supply_point_id, r.kind, r.channel, \
      r.subject, r.body, r.status, r.opened_at, r.opened_day, r.deadline_day, r.answered_at, \
      r.answer, r.answer_channel, r.answered_by, r.compensation_cents, \
      (SELECT COUNT(*) FROM request_attachments a WHERE a.request_id = r.id)";
+
+/// The 17 values of `REQUEST_COLUMNS`, in order: read from a row ([`request_row`]) or from a
+/// JSON array of them (the customer's home page on PostgreSQL, see `Store::customer_home`).
+#[derive(serde::Deserialize)]
+pub(crate) struct RequestValues(
+    i64,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    i64,
+);
+
+impl RequestValues {
+    pub(crate) fn into_request(self) -> Result<ServiceRequest> {
+        Ok(ServiceRequest {
+            id: self.0,
+            customer_id: self.1,
+            supply_point_id: self.2,
+            kind: decode("request kind", self.3, RequestKind::from_code)?,
+            channel: decode("channel", self.4, Channel::from_code)?,
+            subject: self.5,
+            body: self.6,
+            status: decode("request status", self.7, RequestStatus::from_code)?,
+            opened_at: self.8,
+            opened_day: Day(self.9 as i32),
+            deadline_day: self.10.map(|d| Day(d as i32)),
+            answered_at: self.11,
+            answer: self.12,
+            answer_channel: self
+                .13
+                .map(|c| decode("channel", c, Channel::from_code))
+                .transpose()?,
+            answered_by: self.14,
+            compensation_cents: self.15,
+            attachments: self.16,
+        })
+    }
+}
 
 /// Decodes the first 17 columns (`REQUEST_COLUMNS`) of a row on either backend.
 fn request_row<R: sqlx::Row>(r: &R) -> Result<ServiceRequest>
@@ -125,27 +175,26 @@ where
     let int = |i: usize| r.try_get::<i64, usize>(i);
     let opt = |i: usize| r.try_get::<Option<i64>, usize>(i);
     let text = |i: usize| r.try_get::<String, usize>(i);
-    Ok(ServiceRequest {
-        id: int(0)?,
-        customer_id: int(1)?,
-        supply_point_id: opt(2)?,
-        kind: decode("request kind", int(3)?, RequestKind::from_code)?,
-        channel: decode("channel", int(4)?, Channel::from_code)?,
-        subject: text(5)?,
-        body: text(6)?,
-        status: decode("request status", int(7)?, RequestStatus::from_code)?,
-        opened_at: int(8)?,
-        opened_day: Day(int(9)? as i32),
-        deadline_day: opt(10)?.map(|d| Day(d as i32)),
-        answered_at: opt(11)?,
-        answer: r.try_get::<Option<String>, usize>(12)?,
-        answer_channel: opt(13)?
-            .map(|c| decode("channel", c, Channel::from_code))
-            .transpose()?,
-        answered_by: opt(14)?,
-        compensation_cents: opt(15)?,
-        attachments: int(16)?,
-    })
+    RequestValues(
+        int(0)?,
+        int(1)?,
+        opt(2)?,
+        int(3)?,
+        int(4)?,
+        text(5)?,
+        text(6)?,
+        int(7)?,
+        int(8)?,
+        int(9)?,
+        opt(10)?,
+        opt(11)?,
+        r.try_get::<Option<String>, usize>(12)?,
+        opt(13)?,
+        opt(14)?,
+        opt(15)?,
+        int(16)?,
+    )
+    .into_request()
 }
 
 /// A meter reading sent by the customer.

@@ -612,6 +612,23 @@ async fn bills_are_paged_newest_first_and_only_the_owners() {
             "{n}: another customer's bill"
         );
         assert!(s.bill_of(2, 201).await.unwrap().is_some(), "{n}");
+
+        // The home page's one read (a single statement on PostgreSQL) gives what the four
+        // reads give, for each customer: e-bill on or back to paper, with and without bills.
+        for id in [1, 2, 4] {
+            let home = s.customer_home(id, 3).await.unwrap().unwrap();
+            assert_eq!(home.record, s.customer(id).await.unwrap().unwrap(), "{n}");
+            assert_eq!(
+                home.supply_points,
+                s.supply_points_of(id).await.unwrap(),
+                "{n}"
+            );
+            assert_eq!(home.bills, s.bills_of(id, 3, 0).await.unwrap(), "{n}");
+            assert_eq!(home.requests, s.requests_of(id).await.unwrap(), "{n}");
+        }
+        let home = s.customer_home(1, 3).await.unwrap().unwrap();
+        assert_eq!(ids(home.bills), vec![104, 103, 102], "{n}");
+        assert!(s.customer_home(99, 3).await.unwrap().is_none(), "{n}");
     }
 }
 

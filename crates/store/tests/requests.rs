@@ -219,6 +219,10 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
             .unwrap();
         assert_eq!(a.compensation_cents, None, "{n}");
         assert_eq!(s.requests_of(1).await.unwrap().len(), 5, "{n}");
+        // The home page's one read (JSON on PostgreSQL) gives the same requests: answered,
+        // compensated, with their attachments counted.
+        let home = s.customer_home(1, 5).await.unwrap().unwrap();
+        assert_eq!(home.requests, s.requests_of(1).await.unwrap(), "{n}");
         let timeline = s.timeline("4000000003", None, 10).await.unwrap();
         assert_eq!(timeline.len(), 5, "{n}: one contact per request");
     }

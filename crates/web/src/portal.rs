@@ -985,14 +985,13 @@ async fn home(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let store = &state.store;
-    let (record, points, bills, requests) = tokio::try_join!(
-        store.customer(customer.id),
-        store.supply_points_of(customer.id),
-        store.bills_of(customer.id, 5, 0),
-        store.requests_of(customer.id),
-    )?;
-    let record = record.ok_or(WebError::NotFound)?;
+    let home = state
+        .store
+        .customer_home(customer.id, 5)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (record, points, bills, requests) =
+        (home.record, home.supply_points, home.bills, home.requests);
     let notice = match q.done.as_deref() {
         Some("password") => Some(ctx.t("account.password_changed").to_string()),
         _ => None,
