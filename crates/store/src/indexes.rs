@@ -96,6 +96,7 @@ impl Store {
                 sqlx::raw_sql(crate::migrate::SEARCH_STATISTICS_POSTGRES)
                     .execute(p)
                     .await?;
+                crate::migrate::analyze_search_tables(p).await?;
                 // The search reads the name words by index-only scans, which go to the table
                 // for every row until a vacuum has marked its pages all-visible; autovacuum
                 // would come by only much later for a freshly loaded table.

@@ -85,6 +85,16 @@ const MIGRATIONS: &[Migration] = &[
 /// `build_secondary_indexes` after it re-creates the name index.
 pub(crate) const SEARCH_STATISTICS_POSTGRES: &str =
     include_str!("../migrations/postgres/0011_search_statistics.sql");
+const SEARCH_STATISTICS_VERSION: i64 = 11;
+
+/// Collects the search's statistics with the targets of migration 11, after the transaction
+/// that set them (within it, PostgreSQL still collected the default 100 values).
+pub(crate) async fn analyze_search_tables(pool: &sqlx::PgPool) -> Result<()> {
+    sqlx::query("ANALYZE customers, customer_name_tokens")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
 
 /// The migration that creates `customer_name_tokens`: the runner then fills it from the
 /// customers already stored (`backfill_name_tokens_*`), in the same transaction.
@@ -128,6 +138,9 @@ pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
                     backfill_name_tokens_postgres(&mut tx).await?;
                 }
                 tx.commit().await?;
+                if applied && m.version == SEARCH_STATISTICS_VERSION {
+                    analyze_search_tables(p).await?;
+                }
                 applied
             }
         };
