@@ -79,6 +79,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_search_statistics.sql"),
         postgres: SEARCH_STATISTICS_POSTGRES,
     },
+    Migration {
+        version: 12,
+        name: "contact_key_collation",
+        sqlite: include_str!("../migrations/sqlite/0012_contact_key_collation.sql"),
+        postgres: include_str!("../migrations/postgres/0012_contact_key_collation.sql"),
+    },
 ];
 
 /// The planner statistics of the customer search on PostgreSQL (migration 11), applied again by
