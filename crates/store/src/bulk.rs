@@ -1,5 +1,5 @@
-//! Bulk writes on both backends: one prepared single-row insert stepped per row on SQLite
-//! (`sqlite_bulk`), `COPY` into a staging table and one `INSERT ... SELECT` on PostgreSQL; both
+//! Bulk writes on both backends: prepared inserts stepped on the raw handle on SQLite
+//! (`sqlite_bulk`), one `INSERT ... SELECT FROM UNNEST` or `COPY` on PostgreSQL; both
 //! skip rows whose key is already stored and return the chosen integer columns of the rows
 //! actually inserted, so that callers keep their rollups in step with what was written.
 
@@ -122,12 +122,14 @@ fn values_list(sql: &mut String, rows: usize, width: usize, style: Placeholders)
 }
 
 /// Up to this many rows a PostgreSQL write is one `INSERT ... SELECT * FROM UNNEST(...)`;
-/// above, `COPY` through a staging table. `COPY` costs a fixed ~40 ms (see
-/// [`SMALL_COPY_PARAMS`]) but less per row: on 50,000-row batches of contacts the `UNNEST`
+/// above, `COPY`. A `COPY` is several messages in separate writes, and sqlx does not set
+/// `TCP_NODELAY`: on a TCP connection Nagle's algorithm holds the last one until the server's
+/// delayed ACK, about 40 ms per `COPY` whatever its size (the server logged 44-52 ms for a few
+/// rows). But `COPY` costs less per row: on 50,000-row batches of contacts the `UNNEST`
 /// statement ingested 67k rows/s against 116k by `COPY` (`canali bench`, 2026-11-27).
-pub(crate) const UNNEST_MAX_ROWS: usize = 4_096;
+const UNNEST_MAX_ROWS: usize = 4_096;
 
-/// The PostgreSQL path: small writes as [`insert_unnest`], large ones staged through `COPY`.
+/// The PostgreSQL path: small writes as [`insert_unnest`], large ones by [`insert_by_copy`].
 pub(crate) async fn insert_postgres(
     tx: &mut Transaction<'_, Postgres>,
     table: &Table,
@@ -137,7 +139,7 @@ pub(crate) async fn insert_postgres(
     if values.len() / table.columns.len() <= UNNEST_MAX_ROWS {
         insert_unnest(tx, table, values, returning).await
     } else {
-        insert_postgres_staged(tx, table, values, returning).await
+        insert_by_copy(tx, table, values, returning).await
     }
 }
 
@@ -235,15 +237,35 @@ fn column_arrays<'a>(table: &Table, values: &[Val<'a>]) -> Result<Vec<ColumnArra
     Ok(arrays)
 }
 
-/// The PostgreSQL path for large writes: `COPY` the rows into a session-local staging table,
-/// then move the new ones into the table in one statement.
-async fn insert_postgres_staged(
+/// The PostgreSQL path for large writes. Optimistic first: `COPY` straight into the table,
+/// several times faster than through a staging table; when a row's key is already stored (or
+/// repeated in `values`) the key refuses the copy, which is undone, and the rows go through a
+/// session-local staging table and one `INSERT ... SELECT ... ON CONFLICT DO NOTHING`.
+async fn insert_by_copy(
     tx: &mut Transaction<'_, Postgres>,
     table: &Table,
     values: &[Val<'_>],
     returning: &[&str],
 ) -> Result<Vec<Vec<i64>>> {
     let width = table.columns.len();
+    sqlx::query("SAVEPOINT straight").execute(&mut **tx).await?;
+    match copy_in(tx, table.name, table, values).await {
+        Ok(()) => {
+            sqlx::query("RELEASE SAVEPOINT straight")
+                .execute(&mut **tx)
+                .await?;
+            return Ok(values
+                .chunks(width)
+                .flat_map(|row| values_rows(table, row, returning))
+                .collect());
+        }
+        Err(crate::StoreError::Sql(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+            sqlx::query("ROLLBACK TO SAVEPOINT straight")
+                .execute(&mut **tx)
+                .await?;
+        }
+        Err(e) => return Err(e),
+    }
     let staging = format!("staging_{}", table.name);
     let columns = table.columns.join(", ");
     sqlx::query(AssertSqlSafe(format!(
@@ -253,40 +275,18 @@ async fn insert_postgres_staged(
     .execute(&mut **tx)
     .await?;
     copy_in(tx, &staging, table, values).await?;
-    let insert = format!(
+    let mut insert = format!(
         "INSERT INTO {} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT ({}) DO NOTHING",
         table.name, table.key
     );
-    let rows = values.len() / width;
-    if returning.is_empty() {
-        let done = sqlx::query(AssertSqlSafe(&*insert))
+    let out = if returning.is_empty() {
+        let done = sqlx::query(AssertSqlSafe(insert))
             .execute(&mut **tx)
             .await?;
-        sqlx::query(AssertSqlSafe(format!("TRUNCATE {staging}")))
-            .execute(&mut **tx)
-            .await?;
-        return Ok((0..done.rows_affected()).map(|_| Vec::new()).collect());
-    }
-    // First without RETURNING, in a savepoint: when every row was new (the usual case) the
-    // answer is all the rows, and PostgreSQL sends nothing back.
-    sqlx::query("SAVEPOINT bulk").execute(&mut **tx).await?;
-    let done = sqlx::query(AssertSqlSafe(&*insert))
-        .execute(&mut **tx)
-        .await?;
-    let out = if done.rows_affected() == rows as u64 {
-        sqlx::query("RELEASE SAVEPOINT bulk")
-            .execute(&mut **tx)
-            .await?;
-        values
-            .chunks(width)
-            .flat_map(|row| values_rows(table, row, returning))
-            .collect()
+        (0..done.rows_affected()).map(|_| Vec::new()).collect()
     } else {
-        sqlx::query("ROLLBACK TO SAVEPOINT bulk")
-            .execute(&mut **tx)
-            .await?;
-        let sql = format!("{insert} RETURNING {}", returning.join(", "));
-        let found = sqlx::query(AssertSqlSafe(&*sql))
+        let _ = write!(insert, " RETURNING {}", returning.join(", "));
+        let found = sqlx::query(AssertSqlSafe(insert))
             .fetch_all(&mut **tx)
             .await?;
         found
@@ -309,9 +309,6 @@ pub(crate) async fn copy_in(
     values: &[Val<'_>],
 ) -> Result<()> {
     let width = table.columns.len();
-    if values.len() <= SMALL_COPY_PARAMS {
-        return insert_values(tx, target, table, values).await;
-    }
     let statement = format!("COPY {target} ({}) FROM STDIN", table.columns.join(", "));
     let mut copy = tx.copy_in_raw(&statement).await?;
     // Sent in pieces: the server parses one while the next is written.
@@ -336,47 +333,6 @@ pub(crate) async fn copy_in(
         copy.send(buffer.into_bytes()).await?;
     }
     copy.finish().await?;
-    Ok(())
-}
-
-/// Below this many values a write goes as one multi-row `INSERT` instead of `COPY`. A `COPY`
-/// is several messages in separate writes, and sqlx does not set `TCP_NODELAY`: on a TCP
-/// connection Nagle's algorithm then holds the last message until the server's delayed ACK,
-/// about 40 ms per `COPY` whatever its size (the server logged 44-52 ms for a few rows), which
-/// capped single contacts over the API at a few hundred a second. An `INSERT` goes in one write.
-const SMALL_COPY_PARAMS: usize = 4_096;
-
-/// The rows as one `INSERT INTO target (...) VALUES (...), ...` (no `ON CONFLICT`: a key
-/// already there fails the statement, as it fails a `COPY`).
-async fn insert_values(
-    tx: &mut Transaction<'_, Postgres>,
-    target: &str,
-    table: &Table,
-    values: &[Val<'_>],
-) -> Result<()> {
-    let width = table.columns.len();
-    if values.is_empty() {
-        return Ok(());
-    }
-    let mut sql = format!(
-        "INSERT INTO {target} ({}) VALUES ",
-        table.columns.join(", ")
-    );
-    values_list(
-        &mut sql,
-        values.len() / width,
-        width,
-        Placeholders::Numbered,
-    );
-    let mut q = sqlx::query(AssertSqlSafe(sql));
-    for v in values {
-        q = match *v {
-            Val::Int(x) => q.bind(x),
-            Val::Float(x) => q.bind(x),
-            Val::Text(x) => q.bind(x),
-        };
-    }
-    q.execute(&mut **tx).await?;
     Ok(())
 }
 

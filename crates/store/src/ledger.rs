@@ -3,7 +3,7 @@
 
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
-use crate::{Backend, IngestOutcome, NewContact, Result, Store, StoreError};
+use crate::{Backend, IngestOutcome, NewContact, Result, Store};
 use canali_domain::{Channel, Day, Segment};
 use sqlx::AssertSqlSafe;
 use std::collections::{HashMap, HashSet};
@@ -312,15 +312,7 @@ impl Store {
                 Val::Text(c.agent.as_deref()),
             ]);
         }
-        let inserted = match &mut *tx {
-            Tx::Postgres(t) if prepared.len() > crate::bulk::UNNEST_MAX_ROWS => {
-                match copy_straight_in(t, &values).await? {
-                    true => prepared.iter().map(|p| vec![p.id]).collect(),
-                    false => tx.insert(&CONTACTS, &values, &["id"]).await?,
-                }
-            }
-            _ => tx.insert(&CONTACTS, &values, &["id"]).await?,
-        };
+        let inserted = tx.insert(&CONTACTS, &values, &["id"]).await?;
         drop(values);
         let mut rollup = Rollup::default();
         let mut outcome = IngestOutcome {
@@ -518,33 +510,6 @@ impl Store {
         crate::branches_store::rebuild_branch_waits(&mut tx).await?;
         tx.commit().await?;
         Ok(total)
-    }
-}
-
-/// PostgreSQL, for batches above [`crate::bulk::UNNEST_MAX_ROWS`]: `COPY`s the batch straight
-/// into the ledger, several times faster than going through a staging table. Optimistic: when
-/// a contact of the batch is already stored (or is repeated in it) the key refuses the copy,
-/// which is undone, and the caller takes the staging path that skips what is there. Returns
-/// whether the copy went in.
-async fn copy_straight_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    values: &[Val<'_>],
-) -> Result<bool> {
-    sqlx::query("SAVEPOINT straight").execute(&mut **tx).await?;
-    match crate::bulk::copy_in(tx, "contacts", &CONTACTS, values).await {
-        Ok(()) => {
-            sqlx::query("RELEASE SAVEPOINT straight")
-                .execute(&mut **tx)
-                .await?;
-            Ok(true)
-        }
-        Err(StoreError::Sql(sqlx::Error::Database(e))) if e.is_unique_violation() => {
-            sqlx::query("ROLLBACK TO SAVEPOINT straight")
-                .execute(&mut **tx)
-                .await?;
-            Ok(false)
-        }
-        Err(e) => Err(e),
     }
 }
 
