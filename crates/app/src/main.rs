@@ -5,6 +5,7 @@ mod bills_cmd;
 mod branches_cmd;
 mod callcenter_cmd;
 mod import;
+mod live;
 mod web_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -64,6 +65,15 @@ enum Command {
         /// Where to serve the demo (the `[web]` settings' `bind` otherwise).
         #[arg(long)]
         bind: Option<String>,
+        /// Serve the 2010-2011 history only: no living utility (calls, tickets, online-branch
+        /// actions and letters arriving now, this month filled up to today).
+        #[arg(long)]
+        no_live: bool,
+        /// Run the living utility this many times faster than real time (1 to 3600), to watch
+        /// a day go by in minutes or to measure what a day costs. Above 1 its clock runs ahead
+        /// of the pages' "today", which follows the real one.
+        #[arg(long, default_value_t = 1.0, value_parser = live_speed)]
+        live_speed: f64,
     },
     /// Serve the online branch, the operator console and the API (settings: `[web]`).
     Serve {
@@ -461,15 +471,20 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             no_serve,
             bind,
+            no_live,
+            live_speed,
         } => {
             demo(
-                scale,
-                seed,
-                &file,
-                lang,
+                DemoArgs {
+                    scale,
+                    seed,
+                    file,
+                    lang,
+                    progress,
+                    serve: (!no_serve).then_some(bind),
+                    live: (!no_live).then_some(live_speed),
+                },
                 cli.config.as_deref().expect("set in main"),
-                progress,
-                (!no_serve).then_some(bind),
             )
             .await?
         }
@@ -560,16 +575,41 @@ async fn simulate(
     Ok(canali_sim::simulate(store, &cfg).await?)
 }
 
-/// The README's first command: a fresh demo utility, its 2011 report printed, the HTML beside.
-async fn demo(
+/// What `canali demo` was asked for.
+struct DemoArgs {
     scale: f64,
     seed: u64,
-    file: &Path,
+    file: PathBuf,
     lang: Lang,
-    config: &Path,
     progress: bool,
+    /// Serve after the report (on this address, or the settings' one).
     serve: Option<Option<String>>,
-) -> Result<()> {
+    /// Keep the utility running now while serving, at this speed.
+    live: Option<f64>,
+}
+
+fn live_speed(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s} is not a number: give a speed from 1 to 3600"))?;
+    if (1.0..=3600.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{v} is out of range: give a speed from 1 to 3600"))
+    }
+}
+
+/// The README's first command: a fresh demo utility, its 2011 report printed, the HTML beside;
+/// then, unless told otherwise, the web served with the utility living on.
+async fn demo(args: DemoArgs, config: &Path) -> Result<()> {
+    let DemoArgs {
+        scale,
+        seed,
+        ref file,
+        lang,
+        progress,
+        ..
+    } = args;
     if file
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("html"))
@@ -579,24 +619,35 @@ async fn demo(
             file.display()
         );
     }
+    if !(scale > 0.0 && scale <= 10.0) {
+        bail!("--scale must be above 0 and at most 10, not {scale}");
+    }
     let started = Instant::now();
+    let queue_log = file.with_extension("queue_log");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
+    let _ = std::fs::remove_file(&queue_log);
     let url = format!("sqlite://{}", file.display());
     let store = open(&url).await?;
     eprintln!(
         "Simulating the utility at scale {scale} (seed {seed}) into {}...",
         file.display()
     );
-    let from = jiff::civil::date(2010, 1, 1);
-    let to = jiff::civil::date(2011, 12, 31);
-    let summary = simulate(&store, from, to, scale, seed, progress).await?;
+    let cfg = canali_sim::SimConfig {
+        from: jiff::civil::date(2010, 1, 1),
+        to: jiff::civil::date(2011, 12, 31),
+        scale,
+        seed,
+        progress,
+    };
+    // The search indexes are built last: while serving when the demo serves, so that the
+    // report and the server come first.
+    let summary = canali_sim::simulate_leaving_indexes(&store, &cfg).await?;
     eprintln!("{summary}");
     let settings = settings(config)?;
     let report = canali_report::build(&store, 2011, &settings).await?;
     let logins = web_cmd::demo_logins(&store).await?;
-    store.close().await;
     print!("{}", render(&report, ReportFormat::Md, lang)?);
     let html = file.with_extension("html");
     std::fs::write(&html, render(&report, ReportFormat::Html, lang)?)?;
@@ -604,14 +655,37 @@ async fn demo(
     println!("HTML report with charts: {}", html.display());
     println!("Database: {url} — try `canali --db {url} report --year 2011 --format json`.");
     println!(
-        "Done in {:.1} s; peak memory {}.",
+        "Report ready in {:.1} s; peak memory {}.",
         started.elapsed().as_secs_f64(),
         peak_memory().unwrap_or_else(|| "unknown".into())
     );
-    if let Some(bind) = serve {
-        web_cmd::serve(&url, config, bind, Some(&logins)).await?;
-    }
-    Ok(())
+    let Some(bind) = args.serve else {
+        eprintln!("Building the search indexes...");
+        store.build_secondary_indexes().await?;
+        store.close().await;
+        println!(
+            "Done in {:.1} s; peak memory {}.",
+            started.elapsed().as_secs_f64(),
+            peak_memory().unwrap_or_else(|| "unknown".into())
+        );
+        return Ok(());
+    };
+    store.close().await;
+    let live = args.live.map(|speed| live::LiveSettings {
+        seed,
+        scale,
+        queue_log,
+        callcenter: canali_callcenter::CallCenterSettings::default(),
+        standards: canali_domain::service::default_reply_standards(),
+        backfill: true,
+        clock: live::Clock::from_now(speed),
+    });
+    let demo = web_cmd::DemoServe {
+        logins,
+        build_indexes: true,
+        live,
+    };
+    web_cmd::serve(&url, config, bind, Some(demo)).await
 }
 
 /// The process's peak resident memory, from /proc (Linux).

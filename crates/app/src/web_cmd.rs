@@ -319,13 +319,24 @@ async fn demo_kiosk(store: &Store, branch: &str, now: i64) -> Result<String> {
     Ok(canali_web::desk::kiosk_key::pairing_link("", branch, &key))
 }
 
-/// Serves the web on `url`'s database until Ctrl-C.
+/// What the demo adds to serving: its sign-ins, the search indexes it left to build, and the
+/// living utility.
+pub struct DemoServe {
+    pub logins: DemoLogins,
+    /// The simulation left the search indexes unbuilt: build them while serving.
+    pub build_indexes: bool,
+    pub live: Option<crate::live::LiveSettings>,
+}
+
+/// Serves the web on `url`'s database until Ctrl-C or SIGTERM.
 pub async fn serve(
     url: &str,
     config: &Path,
     bind: Option<String>,
-    logins: Option<&DemoLogins>,
+    demo: Option<DemoServe>,
 ) -> Result<()> {
+    let started = std::time::Instant::now();
+    let logins = demo.as_ref().map(|d| &d.logins);
     let mut web: WebConfig = settings_table(config, "web")?;
     if let Some(b) = bind {
         web.bind = b;
@@ -360,6 +371,72 @@ pub async fn serve(
         }
     }
     println!("Press Ctrl-C to stop.");
-    canali_web::serve(state, listener).await?;
+    let background = demo.map(|mut d| {
+        // The living demo follows the settings the server uses.
+        if let Some(live) = d.live.as_mut() {
+            live.standards = state.config.reply_standards.clone();
+            live.callcenter = (*state.callcenter).clone();
+        }
+        tokio::spawn(demo_background(
+            Arc::clone(&state.store),
+            Arc::clone(&state.search_ready),
+            d,
+            started,
+        ))
+    });
+    let served = canali_web::serve(state, listener).await;
+    if let Some(task) = background {
+        // The living demo stops after the operation in progress.
+        task.abort();
+        if let Ok(Some(live)) = task.await {
+            println!("{}", live.counts);
+            if let Err(e) = live.stop().await {
+                eprintln!("error: the living demo stopped with an error: {e:#}");
+            }
+        }
+    }
+    served?;
     Ok(())
+}
+
+/// The demo's work after the server is up: the search indexes (readiness says when they are
+/// done), then the living utility. Returns the living demo, for a clean stop.
+async fn demo_background(
+    store: Arc<Store>,
+    search_ready: Arc<std::sync::atomic::AtomicBool>,
+    demo: DemoServe,
+    started: std::time::Instant,
+) -> Option<crate::live::Live> {
+    use std::sync::atomic::Ordering;
+    if demo.build_indexes {
+        search_ready.store(false, Ordering::SeqCst);
+        match store.build_secondary_indexes().await {
+            Ok(()) => {
+                search_ready.store(true, Ordering::SeqCst);
+                println!(
+                    "Search ready: the indexes were built {:.1} s after the server started.",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the search indexes could not be built");
+                eprintln!("error: the search indexes could not be built: {e}");
+                return None;
+            }
+        }
+    }
+    let settings = demo.live?;
+    match crate::live::start(store, settings).await {
+        Ok(live) => {
+            println!(
+                "The demo utility is live: calls, branch tickets, online-branch actions and \
+                 letters arrive as they would now (--no-live turns this off)."
+            );
+            Some(live)
+        }
+        Err(e) => {
+            eprintln!("error: the living demo could not start: {e:#}");
+            None
+        }
+    }
 }

@@ -13,6 +13,7 @@
 pub mod accounts;
 pub mod bills;
 pub mod contacts;
+pub mod live;
 pub mod network;
 pub mod people;
 pub mod plan;
@@ -449,6 +450,20 @@ pub async fn simulate(store: &Store, cfg: &SimConfig) -> Result<SimSummary, SimE
         written: 0,
         elapsed: t.elapsed(),
     });
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}
+
+/// Like [`simulate`], but leaves the search and timeline indexes unbuilt: the caller runs
+/// [`Store::build_secondary_indexes`] when it suits it (the demo builds them while it serves,
+/// so that the report and the server come up first). Searches are slow until then.
+pub async fn simulate_leaving_indexes(
+    store: &Store,
+    cfg: &SimConfig,
+) -> Result<SimSummary, SimError> {
+    let started = Instant::now();
+    store.defer_secondary_indexes().await?;
+    let mut summary = write_utility(store, cfg).await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
 }

@@ -1161,3 +1161,55 @@ mod tests {
         assert_eq!(like_escape("50%_a\\"), "50\\%\\_a\\\\");
     }
 }
+
+/// A customer drawn for simulated activity (the living demo): who acts, and the meter they read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerSample {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub segment: Segment,
+    /// A metered supply point (gas, electricity or water) of the customer, if any.
+    pub metered_point: Option<i64>,
+}
+
+impl Store {
+    /// About `limit` customers spread evenly over the customer ids, for simulated activity;
+    /// one pass over the customers' primary key, whatever their number.
+    pub async fn sample_customers(&self, limit: i64) -> Result<Vec<CustomerSample>> {
+        let limit = limit.max(1);
+        let (low, high): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| sqlx::query_as(
+            "SELECT min(id), max(id) FROM customers"
+        )
+        .fetch_one(p)
+        .await)?;
+        let (Some(low), Some(high)) = (low, high) else {
+            return Ok(Vec::new());
+        };
+        let step = ((high - low + 1) / limit).max(1);
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+            sqlx::query_as(
+                "SELECT c.id, c.code, c.name, c.segment, \
+                 (SELECT min(s.id) FROM supply_points s WHERE s.customer_id = c.id \
+                  AND s.service IN (1, 2, 3)) \
+                 FROM customers c WHERE c.id >= $1 AND (c.id - $1) % $2 = 0 ORDER BY c.id LIMIT $3",
+            )
+            .bind(low)
+            .bind(step)
+            .bind(limit)
+            .fetch_all(p)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|(id, code, name, segment, metered_point)| {
+                Ok(CustomerSample {
+                    id,
+                    code,
+                    name,
+                    segment: decode("segment", segment, Segment::from_code)?,
+                    metered_point,
+                })
+            })
+            .collect()
+    }
+}

@@ -41,6 +41,8 @@ pub struct AppState {
     /// The `[callcenter]` settings: which queue is which line (pushed call events, the
     /// wallboard), the standards of the indicators.
     pub callcenter: Arc<canali_callcenter::CallCenterSettings>,
+    /// False while the search indexes are being built (the demo builds them while it serves).
+    pub search_ready: Arc<std::sync::atomic::AtomicBool>,
     network: Arc<tokio::sync::RwLock<Option<CachedNetwork>>>,
 }
 
@@ -54,6 +56,7 @@ impl AppState {
             mailer: Arc::new(mailer),
             limits: Arc::new(limits),
             callcenter: Arc::default(),
+            search_ready: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             network: Arc::default(),
         })
     }
