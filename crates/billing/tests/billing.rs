@@ -1,7 +1,5 @@
 //! The electronic bill end to end, on SQLite and (with CANALI_TEST_POSTGRES) PostgreSQL, with a
-//! real SMTP server (python3-aiosmtpd) and pdftotext (poppler-utils).
-
-mod common;
+//! real SMTP server and the bills' PDF text and fonts read back (canali-testkit, all in Rust).
 
 use canali_billing::dispatch::{DispatchSettings, SmtpSecurity, dispatch, month_days};
 use canali_billing::import::import_file;
@@ -10,9 +8,9 @@ use canali_domain::network::{Delivery, EbillPath};
 use canali_store::billing_store::DeliveryState;
 use canali_store::testing::fresh_stores;
 use canali_store::{EbillEvent, Store};
-use common::*;
+use canali_testkit::bills::*;
+use canali_testkit::{Sink, assert_fonts_embedded, pdf_fonts, pdf_text, test_certificates};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 fn settings(sink: &Sink, print: &std::path::Path) -> DispatchSettings {
@@ -138,7 +136,7 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
         let docs = store.bill_documents(&[9001]).await.unwrap();
         let doc = BillDocument::new(&docs[0], true).unwrap();
         // The fast layout (the default, what the online branch serves).
-        assert_holds_the_bill(&render_bill_pdf(&doc).unwrap(), dir.path());
+        assert_holds_the_bill(&render_bill_pdf(&doc).unwrap());
         // The typst template, in a build with it.
         #[cfg(feature = "typst")]
         assert_holds_the_bill(
@@ -146,41 +144,66 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
                 .render(&[&doc])
                 .unwrap()
                 .pdf,
-            dir.path(),
         );
     }
 }
 
-fn assert_holds_the_bill(pdf: &[u8], dir: &std::path::Path) {
-    {
-        assert!(pdf.starts_with(b"%PDF-"));
-        let text = pdftotext(pdf);
-        for want in [
-            "Maria Rossi 1",
-            "IT001E00000001",
-            "60,27 €",
-            "23/11/2011",
-            "0,08412 €",
-            "412,5",
-            "5,48 €",
-            "EB-",
-        ] {
-            assert!(text.contains(want), "{want} not in:\n{text}");
-        }
-        // Fonts are embedded.
-        let p = dir.join("b.pdf");
-        std::fs::write(&p, pdf).unwrap();
-        let out = std::process::Command::new("pdffonts")
-            .arg(&p)
-            .output()
-            .unwrap();
-        let listing = String::from_utf8_lossy(&out.stdout);
-        assert!(listing.contains("DejaVuSans"), "{listing}");
-        assert!(
-            listing.lines().skip(2).all(|l| l.contains(" yes ")),
-            "a font is not embedded:\n{listing}"
-        );
+/// What bill 9001 of GOOD must show.
+const BILL_9001: [&str; 8] = [
+    "Maria Rossi 1",
+    "IT001E00000001",
+    "60,27 €",
+    "23/11/2011",
+    "0,08412 €",
+    "412,5",
+    "5,48 €",
+    "EB-",
+];
+
+fn assert_holds_the_bill(pdf: &[u8]) {
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(pdf);
+    for want in BILL_9001 {
+        assert!(text.contains(want), "{want} not in:\n{text}");
     }
+    assert_fonts_embedded(pdf, "DejaVuSans");
+}
+
+/// The PDF checks above can fail: another bill's name or amount is not found in the text, and
+/// a font whose program was taken out is reported as not embedded.
+#[test]
+fn the_pdf_checks_see_a_wrong_text_and_a_missing_font() {
+    let doc = canali_billing::document::sample_documents(1).remove(0);
+    let pdf = render_bill_pdf(&doc).unwrap();
+    let text = pdf_text(&pdf);
+    for want in ["Giulia Bianchi 0", "12030007654321", "30,00 €"] {
+        assert!(text.contains(want), "{want} not in:\n{text}");
+    }
+    // Another bill's customer and supply point, and a heading the layout does not have.
+    for wrong in [
+        "Maria Rossi",
+        "Giulia Bianchi 1",
+        "IT001E00000001",
+        "Importo da versare",
+    ] {
+        assert!(!text.contains(wrong), "{wrong} found in:\n{text}");
+    }
+    let fonts = pdf_fonts(&pdf);
+    assert!(
+        !fonts.is_empty() && fonts.iter().all(|f| f.embedded),
+        "{fonts:?}"
+    );
+    let stripped = canali_testkit::pdf::without_font_programs(&pdf);
+    let fonts = pdf_fonts(&stripped);
+    assert!(
+        !fonts.is_empty() && fonts.iter().all(|f| !f.embedded),
+        "{fonts:?}"
+    );
+    let caught = std::panic::catch_unwind(|| assert_fonts_embedded(&stripped, "DejaVuSans"));
+    assert!(
+        caught.is_err(),
+        "a PDF without font programs passed the check"
+    );
 }
 
 #[test]
@@ -198,7 +221,7 @@ fn a_bill_with_many_lines_continues_on_more_pages_with_the_header_repeated() {
     let rendered = r.render(&[&doc, &doc]).unwrap();
     // Two bills of three pages each, in one print file.
     assert_eq!(rendered.pages, vec![3, 3]);
-    let text = pdftotext(&rendered.pdf);
+    let text = pdf_text(&rendered.pdf);
     let pages: Vec<&str> = text.split('\u{c}').collect();
     assert!(pages[1].contains("Voce") && pages[1].contains("Prezzo unitario"));
     assert!(pages[1].contains("pagina 2 di 3"), "{}", pages[1]);
@@ -301,7 +324,7 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
                 std::fs::read(f.path())
             })
             .unwrap();
-        let text = pdftotext(&batch);
+        let text = pdf_text(&batch);
         assert!(text.contains("Passa alla bolletta elettronica"), "{text}");
         // The report's bills by delivery follow the dispatch: two e-mail bills went on paper.
         let by = store
@@ -548,84 +571,12 @@ async fn bench_dispatch() {
     assert_eq!(sink.count() as u64, r.emails_sent);
 }
 
-/// A certificate authority and a server certificate for 127.0.0.1 signed by it (openssl):
-/// (authority, certificate, key).
-fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-subj",
-        "/CN=canali test authority",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
-         extendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-out",
-        "server.pem",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
-}
-
 #[tokio::test]
 async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
     let certs = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = test_certificates(certs.path());
+    let certs = test_certificates(certs.path());
     for ts in fresh_stores().await.unwrap() {
-        let sink = Sink::start_starttls(&cert, &key);
+        let sink = Sink::start_starttls(&certs.cert, &certs.key);
         let store = &ts.store;
         let (email, paper) = utility(store, 30).await;
         let print = tempfile::tempdir().unwrap();
@@ -645,7 +596,7 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
         // STARTTLS with the utility's own authority: every e-mail bill arrives, once.
         let mut tls = plain.clone();
         tls.smtp.security = SmtpSecurity::Starttls;
-        tls.smtp.ca_file = Some(ca.clone());
+        tls.smtp.ca_file = Some(certs.ca.clone());
         let s = dispatch(store, from, to, &tls, &|_, _| {}, &AtomicBool::new(false))
             .await
             .unwrap();
@@ -654,9 +605,9 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
         assert_eq!(sink.count(), email.len());
         // A certificate the run does not trust: refused before any mail is sent.
         let stranger = tempfile::tempdir().unwrap();
-        let (other_ca, _, _) = test_certificates(stranger.path());
+        let other = test_certificates(stranger.path());
         let mut untrusted = tls.clone();
-        untrusted.smtp.ca_file = Some(other_ca);
+        untrusted.smtp.ca_file = Some(other.ca);
         let mailer = canali_billing::dispatch::transport(&untrusted.smtp).unwrap();
         assert!(mailer.test_connection().await.is_err(), "{}", ts.name);
     }
