@@ -3,8 +3,10 @@
 //! e-bill switches (including the paper form's code), and measure the renderer.
 
 use anyhow::{Context, Result, bail};
+#[cfg(feature = "typst")]
+use canali_billing::Renderer;
 use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
-use canali_billing::{BillDocument, BillRenderer, LayoutRenderer, Renderer};
+use canali_billing::{BillDocument, BillRenderer, LayoutRenderer};
 use canali_domain::Day;
 use canali_domain::network::EbillPath;
 use canali_store::{EbillEvent, Store};
@@ -33,8 +35,8 @@ pub enum BillsCommand {
         /// Folder for the print batches and manifest (overrides [billing] print_dir).
         #[arg(long)]
         print_dir: Option<PathBuf>,
-        /// An edited bill layout (.toml) or typst template (.typ); the built-in layout
-        /// otherwise (overrides [billing] template).
+        /// An edited bill layout (.toml) or typst template (.typ, in a build with the typst
+        /// feature); the built-in layout otherwise (overrides [billing] template).
         #[arg(long)]
         template: Option<PathBuf>,
     },
@@ -49,8 +51,8 @@ pub enum BillsCommand {
         bill: i64,
         #[arg(long)]
         paper: bool,
-        /// An edited bill layout (.toml) or typst template (.typ); the built-in layout
-        /// otherwise.
+        /// An edited bill layout (.toml) or typst template (.typ, in a build with the typst
+        /// feature); the built-in layout otherwise.
         #[arg(long)]
         template: Option<PathBuf>,
         #[arg(long, short)]
@@ -146,6 +148,9 @@ pub async fn run(db: &str, config: &Path, progress: bool, cmd: BillsCommand) -> 
             output.display(),
             output.display()
         );
+        if typst && !canali_billing::pdf::TYPST {
+            eprintln!("note: {}", canali_billing::pdf::WITHOUT_TYPST);
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let mut settings: DispatchSettings = crate::settings_table(config, "billing")?;
@@ -371,6 +376,7 @@ fn bench(n: usize, sample: Option<&Path>) -> Result<()> {
             "layout (the default)",
             BillRenderer::Layout(LayoutRenderer::default_layout(company())),
         ),
+        #[cfg(feature = "typst")]
         (
             "typst template",
             BillRenderer::Typst(Box::new(Renderer::default_template(company()))),

@@ -3,8 +3,8 @@
 //! and line goes. The file is plain text a non-programmer can edit: texts with `{field}`
 //! placeholders, positions in millimetres, sizes in points, colours by name. It is the default
 //! renderer of the billing run and the online branch (hundreds of bills a second on one core);
-//! the typst template ([`crate::pdf`]) is the richer alternative for utilities that want its
-//! typesetting.
+//! the typst template (`crate::typst_template`, behind the `typst` cargo feature) is the richer
+//! alternative for utilities that want its typesetting.
 //!
 //! The layout is a column of sections, top to bottom. A section has a height and draws its items
 //! at positions relative to its own top; a section that does not fit on the page goes to the
@@ -662,8 +662,10 @@ impl LayoutRenderer {
         let pdf = doc
             .finish()
             .map_err(|e| BillingError::Template(format!("PDF export: {e:?}")))?;
-        // Every bill's streams differ: nothing in krilla's memo cache would be reused, and
+        // With typst linked, krilla memoises in comemo's global cache (typst-pdf turns krilla's
+        // `comemo` feature on); every bill's streams differ, so nothing would be reused and
         // keeping it grew memory by about 50 KB a bill (100,000 bills: 1.5 GB).
+        #[cfg(feature = "typst")]
         comemo::evict(0);
         Ok(Rendered {
             pdf,

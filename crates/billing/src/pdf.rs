@@ -1,26 +1,18 @@
-//! The bill PDF: `templates/bill.typ` (or an edited copy) compiled by typst with the DejaVu Sans
-//! fonts embedded in the binary, exported as PDF/A-2b (fonts embedded, text extractable).
+//! The bill PDF and the choice of renderer: the layout file drawn with krilla ([`crate::layout`],
+//! the default) or, in a binary built with the `typst` feature, a typst template
+//! ([`crate::typst_template`]).
 
 use crate::document::{BillDocument, Company};
 use crate::layout::LayoutRenderer;
+#[cfg(feature = "typst")]
+use crate::typst_template::Renderer;
 use crate::{BillingError, Result};
 use std::path::Path;
 use std::sync::OnceLock;
-use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
-use typst_as_lib::TypstEngine;
-use typst_as_lib::TypstTemplateMainFile;
-use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-/// The default bill template (`crates/billing/templates/bill.typ`).
+/// The default typst bill template (`crates/billing/templates/bill.typ`): plain text, so
+/// `canali bills template --typst` can write it even from a binary built without typst.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/bill.typ");
-
-/// A compiled template with its fonts: cheap to share between threads, one per process.
-pub struct Renderer {
-    engine: TypstEngine<TypstTemplateMainFile>,
-    company: Company,
-    pdf_a: bool,
-}
 
 /// A rendered PDF and the pages of each bill in it.
 pub struct Rendered {
@@ -28,121 +20,21 @@ pub struct Rendered {
     pub pages: Vec<i64>,
 }
 
-fn fonts() -> [&'static [u8]; 4] {
-    [
-        dejavu::sans::regular(),
-        dejavu::sans::bold(),
-        dejavu::sans::oblique(),
-        dejavu::sans::bold_oblique(),
-    ]
-}
-
-#[derive(serde::Serialize)]
-struct Input<'a> {
-    company: &'a Company,
-    bills: &'a [&'a BillDocument],
-}
-
-impl Renderer {
-    /// The renderer of a template text.
-    pub fn new(template: &str, company: Company) -> Renderer {
-        let engine = TypstEngine::builder()
-            .main_file(template.to_string())
-            .fonts(fonts())
-            // Keep typst's memo cache for recent compilations only: memory stays flat.
-            .comemo_evict_max_age(Some(0))
-            .build();
-        Renderer {
-            engine,
-            company,
-            pdf_a: true,
-        }
-    }
-
-    /// The renderer of the default template.
-    pub fn default_template(company: Company) -> Renderer {
-        Renderer::new(DEFAULT_TEMPLATE, company)
-    }
-
-    /// The renderer of a template file (an edited copy of the default).
-    pub fn from_file(path: &Path, company: Company) -> Result<Renderer> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| BillingError::Template(format!("cannot read {}: {e}", path.display())))?;
-        Ok(Renderer::new(&text, company))
-    }
-
-    /// Without PDF/A conformance nor tags (for comparison in benchmarks).
-    pub fn without_pdf_a(mut self) -> Renderer {
-        self.pdf_a = false;
-        self
-    }
-
-    /// One PDF with the given bills, each starting on a new page.
-    pub fn render(&self, bills: &[&BillDocument]) -> Result<Rendered> {
-        let json = serde_json::to_vec(&Input {
-            company: &self.company,
-            bills,
-        })
-        .map_err(|e| BillingError::Template(e.to_string()))?;
-        let mut inputs = Dict::new();
-        inputs.insert("data".into(), Bytes::new(json).into_value());
-        let doc: PagedDocument = self
-            .engine
-            .compile_with_input(inputs)
-            .output
-            .map_err(|e| BillingError::Template(format!("{e:?}")))?;
-        let mut pages = Vec::with_capacity(bills.len());
-        for page in doc.pages() {
-            if page.number == 1 || pages.is_empty() {
-                pages.push(1);
-            } else if let Some(last) = pages.last_mut() {
-                *last += 1;
-            }
-        }
-        if pages.len() != bills.len() {
-            return Err(BillingError::Template(format!(
-                "the template made {} documents for {} bills: each bill must reset the page \
-                 counter to 1 (counter(page).update(1))",
-                pages.len(),
-                bills.len()
-            )));
-        }
-        let standards = if self.pdf_a {
-            PdfStandards::new(&[PdfStandard::A_2b])
-                .map_err(|e| BillingError::Template(format!("PDF/A: {e:?}")))?
-        } else {
-            PdfStandards::default()
-        };
-        let ident = bills
-            .first()
-            .map_or_else(|| "canali".to_string(), |b| format!("canali-bill-{}", b.id));
-        // PDF/A wants a document date: the (first) bill's issue date, so the same bill always
-        // gives the same file.
-        let date = bills.first().and_then(|b| {
-            let mut it = b.issued.split('/').map(|p| p.parse::<i32>().ok());
-            let (d, m, y) = (it.next()??, it.next()??, it.next()??);
-            Datetime::from_ymd_hms(y, m as u8, d as u8, 8, 0, 0)
-        });
-        let options = PdfOptions {
-            ident: Smart::Custom(ident),
-            timestamp: date.map(Timestamp::new_utc),
-            standards,
-            // Tagged (accessible) structure unless turned off for comparison.
-            tagged: self.pdf_a,
-            ..PdfOptions::default()
-        };
-        let pdf = typst_pdf::pdf(&doc, &options)
-            .map_err(|e| BillingError::Template(format!("PDF export: {e:?}")))?;
-        Ok(Rendered { pdf, pages })
-    }
-}
-
 /// The bill renderer of a run: the fast layout renderer (the default, or a `.toml` layout
 /// file) or typst (a `.typ` template file).
 pub enum BillRenderer {
     Layout(LayoutRenderer),
+    #[cfg(feature = "typst")]
     Typst(Box<Renderer>),
 }
+
+/// Whether this build can render typst templates (the `typst` cargo feature).
+pub const TYPST: bool = cfg!(feature = "typst");
+
+/// Why a `.typ` template cannot be used by a binary built without the `typst` feature.
+pub const WITHOUT_TYPST: &str = "this canali was built without typst, so it cannot render a .typ \
+     template: build it with `cargo build --release --features typst` (or use a .toml bill \
+     layout, see docs/billing.md)";
 
 impl BillRenderer {
     /// The renderer of an edited template or layout file, by its extension; the built-in
@@ -150,8 +42,16 @@ impl BillRenderer {
     pub fn for_template(path: Option<&Path>, company: Company) -> Result<BillRenderer> {
         Ok(match path {
             None => BillRenderer::Layout(LayoutRenderer::default_layout(company)),
+            #[cfg(feature = "typst")]
             Some(p) if p.extension().is_some_and(|e| e == "typ") => {
                 BillRenderer::Typst(Box::new(Renderer::from_file(p, company)?))
+            }
+            #[cfg(not(feature = "typst"))]
+            Some(p) if p.extension().is_some_and(|e| e == "typ") => {
+                return Err(BillingError::Template(format!(
+                    "{}: {WITHOUT_TYPST}",
+                    p.display()
+                )));
             }
             Some(p) => BillRenderer::Layout(LayoutRenderer::from_file(p, company)?),
         })
@@ -161,6 +61,7 @@ impl BillRenderer {
     pub fn render(&self, bills: &[&BillDocument]) -> Result<Rendered> {
         match self {
             BillRenderer::Layout(r) => r.render(bills),
+            #[cfg(feature = "typst")]
             BillRenderer::Typst(r) => r.render(bills),
         }
     }

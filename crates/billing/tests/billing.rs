@@ -1,18 +1,17 @@
 //! The electronic bill end to end, on SQLite and (with CANALI_TEST_POSTGRES) PostgreSQL, with a
-//! real SMTP server (python3-aiosmtpd) and pdftotext (poppler-utils).
-
-mod common;
+//! real SMTP server and the bills' PDF text and fonts read back (canali-testkit, all in Rust).
+//! The run stopped or killed half-way is in crates/app/tests/bills.rs, through the real binary.
 
 use canali_billing::dispatch::{DispatchSettings, SmtpSecurity, dispatch, month_days};
 use canali_billing::import::import_file;
-use canali_billing::{BillDocument, Company, LayoutRenderer, Renderer, render_bill_pdf};
+use canali_billing::{BillDocument, Company, LayoutRenderer, render_bill_pdf};
 use canali_domain::network::{Delivery, EbillPath};
 use canali_store::billing_store::DeliveryState;
 use canali_store::testing::fresh_stores;
 use canali_store::{EbillEvent, Store};
-use common::*;
+use canali_testkit::bills::*;
+use canali_testkit::{Sink, assert_fonts_embedded, pdf_fonts, pdf_text, test_certificates};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
 fn settings(sink: &Sink, print: &std::path::Path) -> DispatchSettings {
@@ -137,47 +136,75 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
         import_file(store, &file).await.unwrap();
         let docs = store.bill_documents(&[9001]).await.unwrap();
         let doc = BillDocument::new(&docs[0], true).unwrap();
-        // The fast layout (the default, what the online branch serves) and the typst template.
-        let typst = Renderer::default_template(Company::default())
-            .render(&[&doc])
-            .unwrap()
-            .pdf;
-        for pdf in [render_bill_pdf(&doc).unwrap(), typst] {
-            assert_holds_the_bill(&pdf, dir.path());
-        }
+        // The fast layout (the default, what the online branch serves).
+        assert_holds_the_bill(&render_bill_pdf(&doc).unwrap());
+        // The typst template, in a build with it.
+        #[cfg(feature = "typst")]
+        assert_holds_the_bill(
+            &canali_billing::Renderer::default_template(Company::default())
+                .render(&[&doc])
+                .unwrap()
+                .pdf,
+        );
     }
 }
 
-fn assert_holds_the_bill(pdf: &[u8], dir: &std::path::Path) {
-    {
-        assert!(pdf.starts_with(b"%PDF-"));
-        let text = pdftotext(pdf);
-        for want in [
-            "Maria Rossi 1",
-            "IT001E00000001",
-            "60,27 €",
-            "23/11/2011",
-            "0,08412 €",
-            "412,5",
-            "5,48 €",
-            "EB-",
-        ] {
-            assert!(text.contains(want), "{want} not in:\n{text}");
-        }
-        // Fonts are embedded.
-        let p = dir.join("b.pdf");
-        std::fs::write(&p, pdf).unwrap();
-        let out = std::process::Command::new("pdffonts")
-            .arg(&p)
-            .output()
-            .unwrap();
-        let listing = String::from_utf8_lossy(&out.stdout);
-        assert!(listing.contains("DejaVuSans"), "{listing}");
-        assert!(
-            listing.lines().skip(2).all(|l| l.contains(" yes ")),
-            "a font is not embedded:\n{listing}"
-        );
+/// What bill 9001 of GOOD must show.
+const BILL_9001: [&str; 8] = [
+    "Maria Rossi 1",
+    "IT001E00000001",
+    "60,27 €",
+    "23/11/2011",
+    "0,08412 €",
+    "412,5",
+    "5,48 €",
+    "EB-",
+];
+
+fn assert_holds_the_bill(pdf: &[u8]) {
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(pdf);
+    for want in BILL_9001 {
+        assert!(text.contains(want), "{want} not in:\n{text}");
     }
+    assert_fonts_embedded(pdf, "DejaVuSans");
+}
+
+/// The PDF checks above can fail: another bill's name or amount is not found in the text, and
+/// a font whose program was taken out is reported as not embedded.
+#[test]
+fn the_pdf_checks_see_a_wrong_text_and_a_missing_font() {
+    let doc = canali_billing::document::sample_documents(1).remove(0);
+    let pdf = render_bill_pdf(&doc).unwrap();
+    let text = pdf_text(&pdf);
+    for want in ["Giulia Bianchi 0", "12030007654321", "30,00 €"] {
+        assert!(text.contains(want), "{want} not in:\n{text}");
+    }
+    // Another bill's customer and supply point, and a heading the layout does not have.
+    for wrong in [
+        "Maria Rossi",
+        "Giulia Bianchi 1",
+        "IT001E00000001",
+        "Importo da versare",
+    ] {
+        assert!(!text.contains(wrong), "{wrong} found in:\n{text}");
+    }
+    let fonts = pdf_fonts(&pdf);
+    assert!(
+        !fonts.is_empty() && fonts.iter().all(|f| f.embedded),
+        "{fonts:?}"
+    );
+    let stripped = canali_testkit::pdf::without_font_programs(&pdf);
+    let fonts = pdf_fonts(&stripped);
+    assert!(
+        !fonts.is_empty() && fonts.iter().all(|f| !f.embedded),
+        "{fonts:?}"
+    );
+    let caught = std::panic::catch_unwind(|| assert_fonts_embedded(&stripped, "DejaVuSans"));
+    assert!(
+        caught.is_err(),
+        "a PDF without font programs passed the check"
+    );
 }
 
 #[test]
@@ -195,7 +222,7 @@ fn a_bill_with_many_lines_continues_on_more_pages_with_the_header_repeated() {
     let rendered = r.render(&[&doc, &doc]).unwrap();
     // Two bills of three pages each, in one print file.
     assert_eq!(rendered.pages, vec![3, 3]);
-    let text = pdftotext(&rendered.pdf);
+    let text = pdf_text(&rendered.pdf);
     let pages: Vec<&str> = text.split('\u{c}').collect();
     assert!(pages[1].contains("Voce") && pages[1].contains("Prezzo unitario"));
     assert!(pages[1].contains("pagina 2 di 3"), "{}", pages[1]);
@@ -298,7 +325,7 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
                 std::fs::read(f.path())
             })
             .unwrap();
-        let text = pdftotext(&batch);
+        let text = pdf_text(&batch);
         assert!(text.contains("Passa alla bolletta elettronica"), "{text}");
         // The report's bills by delivery follow the dispatch: two e-mail bills went on paper.
         let by = store
@@ -332,138 +359,6 @@ async fn sqlx_update_email(url: &str, customer: i64, email: Option<&str>) {
     let store = Store::connect(url).await.unwrap();
     store.set_customer_email(customer, email).await.unwrap();
     store.close().await;
-}
-
-/// How the first run is ended half-way.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Ending {
-    /// SIGKILL: a crash, no chance to tidy up.
-    Crash,
-    /// SIGTERM: the run is asked to stop, as a service manager or Ctrl-C does.
-    Stop,
-}
-
-#[tokio::test]
-async fn a_run_killed_half_way_and_restarted_delivers_every_bill() {
-    run_ended_half_way_then_resumed(Ending::Crash).await;
-}
-
-#[tokio::test]
-async fn a_run_stopped_half_way_and_restarted_delivers_every_bill_exactly_once() {
-    run_ended_half_way_then_resumed(Ending::Stop).await;
-}
-
-async fn run_ended_half_way_then_resumed(ending: Ending) {
-    for ts in fresh_stores().await.unwrap() {
-        let sink = Sink::start();
-        let store = &ts.store;
-        let (email, paper) = utility(store, 450).await;
-        let print = tempfile::tempdir().unwrap();
-        let exe = env!("CARGO_BIN_EXE_canali-billing-run");
-        let before = sink.count();
-        let mut child = std::process::Command::new(exe)
-            .args([&ts.url, "2011-11", &sink.port.to_string()])
-            .arg(print.path())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // Kill it (SIGKILL: no chance to tidy up) once a third of the mails arrived.
-        let t0 = std::time::Instant::now();
-        while sink.count() - before < email.len() / 3 {
-            assert!(t0.elapsed().as_secs() < 120, "the run is too slow");
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "the run ended before the kill"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        let first_summary = match ending {
-            Ending::Crash => {
-                child.kill().unwrap();
-                child.wait().unwrap();
-                None
-            }
-            Ending::Stop => {
-                // SAFETY: a plain kill(2) on our own child's pid.
-                unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-                let out = child.wait_with_output().unwrap();
-                assert!(out.status.success(), "a stopped run ends without an error");
-                Some(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap())
-            }
-        };
-        let at_kill = sink.count() - before;
-        assert!(at_kill < email.len(), "{ending:?} half-way");
-        if let Some(first) = &first_summary {
-            assert_eq!(first["stopped"], true, "{first}");
-        }
-        // Started again, it finishes the run.
-        let out = std::process::Command::new(exe)
-            .args([&ts.url, "2011-11", &sink.port.to_string()])
-            .arg(print.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let in_doubt = summary["in_doubt"].as_u64().unwrap();
-        let mut seen: HashMap<i64, usize> = HashMap::new();
-        for m in sink.messages().iter() {
-            if let Some(id) = bill_of(m) {
-                *seen.entry(id).or_default() += 1;
-            }
-        }
-        let mut missing = 0;
-        let mut twice = 0;
-        for id in &email {
-            match seen.get(id).copied().unwrap_or(0) {
-                0 => missing += 1,
-                1 => {}
-                _ => twice += 1,
-            }
-        }
-        eprintln!(
-            "{}: {} mails before the kill, {in_doubt} in flight at the kill, {twice} sent twice",
-            ts.name, at_kill
-        );
-        assert_eq!(missing, 0, "{}: every e-mail bill arrived", ts.name);
-        // The only mails that can arrive twice are those in flight at the kill (accepted by
-        // the server, not yet recorded): at most the claimed batch, resent with the same
-        // Message-ID.
-        assert!(
-            twice as u64 <= in_doubt,
-            "{twice} duplicates > {in_doubt} in doubt"
-        );
-        if ending == Ending::Stop {
-            // A stopped run settled its mails in flight: nothing was in doubt, nothing twice.
-            assert_eq!((in_doubt, twice), (0, 0), "{}", ts.name);
-        }
-        // Paper: every paper bill printed exactly once, in one batch file.
-        let manifest = store
-            .print_manifest(
-                month_days("2011-11").unwrap().0,
-                month_days("2011-11").unwrap().1,
-            )
-            .await
-            .unwrap();
-        let mut printed: Vec<i64> = manifest.iter().map(|r| r.bill_id).collect();
-        printed.sort();
-        let mut want = paper.clone();
-        want.sort();
-        assert_eq!(printed, want);
-        let counts = store
-            .delivery_counts(
-                month_days("2011-11").unwrap().0,
-                month_days("2011-11").unwrap().1,
-            )
-            .await
-            .unwrap();
-        assert_eq!(counts.sent as usize, email.len());
-        assert_eq!(counts.printed as usize, paper.len());
-    }
 }
 
 fn rss_kb() -> u64 {
@@ -545,84 +440,12 @@ async fn bench_dispatch() {
     assert_eq!(sink.count() as u64, r.emails_sent);
 }
 
-/// A certificate authority and a server certificate for 127.0.0.1 signed by it (openssl):
-/// (authority, certificate, key).
-fn test_certificates(dir: &std::path::Path) -> (PathBuf, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-subj",
-        "/CN=canali test authority",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ]);
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
-         extendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-days",
-        "2",
-        "-out",
-        "server.pem",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
-}
-
 #[tokio::test]
 async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
     let certs = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = test_certificates(certs.path());
+    let certs = test_certificates(certs.path());
     for ts in fresh_stores().await.unwrap() {
-        let sink = Sink::start_starttls(&cert, &key);
+        let sink = Sink::start_starttls(&certs.cert, &certs.key);
         let store = &ts.store;
         let (email, paper) = utility(store, 30).await;
         let print = tempfile::tempdir().unwrap();
@@ -642,7 +465,7 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
         // STARTTLS with the utility's own authority: every e-mail bill arrives, once.
         let mut tls = plain.clone();
         tls.smtp.security = SmtpSecurity::Starttls;
-        tls.smtp.ca_file = Some(ca.clone());
+        tls.smtp.ca_file = Some(certs.ca.clone());
         let s = dispatch(store, from, to, &tls, &|_, _| {}, &AtomicBool::new(false))
             .await
             .unwrap();
@@ -651,9 +474,9 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
         assert_eq!(sink.count(), email.len());
         // A certificate the run does not trust: refused before any mail is sent.
         let stranger = tempfile::tempdir().unwrap();
-        let (other_ca, _, _) = test_certificates(stranger.path());
+        let other = test_certificates(stranger.path());
         let mut untrusted = tls.clone();
-        untrusted.smtp.ca_file = Some(other_ca);
+        untrusted.smtp.ca_file = Some(other.ca);
         let mailer = canali_billing::dispatch::transport(&untrusted.smtp).unwrap();
         assert!(mailer.test_connection().await.is_err(), "{}", ts.name);
     }

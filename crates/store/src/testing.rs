@@ -43,10 +43,37 @@ pub async fn fresh_sqlite() -> Result<TestStore> {
     })
 }
 
-/// A store in a new schema of the server named by `CANALI_TEST_POSTGRES`, if set.
+/// Whether the environment variable `CI` says this is a CI run (set, not empty, not "false"
+/// nor "0": the same rule as the browser tests').
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A store in a new schema of the server named by `CANALI_TEST_POSTGRES`, if set. Without it
+/// the PostgreSQL half of a test is skipped with a notice (once per test binary), except under
+/// CI, where it must run.
 pub async fn fresh_postgres() -> Result<Option<TestStore>> {
-    let Ok(base) = std::env::var(POSTGRES_ENV) else {
-        return Ok(None);
+    let base = match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            assert!(
+                !under_ci(),
+                "CI is set, and CI requires the PostgreSQL tests: set {POSTGRES_ENV}=postgres://USER@HOST:PORT/DB \
+                 (.ci/run starts a server and sets it)"
+            );
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                // Straight to the stderr handle: the test harness captures eprintln! of passing
+                // tests, and this must be seen.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTICE: PostgreSQL tests skipped: set {POSTGRES_ENV}=postgres://... to run \
+                     them (required when CI is set)"
+                );
+            });
+            return Ok(None);
+        }
     };
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let schema = format!(

@@ -1,107 +1,12 @@
-//! Test helpers: a real SMTP server (Debian python3-aiosmtpd, tests/smtp_sink.py) on a free
-//! port, and a small utility with customers on the e-bill and on paper.
-#![allow(dead_code)]
+//! A small utility with customers on the e-bill and on paper, each with a bill issued on
+//! 2011-11-03, and the bill id of a sent message: what the billing tests dispatch.
 
 use canali_domain::network::{Delivery, EbillPath};
 use canali_domain::{Day, Segment, Service};
 use canali_store::{Bill, Customer, EbillEvent, Store, SupplyPoint};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 pub fn day(y: i16, m: i8, d: i8) -> Day {
     Day::from_date(jiff::civil::date(y, m, d))
-}
-
-/// The SMTP sink: a python3-aiosmtpd server writing each message to a folder.
-pub struct Sink {
-    pub port: u16,
-    pub dir: tempfile::TempDir,
-    child: Child,
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Sink {
-    pub fn start() -> Sink {
-        Sink::start_with(&[])
-    }
-
-    /// A server that requires STARTTLS with this certificate and key (PEM files).
-    pub fn start_starttls(cert: &Path, key: &Path) -> Sink {
-        Sink::start_with(&[cert, key])
-    }
-
-    fn start_with(tls: &[&Path]) -> Sink {
-        let dir = tempfile::tempdir().unwrap();
-        // Through the crates folder, so the app's tests can include this module too.
-        let script = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../billing/tests/smtp_sink.py"
-        ));
-        let python = if Path::new("/usr/bin/python3").exists() {
-            "/usr/bin/python3"
-        } else {
-            "python3"
-        };
-        for _ in 0..5 {
-            let port = free_port();
-            let mut child = Command::new(python)
-                .arg(script)
-                .arg(port.to_string())
-                .arg(dir.path())
-                .args(tls)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("python3 with aiosmtpd (apt-get install python3-aiosmtpd)");
-            let mut out = child.stdout.take().unwrap();
-            let mut buf = [0u8; 6];
-            use std::io::Read;
-            if out.read_exact(&mut buf).is_ok() && &buf == b"ready\n" {
-                return Sink { port, dir, child };
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("the SMTP sink did not start (is python3-aiosmtpd installed?)");
-    }
-
-    /// The messages received so far.
-    pub fn messages(&self) -> Vec<String> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
-            .collect()
-    }
-
-    pub fn count(&self) -> usize {
-        std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            })
-            .count()
-    }
 }
 
 /// The bill id in a message's Message-ID header.
@@ -209,19 +114,4 @@ pub async fn utility(store: &Store, n: i64) -> (Vec<i64>, Vec<i64>) {
         .map(|b| b.id)
         .collect();
     (email, paper)
-}
-
-/// The text of a PDF by pdftotext (poppler-utils).
-pub fn pdftotext(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("b.pdf");
-    std::fs::write(&p, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&p)
-        .arg("-")
-        .output()
-        .expect("pdftotext (apt-get install poppler-utils)");
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
 }
