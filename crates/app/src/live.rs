@@ -56,36 +56,52 @@ pub struct LiveSettings {
     pub clock: Clock,
 }
 
-/// The living demo's "now": the real time, or (for tests) a clock that starts at a chosen
-/// instant and runs faster.
+/// The living demo's "now": the real time, or a clock that runs faster (to watch a day go by
+/// in minutes, or to measure what a day costs), or one that starts at a chosen instant (tests).
+/// It starts when the living demo starts.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
-    origin: std::time::Instant,
-    start: i64,
+    /// The instant it starts at (now, when `None`).
+    start: Option<i64>,
     speed: f64,
 }
 
 impl Clock {
-    /// A clock that starts now and runs `speed` times real time.
+    /// A clock that starts at the real now and runs `speed` times real time.
     pub fn from_now(speed: f64) -> Clock {
-        Clock {
-            origin: std::time::Instant::now(),
-            start: jiff::Timestamp::now().as_microsecond(),
-            speed,
-        }
+        Clock { start: None, speed }
     }
 
     /// A clock at `start` (microseconds since the epoch) running `speed` times real time.
     #[cfg(test)]
     pub fn fast(start: i64, speed: f64) -> Clock {
         Clock {
-            origin: std::time::Instant::now(),
-            start,
+            start: Some(start),
             speed,
         }
     }
 
-    pub fn now(&self) -> i64 {
+    /// The clock running from this moment.
+    fn running(self) -> RunningClock {
+        RunningClock {
+            origin: std::time::Instant::now(),
+            start: self
+                .start
+                .unwrap_or_else(|| jiff::Timestamp::now().as_microsecond()),
+            speed: self.speed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RunningClock {
+    origin: std::time::Instant,
+    start: i64,
+    speed: f64,
+}
+
+impl RunningClock {
+    fn now(&self) -> i64 {
         self.start + (self.origin.elapsed().as_micros() as f64 * self.speed) as i64
     }
 }
@@ -261,7 +277,8 @@ struct Runner {
 
 impl Runner {
     async fn run(mut self, mut stopped: watch::Receiver<bool>) -> Result<()> {
-        let now = self.settings.clock.now();
+        let clock = self.settings.clock.running();
+        let now = clock.now();
         let today = local_midnight(now);
         let (month_start, pool) = (month_start(now), self.agent_pools());
         let first = if self.settings.backfill {
@@ -281,7 +298,7 @@ impl Runner {
             if *stopped.borrow() {
                 break;
             }
-            let now = self.settings.clock.now();
+            let now = clock.now();
             while horizon <= now {
                 let next = (horizon.div_euclid(MINUTE) + 1) * MINUTE;
                 due.extend(self.plan.events(horizon, next));
