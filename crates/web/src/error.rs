@@ -89,22 +89,23 @@ impl IntoResponse for WebError {
                 r
             }
             WebError::Store(ref e) if status == StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!("store error: {e}");
-                error_page(
-                    status,
-                    "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
-                )
+                internal_error(status, format!("store error: {e}"))
             }
-            WebError::Internal(ref e) => {
-                tracing::error!("internal error: {e}");
-                error_page(
-                    status,
-                    "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
-                )
-            }
+            WebError::Internal(ref e) => internal_error(status, format!("internal error: {e}")),
             other => error_page(status, &other.to_string()),
         }
     }
+}
+
+/// The page of a 500: the error goes into the response's extensions, and the request's log
+/// line (crate::ops::observe) prints it at error level with the request's id.
+fn internal_error(status: StatusCode, detail: String) -> Response {
+    let mut r = error_page(
+        status,
+        "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
+    );
+    r.extensions_mut().insert(crate::ops::ErrorDetail(detail));
+    r
 }
 
 /// Percent-encodes a path for a query parameter.
