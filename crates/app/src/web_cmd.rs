@@ -330,6 +330,8 @@ pub async fn serve(
     if let Some(b) = bind {
         web.bind = b;
     }
+    web.validate()
+        .map_err(|e| anyhow::anyhow!("the [web] settings are not valid: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&web.bind)
         .await
         .with_context(|| format!("cannot listen on {}", web.bind))?;
@@ -337,6 +339,14 @@ pub async fn serve(
     if web.public_url == WebConfig::default().public_url {
         web.public_url = format!("http://{address}");
     }
+    let metrics_listener = match &web.metrics_bind {
+        Some(m) => Some(
+            tokio::net::TcpListener::bind(m)
+                .await
+                .with_context(|| format!("cannot listen on {m} (web.metrics_bind)"))?,
+        ),
+        None => None,
+    };
     let store = Arc::new(open(url).await?);
     let public = web.public_url.clone();
     let state =
@@ -359,7 +369,26 @@ pub async fn serve(
             println!("The ticket kiosk of {branch}, paired for the demo: {public}{path}");
         }
     }
+    match &metrics_listener {
+        Some(l) => println!("  metrics:        http://{}/metrics", l.local_addr()?),
+        None if state.config.metrics_token.is_some() => {
+            println!("  metrics:        {public}/metrics (bearer token)")
+        }
+        None => println!("  metrics:        {public}/metrics (loopback clients only)"),
+    }
     println!("Press Ctrl-C to stop.");
-    canali_web::serve(state, listener).await?;
+    tracing::info!(address = %address, "serving");
+    let store = state.store.clone();
+    canali_web::serve_until(
+        state,
+        listener,
+        metrics_listener,
+        crate::ops_cmd::stop_signal(),
+    )
+    .await?;
+    // The requests in flight are done: close the pool (SQLite checkpoints its WAL).
+    store.close().await;
+    tracing::info!("stopped: requests finished, database closed");
+    eprintln!("Stopped.");
     Ok(())
 }
