@@ -125,3 +125,20 @@ pub fn url_escape(s: &str) -> String {
 pub async fn not_found() -> Response {
     WebError::NotFound.into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 500's page says only that the error was logged; the error itself rides in the
+    /// response's extensions to the request's log line.
+    #[test]
+    fn a_500_carries_its_error_to_the_log_line() {
+        let r = WebError::Internal("the branch network is gone".into()).into_response();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = r.extensions().get::<crate::ops::ErrorDetail>().unwrap();
+        assert_eq!(detail.0, "internal error: the branch network is gone");
+        let r = WebError::BadRequest("no".into()).into_response();
+        assert!(r.extensions().get::<crate::ops::ErrorDetail>().is_none());
+    }
+}

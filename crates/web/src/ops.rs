@@ -195,7 +195,7 @@ fn no_store(mut r: Response) -> Response {
     r
 }
 
-/// Who may read `/metrics` on the main address:
+/// Who may read `/metrics` (None: allowed; otherwise the refusal to send). On the main address:
 /// - with `metrics_bind` set, nobody (it is served there instead): 404;
 /// - with `metrics_token` set, whoever sends it as a bearer token: 401 otherwise;
 /// - with neither, loopback clients whose request came through no proxy (a reverse proxy on
@@ -205,9 +205,9 @@ pub(crate) fn metrics_allowed(
     peer: Option<SocketAddr>,
     headers: &HeaderMap,
     own_listener: bool,
-) -> Result<(), Response> {
+) -> Option<Response> {
     if config.metrics_bind.is_some() && !own_listener {
-        return Err(crate::error::WebError::NotFound.into_response());
+        return Some(crate::error::WebError::NotFound.into_response());
     }
     if let Some(token) = &config.metrics_token {
         let sent = headers
@@ -217,7 +217,7 @@ pub(crate) fn metrics_allowed(
             .map(str::trim);
         let ok = sent.is_some_and(|s| crate::auth::same_secret(s, token));
         if ok {
-            return Ok(());
+            return None;
         }
         let mut r = (
             StatusCode::UNAUTHORIZED,
@@ -228,21 +228,23 @@ pub(crate) fn metrics_allowed(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"canali metrics\""),
         );
-        return Err(r);
+        return Some(r);
     }
     if own_listener {
-        return Ok(());
+        return None;
     }
     let proxied = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
     if peer.is_some_and(|p| p.ip().is_loopback()) && !proxied {
-        return Ok(());
+        return None;
     }
-    Err((
-        StatusCode::FORBIDDEN,
-        "/metrics answers loopback clients only; set web.metrics_token or web.metrics_bind to \
+    Some(
+        (
+            StatusCode::FORBIDDEN,
+            "/metrics answers loopback clients only; set web.metrics_token or web.metrics_bind to \
          scrape it from elsewhere (docs/operations.md)\n",
+        )
+            .into_response(),
     )
-        .into_response())
 }
 
 async fn metrics_main(
@@ -250,14 +252,14 @@ async fn metrics_main(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = metrics_allowed(&state.config, Some(peer), &headers, false) {
+    if let Some(r) = metrics_allowed(&state.config, Some(peer), &headers, false) {
         return r;
     }
     scrape(&state).await
 }
 
 async fn metrics_own(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = metrics_allowed(&state.config, None, &headers, true) {
+    if let Some(r) = metrics_allowed(&state.config, None, &headers, true) {
         return r;
     }
     scrape(&state).await
