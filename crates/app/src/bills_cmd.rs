@@ -39,6 +39,10 @@ pub enum BillsCommand {
         /// feature); the built-in layout otherwise (overrides [billing] template).
         #[arg(long)]
         template: Option<PathBuf>,
+        /// Serve Prometheus /metrics of this run on this address, e.g. 127.0.0.1:9189 (bills
+        /// sent, printed and failed; see docs/operations.md).
+        #[arg(long)]
+        metrics_bind: Option<String>,
     },
     /// The deliveries of a month's run by state.
     Status {
@@ -196,8 +200,10 @@ async fn run_on(
             smtp_port,
             print_dir,
             template,
+            metrics_bind,
         } => {
             let (from, to) = month_days(&issued)?;
+            crate::ops_cmd::metrics_listener(metrics_bind.as_deref()).await?;
             if let Some(h) = smtp_host {
                 settings.smtp.host = h;
             }

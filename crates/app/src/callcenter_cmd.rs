@@ -60,6 +60,10 @@ pub struct QueueLogArgs {
     /// With --follow: stop after this long without new lines (e.g. 10m; default: never).
     #[arg(long, value_parser = parse_seconds)]
     idle_exit: Option<f64>,
+    /// Serve Prometheus /metrics of this process on this address, e.g. 127.0.0.1:9188 (the
+    /// follower's lag, the contacts ingested; see docs/operations.md).
+    #[arg(long)]
+    metrics_bind: Option<String>,
 }
 
 pub async fn import(
@@ -80,7 +84,12 @@ pub async fn import(
     opts.follow = args.follow;
     opts.idle_exit = args.idle_exit.map(Duration::from_secs_f64);
     opts.settings = settings(config)?;
+    if opts.follow {
+        // Stop at a commit on SIGTERM or Ctrl-C: the next run resumes from the saved state.
+        opts.stop = Some(crate::ops_cmd::stop_flag());
+    }
     let store = crate::open(db).await?;
+    crate::ops_cmd::metrics_listener(args.metrics_bind.as_deref()).await?;
     let mut last = Instant::now();
     let mut on_progress = |s: &ImportSummary| {
         if progress && last.elapsed() >= Duration::from_secs(1) {

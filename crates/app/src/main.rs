@@ -6,6 +6,8 @@ mod branches_cmd;
 mod callcenter_cmd;
 mod import;
 mod live;
+mod logging;
+mod ops_cmd;
 mod web_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -39,6 +41,16 @@ struct Cli {
     /// No progress bars.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// The log on standard error: text, or json (one object a line); the level comes from
+    /// CANALI_LOG (e.g. debug, or warn,canali=info).
+    #[arg(
+        long,
+        global = true,
+        env = "CANALI_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -92,6 +104,16 @@ enum Command {
     Token(web_cmd::TokenCommand),
     /// Create or upgrade the database schema.
     Migrate,
+    /// Copy a SQLite database to FILE while canali runs (consistent, checked); for PostgreSQL
+    /// see docs/operations.md (pg_dump, pg_basebackup).
+    Backup {
+        /// The backup file to write (it must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// The settings: `config check` prints the effective ones with secrets masked.
+    #[command(subcommand)]
+    Config(ops_cmd::ConfigCommand),
     /// Load data into the ledger.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -245,6 +267,7 @@ fn main() -> ExitCode {
         None => PathBuf::from("canali.toml"),
     };
     cli.config = Some(config);
+    logging::init(cli.log_format);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -375,6 +398,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let result = web_cmd::token(&store, cmd).await;
             store.close().await;
             result?;
+        }
+        Command::Backup { to } => return ops_cmd::backup(&cli.db, &to, progress).await,
+        Command::Config(ops_cmd::ConfigCommand::Check) => {
+            return ops_cmd::check(&cli.db, cli.config.as_deref().expect("set in main"));
         }
         Command::Migrate => {
             let store = canali_store::Store::connect(&cli.db).await?;

@@ -341,6 +341,8 @@ pub async fn serve(
     if let Some(b) = bind {
         web.bind = b;
     }
+    web.validate()
+        .map_err(|e| anyhow::anyhow!("the [web] settings are not valid: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&web.bind)
         .await
         .with_context(|| format!("cannot listen on {}", web.bind))?;
@@ -348,6 +350,14 @@ pub async fn serve(
     if web.public_url == WebConfig::default().public_url {
         web.public_url = format!("http://{address}");
     }
+    let metrics_listener = match &web.metrics_bind {
+        Some(m) => Some(
+            tokio::net::TcpListener::bind(m)
+                .await
+                .with_context(|| format!("cannot listen on {m} (web.metrics_bind)"))?,
+        ),
+        None => None,
+    };
     let store = Arc::new(open(url).await?);
     let public = web.public_url.clone();
     let state =
@@ -370,7 +380,16 @@ pub async fn serve(
             println!("The ticket kiosk of {branch}, paired for the demo: {public}{path}");
         }
     }
+    match &metrics_listener {
+        Some(l) => println!("  metrics:        http://{}/metrics", l.local_addr()?),
+        None if state.config.metrics_token.is_some() => {
+            println!("  metrics:        {public}/metrics (bearer token)")
+        }
+        None => println!("  metrics:        {public}/metrics (loopback clients only)"),
+    }
     println!("Press Ctrl-C to stop.");
+    tracing::info!(address = %address, "serving");
+    let store = state.store.clone();
     let background = demo.map(|mut d| {
         // The living demo follows the settings the server uses.
         if let Some(live) = d.live.as_mut() {
@@ -384,9 +403,16 @@ pub async fn serve(
             started,
         ))
     });
-    let served = canali_web::serve(state, listener).await;
+    let served = canali_web::serve_until(
+        state,
+        listener,
+        metrics_listener,
+        crate::ops_cmd::stop_signal(),
+    )
+    .await;
     if let Some(task) = background {
-        // The living demo stops after the operation in progress.
+        // The index build stops where it is (the next start builds what is missing); the
+        // living demo stops after the operation in progress.
         task.abort();
         if let Ok(Some(live)) = task.await {
             println!("{}", live.counts);
@@ -396,6 +422,10 @@ pub async fn serve(
         }
     }
     served?;
+    // The requests in flight are done: close the pool (SQLite checkpoints its WAL).
+    store.close().await;
+    tracing::info!("stopped: requests finished, database closed");
+    eprintln!("Stopped.");
     Ok(())
 }
 

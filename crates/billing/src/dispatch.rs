@@ -258,7 +258,9 @@ pub async fn dispatch(
                 .collect()
                 .await;
             for r in results {
-                match r?.1 {
+                let outcome = r?.1;
+                count_outcome(&outcome);
+                match outcome {
                     Outcome::Sent(_) => summary.emails_sent += 1,
                     Outcome::Temporary(_) => summary.temporary_failures += 1,
                     Outcome::Permanent(..) => {}
@@ -303,6 +305,8 @@ pub async fn dispatch(
             .await?;
         summary.print_batches += 1;
         summary.printed += n as u64;
+        metrics::counter!("canali_bills_dispatched_total", "channel" => "print")
+            .increment(n as u64);
         summary.printed_pages += pages.iter().sum::<i64>() as u64;
         let s = settled.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         progress(s, total);
@@ -327,6 +331,24 @@ pub async fn dispatch(
     summary.counts = store.delivery_counts(from, to).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Counts a mail's outcome for monitoring: sent, or failed (temporarily: retried later or,
+/// after too many, printed; permanently: printed).
+fn count_outcome(outcome: &Outcome) {
+    match outcome {
+        Outcome::Sent(_) => {
+            metrics::counter!("canali_bills_dispatched_total", "channel" => "email").increment(1)
+        }
+        Outcome::Temporary(_) => metrics::counter!(
+            "canali_bills_dispatch_failed_total", "channel" => "email", "kind" => "temporary"
+        )
+        .increment(1),
+        Outcome::Permanent(..) => metrics::counter!(
+            "canali_bills_dispatch_failed_total", "channel" => "email", "kind" => "permanent"
+        )
+        .increment(1),
+    }
 }
 
 /// Records what became of one mail: sent, to be retried later (with a doubling wait), or on

@@ -27,6 +27,7 @@ use std::fs::File;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How much is read (and committed) at a time.
@@ -47,6 +48,9 @@ pub struct ImportOptions {
     pub stop_after_lines: Option<u64>,
     pub chunk_bytes: usize,
     pub settings: CallCenterSettings,
+    /// Set (by a signal handler) to stop at the next commit: what was read is committed with
+    /// the follower's state, so the next run resumes there.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl ImportOptions {
@@ -58,6 +62,7 @@ impl ImportOptions {
             stop_after_lines: None,
             chunk_bytes: DEFAULT_CHUNK_BYTES,
             settings: CallCenterSettings::default(),
+            stop: None,
         }
     }
 }
@@ -236,6 +241,8 @@ struct Parser {
     settings: CallCenterSettings,
     /// Queue name -> line, as the settings map them (looked up once per queue).
     lines_of: HashMap<String, Line>,
+    /// The time of the newest line parsed (microseconds), for the follower's lag.
+    newest_line_at: Option<i64>,
 }
 
 /// A prepared chunk and where the file stands after it.
@@ -257,6 +264,7 @@ impl Parser {
             }
             match parse_line(line) {
                 Ok(rec) => {
+                    self.newest_line_at = self.newest_line_at.max(Some(rec.time));
                     if rec.event == crate::queue_log::Event::Other {
                         *self
                             .seen
@@ -313,6 +321,8 @@ struct Importer<'a> {
     /// None while a chunk is being parsed.
     parser: Option<Parser>,
     summary: ImportSummary,
+    /// The time of the newest line committed (microseconds).
+    newest_line_at: Option<i64>,
 }
 
 impl Importer<'_> {
@@ -340,13 +350,33 @@ impl Importer<'_> {
         &self.summary
     }
 
+    fn stopping(&self) -> bool {
+        self.opts
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// The follower's lag for monitoring: now minus the time of the newest line committed.
+    /// It grows while Asterisk writes nothing, so it is watched during business hours.
+    fn report_lag(&self) {
+        if let Some(at) = self.newest_line_at {
+            let lag = (jiff::Timestamp::now().as_microsecond() - at) as f64 / 1e6;
+            metrics::gauge!("canali_queue_log_lag_seconds", "source" => self.opts.source.clone())
+                .set(lag.max(0.0));
+        }
+    }
+
     /// Writes a prepared chunk: its calls to the ledger, then the calls rollup with the state.
     async fn commit(&mut self, r: &mut Reader, batch: Batch) -> Result<()> {
         // Ledger, calls rollup and the follower's state in one transaction: the rollup counts
         // what the ledger took, once, whether a file is read again or the follower dies.
         let state = r.state_at(&self.opts.source, &batch)?;
         let Prepared {
-            contacts, facts, ..
+            contacts,
+            facts,
+            newest_line_at,
+            ..
         } = batch.prepared;
         let outcome = self
             .store
@@ -354,6 +384,8 @@ impl Importer<'_> {
             .await?;
         self.summary.inserted += outcome.inserted;
         self.summary.duplicates += outcome.duplicates;
+        self.newest_line_at = self.newest_line_at.max(newest_line_at);
+        self.report_lag();
         // Freeing a chunk's strings is the parser's work too: off the writer's thread.
         tokio::task::spawn_blocking(move || drop(contacts));
         Ok(())
@@ -406,7 +438,7 @@ impl Importer<'_> {
             }
             if let Some(at) = committed_at {
                 on_progress(self.snapshot());
-                if self.opts.stop_after_lines.is_some_and(|max| at >= max) {
+                if self.opts.stop_after_lines.is_some_and(|max| at >= max) || self.stopping() {
                     break;
                 }
             }
@@ -419,9 +451,11 @@ impl Importer<'_> {
                 let at = b.line_no;
                 self.commit(r, b).await?;
                 on_progress(self.snapshot());
-                Ok(self.opts.stop_after_lines.is_none_or(|max| at < max))
+                Ok(self.opts.stop_after_lines.is_none_or(|max| at < max) && !self.stopping())
             }
-            None => Ok(self.opts.stop_after_lines.is_none_or(|max| r.line_no < max)),
+            None => Ok(
+                self.opts.stop_after_lines.is_none_or(|max| r.line_no < max) && !self.stopping()
+            ),
         }
     }
 }
@@ -445,6 +479,8 @@ struct Prepared {
     open: String,
     /// The agents after the chunk, as JSON.
     agents: String,
+    /// The time of the newest line parsed so far (microseconds).
+    newest_line_at: Option<i64>,
 }
 
 /// Reads up to `chunk` bytes at `at` after the `pending` ones, and prepares the whole lines:
@@ -499,6 +535,7 @@ fn read_and_prepare(
         facts,
         open,
         agents,
+        newest_line_at: parser.newest_line_at,
     };
     let step = Step {
         read,
@@ -568,12 +605,14 @@ pub async fn import_queue_log(
             seen: ImportSummary::default(),
             settings: opts.settings.clone(),
             lines_of: HashMap::new(),
+            newest_line_at: None,
         }),
         summary: ImportSummary {
             source: opts.source.clone(),
             file: path.display().to_string(),
             ..ImportSummary::default()
         },
+        newest_line_at: None,
     };
     let mut reader = wait_for_file(path, opts).await?;
     if let Some(s) = &saved {
@@ -644,9 +683,10 @@ pub async fn import_queue_log(
             }
             _ => {}
         }
-        if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
+        if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) || imp.stopping() {
             break;
         }
+        imp.report_lag();
         tokio::time::sleep(Duration::from_millis(opts.settings.poll_millis.max(1))).await;
     }
     Ok(finish(imp, started))

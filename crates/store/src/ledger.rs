@@ -350,6 +350,10 @@ impl Store {
         if calls_rollup {
             crate::calls::add_ledger_calls(tx, &fresh).await?;
         }
+        // Every contact of every channel passes here (the bulk loads included). Counted before
+        // the caller commits: a transaction rolled back after this is an error logged anyway.
+        metrics::counter!("canali_contacts_ingested_total", "source" => source.to_string())
+            .increment(outcome.inserted);
         Ok((outcome, written))
     }
 

@@ -19,6 +19,7 @@ mod ledger;
 mod migrate;
 pub mod model;
 pub mod occupancy;
+pub mod ops;
 mod registry;
 pub mod requests;
 mod sqlite_bulk;
@@ -28,6 +29,7 @@ pub mod tickets;
 pub use db::Backend;
 pub use ledger::contact_id;
 pub use migrate::MigrationReport;
+pub use ops::{BackupProgress, PoolStats};
 
 use canali_domain::network::{Delivery, EbillPath};
 use canali_domain::{Channel, Segment};

@@ -106,6 +106,26 @@ pub(crate) async fn analyze_search_tables(pool: &sqlx::PgPool) -> Result<()> {
 /// customers already stored (`backfill_name_tokens_*`), in the same transaction.
 const NAME_TOKENS_VERSION: i64 = 7;
 
+/// The newest migration this binary knows.
+pub(crate) fn known_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// The newest migration applied (0 when none is, or the table is not there yet).
+pub(crate) async fn applied_version(db: &Db) -> Result<i64> {
+    let sql = "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM schema_migrations";
+    let r: std::result::Result<i64, sqlx::Error> = match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    };
+    match r {
+        Ok(v) => Ok(v),
+        // No table: a database no canali has migrated yet.
+        Err(sqlx::Error::Database(e)) if e.message().contains("schema_migrations") => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// What `migrate` did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct MigrationReport {
@@ -117,7 +137,7 @@ pub struct MigrationReport {
 /// schema lock (PostgreSQL: an advisory lock; SQLite: the write lock) and reads the applied
 /// versions again, so two processes starting together apply each migration once.
 pub(crate) async fn run(db: &Db) -> Result<MigrationReport> {
-    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let known = known_version();
     let mut report = MigrationReport {
         applied: Vec::new(),
         current: known,

@@ -27,6 +27,13 @@ pub struct WebConfig {
     pub limits: LimitsConfig,
     /// The regulator's reply standards for written complaints, by validity date.
     pub reply_standards: Vec<ReplyStandard>,
+    /// Serve `/metrics` (and the health checks) on this separate address, e.g.
+    /// `127.0.0.1:9187`, and not on the main one.
+    pub metrics_bind: Option<String>,
+    /// A bearer token `/metrics` requires (`Authorization: Bearer TOKEN`). Without a token and
+    /// without `metrics_bind`, `/metrics` answers only loopback clients that came through no
+    /// proxy.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -43,7 +50,43 @@ impl Default for WebConfig {
             smtp: None,
             limits: LimitsConfig::default(),
             reply_standards: default_reply_standards(),
+            metrics_bind: None,
+            metrics_token: None,
         }
+    }
+}
+
+/// The shortest metrics token taken: a guessable one would protect nothing.
+pub const MIN_METRICS_TOKEN_CHARS: usize = 16;
+
+impl WebConfig {
+    /// The settings' own consistency, as a sentence naming the key at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(b) = &self.metrics_bind
+            && b.parse::<std::net::SocketAddr>().is_err()
+        {
+            return Err(format!(
+                "web.metrics_bind '{b}' is not an address and port like 127.0.0.1:9187"
+            ));
+        }
+        if let Some(t) = &self.metrics_token
+            && (t.chars().count() < MIN_METRICS_TOKEN_CHARS || t.chars().any(char::is_whitespace))
+        {
+            return Err(format!(
+                "web.metrics_token must be at least {MIN_METRICS_TOKEN_CHARS} characters without \
+                 spaces (e.g. the output of `openssl rand -hex 32`)"
+            ));
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(format!(
+                "web.public_url '{}' must start with http:// or https://",
+                self.public_url
+            ));
+        }
+        if self.session_hours <= 0 {
+            return Err("web.session_hours must be at least 1".into());
+        }
+        Ok(())
     }
 }
 

@@ -89,22 +89,23 @@ impl IntoResponse for WebError {
                 r
             }
             WebError::Store(ref e) if status == StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!("store error: {e}");
-                error_page(
-                    status,
-                    "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
-                )
+                internal_error(status, format!("store error: {e}"))
             }
-            WebError::Internal(ref e) => {
-                tracing::error!("internal error: {e}");
-                error_page(
-                    status,
-                    "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
-                )
-            }
+            WebError::Internal(ref e) => internal_error(status, format!("internal error: {e}")),
             other => error_page(status, &other.to_string()),
         }
     }
+}
+
+/// The page of a 500: the error goes into the response's extensions, and the request's log
+/// line (crate::ops::observe) prints it at error level with the request's id.
+fn internal_error(status: StatusCode, detail: String) -> Response {
+    let mut r = error_page(
+        status,
+        "Si è verificato un errore interno; è stato registrato. An internal error occurred and was logged.",
+    );
+    r.extensions_mut().insert(crate::ops::ErrorDetail(detail));
+    r
 }
 
 /// Percent-encodes a path for a query parameter.
@@ -123,4 +124,21 @@ pub fn url_escape(s: &str) -> String {
 
 pub async fn not_found() -> Response {
     WebError::NotFound.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 500's page says only that the error was logged; the error itself rides in the
+    /// response's extensions to the request's log line.
+    #[test]
+    fn a_500_carries_its_error_to_the_log_line() {
+        let r = WebError::Internal("the branch network is gone".into()).into_response();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = r.extensions().get::<crate::ops::ErrorDetail>().unwrap();
+        assert_eq!(detail.0, "internal error: the branch network is gone");
+        let r = WebError::BadRequest("no".into()).into_response();
+        assert!(r.extensions().get::<crate::ops::ErrorDetail>().is_none());
+    }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod limits;
 pub mod mail;
+pub mod ops;
 mod portal;
 mod security;
 mod statics;
@@ -23,6 +24,7 @@ use canali_branches::network::Network;
 use canali_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 pub use config::WebConfig;
 pub use error::WebError;
@@ -41,8 +43,11 @@ pub struct AppState {
     /// The `[callcenter]` settings: which queue is which line (pushed call events, the
     /// wallboard), the standards of the indicators.
     pub callcenter: Arc<canali_callcenter::CallCenterSettings>,
-    /// False while the search indexes are being built (the demo builds them while it serves).
-    pub search_ready: Arc<std::sync::atomic::AtomicBool>,
+    /// False while the customer search's indexes are being built (e.g. by the demo after a
+    /// bulk load): `/readyz` answers 503 until it is true again.
+    pub search_ready: Arc<AtomicBool>,
+    /// The process's Prometheus recorder, rendered by `/metrics`.
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
     network: Arc<tokio::sync::RwLock<Option<CachedNetwork>>>,
 }
 
@@ -56,7 +61,8 @@ impl AppState {
             mailer: Arc::new(mailer),
             limits: Arc::new(limits),
             callcenter: Arc::default(),
-            search_ready: Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            search_ready: Arc::new(AtomicBool::new(true)),
+            metrics: ops::prometheus(),
             network: Arc::default(),
         })
     }
@@ -76,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(desk::routes())
         .merge(api::routes())
         .merge(statics::routes())
+        .merge(ops::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -84,18 +91,58 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             state.config.max_upload_bytes,
         ))
+        // Outermost: it sees every answer, the guard's refusals and the 404s included.
+        .layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)
 }
 
 /// Serves the router on `listener` until the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    serve_until(state, listener, None, shutdown_signal()).await
 }
 
-async fn shutdown_signal() {
+/// Serves the site on `listener`, and `/metrics` with the health checks on `metrics` when
+/// given, until `stop` completes; then stops accepting, lets the requests in flight finish
+/// on both, and returns.
+pub async fn serve_until(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        stop.await;
+        let _ = tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let upkeep = ops::spawn_upkeep(state.metrics.clone());
+    let side = metrics.map(|l| {
+        let app = ops::metrics_router(state.clone());
+        tokio::spawn(
+            axum::serve(l, app)
+                .with_graceful_shutdown(stopped(rx.clone()))
+                .into_future(),
+        )
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let main = axum::serve(listener, app)
+        .with_graceful_shutdown(stopped(rx))
+        .await;
+    if let Some(side) = side {
+        match side.await {
+            Ok(r) => r?,
+            Err(e) => return Err(std::io::Error::other(e)),
+        }
+    }
+    upkeep.abort();
+    main
+}
+
+/// Completes at the first SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

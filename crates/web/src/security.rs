@@ -21,7 +21,13 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         );
     }
     let mut fresh = None;
-    if !is_api && !path.starts_with("/static/") && cookie(req.headers(), CSRF_COOKIE).is_none() {
+    // Probes and scrapers get no cookie: they have no forms.
+    let is_ops = matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics");
+    if !is_api
+        && !is_ops
+        && !path.starts_with("/static/")
+        && cookie(req.headers(), CSRF_COOKIE).is_none()
+    {
         let token = random_token();
         req.extensions_mut().insert(FreshCsrf(token.clone()));
         fresh = Some(token);

@@ -249,12 +249,22 @@ struct WallboardLive {
     b: Board,
 }
 
-async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
+/// What is live now: the calls waiting by line (from the followers that committed lately and
+/// the pushed calls in flight), the agents, where the data comes from and when it last moved.
+pub(crate) struct LiveNow {
+    pub open: Vec<(Line, i64)>,
+    agents: Agents,
+    pushed: cti::Live,
+    latest: Option<i64>,
+    sources: Vec<String>,
+    /// Live data arrived lately: the figures are current (otherwise the board shows dashes).
+    pub running: bool,
+}
+
+/// The wallboard's "now", also sampled by the metrics scrape (calls waiting by line).
+pub(crate) async fn live_now(state: &AppState, now: i64) -> Result<LiveNow, WebError> {
     let settings: &CallCenterSettings = &state.callcenter;
-    let day = today();
-    let rows = state.store.calls_daily(None, day, day).await?;
     let snapshots = state.store.follower_snapshots().await?;
-    let now = now_micros();
     // The followers that committed lately: their open calls and agents.
     let mut open: Vec<(Line, i64)> = Vec::new();
     let mut agents = Agents::default();
@@ -283,11 +293,34 @@ async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
         .await
         .map_err(cc_error)?;
     open.extend(pushed.waiting.iter().copied());
+    latest = latest.max(pushed.latest);
+    let running = latest.is_some_and(|u| now - u <= STALE_MICROS) || !pushed.waiting.is_empty();
+    Ok(LiveNow {
+        open,
+        agents,
+        pushed,
+        latest,
+        sources,
+        running,
+    })
+}
+
+async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
+    let settings: &CallCenterSettings = &state.callcenter;
+    let day = today();
+    let rows = state.store.calls_daily(None, day, day).await?;
+    let now = now_micros();
+    let LiveNow {
+        open,
+        agents,
+        pushed,
+        latest,
+        mut sources,
+        running,
+    } = live_now(state, now).await?;
     if pushed.latest.is_some() {
         sources.push(ctx.t("wb.cti").to_string());
     }
-    latest = latest.max(pushed.latest);
-    let running = latest.is_some_and(|u| now - u <= STALE_MICROS) || !pushed.waiting.is_empty();
     let lines = Line::ALL
         .iter()
         .map(|&l| {

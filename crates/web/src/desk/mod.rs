@@ -9,7 +9,7 @@
 //! key in the link handed out when the ticket was taken. Everything under `/console` needs an
 //! operator of the right role; every form is CSRF-checked.
 
-mod callcenter;
+pub(crate) mod callcenter;
 mod charts;
 pub mod kiosk_key;
 mod kpi;

@@ -8,5 +8,6 @@ mod browser;
 mod calls;
 mod console;
 mod desk;
+mod ops;
 mod portal;
 mod security;

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Arc<Store>,
     pub outbox: PathBuf,
+    /// The server's search flag (`/readyz` answers 503 while it is false).
+    pub search_ready: Arc<std::sync::atomic::AtomicBool>,
     _test_store: TestStore,
     _dir: tempfile::TempDir,
 }
@@ -54,6 +56,7 @@ pub async fn spawn(ts: TestStore, tune: impl FnOnce(&mut WebConfig)) -> TestApp 
     };
     tune(&mut config);
     let state = AppState::new(store.clone(), config).expect("state");
+    let search_ready = state.search_ready.clone();
     tokio::spawn(async move {
         canali_web::serve(state, listener).await.expect("serve");
     });
@@ -62,6 +65,7 @@ pub async fn spawn(ts: TestStore, tune: impl FnOnce(&mut WebConfig)) -> TestApp 
         base,
         store,
         outbox: dir.path().join("outbox"),
+        search_ready,
         _test_store: ts,
         _dir: dir,
     }
