@@ -266,7 +266,7 @@ async fn a_backup_restores_the_same_report_and_one_taken_during_writes_is_sound(
     // A backup while another process writes contacts: it opens and passes integrity_check.
     let csv = dir.path().join("more.csv");
     let mut text = String::from("external_id,channel,started_at,wait_seconds\n");
-    for i in 0..60_000 {
+    for i in 0..200_000 {
         text.push_str(&format!(
             "m{i},call_center_residential,2011-06-{:02}T10:00:00+02:00,{}\n",
             i % 28 + 1,
@@ -288,37 +288,46 @@ async fn a_backup_restores_the_same_report_and_one_taken_during_writes_is_sound(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
-    let during = dir.path().join("during.db");
-    run(
-        dir.path(),
-        &db,
-        &["backup", "--to", during.to_str().unwrap()],
-    );
-    assert!(writer.wait().unwrap().success());
-    let during_db = format!("sqlite://{}", during.display());
-    assert_eq!(scalar(&during_db, "PRAGMA integrity_check").await, "ok");
-    let copied: i64 = scalar(
-        &during_db,
-        "SELECT CAST(COUNT(*) AS TEXT) FROM contacts WHERE source = 'more.csv'",
-    )
-    .await
-    .parse()
-    .unwrap();
-    assert!(copied <= 60_000, "{copied}");
-    // Its rollups match its ledger: the copy is one moment of the database.
-    let rolled: i64 = scalar(
-        &during_db,
-        "SELECT CAST(COALESCE(SUM(contacts), 0) AS TEXT) FROM contact_daily",
-    )
-    .await
-    .parse()
-    .unwrap();
-    let ledger: i64 = scalar(&during_db, "SELECT CAST(COUNT(*) AS TEXT) FROM contacts")
+    // Backups one after another for as long as the writer runs: each is checked.
+    let mut taken = 0;
+    while writer.try_wait().unwrap().is_none() || taken == 0 {
+        let during = dir.path().join(format!("during-{taken}.db"));
+        let started_while_writing = writer.try_wait().unwrap().is_none();
+        run(
+            dir.path(),
+            &db,
+            &["backup", "--to", during.to_str().unwrap()],
+        );
+        let during_db = format!("sqlite://{}", during.display());
+        assert_eq!(scalar(&during_db, "PRAGMA integrity_check").await, "ok");
+        let copied: i64 = scalar(
+            &during_db,
+            "SELECT CAST(COUNT(*) AS TEXT) FROM contacts WHERE source = 'more.csv'",
+        )
         .await
         .parse()
         .unwrap();
-    assert_eq!(rolled, ledger);
+        assert!(copied <= 200_000, "{copied}");
+        // Its rollups match its ledger: the copy is one moment of the database.
+        let rolled: i64 = scalar(
+            &during_db,
+            "SELECT CAST(COALESCE(SUM(contacts), 0) AS TEXT) FROM contact_daily",
+        )
+        .await
+        .parse()
+        .unwrap();
+        let ledger: i64 = scalar(&during_db, "SELECT CAST(COUNT(*) AS TEXT) FROM contacts")
+            .await
+            .parse()
+            .unwrap();
+        assert_eq!(rolled, ledger, "backup {taken}");
+        if started_while_writing {
+            taken += 1;
+        } else if taken == 0 {
+            panic!("the writer ended before a backup could start: make it write longer");
+        }
+    }
+    assert!(writer.wait().unwrap().success());
 }
 
 #[test]
