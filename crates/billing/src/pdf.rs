@@ -2,11 +2,11 @@
 //! the default) or, in a binary built with the `typst` feature, a typst template
 //! ([`crate::typst_template`]).
 
+use crate::Result;
 use crate::document::{BillDocument, Company};
 use crate::layout::LayoutRenderer;
 #[cfg(feature = "typst")]
 use crate::typst_template::Renderer;
-use crate::{BillingError, Result};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -48,7 +48,7 @@ impl BillRenderer {
             }
             #[cfg(not(feature = "typst"))]
             Some(p) if p.extension().is_some_and(|e| e == "typ") => {
-                return Err(BillingError::Template(format!(
+                return Err(crate::BillingError::Template(format!(
                     "{}: {WITHOUT_TYPST}",
                     p.display()
                 )));
