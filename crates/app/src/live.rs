@@ -166,7 +166,9 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
         .into_iter()
         .find(|o| o.role == Role::BackOffice)
         .map(|o| o.id);
-    ensure_categories(&store, &plan).await?;
+    for (branch, _) in plan.branches() {
+        ensure_categories(&store, &branch).await?;
+    }
     let queue_log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -210,26 +212,25 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
     })
 }
 
-/// Every branch gets the demo kiosk's ticket categories, so that visitors can take tickets.
-async fn ensure_categories(store: &Store, plan: &LivePlan) -> Result<()> {
-    for (branch, _) in plan.branches() {
-        if !store.service_categories(&branch).await?.is_empty() {
-            continue;
-        }
-        let category = |code: &str, name: &str, priority| ServiceCategory {
-            branch: branch.clone(),
-            code: code.into(),
-            name: name.into(),
-            priority,
-        };
-        store
-            .set_service_categories(&[
-                category("A", "Bollette e pagamenti", 1),
-                category("B", "Contratti e volture", 1),
-                category("P", "Clienti business", 5),
-            ])
-            .await?;
+/// A branch without ticket categories gets the demo's: bills and payments, contracts, and
+/// business customers first (the demo kiosk's branch, and every branch of the living demo).
+pub async fn ensure_categories(store: &Store, branch: &str) -> Result<()> {
+    if !store.service_categories(branch).await?.is_empty() {
+        return Ok(());
     }
+    let category = |code: &str, name: &str, priority| ServiceCategory {
+        branch: branch.to_string(),
+        code: code.into(),
+        name: name.into(),
+        priority,
+    };
+    store
+        .set_service_categories(&[
+            category("A", "Bollette e pagamenti", 1),
+            category("B", "Contratti e volture", 1),
+            category("P", "Clienti business", 5),
+        ])
+        .await?;
     Ok(())
 }
 

@@ -6,7 +6,6 @@ use canali_domain::Channel;
 use canali_domain::service::Role;
 use canali_store::Store;
 use canali_store::accounts::NewOperator;
-use canali_store::tickets::ServiceCategory;
 use canali_web::{AppState, WebConfig};
 use clap::Subcommand;
 use std::path::Path;
@@ -300,21 +299,7 @@ pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
 /// and a pairing, so that a newcomer can take a ticket there and call it at the counter.
 /// Returns the pairing link's path.
 async fn demo_kiosk(store: &Store, branch: &str, now: i64) -> Result<String> {
-    if store.service_categories(branch).await?.is_empty() {
-        let category = |code: &str, name: &str, priority| ServiceCategory {
-            branch: branch.to_string(),
-            code: code.into(),
-            name: name.into(),
-            priority,
-        };
-        store
-            .set_service_categories(&[
-                category("A", "Bollette e pagamenti", 1),
-                category("B", "Contratti e volture", 1),
-                category("P", "Clienti business", 5),
-            ])
-            .await?;
-    }
+    crate::live::ensure_categories(store, branch).await?;
     let key = canali_web::desk::kiosk_key::pair(store, branch, "canali demo", now).await?;
     Ok(canali_web::desk::kiosk_key::pairing_link("", branch, &key))
 }
