@@ -28,12 +28,15 @@ until grep -q "caught up with now" "$scratch/out.log"; do
 done
 grep -E "Report ready|Search ready|caught up" "$scratch/out.log" >&2
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+calls() { grep -c ENTERQUEUE "$scratch/demo.queue_log" || true; }
 hz=$(getconf CLK_TCK)
 before=$(ticks)
+calls_before=$(calls)
 sleep "$seconds"
 after=$(ticks)
+calls_after=$(calls)
 cpu=$(echo "($after - $before) / $hz" | bc -l)
 day=$(echo "$seconds * $speed" | bc -l)
-calls=$(grep -c ENTERQUEUE "$scratch/demo.queue_log" || true)
-printf 'one simulated day (%d s at %dx): %.2f CPU s, %.4f%% of one core over a real day; queue_log holds %d calls\n' \
-    "$seconds" "$speed" "$cpu" "$(echo "100 * $cpu / $day" | bc -l)" "$calls"
+printf 'one simulated day (%d s at %dx): %.2f CPU s, %.4f%% of one core over a real day; %d calls written to the queue_log in it\n' \
+    "$seconds" "$speed" "$cpu" "$(echo "100 * $cpu / $day" | bc -l)" "$((calls_after - calls_before))"
+

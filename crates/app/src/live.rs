@@ -472,22 +472,6 @@ impl Runner {
 
     /// The ledger contact of a branch visit, web action or letter of a past day.
     fn contact_of(&self, e: &LiveEvent) -> Option<NewContact> {
-        let base = |id: &str, channel, at| NewContact {
-            external_id: id.to_string(),
-            channel,
-            started_at: at,
-            ended_at: None,
-            segment: None,
-            customer: None,
-            territory: None,
-            wait_seconds: None,
-            handle_seconds: None,
-            reason: None,
-            outcome: None,
-            branch: None,
-            line: None,
-            agent: None,
-        };
         Some(match e {
             LiveEvent::Call(_) => return None,
             LiveEvent::BranchVisit {
@@ -515,7 +499,7 @@ impl Runner {
                     }),
                     outcome: Some(Outcome::Resolved),
                     branch: Some(branch.clone()),
-                    ..base(id, Channel::Branch, *at)
+                    ..NewContact::new(id.as_str(), Channel::Branch, *at)
                 }
             }
             LiveEvent::Web {
@@ -536,7 +520,7 @@ impl Runner {
                     segment: Some(c.segment),
                     reason: Some(reason),
                     outcome: Some(outcome),
-                    ..base(id, Channel::Web, *at)
+                    ..NewContact::new(id.as_str(), Channel::Web, *at)
                 }
             }
             LiveEvent::Letter { at, kind, pick, id } => {
@@ -549,7 +533,7 @@ impl Runner {
                         _ => Reason::Information,
                     }),
                     outcome: Some(Outcome::Registered),
-                    ..base(id, Channel::Mail, *at)
+                    ..NewContact::new(id.as_str(), Channel::Mail, *at)
                 }
             }
         })
@@ -571,7 +555,7 @@ impl Runner {
                         .await?;
                 self.counts.tickets.fetch_add(1, Ordering::Relaxed);
                 self.service.insert(ticket.id, service_seconds);
-                let counters = self.open_counters(&branch, at);
+                let counters = self.plan.counters_needed(&branch, at);
                 let floor = self.floors.entry(branch.clone()).or_insert_with(|| Floor {
                     counters: Vec::new(),
                     waiting: 0,
@@ -597,26 +581,6 @@ impl Runner {
             }
         }
         Ok(())
-    }
-
-    /// Counters a branch opens at `at`: enough for its arrivals, within the ones it has.
-    fn open_counters(&self, branch: &str, at: i64) -> usize {
-        let rate = self
-            .plan
-            .rates(at)
-            .branches
-            .iter()
-            .find(|(b, _)| b == branch)
-            .map_or(0.0, |(_, r)| *r);
-        let have = self
-            .plan
-            .branches()
-            .iter()
-            .find(|(b, _)| b == branch)
-            .map_or(1, |(_, n)| *n as usize)
-            .max(1);
-        // Offered load over a busy clerk's share; one more keeps the queue moving.
-        ((rate * 480.0 / 0.85).ceil() as usize).clamp(1, have)
     }
 
     /// Idle counters of `branch` call the next ticket at `at`.
@@ -775,20 +739,12 @@ impl Runner {
             _ => {
                 // A visit: signed in, looked at the bills.
                 let contact = NewContact {
-                    external_id: id.to_string(),
-                    channel: Channel::Web,
-                    started_at: at,
                     ended_at: Some(at + (60 + (pick % 240) as i64) * 1_000_000),
                     segment: Some(c.segment),
                     customer: Some(c.code.clone()),
-                    territory: None,
-                    wait_seconds: None,
-                    handle_seconds: None,
                     reason: Some(Reason::Billing),
                     outcome: Some(Outcome::Resolved),
-                    branch: None,
-                    line: None,
-                    agent: None,
+                    ..NewContact::new(id, Channel::Web, at)
                 };
                 self.store.ingest_contacts(SOURCE, &[contact]).await?;
             }
@@ -953,6 +909,10 @@ mod tests {
     /// The figures the wallboard and the dashboard show for `day`: calls offered on both
     /// lines, contacts today by channel, and contacts this month.
     async fn figures(store: &Store, day: Day) -> (i64, i64, i64) {
+        let contacts = |from: Day| async move {
+            let counts = store.contacts_by_channel(from, day).await.unwrap();
+            counts.iter().map(|(_, n)| n).sum::<i64>()
+        };
         let calls: i64 = store
             .calls_daily(None, day, day)
             .await
@@ -960,22 +920,8 @@ mod tests {
             .iter()
             .map(|r| r.totals.offered)
             .sum();
-        let today: i64 = store
-            .contacts_by_channel(day, day)
-            .await
-            .unwrap()
-            .iter()
-            .map(|(_, n)| n)
-            .sum();
-        let first = Day::from_date(day.date().first_of_month());
-        let month: i64 = store
-            .contacts_by_channel(first, day)
-            .await
-            .unwrap()
-            .iter()
-            .map(|(_, n)| n)
-            .sum();
-        (calls, today, month)
+        let month_start = Day::from_date(day.date().first_of_month());
+        (calls, contacts(day).await, contacts(month_start).await)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -60,7 +60,7 @@ enum Command {
     /// Simulate the demo utility into ./canali-demo.db and print its 2011 channel report.
     Demo {
         /// Size of the utility: 1 is full size (about 3.5 million contacts in 2011).
-        #[arg(long, default_value_t = DEMO_SCALE)]
+        #[arg(long, default_value_t = DEMO_SCALE, value_parser = scale)]
         scale: f64,
         /// The seed of the simulation: the same seed gives the same utility.
         #[arg(long, default_value_t = 2011)]
@@ -126,7 +126,7 @@ enum Command {
         #[arg(long, default_value = "2011-12-31")]
         to: jiff::civil::Date,
         /// Size of the utility: 1 is full size.
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 1.0, value_parser = scale)]
         scale: f64,
         /// The seed: the same seed gives the same utility.
         #[arg(long, default_value_t = 2011)]
@@ -443,9 +443,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if from > to {
                 bail!("--from {from} is after --to {to}");
             }
-            if !(scale > 0.0 && scale <= 10.0) {
-                bail!("--scale must be above 0 and at most 10, not {scale}");
-            }
             let store = open(&cli.db).await?;
             let summary = simulate(&store, from, to, scale, seed, progress).await?;
             store.close().await;
@@ -615,6 +612,20 @@ struct DemoArgs {
     live: Option<f64>,
 }
 
+/// A simulation's size: above 0, at most 10 times the full-size utility.
+fn scale(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("{s} is not a number: give a scale above 0 and at most 10"))?;
+    if v > 0.0 && v <= 10.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{v} is out of range: give a scale above 0 and at most 10"
+        ))
+    }
+}
+
 fn live_speed(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
@@ -645,9 +656,6 @@ async fn demo(args: DemoArgs, config: &Path) -> Result<()> {
             "--file {} would be overwritten by the HTML report: give the database another name",
             file.display()
         );
-    }
-    if !(scale > 0.0 && scale <= 10.0) {
-        bail!("--scale must be above 0 and at most 10, not {scale}");
     }
     let started = Instant::now();
     let queue_log = file.with_extension("queue_log");

@@ -7,38 +7,18 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn canali_in(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_canali"));
-    c.current_dir(dir)
-        .arg("--quiet")
-        .env_remove("CANALI_DATABASE_URL")
-        .env_remove("CANALI_CONFIG")
-        .env_remove("CANALI_LOG")
-        .env_remove("RUST_LOG");
-    c
-}
+mod common;
+use common::canali_in;
 
 fn run(dir: &Path, db: &str, args: &[&str]) -> Output {
-    let out = canali_in(dir)
-        .args(["--db", db])
-        .args(args)
-        .output()
-        .expect("the canali binary runs");
-    assert!(
-        out.status.success(),
-        "canali {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
+    common::run(canali_in(dir), db, args)
 }
 
 fn report_json(dir: &Path, db: &str) -> Value {
-    let out = run(dir, db, &["report", "--year", "2011", "--format", "json"]);
-    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+    common::report_json(canali_in(dir), db)
 }
 
 async fn scalar(db: &str, sql: &str) -> String {

@@ -8,25 +8,14 @@ use std::process::Command;
 
 const SCALE: &str = "0.01";
 
+mod common;
+
 fn canali(db: &str, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_canali"))
-        .args(["--quiet", "--db", db])
-        .args(args)
-        .env_remove("CANALI_DATABASE_URL")
-        .output()
-        .expect("the canali binary runs");
-    assert!(
-        out.status.success(),
-        "canali {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    out
+    common::run(common::canali(), db, args)
 }
 
 fn report_json(db: &str) -> Value {
-    let out = canali(db, &["report", "--year", "2011", "--format", "json"]);
-    serde_json::from_slice(&out.stdout).expect("the report is JSON")
+    common::report_json(common::canali(), db)
 }
 
 fn simulate(db: &str) {

@@ -158,6 +158,23 @@ impl LivePlan {
             .collect()
     }
 
+    /// The counters `branch` opens at `at`: enough for the arrivals its plan expects then at
+    /// the branch's service time with clerks busy 85% of the time, at least one, at most the
+    /// counters it has.
+    pub fn counters_needed(&self, branch: &str, at: i64) -> usize {
+        let Some(k) = self.world.branches.iter().position(|b| b.code == branch) else {
+            return 1;
+        };
+        let (t, day) = self.analog_instant(at);
+        let rate = day
+            .branch
+            .iter()
+            .find(|s| usize::from(s.branch) == k && s.start <= t && t < s.start + s.len)
+            .map_or(0.0, per_second);
+        let have = (self.world.branches[k].counters as usize).max(1);
+        ((rate * queue::BRANCH.aht / 0.85).ceil() as usize).clamp(1, have)
+    }
+
     /// The plan's day of 2011 that stands for `local` (same month and weekday, nearest day).
     fn analog_day(&self, local: Date) -> &DayPlan {
         let mut cached = self.analog.lock().expect("not poisoned");
@@ -192,7 +209,6 @@ impl LivePlan {
     /// Each channel's arrivals per second at `at` (microseconds since the epoch).
     pub fn rates(&self, at: i64) -> Rates {
         let (t, day) = self.analog_instant(at);
-        let per_second = |s: &Slot| f64::from(s.calls) / (s.len as f64 / 1e6);
         let line = |slots: &[Slot]| {
             slot_at(slots, t).map_or((0.0, 0), |s| {
                 (
@@ -356,6 +372,11 @@ impl LivePlan {
         out.sort_by_key(LiveEvent::at);
         out
     }
+}
+
+/// A slot's arrivals per second.
+fn per_second(s: &Slot) -> f64 {
+    f64::from(s.calls) / (s.len as f64 / 1e6)
 }
 
 /// The slot that holds the instant `t`.

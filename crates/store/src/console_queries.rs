@@ -38,22 +38,7 @@ mod tests {
                 let day = Day::from_date(jiff::civil::date(y, m, d));
                 (day, canali_domain::day::local_micros(day.date(), 10, 0, 0))
             };
-            let contact = |id: &str, micros: i64| NewContact {
-                external_id: id.into(),
-                channel: Channel::Web,
-                started_at: micros,
-                ended_at: None,
-                segment: None,
-                customer: None,
-                territory: None,
-                wait_seconds: None,
-                handle_seconds: None,
-                reason: None,
-                outcome: None,
-                branch: None,
-                line: None,
-                agent: None,
-            };
+            let contact = |id: &str, micros: i64| NewContact::new(id, Channel::Web, micros);
             let (later, later_at) = at(2011, 6, 30);
             let (_, earlier_at) = at(2010, 3, 1);
             store

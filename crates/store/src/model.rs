@@ -26,6 +26,29 @@ pub struct NewContact {
     pub agent: Option<String>,
 }
 
+impl NewContact {
+    /// A contact with its key, channel and start, and nothing else known yet: set the other
+    /// fields with struct update syntax (`NewContact { reason: .., ..NewContact::new(..) }`).
+    pub fn new(external_id: impl Into<String>, channel: Channel, started_at: i64) -> NewContact {
+        NewContact {
+            external_id: external_id.into(),
+            channel,
+            started_at,
+            ended_at: None,
+            segment: None,
+            customer: None,
+            territory: None,
+            wait_seconds: None,
+            handle_seconds: None,
+            reason: None,
+            outcome: None,
+            branch: None,
+            line: None,
+            agent: None,
+        }
+    }
+}
+
 /// A territorial operating structure (SOT).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sot {

@@ -108,22 +108,7 @@ async fn metrics_name_every_figure_and_move_under_load() {
         }
         get(&format!("{}/display/NOWHERE-42", app.base)).await;
         get(&format!("{}/no/such/page/77", app.base)).await;
-        let contact = |id: &str| NewContact {
-            external_id: id.into(),
-            channel: Channel::Web,
-            started_at: canali_web::now_micros(),
-            ended_at: None,
-            segment: None,
-            customer: None,
-            territory: None,
-            wait_seconds: None,
-            handle_seconds: None,
-            reason: None,
-            outcome: None,
-            branch: None,
-            line: None,
-            agent: None,
-        };
+        let contact = |id: &str| NewContact::new(id, Channel::Web, canali_web::now_micros());
         app.store
             .ingest_contacts(&source, &[contact("a"), contact("b"), contact("c")])
             .await
