@@ -11,3 +11,4 @@ mod desk;
 mod ops;
 mod portal;
 mod security;
+mod snapshot;
