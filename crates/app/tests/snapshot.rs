@@ -99,7 +99,7 @@ fn the_help_of_every_command_is_unchanged() {
 /// Every command that prints JSON, on a small simulated utility (the seed fixes it).
 #[tokio::test]
 async fn the_json_of_every_command_is_unchanged() {
-    let db = fresh_sqlite().await;
+    let db = fresh_sqlite().await.expect("a SQLite store");
     let run = |args: &[&str]| {
         let out = common::run(common::canali(), &db.url, args);
         String::from_utf8(out.stdout).expect("JSON is UTF-8")

@@ -77,6 +77,7 @@ pub mod day;
 pub mod erlang;
 pub mod ids;
 pub mod network;
+pub mod refusal;
 pub mod schedule;
 pub mod service;
 

@@ -259,7 +259,7 @@ async fn insert_by_copy(
                 .flat_map(|row| values_rows(table, row, returning))
                 .collect());
         }
-        Err(crate::StoreError::Sql(sqlx::Error::Database(e))) if e.is_unique_violation() => {
+        Err(crate::StoreError::Database(sqlx::Error::Database(e))) if e.is_unique_violation() => {
             sqlx::query("ROLLBACK TO SAVEPOINT straight")
                 .execute(&mut **tx)
                 .await?;

@@ -57,7 +57,11 @@ impl Db {
             let path = rest.trim_start_matches("//");
             let file = path.split('?').next().unwrap_or(path);
             if file.is_empty() {
-                return Err(StoreError::UnsupportedUrl(url.to_string()));
+                return Err(StoreError::Refused(
+                    canali_domain::refusal::Refusal::UnsupportedUrl {
+                        url: url.to_string(),
+                    },
+                ));
             }
             let folder = std::path::Path::new(file)
                 .parent()
@@ -94,7 +98,11 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?;
             Self::connect_postgres(options).await
         } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
+            Err(StoreError::Refused(
+                canali_domain::refusal::Refusal::UnsupportedUrl {
+                    url: url.to_string(),
+                },
+            ))
         }
     }
 

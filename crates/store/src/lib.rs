@@ -32,20 +32,52 @@ pub use migrate::MigrationReport;
 pub use ops::{BackupProgress, PoolStats};
 
 use canali_domain::network::{Delivery, EbillPath};
+pub use canali_domain::refusal::Refusal;
 use canali_domain::{Channel, Segment};
 pub use model::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
+/// What went wrong in the store, by kind, so that each caller answers it one way: the web maps
+/// each kind to one status (docs/architecture.md, "Errors").
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// What was asked for does not exist: `what` names the kind of thing, `key` which one.
+    #[error("{what} {key} not found")]
+    NotFound { what: &'static str, key: String },
+    /// The write collides with what is stored now (a key already taken, a row changed by
+    /// someone else in the meantime).
+    #[error("{0}")]
+    Conflict(String),
+    /// The user's own mistake, refused: the web translates it by its key.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A stored row that cannot be what it must be (an unknown code, a broken date): a bug or a
+    /// damaged database, never the user's doing.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// The database failed (connection, statement, constraint).
     #[error("database error: {0}")]
-    Sql(#[from] sqlx::Error),
-    #[error("unsupported database URL '{0}': use sqlite://FILE or postgres://...")]
-    UnsupportedUrl(String),
+    Database(#[from] sqlx::Error),
+    /// Being replaced by the kinds above (issue 15); do not add new uses.
     #[error("{0}")]
     Invalid(String),
+}
+
+impl StoreError {
+    /// A [`StoreError::NotFound`] of `what` (e.g. "branch") with key `key`.
+    pub fn not_found(what: &'static str, key: impl std::fmt::Display) -> StoreError {
+        StoreError::NotFound {
+            what,
+            key: key.to_string(),
+        }
+    }
+
+    /// Whether this is the database refusing a duplicate key.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -401,7 +401,7 @@ fn check_attachment(a: &NewAttachment, what: &str) -> Result<()> {
 }
 
 fn is_unique_violation(e: &StoreError) -> bool {
-    matches!(e, StoreError::Sql(sqlx::Error::Database(d)) if d.is_unique_violation())
+    matches!(e, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
 /// A write transaction for one customer-facing record: on PostgreSQL it waits for the commit to

@@ -30,9 +30,11 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
-            WebError::BadRequest(_) | WebError::Store(StoreError::Invalid(_)) => {
-                StatusCode::BAD_REQUEST
-            }
+            WebError::BadRequest(_)
+            | WebError::Store(StoreError::Invalid(_))
+            | WebError::Store(StoreError::Refused(_)) => StatusCode::BAD_REQUEST,
+            WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
+            WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -54,6 +56,10 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         StatusCode::FORBIDDEN => ("Operazione non consentita", "Not allowed"),
         StatusCode::TOO_MANY_REQUESTS => ("Troppi tentativi", "Too many attempts"),
         StatusCode::BAD_REQUEST => ("Richiesta non valida", "Invalid request"),
+        StatusCode::CONFLICT => (
+            "Conflitto con i dati attuali",
+            "Conflict with the current data",
+        ),
         _ => ("Errore del server", "Server error"),
     };
     let body = format!(
@@ -92,6 +98,15 @@ impl IntoResponse for WebError {
                 internal_error(status, format!("store error: {e}"))
             }
             WebError::Internal(ref e) => internal_error(status, format!("internal error: {e}")),
+            // Before the page's language is known: both languages, as the page's title.
+            WebError::Store(StoreError::Refused(ref r)) => error_page(
+                status,
+                &format!(
+                    "{} {}",
+                    crate::i18n::refusal(crate::i18n::Lang::It, r),
+                    crate::i18n::refusal(crate::i18n::Lang::En, r)
+                ),
+            ),
             other => error_page(status, &other.to_string()),
         }
     }

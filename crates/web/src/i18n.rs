@@ -81,12 +81,33 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
     }
 }
 
+/// A refusal in `lang`: its text from the catalogue with the refusal's values in place of their
+/// `{name}` placeholders.
+pub fn refusal(lang: Lang, refusal: &canali_domain::refusal::Refusal) -> String {
+    let mut text = match index().get(refusal.key()) {
+        Some((it, en)) => match lang {
+            Lang::It => (*it).to_string(),
+            Lang::En => (*en).to_string(),
+        },
+        None => return refusal.to_string(),
+    };
+    for (name, value) in refusal.args() {
+        text = text.replace(&format!("{{{name}}}"), &value);
+    }
+    text
+}
+
 /// Whether `key` is in a table (for the template test).
 pub fn has(key: &str) -> bool {
     index().contains_key(key)
 }
 
 const COMMON: Texts = &[
+    (
+        "refusal.unsupported_url",
+        "Indirizzo del database non supportato: '{url}'. Usa sqlite://FILE o postgres://...",
+        "Unsupported database URL '{url}': use sqlite://FILE or postgres://...",
+    ),
     ("site.name", "canali", "canali"),
     ("site.portal", "Sportello on-line", "Online branch"),
     ("site.console", "Console operatori", "Operator console"),
@@ -123,3 +144,25 @@ const COMMON: Texts = &[
     ("common.date", "Data", "Date"),
     ("common.status", "Stato", "Status"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use canali_domain::refusal::Refusal;
+
+    #[test]
+    fn every_refusal_has_its_texts_in_both_languages() {
+        for example in Refusal::EXAMPLES {
+            let refusal = example();
+            assert!(has(refusal.key()), "no texts for {}", refusal.key());
+            for lang in [Lang::It, Lang::En] {
+                let text = super::refusal(lang, &refusal);
+                assert!(
+                    !text.contains('{'),
+                    "{} left a placeholder: {text}",
+                    refusal.key()
+                );
+            }
+        }
+    }
+}
