@@ -17,20 +17,17 @@ mod texts;
 pub use texts::TEXTS;
 
 use crate::auth::CsrfForm;
-use crate::auth::{self, Ctx};
+use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::signin::{self, Audience};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use canali_domain::service::Role;
-use canali_store::accounts::SessionKind;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The ledger source of the contacts operators log in the console.
 pub const CONSOLE_SOURCE: &str = "console";
@@ -52,8 +49,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
         .route("/console/", get(home))
-        .route("/console/login", get(login_page).post(login))
-        .route("/console/logout", post(logout))
+        .merge(signin::routes(Audience::Operator))
         .route("/console/search", get(customers::search))
         .route("/console/customers/{id}", get(customers::customer))
         .route(
@@ -135,7 +131,7 @@ impl ConsoleCtx for Ctx {
 // ---- helpers shared by the console's pages -------------------------------------------------
 
 /// A local console path to come back to after sign-in; anything else goes to the console.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/console")
@@ -164,7 +160,7 @@ fn invalid_message(e: canali_store::StoreError) -> Result<String, WebError> {
 }
 
 /// Writes one line of the audit log for the signed-in operator.
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     operator_id: i64,
     action: &str,
@@ -193,88 +189,9 @@ impl PageQuery {
 // ---- sign-in, sign-out, home -----------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "console/login.html")]
-struct LoginPage {
-    ctx: Ctx,
-    error: Option<String>,
-    email: String,
-    next: String,
-}
-
-#[derive(Template, WebTemplate)]
 #[template(path = "console/home.html")]
 struct HomePage {
     ctx: Ctx,
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    LoginPage {
-        error: None,
-        email: String::new(),
-        next: safe_next(q.next.as_deref()),
-        ctx,
-    }
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// Signs an operator in: same rules as the online branch (CSRF, rate limits by address and by
-/// account, the same time for unknown addresses), only active operators, and always a new
-/// session id.
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let (ip, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
-    let operator = state.store.operator_by_email(&email).await?;
-    let hash = operator.as_ref().map(|o| o.password_hash.as_str());
-    let ok = auth::password_matches(&f.password, hash).await;
-    let Some(operator) = operator.filter(|o| ok && o.active) else {
-        let page = LoginPage {
-            error: Some(ctx.t("console.login.wrong").to_string()),
-            email: f.email.clone(),
-            next: safe_next(Some(&f.next)),
-            ctx,
-        };
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
-    };
-    let cookies = auth::start_session(&state, &headers, SessionKind::Operator, operator.id).await?;
-    audit(&state, operator.id, "sign_in", None, &ip).await?;
-    Ok(auth::redirect_with_cookies(
-        cookies,
-        &safe_next(Some(&f.next)),
-    ))
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let cookie = auth::end_session(&state, &headers).await?;
-    Ok(auth::redirect_with_cookies(vec![cookie], "/console/login"))
 }
 
 /// Each role starts where its work is.

@@ -1,7 +1,7 @@
 //! Sign-in and sign-out, registration with the code on the bill, the address confirmation and
 //! the password reset by e-mail link.
 
-use super::{failure, message, password_problem, safe_next};
+use super::{failure, message, password_problem, refused};
 use crate::auth::{self, Ctx};
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -19,16 +19,6 @@ use std::net::SocketAddr;
 
 const CONFIRM_HOURS: i64 = 48;
 const RESET_HOURS: i64 = 1;
-
-#[derive(Template, WebTemplate)]
-#[template(path = "portal/login.html")]
-pub(super) struct LoginPage {
-    ctx: Ctx,
-    error: Option<String>,
-    notice: Option<String>,
-    email: String,
-    next: String,
-}
 
 #[derive(Default, Deserialize)]
 pub(super) struct RegisterForm {
@@ -126,85 +116,6 @@ pub(super) async fn send_link(
         .await
 }
 
-#[derive(Deserialize)]
-pub(super) struct NextQuery {
-    next: Option<String>,
-}
-
-pub(super) async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> LoginPage {
-    LoginPage {
-        error: None,
-        notice: None,
-        email: String::new(),
-        next: safe_next(q.next.as_deref(), "/home"),
-        ctx,
-    }
-}
-
-#[derive(Deserialize)]
-pub(super) struct LoginForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-pub(super) async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let (_, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
-    let login = state.store.portal_login_by_email(&email).await?;
-    let hash = login.as_ref().map(|l| l.password_hash.as_str());
-    let ok = auth::password_matches(&f.password, hash).await;
-    let page = |ctx: Ctx, key: &'static str| LoginPage {
-        error: Some(ctx.t(key).to_string()),
-        notice: None,
-        email: f.email.clone(),
-        next: safe_next(Some(&f.next), "/home"),
-        ctx,
-    };
-    let Some(login) = login.filter(|_| ok) else {
-        return Ok((
-            axum::http::StatusCode::UNAUTHORIZED,
-            page(ctx, "login.wrong"),
-        )
-            .into_response());
-    };
-    if login.confirmed_at.is_none() {
-        return Ok((
-            axum::http::StatusCode::FORBIDDEN,
-            page(ctx, "login.unconfirmed"),
-        )
-            .into_response());
-    }
-    let cookies =
-        auth::start_session(&state, &headers, SessionKind::Customer, login.customer_id).await?;
-    Ok(auth::redirect_with_cookies(
-        cookies,
-        &safe_next(Some(&f.next), "/home"),
-    ))
-}
-
-pub(super) async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<auth::CsrfForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let cookie = auth::end_session(&state, &headers).await?;
-    Ok(auth::redirect_with_cookies(vec![cookie], "/"))
-}
-
 pub(super) async fn register_page(ctx: Ctx) -> RegisterPage {
     RegisterPage {
         ctx,
@@ -257,15 +168,12 @@ pub(super) async fn register(
         return fail(ctx.clone(), ctx.t("register.no_match").into(), f);
     };
     let hash = auth::hash_password(f.password.clone()).await?;
-    if let Err(e) = state
+    let created = state
         .store
         .create_portal_login(customer.id, &f.email, &hash, now_micros())
-        .await
-    {
-        return match e {
-            canali_store::StoreError::Invalid(msg) => fail(ctx, msg, f),
-            other => Err(other.into()),
-        };
+        .await;
+    if let Err(msg) = refused(&ctx, created)? {
+        return fail(ctx, msg, f);
     }
     send_link(
         &state,

@@ -1,7 +1,7 @@
 //! The account page: the password and the e-mail address, changed by the signed-in customer.
 
 use super::access::{TokenQuery, send_link};
-use super::{failure, message, password_problem, record_web_contact};
+use super::{failure, message, password_problem, posting_customer, record_web_contact, refused};
 use crate::auth::{self, Ctx};
 use crate::error::WebError;
 use crate::{AppState, now_micros};
@@ -81,8 +81,7 @@ pub(super) async fn change_password(
     ctx: Ctx,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let customer = ctx.customer()?.clone();
-    ctx.check_csrf(&f.csrf)?;
+    let customer = posting_customer(&ctx, &f.csrf)?;
     let login = state
         .store
         .portal_login(customer.id)
@@ -121,8 +120,7 @@ pub(super) async fn change_email(
     ctx: Ctx,
     Form(f): Form<EmailForm>,
 ) -> Result<Response, WebError> {
-    let customer = ctx.customer()?.clone();
-    ctx.check_csrf(&f.csrf)?;
+    let customer = posting_customer(&ctx, &f.csrf)?;
     let login = state
         .store
         .portal_login(customer.id)
@@ -175,13 +173,10 @@ pub(super) async fn confirm_email_change(
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
-    match state.store.set_portal_email(customer_id, &email).await {
-        Ok(()) => {}
-        Err(canali_store::StoreError::Invalid(msg)) => {
-            let page = failure(ctx.clone(), ctx.t("account.change_email"), msg, None);
-            return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
-        }
-        Err(e) => return Err(e.into()),
+    let changed = state.store.set_portal_email(customer_id, &email).await;
+    if let Err(msg) = refused(&ctx, changed)? {
+        let page = failure(ctx.clone(), ctx.t("account.change_email"), msg, None);
+        return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     }
     if let Some(c) = state.store.customer_identity(customer_id).await? {
         record_web_contact(

@@ -1,7 +1,7 @@
 //! The switch to the e-bill and back to paper.
 
 use super::bills::ebill_status;
-use super::record_web_contact;
+use super::{posting_customer, record_web_contact};
 use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::{AppState, now_micros};
@@ -70,8 +70,7 @@ pub(super) async fn ebill_switch(
     ctx: Ctx,
     Form(f): Form<EbillForm>,
 ) -> Result<Response, WebError> {
-    let customer = ctx.customer()?.clone();
-    ctx.check_csrf(&f.csrf)?;
+    let customer = posting_customer(&ctx, &f.csrf)?;
     let enrolled = match f.action.as_str() {
         "enroll" => true,
         "withdraw" => false,

@@ -21,6 +21,7 @@ pub use texts::TEXTS;
 use crate::auth::{self, Ctx};
 use crate::error::WebError;
 use crate::i18n::Lang;
+use crate::signin::{self, Audience};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -29,9 +30,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use canali_domain::{Channel, Outcome, Reason};
-use canali_store::NewContact;
+use canali_store::accounts::CustomerIdentity;
 use canali_store::customers::{BillRow, SupplyPointRow};
 use canali_store::requests::ServiceRequest;
+use canali_store::{NewContact, StoreError};
 use serde::Deserialize;
 
 /// The ledger source of the contacts the online branch writes.
@@ -43,8 +45,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/lang/{code}", get(switch_lang))
-        .route("/login", get(access::login_page).post(access::login))
-        .route("/logout", post(access::logout))
+        .merge(signin::routes(Audience::Customer))
         .route(
             "/register",
             get(access::register_page).post(access::register),
@@ -183,7 +184,7 @@ fn failure(ctx: Ctx, title: &str, text: String, link: Option<(&str, &str)>) -> M
 // ---- helpers -------------------------------------------------------------------------------
 
 /// A local path to come back to after sign-in; anything else (another site) goes home.
-fn safe_next(next: Option<&str>, default: &str) -> String {
+pub(crate) fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
         _ => default.to_string(),
@@ -198,6 +199,25 @@ fn password_problem(lang: Lang, password: &str, again: &str) -> Option<String> {
         return Some(crate::i18n::t(lang, "password.mismatch").to_string());
     }
     None
+}
+
+/// The start of every form a signed-in customer posts: the customer, once the form's CSRF token
+/// is checked.
+fn posting_customer(ctx: &Ctx, csrf: &str) -> Result<CustomerIdentity, WebError> {
+    let customer = ctx.customer()?.clone();
+    ctx.check_csrf(csrf)?;
+    Ok(customer)
+}
+
+/// The store's answer to a form: what it refused becomes the sentence the form is shown again
+/// with (a refusal in the page's language); any other error is an error page.
+fn refused<T>(ctx: &Ctx, answer: Result<T, StoreError>) -> Result<Result<T, String>, WebError> {
+    match answer {
+        Ok(v) => Ok(Ok(v)),
+        Err(StoreError::Refused(r)) => Ok(Err(crate::i18n::refusal(ctx.lang, &r))),
+        Err(StoreError::Invalid(msg)) => Ok(Err(msg)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Writes a `web` contact for something the customer did in the online branch.

@@ -1,6 +1,6 @@
 //! Meter self-reading for gas and water supply points.
 
-use super::PointView;
+use super::{PointView, posting_customer};
 use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::{AppState, now_micros};
@@ -125,8 +125,7 @@ pub(super) async fn send_reading(
     ctx: Ctx,
     Form(f): Form<ReadingForm>,
 ) -> Result<Response, WebError> {
-    let customer = ctx.customer()?.clone();
-    ctx.check_csrf(&f.csrf)?;
+    let customer = posting_customer(&ctx, &f.csrf)?;
     let meter_changed = f.meter_changed.is_some();
     let Ok(value) = f.reading.trim().parse::<i64>() else {
         let msg = ctx.t("readings.not_a_number").to_string();

@@ -1,18 +1,18 @@
 //! Requests and complaints: the list, a new one with attachments, one request and its files.
 
-use super::{DoneQuery, PointView, RequestView};
+use super::{DoneQuery, PointView, RequestView, refused};
 use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::upload::UploadForm;
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use canali_domain::Channel;
 use canali_domain::service::RequestKind;
-use canali_store::requests::{NewAttachment, NewRequest};
+use canali_store::requests::NewRequest;
 
 const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
@@ -90,49 +90,13 @@ pub(super) async fn new_request_page(
 pub(super) async fn new_request(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut form: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let (mut csrf, mut kind, mut point, mut subject, mut body) = (
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-    );
-    let mut files = Vec::new();
-    let bad_form = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("the form could not be read: {e}"))
-    };
-    while let Some(field) = form.next_field().await.map_err(bad_form)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "files" {
-            let filename = field.file_name().unwrap_or_default().to_string();
-            let content_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let data: Bytes = field.bytes().await.map_err(bad_form)?;
-            if filename.is_empty() && data.is_empty() {
-                continue;
-            }
-            files.push(NewAttachment {
-                filename,
-                content_type,
-                data: data.to_vec(),
-            });
-            continue;
-        }
-        let text = field.text().await.map_err(bad_form)?;
-        match name.as_str() {
-            "csrf" => csrf = text,
-            "kind" => kind = text,
-            "point" => point = text,
-            "subject" => subject = text,
-            "body" => body = text,
-            _ => {}
-        }
-    }
+    let mut form = UploadForm::read(multipart, "files").await?;
+    let csrf = form.take("csrf");
+    let (kind, point) = (form.take("kind"), form.take("point"));
+    let (subject, body) = (form.take("subject"), form.take("body"));
     ctx.check_csrf(&csrf)?;
     let points = state.store.supply_points_of(customer.id).await?;
     let retry = |ctx: Ctx, error: String| NewRequestPage {
@@ -148,7 +112,7 @@ pub(super) async fn new_request(
         let msg = ctx.t("requests.bad_kind").to_string();
         return Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response());
     };
-    if let Some(f) = files.iter().find(|f| f.data.len() > MAX_FILE_BYTES) {
+    if let Some(f) = form.file_over(MAX_FILE_BYTES) {
         let msg = format!("{} {}", ctx.t("requests.file_too_big"), f.filename);
         return Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response());
     }
@@ -169,18 +133,15 @@ pub(super) async fn new_request(
                 subject: subject.trim().to_string(),
                 body: body.trim().to_string(),
                 opened_at: now_micros(),
-                attachments: files,
+                attachments: form.files,
                 agent: None,
             },
             &state.config.reply_standards,
         )
         .await;
-    match opened {
+    match refused(&ctx, opened)? {
         Ok(r) => Ok(Redirect::to(&format!("/requests/{}?done=opened", r.id)).into_response()),
-        Err(canali_store::StoreError::Invalid(msg)) => {
-            Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response())
-        }
-        Err(e) => Err(e.into()),
+        Err(msg) => Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response()),
     }
 }
 
