@@ -44,6 +44,16 @@ const MAIL: &[Role] = &[Role::BackOffice];
 const DASHBOARD: &[Role] = &[Role::Supervisor];
 /// Administrators only.
 const ADMIN: &[Role] = &[];
+/// Who works a branch counter (and confirms its materials): operators with a branch.
+const COUNTER: &[Role] = &[Role::Clerk];
+/// Who watches the call centers' wallboard.
+const WALLBOARD: &[Role] = &[Role::Supervisor, Role::Agent];
+/// Who keeps the branch network and its campaigns.
+const NETWORK: &[Role] = &[Role::NetworkManager];
+/// Who reads the branch indicators.
+const BRANCH_KPI: &[Role] = &[Role::NetworkManager, Role::Supervisor];
+/// Who reads the call-center indicators and plans its staff.
+const CALL_CENTER: &[Role] = &[Role::Supervisor];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -98,17 +108,28 @@ impl ConsoleCtx for Ctx {
             return Vec::new();
         }
         let mut out = vec![("/console", self.t("console.nav.home"))];
-        let pages: [(&[Role], &'static str, &str); 7] = [
+        // One menu for every console page, the desks' included: each page the role may open.
+        let pages: [(&[Role], &'static str, &str); 15] = [
             (SEARCHERS, "/console/search", "console.nav.search"),
             (QUEUE, "/console/requests", "console.nav.requests"),
             (MAIL, "/console/mail", "console.nav.mail"),
             (DASHBOARD, "/console/dashboard", "console.nav.dashboard"),
+            (COUNTER, "/console/counter", "nav.counter"),
+            (COUNTER, "/console/branch/materials", "nav.materials"),
+            (WALLBOARD, "/console/callcenter/wallboard", "nav.wallboard"),
+            (NETWORK, "/console/network", "nav.network"),
+            (NETWORK, "/console/campaigns", "nav.campaigns"),
+            (BRANCH_KPI, "/console/branches/kpi", "nav.branch_kpi"),
+            (CALL_CENTER, "/console/callcenter/kpi", "nav.cc_kpi"),
+            (CALL_CENTER, "/console/callcenter/staff", "nav.staff"),
             (ADMIN, "/console/admin/users", "console.nav.users"),
             (ADMIN, "/console/admin/tokens", "console.nav.tokens"),
             (ADMIN, "/console/admin/audit", "console.nav.audit"),
         ];
+        // The counter pages need the operator's own branch (an administrator has none).
+        let has_branch = self.operator.as_ref().is_some_and(|o| o.branch.is_some());
         for (roles, href, key) in pages {
-            if self.may(roles) {
+            if self.may(roles) && (roles != COUNTER || has_branch) {
                 out.push((href, self.t(key)));
             }
         }

@@ -5,6 +5,7 @@
 
 use super::{refusal, today};
 use crate::auth::Ctx;
+use crate::console::ConsoleCtx as _;
 use crate::error::WebError;
 use crate::{AppState, now_micros};
 use askama::Template;

@@ -4,6 +4,7 @@
 
 use super::{kiosk_key, minutes, refusal, today};
 use crate::auth::{Ctx, redirect_with_cookies, sha256_hex};
+use crate::console::ConsoleCtx as _;
 use crate::error::WebError;
 use crate::{AppState, now_micros};
 use askama::Template;
