@@ -10,7 +10,9 @@
 //! operator of the right role; every form is CSRF-checked.
 
 pub(crate) mod callcenter;
+mod campaigns;
 mod charts;
+mod counter;
 pub mod kiosk_key;
 mod kpi;
 mod network;
@@ -28,6 +30,8 @@ use canali_store::StoreError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(queue::routes())
+        .merge(counter::routes())
+        .merge(campaigns::routes())
         .merge(network::routes())
         .merge(kpi::routes())
         .merge(callcenter::routes())
