@@ -1,9 +1,9 @@
 //! The postal mail registry: letters registered with the year's next protocol number, linked to
 //! a customer, an open request or a new request by mail, with the scanned letter.
 
-use super::{ConsoleCtx as _, MAIL, PageQuery, audit, id_of, invalid_message};
+use super::{ConsoleCtx as _, MAIL, PageQuery, audit, id_of};
 use crate::auth::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::upload::UploadForm;
 use crate::{AppState, now_micros};
 use askama::Template;
@@ -212,7 +212,7 @@ pub(super) async fn register(
             Ok(Redirect::to(&format!("/console/mail?done={}", m.id)).into_response())
         }
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             mail_view(&state, ctx, page, None, Some(msg), form).await
         }
     }

@@ -172,14 +172,6 @@ fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
-/// The store's `Invalid` errors are the user's to fix: shown on the form, with 400.
-fn invalid_message(e: canali_store::StoreError) -> Result<String, WebError> {
-    match e {
-        canali_store::StoreError::Invalid(msg) => Ok(msg),
-        other => Err(other.into()),
-    }
-}
-
 /// Writes one line of the audit log for the signed-in operator.
 pub(crate) async fn audit(
     state: &AppState,

@@ -2,10 +2,10 @@
 //! reminders) and each branch's confirmation of the materials it received.
 
 use super::network::{MANAGERS, fresh_network};
-use super::{refusal, today};
+use super::today;
 use crate::auth::Ctx;
 use crate::console::ConsoleCtx as _;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -304,7 +304,7 @@ async fn campaign_send(
     match state.store.send_campaign(id, now_micros()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/campaigns/{id}?done=sent")).into_response()),
         Err(e) => {
-            let msg = refusal(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             campaign_view(&state, ctx, id, None, Some(msg)).await
         }
     }
@@ -432,7 +432,7 @@ async fn materials_confirm(
     {
         Ok(_) => Ok(Redirect::to("/console/branch/materials?done=ok").into_response()),
         Err(e) => {
-            let msg = refusal(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             materials_view(&state, ctx, branch, None, Some(msg)).await
         }
     }

@@ -2,10 +2,10 @@
 //! queue of each service category beside.
 
 use super::queue::{TicketView, day_of, status_label, ticket_view};
-use super::{minutes, refusal, today};
+use super::{minutes, today};
 use crate::auth::Ctx;
 use crate::console::ConsoleCtx as _;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -308,7 +308,7 @@ async fn counter_act(
         ))
         .into_response()),
         Err(e) => {
-            let error = Some(refusal(e)?);
+            let error = Some(refusal_text(ctx.lang, e)?);
             let d = counter_data(store, &ctx, &branch, &counter).await?;
             Ok(CounterPage {
                 ctx,

@@ -21,11 +21,9 @@ mod texts;
 
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::WebError;
 use crate::i18n::Texts;
 use axum::Router;
 use canali_domain::Day;
-use canali_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -42,15 +40,6 @@ pub const TEXTS: Texts = texts::TEXTS;
 /// Today in Europe/Rome.
 pub(crate) fn today() -> Day {
     Day::of_micros(crate::now_micros())
-}
-
-/// A store refusal (a ticket in the wrong state, an unknown category) as a sentence for the
-/// page; anything else is an error.
-pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
-    match e {
-        StoreError::Invalid(m) => Ok(m),
-        other => Err(other.into()),
-    }
 }
 
 /// Seconds as whole minutes for people (`~ 12 min`).

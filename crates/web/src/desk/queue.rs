@@ -2,9 +2,9 @@
 //! closes them, the display shows who is called where; the virtual ticket lets a customer take
 //! or book a ticket online, follow the queue and check in on arrival.
 
-use super::{kiosk_key, minutes, refusal, today};
+use super::{kiosk_key, minutes, today};
 use crate::auth::{Ctx, redirect_with_cookies, sha256_hex};
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -234,7 +234,7 @@ async fn kiosk_take(
             }),
             None,
         ),
-        Err(e) => (None, Some(refusal(e)?)),
+        Err(e) => (None, Some(refusal_text(ctx.lang, e)?)),
     };
     Ok(KioskPage {
         ctx,
@@ -557,7 +557,7 @@ async fn virtual_check_in(
     }
     let (notice, error) = match state.store.check_in_ticket(id, now_micros()).await {
         Ok(_) => (Some(ctx.t("desk.checked_in").to_string()), None),
-        Err(e) => (None, Some(refusal(e)?)),
+        Err(e) => (None, Some(refusal_text(ctx.lang, e)?)),
     };
     let (t, view) = ticket_view(&state.store, &ctx, &code, id).await?;
     Ok(TicketPage {

@@ -214,9 +214,7 @@ fn posting_customer(ctx: &Ctx, csrf: &str) -> Result<CustomerIdentity, WebError>
 fn refused<T>(ctx: &Ctx, answer: Result<T, StoreError>) -> Result<Result<T, String>, WebError> {
     match answer {
         Ok(v) => Ok(Ok(v)),
-        Err(StoreError::Refused(r)) => Ok(Err(crate::i18n::refusal(ctx.lang, &r))),
-        Err(StoreError::Invalid(msg)) => Ok(Err(msg)),
-        Err(e) => Err(e.into()),
+        Err(e) => crate::error::refusal_text(ctx.lang, e).map(Err),
     }
 }
 
