@@ -20,58 +20,13 @@ use canali_store::billing_store::{BillForDocument, Claimed, DeliveryCounts};
 use futures::StreamExt;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// How the connection to the SMTP server is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    /// Plain SMTP: for a relay on the same machine or network.
-    #[default]
-    None,
-    /// STARTTLS required (port 587 usually): no mail goes out unencrypted.
-    Starttls,
-    /// TLS from the first byte (port 465 usually).
-    Tls,
-}
-
-/// The SMTP server bills are sent through.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct SmtpSettings {
-    pub host: String,
-    pub port: u16,
-    /// `none`, `starttls` or `tls`; the server's certificate is checked against the usual
-    /// public roots, or against `ca_file`.
-    pub security: SmtpSecurity,
-    /// A PEM file of the authority that signed the server's certificate, for a relay with a
-    /// certificate of the utility's own authority.
-    pub ca_file: Option<PathBuf>,
-    /// Connections kept open and reused.
-    pub pool_size: u32,
-    pub username: Option<String>,
-    pub password: Option<String>,
-}
-
-impl Default for SmtpSettings {
-    fn default() -> Self {
-        SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: 25,
-            security: SmtpSecurity::None,
-            ca_file: None,
-            pool_size: 8,
-            username: None,
-            password: None,
-        }
-    }
-}
+pub use canali_mail::{SmtpSecurity, SmtpSettings};
 
 /// The run's settings (`[billing]` in the settings file).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -418,42 +373,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// The SMTP transport with its connection pool.
+/// The SMTP transport with its connection pool (canali-mail's, shared with the web).
 pub fn transport(s: &SmtpSettings) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
-    use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-    let plain = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&s.host);
-    let b = if s.security == SmtpSecurity::None {
-        plain
-    } else {
-        let mut params = TlsParameters::builder(s.host.clone());
-        if let Some(ca) = &s.ca_file {
-            let pem = std::fs::read(ca).map_err(|e| {
-                BillingError::Mail(format!("cannot read smtp.ca_file {}: {e}", ca.display()))
-            })?;
-            let cert = Certificate::from_pem(&pem).map_err(|e| {
-                BillingError::Mail(format!(
-                    "smtp.ca_file {} is not a PEM certificate: {e}",
-                    ca.display()
-                ))
-            })?;
-            params = params.add_root_certificate(cert);
-        }
-        let params = params
-            .build_rustls()
-            .map_err(|e| BillingError::Mail(format!("TLS for the SMTP host {}: {e}", s.host)))?;
-        plain.tls(match s.security {
-            SmtpSecurity::Tls => Tls::Wrapper(params),
-            _ => Tls::Required(params),
-        })
-    };
-    let mut b = b
-        .port(s.port)
-        .timeout(Some(Duration::from_secs(30)))
-        .pool_config(PoolConfig::new().max_size(s.pool_size.max(1)));
-    if let (Some(u), Some(p)) = (&s.username, &s.password) {
-        b = b.credentials(Credentials::new(u.clone(), p.clone()));
-    }
-    Ok(b.build())
+    canali_mail::transport(s).map_err(|e| BillingError::Mail(e.to_string()))
 }
 
 /// The mail of one bill.

@@ -454,6 +454,7 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
         // no bill goes to paper, no address is flagged.
         let mut plain = settings(&sink, print.path());
         plain.smtp.host = "127.0.0.1".into();
+        plain.smtp.security = SmtpSecurity::None;
         let err = dispatch(store, from, to, &plain, &|_, _| {}, &AtomicBool::new(false))
             .await
             .unwrap_err()

@@ -1,6 +1,7 @@
 //! The `[web]` table of canali.toml (and `CANALI_WEB__*` variables).
 
 use canali_domain::service::{ReplyStandard, default_reply_standards};
+pub use canali_mail::{SmtpSecurity, SmtpSettings};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -23,7 +24,8 @@ pub struct WebConfig {
     pub outbox: PathBuf,
     /// The sender of canali's mails.
     pub mail_from: String,
-    pub smtp: Option<SmtpConfig>,
+    /// The SMTP server (the same keys and defaults as `[billing.smtp]`); none: the outbox.
+    pub smtp: Option<SmtpSettings>,
     pub limits: LimitsConfig,
     /// The regulator's reply standards for written complaints, by validity date.
     pub reply_standards: Vec<ReplyStandard>,
@@ -88,37 +90,6 @@ impl WebConfig {
         }
         Ok(())
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SmtpConfig {
-    pub host: String,
-    pub port: u16,
-    /// `none` (plain, for a local relay), `starttls` or `tls`.
-    #[serde(default = "default_security")]
-    pub security: SmtpSecurity,
-    pub username: Option<String>,
-    pub password: Option<String>,
-    /// Connections kept open to the server.
-    #[serde(default = "default_pool")]
-    pub pool_size: u32,
-}
-
-fn default_security() -> SmtpSecurity {
-    SmtpSecurity::Starttls
-}
-
-fn default_pool() -> u32 {
-    4
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SmtpSecurity {
-    None,
-    Starttls,
-    Tls,
 }
 
 /// Attempts allowed per minute from one client address (and, for sign-in, per account).

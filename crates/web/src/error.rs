@@ -123,6 +123,16 @@ fn internal_error(status: StatusCode, detail: String) -> Response {
     r
 }
 
+/// What the store refused, as the sentence a form is shown again with (a refusal in the page's
+/// language, by its key); any other error is an error page.
+pub(crate) fn refusal_text(lang: crate::i18n::Lang, e: StoreError) -> Result<String, WebError> {
+    match e {
+        StoreError::Refused(r) => Ok(crate::i18n::refusal(lang, &r)),
+        StoreError::Invalid(msg) => Ok(msg),
+        other => Err(other.into()),
+    }
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn url_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -17,7 +17,9 @@ pub mod mail;
 pub mod ops;
 mod portal;
 mod security;
+mod signin;
 mod statics;
+mod upload;
 
 use axum::Router;
 use canali_branches::network::Network;

@@ -1,16 +1,16 @@
-//! canali's outgoing mail: through an SMTP server with pooled connections when one is
-//! configured, otherwise into an outbox folder of `.eml` files (the log says where).
+//! The online branch's mails: through an SMTP server with pooled connections (canali-mail's
+//! transport, shared with the bill dispatch) when one is configured, otherwise into an outbox
+//! folder of `.eml` files (the log says where).
 
-use crate::config::{SmtpSecurity, WebConfig};
+use crate::config::WebConfig;
 use crate::error::WebError;
+use canali_mail::SmtpTransport;
 use lettre::message::{Mailbox, header::ContentType};
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncTransport, Message};
 use std::path::PathBuf;
 
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpTransport),
     Outbox(PathBuf),
 }
 
@@ -29,28 +29,9 @@ impl Mailer {
         })?;
         let transport = match &config.smtp {
             None => Transport::Outbox(config.outbox.clone()),
-            Some(smtp) => {
-                let builder = match smtp.security {
-                    SmtpSecurity::None => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
-                    }
-                    SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(
-                        &smtp.host,
-                    )
-                    .map_err(|e| WebError::BadRequest(format!("SMTP host {}: {e}", smtp.host)))?,
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
-                        .map_err(|e| {
-                            WebError::BadRequest(format!("SMTP host {}: {e}", smtp.host))
-                        })?,
-                };
-                let mut builder = builder
-                    .port(smtp.port)
-                    .pool_config(PoolConfig::new().max_size(smtp.pool_size.max(1)));
-                if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
-                    builder = builder.credentials(Credentials::new(u.clone(), p.clone()));
-                }
-                Transport::Smtp(builder.build())
-            }
+            Some(smtp) => Transport::Smtp(
+                canali_mail::transport(smtp).map_err(|e| WebError::BadRequest(e.to_string()))?,
+            ),
         };
         Ok(Mailer { from, transport })
     }

@@ -1,9 +1,9 @@
 //! The administrator's pages: operators (add, enable, disable), API tokens (created and shown
 //! once, stored as their SHA-256, revoked) and the audit log.
 
-use super::{ADMIN, ConsoleCtx as _, CsrfForm, PageQuery, audit, id_of, invalid_message};
+use super::{ADMIN, ConsoleCtx as _, CsrfForm, PageQuery, audit, id_of};
 use crate::auth::{self, Ctx};
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -187,7 +187,7 @@ pub(super) async fn add_user(
     let id = match state.store.add_operator(&new, now_micros()).await {
         Ok(id) => id,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             return fail(ctx, msg, f).await;
         }
     };
@@ -341,7 +341,7 @@ pub(super) async fn create_token(
     let id = match created {
         Ok(id) => id,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             return tokens_view(&state, ctx, None, Some(msg), None).await;
         }
     };

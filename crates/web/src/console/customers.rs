@@ -2,11 +2,9 @@
 //! online-branch status, open requests and the timeline of every contact; every view of the page
 //! is written to the audit log. Contacts are logged here, in the channel of the operator's role.
 
-use super::{
-    CONSOLE_SOURCE, CONTACT_LOGGERS, ConsoleCtx as _, SEARCHERS, audit, id_of, invalid_message,
-};
+use super::{CONSOLE_SOURCE, CONTACT_LOGGERS, ConsoleCtx as _, SEARCHERS, audit, id_of};
 use crate::auth::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::portal::{BillView, PointView};
 use crate::{AppState, now_micros};
 use askama::Template;
@@ -456,7 +454,7 @@ pub(super) async fn log_contact(
         .ingest_contacts(CONSOLE_SOURCE, &[contact])
         .await
     {
-        let msg = invalid_message(e)?;
+        let msg = refusal_text(ctx.lang, e)?;
         return customer_view(&state, ctx, &id, None, None, None, Some(msg)).await;
     }
     let note = f.note.trim();

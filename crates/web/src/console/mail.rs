@@ -1,19 +1,19 @@
 //! The postal mail registry: letters registered with the year's next protocol number, linked to
 //! a customer, an open request or a new request by mail, with the scanned letter.
 
-use super::{ConsoleCtx as _, MAIL, PageQuery, audit, id_of, invalid_message};
+use super::{ConsoleCtx as _, MAIL, PageQuery, audit, id_of};
 use crate::auth::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
+use crate::upload::UploadForm;
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use canali_domain::Day;
 use canali_domain::service::RequestKind;
-use canali_store::requests::{MailLink, NewAttachment, NewMailItem};
+use canali_store::requests::{MailLink, NewMailItem};
 
 const MAIL_PAGE: i64 = 50;
 
@@ -129,47 +129,22 @@ async fn mail_view(
 pub(super) async fn register(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let op = ctx.operator_in(MAIL)?.clone();
-    let mut csrf = String::new();
-    let mut form = MailForm::default();
-    let mut file = None;
-    let bad_form = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("the form could not be read: {e}"))
+    let mut upload = UploadForm::read(multipart, "file").await?;
+    let csrf = upload.take("csrf");
+    let form = MailForm {
+        received: upload.take("received"),
+        sender: upload.take("sender"),
+        subject: upload.take("subject"),
+        customer: upload.take("customer"),
+        link: upload.take("link"),
+        request: upload.take("request"),
+        kind: upload.take("kind"),
+        body: upload.take("body"),
     };
-    while let Some(field) = multipart.next_field().await.map_err(bad_form)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let filename = field.file_name().unwrap_or_default().to_string();
-            let content_type = field
-                .content_type()
-                .unwrap_or("application/octet-stream")
-                .to_string();
-            let data: Bytes = field.bytes().await.map_err(bad_form)?;
-            if !(filename.is_empty() && data.is_empty()) {
-                file = Some(NewAttachment {
-                    filename,
-                    content_type,
-                    data: data.to_vec(),
-                });
-            }
-            continue;
-        }
-        let text = field.text().await.map_err(bad_form)?;
-        match name.as_str() {
-            "csrf" => csrf = text,
-            "received" => form.received = text,
-            "sender" => form.sender = text,
-            "subject" => form.subject = text,
-            "customer" => form.customer = text,
-            "link" => form.link = text,
-            "request" => form.request = text,
-            "kind" => form.kind = text,
-            "body" => form.body = text,
-            _ => {}
-        }
-    }
+    let file = upload.files.pop();
     ctx.check_csrf(&csrf)?;
     let problem = |key: &'static str| Some(ctx.t(key).to_string());
     let mut error = None;
@@ -237,7 +212,7 @@ pub(super) async fn register(
             Ok(Redirect::to(&format!("/console/mail?done={}", m.id)).into_response())
         }
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             mail_view(&state, ctx, page, None, Some(msg), form).await
         }
     }

@@ -17,20 +17,17 @@ mod texts;
 pub use texts::TEXTS;
 
 use crate::auth::CsrfForm;
-use crate::auth::{self, Ctx};
+use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::signin::{self, Audience};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use canali_domain::service::Role;
-use canali_store::accounts::SessionKind;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 /// The ledger source of the contacts operators log in the console.
 pub const CONSOLE_SOURCE: &str = "console";
@@ -47,13 +44,22 @@ const MAIL: &[Role] = &[Role::BackOffice];
 const DASHBOARD: &[Role] = &[Role::Supervisor];
 /// Administrators only.
 const ADMIN: &[Role] = &[];
+/// Who works a branch counter (and confirms its materials): operators with a branch.
+const COUNTER: &[Role] = &[Role::Clerk];
+/// Who watches the call centers' wallboard.
+const WALLBOARD: &[Role] = &[Role::Supervisor, Role::Agent];
+/// Who keeps the branch network and its campaigns.
+const NETWORK: &[Role] = &[Role::NetworkManager];
+/// Who reads the branch indicators.
+const BRANCH_KPI: &[Role] = &[Role::NetworkManager, Role::Supervisor];
+/// Who reads the call-center indicators and plans its staff.
+const CALL_CENTER: &[Role] = &[Role::Supervisor];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
         .route("/console/", get(home))
-        .route("/console/login", get(login_page).post(login))
-        .route("/console/logout", post(logout))
+        .merge(signin::routes(Audience::Operator))
         .route("/console/search", get(customers::search))
         .route("/console/customers/{id}", get(customers::customer))
         .route(
@@ -102,17 +108,28 @@ impl ConsoleCtx for Ctx {
             return Vec::new();
         }
         let mut out = vec![("/console", self.t("console.nav.home"))];
-        let pages: [(&[Role], &'static str, &str); 7] = [
+        // One menu for every console page, the desks' included: each page the role may open.
+        let pages: [(&[Role], &'static str, &str); 15] = [
             (SEARCHERS, "/console/search", "console.nav.search"),
             (QUEUE, "/console/requests", "console.nav.requests"),
             (MAIL, "/console/mail", "console.nav.mail"),
             (DASHBOARD, "/console/dashboard", "console.nav.dashboard"),
+            (COUNTER, "/console/counter", "nav.counter"),
+            (COUNTER, "/console/branch/materials", "nav.materials"),
+            (WALLBOARD, "/console/callcenter/wallboard", "nav.wallboard"),
+            (NETWORK, "/console/network", "nav.network"),
+            (NETWORK, "/console/campaigns", "nav.campaigns"),
+            (BRANCH_KPI, "/console/branches/kpi", "nav.branch_kpi"),
+            (CALL_CENTER, "/console/callcenter/kpi", "nav.cc_kpi"),
+            (CALL_CENTER, "/console/callcenter/staff", "nav.staff"),
             (ADMIN, "/console/admin/users", "console.nav.users"),
             (ADMIN, "/console/admin/tokens", "console.nav.tokens"),
             (ADMIN, "/console/admin/audit", "console.nav.audit"),
         ];
+        // The counter pages need the operator's own branch (an administrator has none).
+        let has_branch = self.operator.as_ref().is_some_and(|o| o.branch.is_some());
         for (roles, href, key) in pages {
-            if self.may(roles) {
+            if self.may(roles) && (roles != COUNTER || has_branch) {
                 out.push((href, self.t(key)));
             }
         }
@@ -135,7 +152,7 @@ impl ConsoleCtx for Ctx {
 // ---- helpers shared by the console's pages -------------------------------------------------
 
 /// A local console path to come back to after sign-in; anything else goes to the console.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/console")
@@ -155,16 +172,8 @@ fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
-/// The store's `Invalid` errors are the user's to fix: shown on the form, with 400.
-fn invalid_message(e: canali_store::StoreError) -> Result<String, WebError> {
-    match e {
-        canali_store::StoreError::Invalid(msg) => Ok(msg),
-        other => Err(other.into()),
-    }
-}
-
 /// Writes one line of the audit log for the signed-in operator.
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     operator_id: i64,
     action: &str,
@@ -193,88 +202,9 @@ impl PageQuery {
 // ---- sign-in, sign-out, home -----------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "console/login.html")]
-struct LoginPage {
-    ctx: Ctx,
-    error: Option<String>,
-    email: String,
-    next: String,
-}
-
-#[derive(Template, WebTemplate)]
 #[template(path = "console/home.html")]
 struct HomePage {
     ctx: Ctx,
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
-    LoginPage {
-        error: None,
-        email: String::new(),
-        next: safe_next(q.next.as_deref()),
-        ctx,
-    }
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// Signs an operator in: same rules as the online branch (CSRF, rate limits by address and by
-/// account, the same time for unknown addresses), only active operators, and always a new
-/// session id.
-async fn login(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let (ip, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
-    let operator = state.store.operator_by_email(&email).await?;
-    let hash = operator.as_ref().map(|o| o.password_hash.as_str());
-    let ok = auth::password_matches(&f.password, hash).await;
-    let Some(operator) = operator.filter(|o| ok && o.active) else {
-        let page = LoginPage {
-            error: Some(ctx.t("console.login.wrong").to_string()),
-            email: f.email.clone(),
-            next: safe_next(Some(&f.next)),
-            ctx,
-        };
-        return Ok((StatusCode::UNAUTHORIZED, page).into_response());
-    };
-    let cookies = auth::start_session(&state, &headers, SessionKind::Operator, operator.id).await?;
-    audit(&state, operator.id, "sign_in", None, &ip).await?;
-    Ok(auth::redirect_with_cookies(
-        cookies,
-        &safe_next(Some(&f.next)),
-    ))
-}
-
-async fn logout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    ctx: Ctx,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let cookie = auth::end_session(&state, &headers).await?;
-    Ok(auth::redirect_with_cookies(vec![cookie], "/console/login"))
 }
 
 /// Each role starts where its work is.

@@ -2,9 +2,9 @@
 //! left), one request with its attachments, and the answer, which says the compensation owed
 //! when a complaint is answered late.
 
-use super::{ConsoleCtx as _, PageQuery, QUEUE, audit, id_of, invalid_message};
+use super::{ConsoleCtx as _, PageQuery, QUEUE, audit, id_of};
 use crate::auth::Ctx;
-use crate::error::WebError;
+use crate::error::{WebError, refusal_text};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -255,7 +255,7 @@ pub(super) async fn answer(
     let r = match answered {
         Ok(r) => r,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = refusal_text(ctx.lang, e)?;
             return request_view(&state, ctx, &id, None, Some(msg), f.text).await;
         }
     };

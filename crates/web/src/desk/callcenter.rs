@@ -11,6 +11,7 @@
 use super::charts::{self, Target};
 use super::{dec, opt, today};
 use crate::auth::Ctx;
+use crate::console::ConsoleCtx as _;
 use crate::error::WebError;
 use crate::{AppState, now_micros};
 use askama::Template;

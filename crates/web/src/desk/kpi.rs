@@ -6,6 +6,7 @@ use super::charts::{self, Target};
 use super::{opt, verdict};
 use crate::AppState;
 use crate::auth::Ctx;
+use crate::console::ConsoleCtx as _;
 use crate::error::WebError;
 use askama::Template;
 use askama_web::WebTemplate;

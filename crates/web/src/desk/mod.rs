@@ -10,7 +10,9 @@
 //! operator of the right role; every form is CSRF-checked.
 
 pub(crate) mod callcenter;
+mod campaigns;
 mod charts;
+mod counter;
 pub mod kiosk_key;
 mod kpi;
 mod network;
@@ -19,15 +21,15 @@ mod texts;
 
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::WebError;
 use crate::i18n::Texts;
 use axum::Router;
 use canali_domain::Day;
-use canali_store::StoreError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(queue::routes())
+        .merge(counter::routes())
+        .merge(campaigns::routes())
         .merge(network::routes())
         .merge(kpi::routes())
         .merge(callcenter::routes())
@@ -38,15 +40,6 @@ pub const TEXTS: Texts = texts::TEXTS;
 /// Today in Europe/Rome.
 pub(crate) fn today() -> Day {
     Day::of_micros(crate::now_micros())
-}
-
-/// A store refusal (a ticket in the wrong state, an unknown category) as a sentence for the
-/// page; anything else is an error.
-pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
-    match e {
-        StoreError::Invalid(m) => Ok(m),
-        other => Err(other.into()),
-    }
 }
 
 /// Seconds as whole minutes for people (`~ 12 min`).

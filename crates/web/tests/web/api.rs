@@ -4,47 +4,9 @@
 
 use crate::common;
 
-use common::{CUSTOMER_CODE, TestApp, spawn_apps};
+use common::{CUSTOMER_CODE, TestApp, problem, spawn_apps};
+use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A token created by the seeded administrator.
-async fn token(app: &TestApp) -> (i64, String) {
-    let admin = app
-        .store
-        .operator_by_email("admin@canali.test")
-        .await
-        .unwrap()
-        .expect("seeded admin");
-    let token = canali_web::auth::random_token();
-    let id = app
-        .store
-        .create_api_token(
-            "test integration",
-            &canali_web::auth::sha256_hex(&token),
-            admin.id,
-            canali_web::now_micros(),
-        )
-        .await
-        .unwrap();
-    (id, token)
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-async fn problem(r: reqwest::Response, status: u16) -> Value {
-    assert_eq!(r.status(), status);
-    assert_eq!(
-        r.headers()["content-type"],
-        "application/problem+json",
-        "a problem"
-    );
-    let p: Value = r.json().await.unwrap();
-    assert_eq!(p["status"], status);
-    assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string());
-    p
-}
 
 fn contact(external_id: &str) -> Value {
     json!({
@@ -80,25 +42,25 @@ async fn ledger_count(app: &TestApp, external_id: &str) -> usize {
 #[tokio::test]
 async fn tokens_are_required_and_revocation_works() {
     for app in spawn_apps().await {
-        let c = client();
-        let url = format!("{}/api/v1/customers?q=Rossi", app.base);
-        let r = c.get(&url).send().await.unwrap();
+        let path = "/api/v1/customers?q=Rossi";
+        let get_as = |token: Option<&str>| app.api_request_as(Method::GET, path, token).send();
+        let r = get_as(None).await.unwrap();
         assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"canali\"");
         problem(r, 401).await;
-        let r = c.get(&url).bearer_auth("not-a-token").send().await.unwrap();
+        let r = get_as(Some("not-a-token")).await.unwrap();
         assert!(r.headers().contains_key("www-authenticate"));
         problem(r, 401).await;
         // Cookies never authenticate the API.
-        let r = c
-            .get(&url)
+        let r = app
+            .api_request_as(Method::GET, path, None)
             .header("cookie", "canali_session=whatever")
             .send()
             .await
             .unwrap();
         problem(r, 401).await;
 
-        let (id, t) = token(&app).await;
-        let r = c.get(&url).bearer_auth(&t).send().await.unwrap();
+        let (id, t) = app.new_api_token("test integration").await;
+        let r = get_as(Some(&t)).await.unwrap();
         assert_eq!(
             r.status(),
             200,
@@ -108,49 +70,36 @@ async fn tokens_are_required_and_revocation_works() {
         );
 
         // A token revoked before its first use is refused at once.
-        let (id2, t2) = token(&app).await;
+        let (id2, t2) = app.new_api_token("test integration").await;
         assert!(app.store.revoke_api_token(id2, 0).await.unwrap());
-        let r = c.get(&url).bearer_auth(&t2).send().await.unwrap();
-        problem(r, 401).await;
+        problem(get_as(Some(&t2)).await.unwrap(), 401).await;
 
         // One in use is refused within the cache's time to live.
         assert!(app.store.revoke_api_token(id, 0).await.unwrap());
         tokio::time::sleep(canali_web::api::TOKEN_TTL + std::time::Duration::from_millis(200))
             .await;
-        let r = c.get(&url).bearer_auth(&t).send().await.unwrap();
-        problem(r, 401).await;
+        problem(get_as(Some(&t)).await.unwrap(), 401).await;
     }
 }
 
 #[tokio::test]
 async fn unknown_api_paths_are_problems() {
     for app in spawn_apps().await {
-        let r = client()
-            .get(format!("{}/api/v1/nothing-here", app.base))
+        let r = app
+            .api_request_as(Method::GET, "/api/v1/nothing-here", None)
             .send()
             .await
             .unwrap();
         problem(r, 404).await;
-        let r = client()
-            .delete(format!("{}/api/v1/contacts", app.base))
+        let r = app
+            .api_request_as(Method::DELETE, "/api/v1/contacts", None)
             .send()
             .await
             .unwrap();
         problem(r, 405).await;
-        let (_, t) = token(&app).await;
-        let r = client()
-            .get(format!("{}/api/v1/customers/999999", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_get("/api/v1/customers/999999").await;
         problem(r, 404).await;
-        let r = client()
-            .get(format!("{}/api/v1/customers/abc", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_get("/api/v1/customers/abc").await;
         problem(r, 400).await;
     }
 }
@@ -158,16 +107,8 @@ async fn unknown_api_paths_are_problems() {
 #[tokio::test]
 async fn a_contact_is_created_once() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
         let url = format!("{}/api/v1/contacts", app.base);
-        let r = c
-            .post(&url)
-            .bearer_auth(&t)
-            .json(&contact("CC-1"))
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post(&url, &contact("CC-1")).await;
         assert_eq!(
             r.status(),
             201,
@@ -178,13 +119,7 @@ async fn a_contact_is_created_once() {
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["id"], canali_store::contact_id("crm", "CC-1"));
         assert_eq!(body["created"], true);
-        let r = c
-            .post(&url)
-            .bearer_auth(&t)
-            .json(&contact("CC-1"))
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post(&url, &contact("CC-1")).await;
         assert_eq!(r.status(), 200);
         let again: Value = r.json().await.unwrap();
         assert_eq!(again["id"], body["id"]);
@@ -192,22 +127,13 @@ async fn a_contact_is_created_once() {
         assert_eq!(ledger_count(&app, "CC-1").await, 1);
 
         // Concurrent posts are written together, each answered with its own result.
-        let posts = (0..40).map(|i| {
-            let c = c.clone();
-            let url = url.clone();
-            let t = t.clone();
-            async move {
-                c.post(&url)
-                    .bearer_auth(&t)
-                    .json(&contact(&format!("CC-par-{}", i % 20)))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    .as_u16()
-            }
-        });
-        let statuses = futures_join_all(posts).await;
+        let mut posts = Vec::new();
+        for i in 0..40 {
+            let post = app.api_request(Method::POST, &url).await;
+            let post = post.json(&contact(&format!("CC-par-{}", i % 20)));
+            posts.push(async move { post.send().await.unwrap().status().as_u16() });
+        }
+        let statuses = futures_join_all(posts.into_iter()).await;
         assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 20);
         assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 20);
     }
@@ -228,20 +154,12 @@ async fn futures_join_all<F: std::future::Future<Output = u16> + Send + 'static>
 #[tokio::test]
 async fn a_bad_contact_names_its_fields() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
         let url = format!("{}/api/v1/contacts", app.base);
         let mut bad = contact("CC-bad");
         bad["channel"] = json!("sportello");
         bad["started_at"] = json!("01/03/2011 09:15");
         bad.as_object_mut().unwrap().remove("external_id");
-        let r = c
-            .post(&url)
-            .bearer_auth(&t)
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post(&url, &bad).await;
         let p = problem(r, 400).await;
         assert_eq!(p["type"], "/api/problems/validation");
         let fields: Vec<&str> = p["errors"]
@@ -255,26 +173,13 @@ async fn a_bad_contact_names_its_fields() {
 
         // Not JSON at all, or not an object: still a problem, never a 500.
         for body in ["{not json", "[1, 2]", "\"text\"", ""] {
-            let r = c
-                .post(&url)
-                .bearer_auth(&t)
-                .header("content-type", "application/json")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
+            let r = app.api_post_raw(&url, body).await;
             problem(r, 400).await;
         }
         // Reserved sources are refused.
         let mut reserved = contact("CC-r");
         reserved["source"] = json!("requests");
-        let r = c
-            .post(&url)
-            .bearer_auth(&t)
-            .json(&reserved)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post(&url, &reserved).await;
         let p = problem(r, 400).await;
         assert_eq!(p["errors"][0]["field"], "source");
     }
@@ -283,7 +188,6 @@ async fn a_bad_contact_names_its_fields() {
 #[tokio::test]
 async fn a_batch_takes_the_good_and_reports_the_bad() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
         let mut bad_channel = contact("B-4");
         bad_channel["channel"] = json!("fax");
         let mut bad_wait = contact("B-2");
@@ -297,13 +201,7 @@ async fn a_batch_takes_the_good_and_reports_the_bad() {
             other_source,
             bad_channel,
         ]);
-        let r = client()
-            .post(format!("{}/api/v1/contacts/batch", app.base))
-            .bearer_auth(&t)
-            .json(&batch)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post("/api/v1/contacts/batch", &batch).await;
         assert_eq!(r.status(), 200);
         let out: Value = r.json().await.unwrap();
         assert_eq!(out["received"], 5, "{out}");
@@ -321,37 +219,21 @@ async fn a_batch_takes_the_good_and_reports_the_bad() {
         assert_eq!(ledger_count(&app, "B-2").await, 0);
 
         // The same again: nothing new.
-        let r = client()
-            .post(format!("{}/api/v1/contacts/batch", app.base))
-            .bearer_auth(&t)
-            .json(&batch)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post("/api/v1/contacts/batch", &batch).await;
         let out: Value = r.json().await.unwrap();
         assert_eq!(
             (out["inserted"].as_u64(), out["duplicates"].as_u64()),
             (Some(0), Some(3))
         );
 
-        let r = client()
-            .post(format!("{}/api/v1/contacts/batch", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"not": "an array"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post("/api/v1/contacts/batch", &json!({"not": "an array"}))
+            .await;
         problem(r, 400).await;
 
         // A full batch (10,000 contacts, over 2 MB of JSON) is taken.
         let full: Vec<Value> = (0..10_000).map(|i| contact(&format!("F-{i}"))).collect();
-        let r = client()
-            .post(format!("{}/api/v1/contacts/batch", app.base))
-            .bearer_auth(&t)
-            .json(&full)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post("/api/v1/contacts/batch", &full).await;
         assert_eq!(r.status(), 200);
         let out: Value = r.json().await.unwrap();
         assert_eq!(out["inserted"], 10_000, "{out}");
@@ -361,22 +243,11 @@ async fn a_batch_takes_the_good_and_reports_the_bad() {
 #[tokio::test]
 async fn customers_search_record_timeline_and_bills() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
-        let get = |path: String| {
-            let c = c.clone();
-            let t = t.clone();
-            let base = app.base.clone();
-            async move {
-                let r = c
-                    .get(format!("{base}{path}"))
-                    .bearer_auth(&t)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 200, "{path}");
-                r.json::<Value>().await.unwrap()
-            }
+        let app = &app;
+        let get = |path: String| async move {
+            let r = app.api_get(&path).await;
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<Value>().await.unwrap()
         };
         let found = get(format!("/api/v1/customers?q={CUSTOMER_CODE}")).await;
         assert_eq!(found["customers"][0]["code"], CUSTOMER_CODE);
@@ -384,12 +255,7 @@ async fn customers_search_record_timeline_and_bills() {
         let by_name = get("/api/v1/customers?q=mario".into()).await;
         assert_eq!(by_name["customers"][0]["id"], id);
         assert_eq!(by_name["customers"][0]["matched"], "name");
-        let r = c
-            .get(format!("{}/api/v1/customers?q=", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_get("/api/v1/customers?q=").await;
         let p = problem(r, 400).await;
         assert_eq!(p["errors"][0]["field"], "q");
 
@@ -409,13 +275,7 @@ async fn customers_search_record_timeline_and_bills() {
                 c
             })
             .collect();
-        let r = c
-            .post(format!("{}/api/v1/contacts/batch", app.base))
-            .bearer_auth(&t)
-            .json(&batch)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post("/api/v1/contacts/batch", &batch).await;
         let out: Value = r.json().await.unwrap();
         assert_eq!(out["inserted"], 3, "{out}");
         let page = get(format!("/api/v1/customers/{id}/contacts?limit=2")).await;
@@ -434,15 +294,9 @@ async fn customers_search_record_timeline_and_bills() {
         assert_eq!(page["contacts"][0]["external_id"], "T-1");
         assert_eq!(page["contacts"].as_array().unwrap().len(), 1);
         assert!(page["next"].is_null());
-        let r = c
-            .get(format!(
-                "{}/api/v1/customers/{id}/contacts?before=yesterday",
-                app.base
-            ))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_get(&format!("/api/v1/customers/{id}/contacts?before=yesterday"))
+            .await;
         problem(r, 400).await;
     }
 }
@@ -450,95 +304,77 @@ async fn customers_search_record_timeline_and_bills() {
 #[tokio::test]
 async fn requests_are_opened_queued_and_answered() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
-        let r = c
-            .post(format!("{}/api/v1/requests", app.base))
-            .bearer_auth(&t)
-            .json(&json!({
-                "customer_id": 1,
-                "kind": "complaint",
-                "channel": "call_center_residential",
-                "subject": "Bolletta troppo alta",
-                "body": "La bolletta di marzo è il doppio del solito."
-            }))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                "/api/v1/requests",
+                &json!({
+                    "customer_id": 1,
+                    "kind": "complaint",
+                    "channel": "call_center_residential",
+                    "subject": "Bolletta troppo alta",
+                    "body": "La bolletta di marzo è il doppio del solito."
+                }),
+            )
+            .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let opened: Value = r.json().await.unwrap();
         let id = opened["id"].as_i64().unwrap();
         assert_eq!(opened["status"], "open");
         assert!(opened["deadline_day"].is_string());
 
-        let queue: Value = c
-            .get(format!("{}/api/v1/requests?status=open", app.base))
-            .bearer_auth(&t)
-            .send()
+        let queue: Value = app
+            .api_get("/api/v1/requests?status=open")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(queue["requests"][0]["request"]["id"], id);
         assert_eq!(queue["requests"][0]["customer_code"], CUSTOMER_CODE);
 
-        let r = c
-            .post(format!("{}/api/v1/requests/{id}/answer", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"answer": "Abbiamo ricalcolato la bolletta.", "channel": "mail"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                &format!("/api/v1/requests/{id}/answer"),
+                &json!({"answer": "Abbiamo ricalcolato la bolletta.", "channel": "mail"}),
+            )
+            .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let answered: Value = r.json().await.unwrap();
         assert_eq!(answered["status"], "answered");
         assert_eq!(answered["compensation_cents"], 0);
 
-        let got: Value = c
-            .get(format!("{}/api/v1/requests/{id}", app.base))
-            .bearer_auth(&t)
-            .send()
+        let got: Value = app
+            .api_get(&format!("/api/v1/requests/{id}"))
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();
         assert_eq!(got["answer"], "Abbiamo ricalcolato la bolletta.");
 
         // Answering again is a conflict; bad input names the field.
-        let r = c
-            .post(format!("{}/api/v1/requests/{id}/answer", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"answer": "again"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                &format!("/api/v1/requests/{id}/answer"),
+                &json!({"answer": "again"}),
+            )
+            .await;
         problem(r, 409).await;
-        let r = c
-            .post(format!("{}/api/v1/requests", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"customer_id": 1, "kind": "lament", "subject": "x", "body": "y"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                "/api/v1/requests",
+                &json!({"customer_id": 1, "kind": "lament", "subject": "x", "body": "y"}),
+            )
+            .await;
         let p = problem(r, 400).await;
         assert_eq!(p["errors"][0]["field"], "kind");
-        let r = c
-            .post(format!("{}/api/v1/requests", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"kind": "information", "subject": "x", "body": "y"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                "/api/v1/requests",
+                &json!({"kind": "information", "subject": "x", "body": "y"}),
+            )
+            .await;
         let p = problem(r, 400).await;
         assert_eq!(p["errors"][0]["field"], "customer_id");
-        let r = c
-            .get(format!("{}/api/v1/requests?status=lost", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_get("/api/v1/requests?status=lost").await;
         problem(r, 400).await;
     }
 }
@@ -546,45 +382,33 @@ async fn requests_are_opened_queued_and_answered() {
 #[tokio::test]
 async fn mail_is_registered_and_listed() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
-        let r = c
-            .post(format!("{}/api/v1/mail", app.base))
-            .bearer_auth(&t)
-            .json(&json!({
-                "received_day": "2011-03-01",
-                "sender": "Mario Rossi",
-                "subject": "Reclamo per lettura errata",
-                "customer_id": 1,
-                "new_request_kind": "complaint",
-                "new_request_body": "La lettura del contatore è sbagliata."
-            }))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                "/api/v1/mail",
+                &json!({
+                    "received_day": "2011-03-01",
+                    "sender": "Mario Rossi",
+                    "subject": "Reclamo per lettura errata",
+                    "customer_id": 1,
+                    "new_request_kind": "complaint",
+                    "new_request_body": "La lettura del contatore è sbagliata."
+                }),
+            )
+            .await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let item: Value = r.json().await.unwrap();
         assert_eq!(item["protocol"], "2011/000001");
         assert!(item["request_id"].is_i64());
 
-        let list: Value = c
-            .get(format!("{}/api/v1/mail", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.api_get("/api/v1/mail").await.json().await.unwrap();
         assert_eq!(list["mail"][0]["protocol"], "2011/000001");
 
-        let r = c
-            .post(format!("{}/api/v1/mail", app.base))
-            .bearer_auth(&t)
-            .json(&json!({"received_day": "1 marzo", "sender": "x", "subject": "y"}))
-            .send()
-            .await
-            .unwrap();
+        let r = app
+            .api_post(
+                "/api/v1/mail",
+                &json!({"received_day": "1 marzo", "sender": "x", "subject": "y"}),
+            )
+            .await;
         let p = problem(r, 400).await;
         assert_eq!(p["errors"][0]["field"], "received_day");
     }
@@ -593,22 +417,9 @@ async fn mail_is_registered_and_listed() {
 #[tokio::test]
 async fn the_report_of_a_year() {
     for app in spawn_apps().await {
-        let (_, t) = token(&app).await;
-        let c = client();
-        let r = c
-            .post(format!("{}/api/v1/contacts", app.base))
-            .bearer_auth(&t)
-            .json(&contact("R-1"))
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post("/api/v1/contacts", &contact("R-1")).await;
         assert_eq!(r.status(), 201);
-        let r = c
-            .get(format!("{}/api/v1/report/2011", app.base))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_get("/api/v1/report/2011").await;
         assert_eq!(r.status(), 200);
         let report: Value = r.json().await.unwrap();
         assert_eq!(report["year"], 2011);
@@ -620,12 +431,7 @@ async fn the_report_of_a_year() {
             report["contacts"]
         );
         for bad in ["abc", "99999", "0"] {
-            let r = c
-                .get(format!("{}/api/v1/report/{bad}", app.base))
-                .bearer_auth(&t)
-                .send()
-                .await
-                .unwrap();
+            let r = app.api_get(&format!("/api/v1/report/{bad}")).await;
             problem(r, 400).await;
         }
     }
@@ -634,8 +440,8 @@ async fn the_report_of_a_year() {
 #[tokio::test]
 async fn openapi_and_swagger_ui() {
     for app in spawn_apps().await {
-        let r = client()
-            .get(format!("{}/api/openapi.json", app.base))
+        let r = app
+            .api_request_as(Method::GET, "/api/openapi.json", None)
             .send()
             .await
             .unwrap();
@@ -663,8 +469,8 @@ async fn openapi_and_swagger_ui() {
         }
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 
-        let r = client()
-            .get(format!("{}/api/docs/", app.base))
+        let r = app
+            .api_request_as(Method::GET, "/api/docs/", None)
             .send()
             .await
             .unwrap();
@@ -682,14 +488,14 @@ async fn openapi_and_swagger_ui() {
             "Swagger UI must not load from a CDN"
         );
         // /api/docs redirects to /api/docs/; the page's script is served from the binary.
-        let r = client()
-            .get(format!("{}/api/docs", app.base))
+        let r = app
+            .api_request_as(Method::GET, "/api/docs", None)
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let r = client()
-            .get(format!("{}/api/docs/swagger-initializer.js", app.base))
+        let r = app
+            .api_request_as(Method::GET, "/api/docs/swagger-initializer.js", None)
             .send()
             .await
             .unwrap();

@@ -10,52 +10,22 @@ use canali_callcenter::follow::{ImportOptions, import_queue_log};
 use canali_callcenter::{CallCenterSettings, Line, kpi};
 use canali_domain::Channel;
 use common::{TestApp, operator_client, spawn_apps};
+use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn token(app: &TestApp) -> String {
-    let admin = app
-        .store
-        .operator_by_email("admin@canali.test")
-        .await
-        .unwrap()
-        .expect("seeded admin");
-    let token = canali_web::auth::random_token();
-    app.store
-        .create_api_token(
-            "telephony CTI",
-            &canali_web::auth::sha256_hex(&token),
-            admin.id,
-            canali_web::now_micros(),
-        )
-        .await
-        .unwrap();
-    token
-}
-
-fn url(app: &TestApp) -> String {
-    format!("{}/api/v1/calls/events", app.base)
-}
+/// Where the telephony pushes its events.
+const EVENTS: &str = "/api/v1/calls/events";
 
 async fn post_json(app: &TestApp, token: &str, body: &Value) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(url(app))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.api_request_as(Method::POST, EVENTS, Some(token));
+    let r = r.json(body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
 }
 
 async fn post_form(app: &TestApp, token: &str, form: &[(&str, &str)]) -> (u16, Value) {
-    let r = reqwest::Client::new()
-        .post(url(app))
-        .bearer_auth(token)
-        .form(form)
-        .send()
-        .await
-        .unwrap();
+    let r = app.api_request_as(Method::POST, EVENTS, Some(token));
+    let r = r.form(form).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
 }
@@ -102,7 +72,7 @@ fn fields(problem: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_call_by_cti_events_is_one_contact_counted_by_the_kpi() {
     for app in spawn_apps().await {
-        let t = token(&app).await;
+        let t = app.api_token().await;
         let b = app.backend;
         let new_call = json!({"event": "newCall", "callId": "1299000000.42", "from": "0512345678",
             "to": "800999500", "direction": "in", "queue": "600",
@@ -208,30 +178,17 @@ async fn a_call_by_cti_events_is_one_contact_counted_by_the_kpi() {
 async fn tokens_garbage_and_events_that_do_not_fit_are_refused_with_the_field() {
     for app in spawn_apps().await {
         let b = app.backend;
-        let c = reqwest::Client::new();
         let body = json!({"event": "newCall", "callId": "x1", "queue": "600"});
-        let r = c.post(url(&app)).json(&body).send().await.unwrap();
+        let post_as = |token| app.api_request_as(Method::POST, EVENTS, token).json(&body);
+        let r = post_as(None).send().await.unwrap();
         assert_eq!(r.status(), 401, "{b}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
-        let r = c
-            .post(url(&app))
-            .bearer_auth("not-a-token")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = post_as(Some("not-a-token")).send().await.unwrap();
         assert_eq!(r.status(), 401);
-        let t = token(&app).await;
+        let t = app.api_token().await;
 
         // Not JSON, not an object.
-        let r = c
-            .post(url(&app))
-            .bearer_auth(&t)
-            .header("content-type", "application/json")
-            .body("{\"event\": newCall")
-            .send()
-            .await
-            .unwrap();
+        let r = app.api_post_raw(EVENTS, "{\"event\": newCall").await;
         assert_eq!(r.status(), 400, "{b}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let p: Value = r.json().await.unwrap();
@@ -325,8 +282,8 @@ async fn tokens_garbage_and_events_that_do_not_fit_are_refused_with_the_field() 
         assert_eq!((k.offered, k.abandoned), (1, 1), "{b}");
 
         // The endpoint is in the OpenAPI document.
-        let doc: Value = c
-            .get(format!("{}/api/openapi.json", app.base))
+        let doc: Value = app
+            .api_request_as(reqwest::Method::GET, "/api/openapi.json", None)
             .send()
             .await
             .unwrap()
@@ -372,7 +329,7 @@ async fn the_wallboard_shows_pushed_calls_in_flight_and_the_agents() {
         let html = get().await;
         assert_eq!(card(&html, "Residenziali").0, "–", "{b}");
 
-        let t = token(&app).await;
+        let t = app.api_token().await;
         let (s, v) = post_json(
             &app,
             &t,

@@ -513,3 +513,63 @@ async fn call_center_page_shows_as_from_line_occupancy() {
         assert!(html.contains("AS non calcolabile"), "{html}");
     }
 }
+
+/// One layout and one menu for every console page: a desk page and a console page of the same
+/// operator show the same header and links, each to a page that role may open.
+#[tokio::test]
+async fn desk_and_console_pages_share_one_menu() {
+    for app in spawn_apps().await {
+        let menu = |html: &str| -> String {
+            let start = html
+                .find("<header class=\"top console\">")
+                .expect("console header");
+            // Up to the language switch, which links back to the page itself.
+            let end = start + html[start..].find("/lang/").unwrap();
+            html[start..end].to_string()
+        };
+        let c = common::operator_client(&app, "supervisor").await;
+        let mut menus = Vec::new();
+        for page in [
+            "/console/dashboard",
+            "/console/callcenter/kpi",
+            "/console/branches/kpi",
+        ] {
+            let r = c.get(format!("{}{page}", app.base)).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{page} on {}", app.backend);
+            menus.push(menu(&r.text().await.unwrap()));
+        }
+        assert!(menus.iter().all(|m| *m == menus[0]), "{menus:#?}");
+        for link in [
+            "/console/search",
+            "/console/callcenter/staff",
+            "/console/branches/kpi",
+        ] {
+            assert!(menus[0].contains(&format!("href=\"{link}\"")), "{link}");
+        }
+        // No link to a page the role may not open.
+        for link in [
+            "/console/network",
+            "/console/counter",
+            "/console/admin/users",
+        ] {
+            assert!(!menus[0].contains(&format!("href=\"{link}\"")), "{link}");
+        }
+        // A clerk sees the counter of its branch; an administrator, who has none, does not.
+        let clerk = common::operator_client(&app, "clerk").await;
+        let r = clerk
+            .get(format!("{}/console/search", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(menu(&r.text().await.unwrap()).contains("href=\"/console/counter\""));
+        let admin = common::operator_client(&app, "admin").await;
+        let r = admin
+            .get(format!("{}/console/network", app.base))
+            .send()
+            .await
+            .unwrap();
+        let admin_menu = menu(&r.text().await.unwrap());
+        assert!(admin_menu.contains("href=\"/console/admin/audit\""));
+        assert!(!admin_menu.contains("href=\"/console/counter\""));
+    }
+}

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub outbox: PathBuf,
     /// The server's search flag (`/readyz` answers 503 while it is false).
     pub search_ready: Arc<std::sync::atomic::AtomicBool>,
+    /// The API token [`TestApp::api_get`] and [`TestApp::api_post`] send, made on first use.
+    api_token: tokio::sync::OnceCell<String>,
     _test_store: TestStore,
     _dir: tempfile::TempDir,
 }
@@ -66,9 +68,115 @@ pub async fn spawn(ts: TestStore, tune: impl FnOnce(&mut WebConfig)) -> TestApp 
         store,
         outbox: dir.path().join("outbox"),
         search_ready,
+        api_token: tokio::sync::OnceCell::new(),
         _test_store: ts,
         _dir: dir,
     }
+}
+
+/// The API as a client calls it: a bearer token of the seeded administrator, JSON bodies, and
+/// problem documents for errors.
+impl TestApp {
+    /// `path` on this server (a full URL is taken as it is).
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
+    /// A new API token named `name`, made by the seeded administrator: its id and secret.
+    pub async fn new_api_token(&self, name: &str) -> (i64, String) {
+        let admin = self
+            .store
+            .operator_by_email("admin@canali.test")
+            .await
+            .unwrap()
+            .expect("seeded admin");
+        let token = canali_web::auth::random_token();
+        let id = self
+            .store
+            .create_api_token(
+                name,
+                &canali_web::auth::sha256_hex(&token),
+                admin.id,
+                canali_web::now_micros(),
+            )
+            .await
+            .unwrap();
+        (id, token)
+    }
+
+    /// The token the `api_*` helpers send.
+    pub async fn api_token(&self) -> String {
+        self.api_token
+            .get_or_init(|| async { self.new_api_token("test integration").await.1 })
+            .await
+            .clone()
+    }
+
+    /// A request to the API with `token` (none: no `Authorization` header).
+    pub fn api_request_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let r = reqwest::Client::new().request(method, self.url(path));
+        match token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    /// A request to the API with the app's token.
+    pub async fn api_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let token = self.api_token().await;
+        self.api_request_as(method, path, Some(&token))
+    }
+
+    pub async fn api_get(&self, path: &str) -> reqwest::Response {
+        let r = self.api_request(reqwest::Method::GET, path).await;
+        r.send().await.unwrap()
+    }
+
+    pub async fn api_post(
+        &self,
+        path: &str,
+        body: &(impl serde::Serialize + ?Sized),
+    ) -> reqwest::Response {
+        let r = self.api_request(reqwest::Method::POST, path).await;
+        r.json(body).send().await.unwrap()
+    }
+
+    /// A POST whose body is `body` as it is, said to be JSON (for bodies that are not).
+    pub async fn api_post_raw(&self, path: &str, body: &'static str) -> reqwest::Response {
+        let r = self.api_request(reqwest::Method::POST, path).await;
+        r.header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Checks that `r` is a problem document with `status` and returns it.
+pub async fn problem(r: reqwest::Response, status: u16) -> serde_json::Value {
+    assert_eq!(r.status(), status);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/problem+json",
+        "a problem"
+    );
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["status"], status);
+    assert!(p["title"].is_string() && p["detail"].is_string() && p["type"].is_string());
+    p
 }
 
 pub fn day(y: i16, m: i8, d: i8) -> Day {

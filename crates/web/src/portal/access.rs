@@ -1,0 +1,352 @@
+//! Sign-in and sign-out, registration with the code on the bill, the address confirmation and
+//! the password reset by e-mail link.
+
+use super::{failure, message, password_problem, refused};
+use crate::auth::{self, Ctx};
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::limits::Action;
+use crate::{AppState, now_micros};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use canali_store::accounts::{EmailPurpose, SessionKind};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+const CONFIRM_HOURS: i64 = 48;
+const RESET_HOURS: i64 = 1;
+
+#[derive(Default, Deserialize)]
+pub(super) struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    tax_id: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+    #[serde(default)]
+    privacy: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/register.html")]
+pub(super) struct RegisterPage {
+    ctx: Ctx,
+    error: Option<String>,
+    form: RegisterForm,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/forgot.html")]
+pub(super) struct ForgotPage {
+    ctx: Ctx,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/reset.html")]
+pub(super) struct ResetPage {
+    ctx: Ctx,
+    error: Option<String>,
+    token: String,
+}
+
+pub(super) async fn send_link(
+    state: &AppState,
+    lang: Lang,
+    to: &str,
+    purpose: EmailPurpose,
+    customer_id: i64,
+    new_email: Option<&str>,
+) -> Result<(), WebError> {
+    let token = auth::random_token();
+    let now = now_micros();
+    let (hours, path, subject_key, body_key) = match purpose {
+        EmailPurpose::ConfirmAddress => (
+            CONFIRM_HOURS,
+            "/confirm",
+            "mail.confirm_subject",
+            "mail.confirm_body",
+        ),
+        EmailPurpose::ResetPassword => (
+            RESET_HOURS,
+            "/password/reset",
+            "mail.reset_subject",
+            "mail.reset_body",
+        ),
+        EmailPurpose::ChangeAddress => (
+            CONFIRM_HOURS,
+            "/account/email/confirm",
+            "mail.change_subject",
+            "mail.change_body",
+        ),
+    };
+    state
+        .store
+        .create_email_token(
+            &auth::sha256_hex(&token),
+            purpose,
+            customer_id,
+            new_email,
+            now,
+            now + hours * 3_600_000_000,
+        )
+        .await?;
+    let link = format!(
+        "{}{path}?token={token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let body = format!(
+        "{}\n\n{link}\n\n{}",
+        crate::i18n::t(lang, body_key),
+        crate::i18n::t(lang, "mail.ignore")
+    );
+    state
+        .mailer
+        .send(to, crate::i18n::t(lang, subject_key), body)
+        .await
+}
+
+pub(super) async fn register_page(ctx: Ctx) -> RegisterPage {
+    RegisterPage {
+        ctx,
+        error: None,
+        form: RegisterForm::default(),
+    }
+}
+
+pub(super) async fn register(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    state.limits.check(
+        Action::Register,
+        &auth::client_ip(&state, &headers, Some(peer)),
+    )?;
+    let fail = |ctx: Ctx, msg: String, form: RegisterForm| {
+        Ok((
+            axum::http::StatusCode::BAD_REQUEST,
+            RegisterPage {
+                ctx,
+                error: Some(msg),
+                form: RegisterForm {
+                    password: String::new(),
+                    password2: String::new(),
+                    ..form
+                },
+            },
+        )
+            .into_response())
+    };
+    if f.privacy.is_none() {
+        return fail(ctx.clone(), ctx.t("register.privacy_needed").into(), f);
+    }
+    if !f.email.contains('@') || f.email.trim().len() < 3 {
+        return fail(ctx.clone(), ctx.t("register.bad_email").into(), f);
+    }
+    if let Some(problem) = password_problem(ctx.lang, &f.password, &f.password2) {
+        return fail(ctx, problem, f);
+    }
+    if let Err(e) = canali_domain::ids::TaxId::parse(f.tax_id.trim()) {
+        let msg = format!("{} {e}", ctx.t("register.bad_tax_id"));
+        return fail(ctx, msg, f);
+    }
+    let Some(customer) = state.store.registration_match(&f.code, &f.tax_id).await? else {
+        return fail(ctx.clone(), ctx.t("register.no_match").into(), f);
+    };
+    let hash = auth::hash_password(f.password.clone()).await?;
+    let created = state
+        .store
+        .create_portal_login(customer.id, &f.email, &hash, now_micros())
+        .await;
+    if let Err(msg) = refused(&ctx, created)? {
+        return fail(ctx, msg, f);
+    }
+    send_link(
+        &state,
+        ctx.lang,
+        f.email.trim(),
+        EmailPurpose::ConfirmAddress,
+        customer.id,
+        None,
+    )
+    .await?;
+    let text = format!("{} {}", ctx.t("register.sent"), f.email.trim());
+    Ok(message(ctx.clone(), ctx.t("register.title"), text, None).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct TokenQuery {
+    #[serde(default)]
+    pub(super) token: String,
+}
+
+pub(super) async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, WebError> {
+    let now = now_micros();
+    let used = state
+        .store
+        .use_email_token(
+            &auth::sha256_hex(&q.token),
+            EmailPurpose::ConfirmAddress,
+            now,
+        )
+        .await?;
+    let Some((customer_id, _)) = used else {
+        let page = failure(
+            ctx.clone(),
+            ctx.t("confirm.title"),
+            ctx.t("confirm.bad_link").into(),
+            Some(("/register", ctx.t("nav.register"))),
+        );
+        return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
+    };
+    state.store.confirm_portal_login(customer_id, now).await?;
+    Ok(message(
+        ctx.clone(),
+        ctx.t("confirm.title"),
+        ctx.t("confirm.done").into(),
+        Some(("/login", ctx.t("nav.login"))),
+    )
+    .into_response())
+}
+
+pub(super) async fn forgot_page(ctx: Ctx) -> ForgotPage {
+    ForgotPage { ctx }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Always answers the same, whether the address has an account or not: the page must not tell
+/// a stranger who is a customer.
+pub(super) async fn forgot(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    state.limits.check(
+        Action::Reset,
+        &auth::client_ip(&state, &headers, Some(peer)),
+    )?;
+    if let Some(login) = state.store.portal_login_by_email(&f.email).await?
+        && login.confirmed_at.is_some()
+    {
+        send_link(
+            &state,
+            ctx.lang,
+            &login.email,
+            EmailPurpose::ResetPassword,
+            login.customer_id,
+            None,
+        )
+        .await?;
+    }
+    Ok(message(
+        ctx.clone(),
+        ctx.t("forgot.title"),
+        ctx.t("forgot.sent").into(),
+        None,
+    )
+    .into_response())
+}
+
+pub(super) async fn reset_page(ctx: Ctx, Query(q): Query<TokenQuery>) -> ResetPage {
+    ResetPage {
+        ctx,
+        error: None,
+        token: q.token,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password2: String,
+}
+
+pub(super) async fn reset(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    state.limits.check(
+        Action::Reset,
+        &auth::client_ip(&state, &headers, Some(peer)),
+    )?;
+    if let Some(problem) = password_problem(ctx.lang, &f.password, &f.password2) {
+        return Ok((
+            axum::http::StatusCode::BAD_REQUEST,
+            ResetPage {
+                ctx,
+                error: Some(problem),
+                token: f.token,
+            },
+        )
+            .into_response());
+    }
+    let used = state
+        .store
+        .use_email_token(
+            &auth::sha256_hex(&f.token),
+            EmailPurpose::ResetPassword,
+            now_micros(),
+        )
+        .await?;
+    let Some((customer_id, _)) = used else {
+        let page = failure(
+            ctx.clone(),
+            ctx.t("reset.title"),
+            ctx.t("reset.bad_link").into(),
+            Some(("/password/forgot", ctx.t("login.forgot"))),
+        );
+        return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
+    };
+    let hash = auth::hash_password(f.password).await?;
+    state.store.set_portal_password(customer_id, &hash).await?;
+    // A reset ends every session: whoever knew the old password is signed out.
+    state
+        .store
+        .delete_sessions_of(SessionKind::Customer, customer_id)
+        .await?;
+    Ok(message(
+        ctx.clone(),
+        ctx.t("reset.title"),
+        ctx.t("reset.done").into(),
+        Some(("/login", ctx.t("nav.login"))),
+    )
+    .into_response())
+}
