@@ -2,54 +2,28 @@
 //! below (one per part of the site); a test checks that every key the templates use exists.
 
 use axum::http::{HeaderMap, header};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use canali_domain::lang::Catalogue;
+pub use canali_domain::lang::{Lang, Texts};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    It,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::It => "it",
-            Lang::En => "en",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "it" => Some(Lang::It),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// The browser's first choice between Italian and English; Italian when it names neither.
-    pub fn from_accept_language(headers: &HeaderMap) -> Lang {
-        let Some(value) = headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-        else {
+/// The browser's first choice between Italian and English; Italian when it names neither.
+pub fn from_accept_language(headers: &HeaderMap) -> Lang {
+    let Some(value) = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Lang::It;
+    };
+    for part in value.split(',') {
+        let tag = part.split(';').next().unwrap_or("").trim().to_lowercase();
+        if tag.starts_with("it") {
             return Lang::It;
-        };
-        for part in value.split(',') {
-            let tag = part.split(';').next().unwrap_or("").trim().to_lowercase();
-            if tag.starts_with("it") {
-                return Lang::It;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
-            }
         }
-        Lang::It
+        if tag.starts_with("en") {
+            return Lang::En;
+        }
     }
+    Lang::It
 }
-
-/// One table: key, Italian, English.
-pub type Texts = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of the site.
 const TABLES: &[Texts] = &[
@@ -59,47 +33,31 @@ const TABLES: &[Texts] = &[
     crate::desk::TEXTS,
 ];
 
-fn index() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
-    static INDEX: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        TABLES
-            .iter()
-            .flat_map(|t| t.iter())
-            .map(|(k, it, en)| (*k, (*it, *en)))
-            .collect()
-    })
-}
+/// The site's texts, looked up as one catalogue.
+pub static CATALOGUE: Catalogue = Catalogue::new(TABLES);
 
-/// The text of `key` in `lang`; an unknown key shows itself (and fails the template test).
+/// The text of `key` in `lang`; an unknown key shows itself (and fails the key test).
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
-    match index().get(key) {
-        Some((it, en)) => match lang {
-            Lang::It => it,
-            Lang::En => en,
-        },
-        None => key,
-    }
+    CATALOGUE.text(lang, key)
 }
 
 /// A refusal in `lang`: its text from the catalogue with the refusal's values in place of their
 /// `{name}` placeholders.
 pub fn refusal(lang: Lang, refusal: &canali_domain::refusal::Refusal) -> String {
-    let mut text = match index().get(refusal.key()) {
-        Some((it, en)) => match lang {
-            Lang::It => (*it).to_string(),
-            Lang::En => (*en).to_string(),
-        },
-        None => return refusal.to_string(),
+    let Some(text) = CATALOGUE.get(lang, refusal.key()) else {
+        return refusal.to_string();
     };
-    for (name, value) in refusal.args() {
-        text = text.replace(&format!("{{{name}}}"), &value);
-    }
-    text
+    let args = refusal.args();
+    let args: Vec<(&str, &dyn std::fmt::Display)> = args
+        .iter()
+        .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+        .collect();
+    canali_domain::lang::fill(text, &args)
 }
 
-/// Whether `key` is in a table (for the template test).
+/// Whether `key` is in a table (for the key test).
 pub fn has(key: &str) -> bool {
-    index().contains_key(key)
+    CATALOGUE.has(key)
 }
 
 const COMMON: Texts = &[

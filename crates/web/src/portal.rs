@@ -79,7 +79,7 @@ impl PointView {
     pub(crate) fn of(ctx: &Ctx, p: &SupplyPointRow) -> PointView {
         PointView {
             id: p.id,
-            service: p.service.label(ctx.lang_code()),
+            service: p.service.label(ctx.lang),
             identifier: p.identifier.clone(),
             address: format!("{}, {}", p.address, p.municipality),
         }
@@ -102,12 +102,12 @@ impl BillView {
         BillView {
             id: b.id,
             period: format!("{} – {}", ctx.date(b.period_from), ctx.date(b.period_to)),
-            service: b.service.label(ctx.lang_code()),
+            service: b.service.label(ctx.lang),
             identifier: b.identifier.clone(),
             issued: ctx.date(b.issued),
             due: ctx.date(b.due),
             amount: ctx.euros(b.total_cents),
-            delivery: b.delivery.label(ctx.lang_code()),
+            delivery: b.delivery.label(ctx.lang),
         }
     }
 }
@@ -124,10 +124,10 @@ impl RequestView {
     fn of(ctx: &Ctx, r: &ServiceRequest) -> RequestView {
         RequestView {
             id: r.id,
-            kind: r.kind.label(ctx.lang_code()),
+            kind: r.kind.label(ctx.lang),
             subject: r.subject.clone(),
             opened: ctx.datetime(r.opened_at),
-            status: r.status.label(ctx.lang_code()),
+            status: r.status.label(ctx.lang),
         }
     }
 }
@@ -1379,7 +1379,7 @@ async fn requests(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
 fn request_kinds(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
     RequestKind::ALL
         .iter()
-        .map(|k| (k.name(), k.label(ctx.lang_code())))
+        .map(|k| (k.name(), k.label(ctx.lang)))
         .collect()
 }
 

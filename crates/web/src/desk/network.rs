@@ -119,7 +119,7 @@ async fn network_page(
         .into_iter()
         .map(|o| (o.code, o.open))
         .collect();
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let sot_name = |code: i64| {
         net.sots
             .iter()
@@ -438,7 +438,7 @@ async fn form_page(
             ..BranchForm::default()
         },
     });
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let events = store
         .branch_events()
         .await?
@@ -715,7 +715,7 @@ async fn campaigns_list(
             branches: b.len(),
         });
     }
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
     } else {
