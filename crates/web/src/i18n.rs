@@ -107,6 +107,127 @@ const COMMON: Texts = &[
 mod tests {
     use super::*;
     use canali_domain::refusal::Refusal;
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    /// The files under `dir` whose name ends with `extension`, recursively.
+    fn files(dir: &Path, extension: &str) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                found.extend(files(&path, extension));
+            } else if path.extension().is_some_and(|e| e == extension) {
+                found.push(path);
+            }
+        }
+        found
+    }
+
+    /// The keys of the lookups written with a literal key, such as `ctx.t(KEY)` or
+    /// `i18n::t(lang, KEY)` with KEY a string literal.
+    fn looked_up(text: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for (at, _) in text.match_indices("t(") {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let call = &text[at + 2..];
+            let call = &call[..call.find(')').unwrap_or(call.len())];
+            let Some(open) = call.find('"') else { continue };
+            let first_args = &call[..open];
+            let plain = first_args
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_., \n".contains(c));
+            if let (true, Some(close)) = (plain, call[open + 1..].find('"')) {
+                keys.push(&call[open + 1..open + 1 + close]);
+            }
+        }
+        keys
+    }
+
+    /// Every string literal that reads like a key: `"namespace.name"` in lower case.
+    fn key_like(text: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for (at, _) in text.match_indices('"') {
+            let rest = &text[at + 1..];
+            let len = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || "_.".contains(c)))
+                .unwrap_or(rest.len());
+            let candidate = &rest[..len];
+            if rest[len..].starts_with('"')
+                && candidate.contains('.')
+                && candidate.starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                keys.push(candidate);
+            }
+        }
+        keys
+    }
+
+    /// Every key the site and the report use exists in both languages: the keys of the web
+    /// templates (all of them), the lookups of the web's code with a literal key, the literals of
+    /// the web's code in a namespace of its tables (keys handed to a lookup later), and the
+    /// `report.` literals of the report's code. The tables have no key twice and no empty text.
+    #[test]
+    fn every_key_used_exists_in_both_languages() {
+        let web = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let report = web.parent().unwrap().join("report/src");
+        let namespaces: BTreeSet<&str> = CATALOGUE
+            .rows()
+            .filter_map(|(key, _, _)| key.split_once('.').map(|(namespace, _)| namespace))
+            .collect();
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for path in files(&web.join("templates"), "html") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in looked_up(&text) {
+                checked += 1;
+                if !CATALOGUE.has(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        for path in files(&web.join("src"), "rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let in_namespace = key_like(&text).into_iter().filter(|key| {
+                let namespace = key.split_once('.').map_or("", |(n, _)| n);
+                namespaces.contains(namespace)
+            });
+            for key in looked_up(&text).into_iter().chain(in_namespace) {
+                checked += 1;
+                if !CATALOGUE.has(key) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+        for path in files(&report, "rs") {
+            if path.ends_with("texts.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in key_like(&text) {
+                if key.starts_with("report.") {
+                    checked += 1;
+                    if !canali_report::TEXTS.has(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(checked > 700, "the scan found only {checked} keys");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the tables: {missing:#?}"
+        );
+        let problems: Vec<String> = CATALOGUE
+            .problems()
+            .into_iter()
+            .chain(canali_report::TEXTS.problems())
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 
     #[test]
     fn every_refusal_has_its_texts_in_both_languages() {
