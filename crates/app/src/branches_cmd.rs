@@ -1064,8 +1064,8 @@ fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
                     percent(w.over_40_share),
                     percent(w.within_60_share),
                     fixed(w.p95_minutes, 1, 1.0),
-                    verdict(w.regulator_met, "en"),
-                    verdict(w.target_met, "en")
+                    verdict(w.regulator_met, Lang::En),
+                    verdict(w.target_met, Lang::En)
                 )
             };
             for (level, w) in rows() {
