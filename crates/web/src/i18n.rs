@@ -41,6 +41,11 @@ pub fn t(lang: Lang, key: &'static str) -> &'static str {
     CATALOGUE.text(lang, key)
 }
 
+/// The text of `key` in `lang` with its `{name}` placeholders filled from `args`.
+pub fn fill(lang: Lang, key: &'static str, args: canali_domain::lang::Args) -> String {
+    CATALOGUE.fill(lang, key, args)
+}
+
 /// A refusal in `lang`: its text from the catalogue with the refusal's values in place of their
 /// `{name}` placeholders.
 pub fn refusal(lang: Lang, refusal: &canali_domain::refusal::Refusal) -> String {
