@@ -1,6 +1,8 @@
 //! The report's texts in Italian and English, looked up by key through the domain's catalogue.
 //! Sentences built with numbers hold `{name}` placeholders filled with values already written
-//! the language's way.
+//! the language's way. Keys: `report.` and the words of a label or heading; `report.metric.`
+//! and the metric's CSV name for the summary table's labels; `report.` with the prose section
+//! for the sentences.
 
 use canali_domain::lang::{Args, Catalogue, Lang, Texts};
 
@@ -18,6 +20,7 @@ pub(crate) fn fill(lang: Lang, key: &'static str, args: Args) -> String {
 pub static TEXTS: Catalogue = Catalogue::new(&[TABLE]);
 
 const TABLE: Texts = &[
+    // Labels, headings and single words of the charts, tables and prose.
     (
         "report.residential_call_center",
         "Call center residenziali",
@@ -200,6 +203,7 @@ const TABLE: Texts = &[
     ("report.moved_many", "trasferiti", "moved"),
     ("report.closed_one", "chiuso", "closed"),
     ("report.closed_many", "chiusi", "closed"),
+    // The summary table of the CSV output, by metric.
     ("report.metric.year", "Anno", "Year"),
     (
         "report.metric.previous_year",
@@ -319,6 +323,7 @@ const TABLE: Texts = &[
         "Esternalizzati",
         "Outsourced",
     ),
+    // The sentences of the prose.
     (
         "report.group.call_center",
         "il call center",
