@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use canali_branches::kpi::{BranchKpis, BranchStandards, WaitIndicators, verdict};
 use canali_branches::network::OpenNow;
 use canali_branches::{ImportFormat, Network, NetworkAt};
+use canali_domain::lang::Lang;
 use canali_domain::network::{BranchKind, Operator};
 use canali_domain::{Day, ROME, Reason};
 use canali_store::Store;
@@ -118,29 +119,21 @@ pub enum BranchesCommand {
     },
 }
 
-/// The language of the ticket statuses printed.
-#[derive(Clone, Copy, ValueEnum)]
-pub enum LabelLang {
-    /// Italiano.
-    It,
-    /// English.
-    En,
-}
-
-impl LabelLang {
-    fn code(self) -> &'static str {
-        match self {
-            LabelLang::It => "it",
-            LabelLang::En => "en",
-        }
-    }
+/// The language of the ticket statuses printed, each value with its name in that language.
+fn label_lang() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new([
+        PossibleValue::new("it").help("Italiano"),
+        PossibleValue::new("en").help("English"),
+    ])
+    .map(|code| Lang::from_code(&code).expect("a possible value"))
 }
 
 #[derive(clap::Args)]
 pub struct TicketArgs {
     /// The language of the ticket statuses printed: it (Italian) or en (English).
-    #[arg(long, value_enum, global = true, default_value = "en")]
-    lang: LabelLang,
+    #[arg(long, value_parser = label_lang(), global = true, default_value = "en")]
+    lang: Lang,
     #[command(subcommand)]
     command: TicketCommand,
 }
@@ -496,7 +489,7 @@ async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
             }
             Ok(())
         }
-        BranchesCommand::Ticket(t) => ticket(store, t.command, t.lang.code()).await,
+        BranchesCommand::Ticket(t) => ticket(store, t.command, t.lang).await,
         BranchesCommand::Bench { .. } => unreachable!("handled before opening the database"),
         BranchesCommand::Campaign(c) => campaign(store, c).await,
         BranchesCommand::KioskKey {
@@ -579,7 +572,7 @@ fn render_list(n: &NetworkAt, format: OutFormat) -> Result<String> {
             use std::fmt::Write;
             writeln!(s, "Branch network at {}: {} branches", n.date, n.total)?;
             for (k, c) in &n.by_kind {
-                writeln!(s, "  {:<32} {c:>3}", k.label("en"))?;
+                writeln!(s, "  {:<32} {c:>3}", k.label(Lang::En))?;
             }
             writeln!(
                 s,
@@ -596,7 +589,7 @@ fn render_list(n: &NetworkAt, format: OutFormat) -> Result<String> {
                     s,
                     "  {:<14} {:<32} {:>3}",
                     k.sot_name,
-                    k.kind.label("en"),
+                    k.kind.label(Lang::En),
                     k.branches
                 )?;
             }
@@ -686,7 +679,7 @@ fn render_open_now(rows: &[OpenNow], format: OutFormat) -> Result<String> {
     Ok(s)
 }
 
-fn print_ticket(t: &Ticket, lang: &str) {
+fn print_ticket(t: &Ticket, lang: Lang) {
     let when = |m: Option<i64>| {
         m.and_then(|m| Timestamp::from_microsecond(m).ok())
             .map(|ts| ts.to_zoned(ROME.clone()).strftime("%H:%M:%S").to_string())
@@ -716,7 +709,7 @@ fn print_ticket(t: &Ticket, lang: &str) {
     );
 }
 
-async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
+async fn ticket(store: &Store, cmd: TicketCommand, lang: Lang) -> Result<()> {
     let print_ticket = |t: &Ticket| print_ticket(t, lang);
     match cmd {
         TicketCommand::Take {
@@ -1071,8 +1064,8 @@ fn render_kpis(k: &BranchKpis, format: OutFormat) -> Result<String> {
                     percent(w.over_40_share),
                     percent(w.within_60_share),
                     fixed(w.p95_minutes, 1, 1.0),
-                    verdict(w.regulator_met, "en"),
-                    verdict(w.target_met, "en")
+                    verdict(w.regulator_met, Lang::En),
+                    verdict(w.target_met, Lang::En)
                 )
             };
             for (level, w) in rows() {

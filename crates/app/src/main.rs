@@ -11,6 +11,7 @@ mod ops_cmd;
 mod web_cmd;
 
 use anyhow::{Context, Result, bail};
+use canali_domain::lang::Lang;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,7 +70,7 @@ enum Command {
         #[arg(long, default_value = "canali-demo.db")]
         file: PathBuf,
         /// The language of the printed report: it or en.
-        #[arg(long, default_value = "it")]
+        #[arg(long, default_value = "it", value_parser = lang())]
         lang: Lang,
         /// Stop after the report instead of serving the demo on the web.
         #[arg(long)]
@@ -142,7 +143,7 @@ enum Command {
         #[arg(long, value_enum, default_value = "md")]
         format: ReportFormat,
         /// The report's language: it (Italian) or en (English).
-        #[arg(long, default_value = "it")]
+        #[arg(long, default_value = "it", value_parser = lang())]
         lang: Lang,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
@@ -235,19 +236,11 @@ enum ReportFormat {
     Csv,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Lang {
-    It,
-    En,
-}
-
-impl Lang {
-    fn report(self) -> canali_report::Lang {
-        match self {
-            Lang::It => canali_report::Lang::It,
-            Lang::En => canali_report::Lang::En,
-        }
-    }
+/// The `--lang` of the report commands: `it` or `en`, parsed into the one [`Lang`].
+fn lang() -> impl clap::builder::TypedValueParser<Value = Lang> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(["it", "en"])
+        .map(|code| Lang::from_code(&code).expect("a possible value"))
 }
 
 /// The demo's default size: the full-size utility (about two minutes and 0.85 GiB on two cores;
@@ -462,7 +455,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 (ReportFormat::Csv, Some(path)) => {
                     // One file per table: PATH's stem, the table's name, .csv.
                     let stem = path.with_extension("");
-                    for table in canali_report::render_csv(&report, lang.report())? {
+                    for table in canali_report::render_csv(&report, lang)? {
                         let file = PathBuf::from(format!("{}_{}.csv", stem.display(), table.name));
                         std::fs::write(&file, &table.csv)
                             .with_context(|| format!("cannot write {}", file.display()))?;
@@ -566,7 +559,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn render(report: &canali_report::YearReport, format: ReportFormat, lang: Lang) -> Result<String> {
-    let lang = lang.report();
     Ok(match format {
         ReportFormat::Md => canali_report::render_markdown(report, lang),
         ReportFormat::Html => canali_report::render_html(report, lang)?,

@@ -3,6 +3,7 @@
 use crate::{open, redacted, settings_table};
 use anyhow::{Context, Result, bail};
 use canali_domain::Channel;
+use canali_domain::lang::Lang;
 use canali_domain::service::Role;
 use canali_store::Store;
 use canali_store::accounts::NewOperator;
@@ -197,7 +198,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
                     jiff::Timestamp::now().as_microsecond(),
                 )
                 .await?;
-            println!("Added {email} ({}) as user {id}.", role.label("en"));
+            println!("Added {email} ({}) as user {id}.", role.label(Lang::En));
             if generated {
                 println!("Password: {password}");
             }
@@ -272,7 +273,7 @@ pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
             .add_operator(
                 &NewOperator {
                     email: email.clone(),
-                    name: role.label("it").to_string(),
+                    name: role.label(Lang::It).to_string(),
                     role: *role,
                     line,
                     branch,
@@ -359,7 +360,7 @@ pub async fn serve(
             println!("  customer {name}: {email}");
         }
         for (role, email) in &l.operators {
-            println!("  {:<28} {email}", role.label("en"));
+            println!("  {:<28} {email}", role.label(Lang::En));
         }
         if let Some((branch, path)) = &l.kiosk {
             println!("The ticket kiosk of {branch}, paired for the demo: {public}{path}");

@@ -13,6 +13,7 @@
 
 use crate::Result;
 use canali_domain::Day;
+use canali_domain::lang::Lang;
 use canali_store::branches_store::WaitBucket;
 use canali_store::{Sot, Store};
 use jiff::civil::Date;
@@ -63,15 +64,11 @@ pub struct WaitIndicators {
 }
 
 /// A verdict in words: met, missed, or no data (no visits).
-pub fn verdict(met: Option<bool>, lang: &str) -> &'static str {
-    let italian = lang == "it";
-    match (met, italian) {
-        (Some(true), false) => "met",
-        (Some(false), false) => "MISSED",
-        (None, false) => "no data",
-        (Some(true), true) => "rispettato",
-        (Some(false), true) => "NON rispettato",
-        (None, true) => "nessun dato",
+pub fn verdict(met: Option<bool>, lang: Lang) -> &'static str {
+    match met {
+        Some(true) => lang.pick("rispettato", "met"),
+        Some(false) => lang.pick("NON rispettato", "MISSED"),
+        None => lang.pick("nessun dato", "no data"),
     }
 }
 

@@ -2,6 +2,7 @@
 //! waiting-time indicators computed from the ledger.
 
 use canali_branches::kpi::{BranchStandards, branch_kpis, verdict};
+use canali_domain::lang::Lang;
 use canali_domain::{Channel, ROME};
 use canali_store::testing::fresh_stores;
 use canali_store::{NewContact, Sot};
@@ -103,8 +104,11 @@ async fn branch_indicators_from_the_ledger() {
         assert_eq!(april.network.regulator_met, None, "{}", t.name);
         assert_eq!(april.network.target_met, None);
         assert_eq!(april.network.average_minutes, None);
-        assert_eq!(verdict(april.network.regulator_met, "en"), "no data");
-        assert_eq!(verdict(april.network.regulator_met, "it"), "nessun dato");
+        assert_eq!(verdict(april.network.regulator_met, Lang::En), "no data");
+        assert_eq!(
+            verdict(april.network.regulator_met, Lang::It),
+            "nessun dato"
+        );
         // The indicators read the rollup only: rebuilding it from the ledger changes nothing,
         // and the same contacts ingested again are not counted twice.
         s.ingest_contacts("test", &contacts).await.unwrap();

@@ -75,6 +75,7 @@ coded_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
 
     #[test]
     fn names_codes_and_labels_round_trip() {
@@ -82,8 +83,8 @@ mod tests {
             assert_eq!(c.name().parse::<Channel>().unwrap(), *c);
             assert_eq!(Channel::from_code(c.code()), Some(*c));
         }
-        assert_eq!(Channel::Web.label("it"), "Sportello on-line");
-        assert_eq!(Channel::Web.label("en"), "Online branch");
+        assert_eq!(Channel::Web.label(Lang::It), "Sportello on-line");
+        assert_eq!(Channel::Web.label(Lang::En), "Online branch");
         let err = "fax".parse::<Channel>().unwrap_err().to_string();
         assert!(err.contains("'fax' is not a valid channel"), "{err}");
         assert!(err.contains("call_center_business"), "{err}");

@@ -4,7 +4,8 @@
 //! - [`ids`]: codice fiscale, partita IVA, POD and PDR with their real validation;
 //! - [`schedule`]: weekly opening hours in Europe/Rome with dated exceptions;
 //! - [`network`]: territories and the kinds of branch;
-//! - [`day`]: calendar days as compact numbers, the unit of the rollups.
+//! - [`day`]: calendar days as compact numbers, the unit of the rollups;
+//! - [`lang`]: Italian and English, and the message catalogue every text goes through.
 
 /// A name that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,10 +42,9 @@ macro_rules! coded_enum {
                 match self { $($name::$variant => $snake),+ }
             }
 
-            /// The label for people, in Italian (`it`) or English (anything else).
-            pub const fn label(self, lang: &str) -> &'static str {
-                let italian = matches!(lang.as_bytes(), b"it");
-                match self { $($name::$variant => if italian { $it } else { $en }),+ }
+            /// The label for people, in `lang`.
+            pub const fn label(self, lang: $crate::lang::Lang) -> &'static str {
+                match self { $($name::$variant => lang.pick($it, $en)),+ }
             }
         }
 
@@ -76,6 +76,7 @@ pub mod contact;
 pub mod day;
 pub mod erlang;
 pub mod ids;
+pub mod lang;
 pub mod network;
 pub mod refusal;
 pub mod schedule;

@@ -6,6 +6,7 @@ use crate::document::waiting_indicators;
 use crate::format::{self, Lang};
 use crate::model::{ChannelFigures, YearReport};
 use crate::prose::{self, Unit};
+use crate::texts;
 use canali_domain::Channel;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -96,13 +97,11 @@ fn legend(area: &Area, items: &[(String, RGBColor)], top: i32) -> Result<(), Rep
 /// Channel names short enough for a two-column legend.
 fn short_label(channel: Channel, lang: Lang) -> &'static str {
     match channel {
-        Channel::CallCenterResidential => {
-            lang.pick("Call center residenziali", "Residential call center")
-        }
-        Channel::CallCenterBusiness => lang.pick("Call center business", "Business call center"),
-        Channel::Branch => lang.pick("Sportelli", "Branches"),
-        Channel::Web => lang.pick("Sportello on-line", "Online branch"),
-        Channel::Mail => lang.pick("Posta", "Postal mail"),
+        Channel::CallCenterResidential => texts::get(lang, "report.residential_call_center"),
+        Channel::CallCenterBusiness => texts::get(lang, "report.business_call_center"),
+        Channel::Branch => texts::get(lang, "report.branches"),
+        Channel::Web => texts::get(lang, "report.online_branch"),
+        Channel::Mail => texts::get(lang, "report.postal_mail"),
     }
 }
 
@@ -115,10 +114,7 @@ fn channel_legend(lang: Lang) -> Vec<(String, RGBColor)> {
 
 /// Two 100% bars, the previous year above the year, split by channel.
 pub fn channel_mix(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
-    let title = lang.pick(
-        "Distribuzione dei contatti per canale",
-        "Channel mix of contacts",
-    );
+    let title = texts::get(lang, "report.channel_mix_of_contacts");
     svg(200, title, |area| {
         let bars = [
             (r.previous_year, r.contacts.previous_total, false),
@@ -133,7 +129,7 @@ pub fn channel_mix(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
                 text_style(16, TEXT, HPos::Left, VPos::Center),
             )?;
             if total == 0 {
-                let none = lang.pick("nessun dato", "no data");
+                let none = texts::get(lang, "report.no_data");
                 text(
                     area,
                     none,
@@ -194,7 +190,7 @@ fn share_of(f: &ChannelFigures, current: bool) -> Option<f64> {
 
 /// Monthly contacts of the year, one line per channel.
 pub fn monthly(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
-    let title = lang.pick("Contatti mensili per canale", "Monthly contacts by channel");
+    let title = texts::get(lang, "report.monthly_contacts_by_channel");
     svg(400, title, |area| {
         let (plot, key) = area.split_vertically(320);
         let top = r
@@ -243,10 +239,7 @@ pub fn monthly(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
 
 /// Each waiting indicator as a bar against its target, green when met and red when not.
 pub fn waiting(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
-    let title = lang.pick(
-        "Tempi di attesa e obiettivi",
-        "Waiting times against targets",
-    );
+    let title = texts::get(lang, "report.waiting_times_against_targets");
     let indicators = waiting_indicators(r, lang);
     let row_height = 58;
     let rows = indicators.len() as u32;
@@ -262,11 +255,8 @@ pub fn waiting(r: &YearReport, lang: Lang) -> Result<String, ReportError> {
             indicator_bar(area, indicator, *unit, y + 20, lang)?;
         }
         let key = [
-            (
-                lang.pick("obiettivo raggiunto", "target met").to_string(),
-                MET,
-            ),
-            (lang.pick("non raggiunto", "not met").to_string(), MISSED),
+            (texts::get(lang, "report.target_met").to_string(), MET),
+            (texts::get(lang, "report.not_met").to_string(), MISSED),
         ];
         legend(area, &key, 20 + (row_height * rows) as i32)
     })
@@ -285,7 +275,7 @@ fn indicator_bar(
     let target_x = (left + i.target * scale).round() as i32;
     let target = format!(
         "{} {}",
-        lang.pick("obiettivo", "target"),
+        texts::get(lang, "report.target"),
         prose::indicator_target(i.target, unit, lang)
     );
     if let Some(value) = i.value {
@@ -306,7 +296,7 @@ fn indicator_bar(
     } else {
         text(
             area,
-            lang.pick("nessun dato", "no data"),
+            texts::get(lang, "report.no_data"),
             (left as i32, y + 11),
             text_style(14, TEXT, HPos::Left, VPos::Center),
         )?;

@@ -5,6 +5,7 @@
 use crate::ReportError;
 use crate::format::Lang;
 use crate::model::*;
+use crate::texts;
 use canali_domain::Channel;
 
 /// One table of the report as CSV text (with its header line).
@@ -86,13 +87,13 @@ fn contacts_by_channel(r: &YearReport, lang: Lang) -> Rows {
     for row in &c.by_channel {
         rows.push(figures_row(
             row.channel.name(),
-            row.channel.label(lang.code()),
+            row.channel.label(lang),
             &row.figures,
         ));
     }
     rows.push(figures_row(
         "call_center",
-        lang.pick("Call center (totale)", "Call center (total)"),
+        texts::get(lang, "report.call_center_total"),
         &c.call_center,
     ));
     let total = ChannelFigures {
@@ -102,7 +103,11 @@ fn contacts_by_channel(r: &YearReport, lang: Lang) -> Rows {
         previous_share_pct: (c.previous_total != 0).then_some(100.0),
         growth_pct: c.growth_pct,
     };
-    rows.push(figures_row("total", lang.pick("Totale", "Total"), &total));
+    rows.push(figures_row(
+        "total",
+        texts::get(lang, "report.total"),
+        &total,
+    ));
     rows
 }
 
@@ -163,147 +168,132 @@ fn waiting_times(r: &YearReport, lang: Lang) -> Rows {
 fn summary(r: &YearReport, lang: Lang) -> Rows {
     let (o, e, n) = (&r.online_branch, &r.ebill, &r.network);
     let int = |x: i64| x.to_string();
-    let metrics: Vec<(&str, &str, &str, String)> = vec![
-        ("year", "Anno", "Year", r.year.to_string()),
+    let metrics: Vec<(&str, &'static str, String)> = vec![
+        ("year", "report.metric.year", r.year.to_string()),
         (
             "previous_year",
-            "Anno precedente",
-            "Previous year",
+            "report.metric.previous_year",
             r.previous_year.to_string(),
         ),
         (
             "online_branch_registered_users",
-            "Iscritti allo sportello on-line",
-            "Online branch registered users",
+            "report.metric.online_branch_registered_users",
             int(o.registered_users),
         ),
         (
             "online_branch_previous_registered_users",
-            "Iscritti anno precedente",
-            "Registered users, previous year",
+            "report.metric.online_branch_previous_registered_users",
             int(o.previous_registered_users),
         ),
         (
             "online_branch_growth_pct",
-            "Variazione iscritti (%)",
-            "Registered users growth (%)",
+            "report.metric.online_branch_growth_pct",
             opt(o.growth_pct),
         ),
         (
             "ebill_customers",
-            "Clienti con bolletta via e-mail",
-            "E-bill customers",
+            "report.metric.ebill_customers",
             int(e.customers),
         ),
         (
             "ebill_previous_customers",
-            "Clienti anno precedente",
-            "E-bill customers, previous year",
+            "report.metric.ebill_previous_customers",
             int(e.previous_customers),
         ),
         (
             "ebill_growth_pct",
-            "Variazione clienti (%)",
-            "E-bill customers growth (%)",
+            "report.metric.ebill_growth_pct",
             opt(e.growth_pct),
         ),
         (
             "ebill_growth_target_pct",
-            "Obiettivo di crescita (%)",
-            "Growth target (%)",
+            "report.metric.ebill_growth_target_pct",
             num(e.growth_target_pct),
         ),
         (
             "ebill_growth_met",
-            "Obiettivo raggiunto",
-            "Target met",
+            "report.metric.ebill_growth_met",
             opt_bool(e.growth_met),
         ),
-        ("ebill_enrolled", "Adesioni", "Sign-ups", int(e.enrolled)),
+        (
+            "ebill_enrolled",
+            "report.metric.ebill_enrolled",
+            int(e.enrolled),
+        ),
         (
             "ebill_withdrawn",
-            "Rinunce",
-            "Returns to paper",
+            "report.metric.ebill_withdrawn",
             int(e.withdrawn),
         ),
         (
             "envelopes_avoided",
-            "Buste evitate",
-            "Envelopes avoided",
+            "report.metric.envelopes_avoided",
             int(e.envelopes_avoided),
         ),
         (
             "sheets_avoided",
-            "Fogli evitati",
-            "Sheets avoided",
+            "report.metric.sheets_avoided",
             int(e.sheets_avoided),
         ),
         (
             "sheets_estimated",
-            "Fogli stimati",
-            "Sheets estimated",
+            "report.metric.sheets_estimated",
             e.sheets_estimated.to_string(),
         ),
         (
             "co2_grams_per_bill",
-            "g di CO2 per bolletta",
-            "g of CO2 per bill",
+            "report.metric.co2_grams_per_bill",
             num(e.co2_grams_per_bill),
         ),
         (
             "co2_avoided_kg",
-            "CO2 evitata (kg)",
-            "CO2 avoided (kg)",
+            "report.metric.co2_avoided_kg",
             num(e.co2_avoided_kg),
         ),
         (
             "co2_avoided_tonnes",
-            "CO2 evitata (t)",
-            "CO2 avoided (t)",
+            "report.metric.co2_avoided_tonnes",
             num(e.co2_avoided_tonnes),
         ),
         (
             "co2_grams_per_sheet",
-            "g di CO2 per foglio",
-            "g of CO2 per sheet",
+            "report.metric.co2_grams_per_sheet",
             num(e.co2_grams_per_sheet),
         ),
         (
             "co2_by_sheets_kg",
-            "CO2 evitata, stima per fogli (kg)",
-            "CO2 avoided, by sheets (kg)",
+            "report.metric.co2_by_sheets_kg",
             num(e.co2_by_sheets_kg),
         ),
-        ("branches", "Sportelli", "Branches", int(n.total)),
+        ("branches", "report.metric.branches", int(n.total)),
         (
             "branches_previous",
-            "Sportelli anno precedente",
-            "Branches, previous year",
+            "report.metric.branches_previous",
             int(n.previous_total),
         ),
-        ("territories", "SOT", "SOTs", int(n.territories)),
+        (
+            "territories",
+            "report.metric.territories",
+            int(n.territories),
+        ),
         (
             "branches_homogeneous_schedule",
-            "Con orario omogeneo",
-            "On the homogeneous schedule",
+            "report.metric.branches_homogeneous_schedule",
             int(n.homogeneous_schedule),
         ),
         (
             "homogeneous_hours_per_week",
-            "Ore settimanali dell'orario omogeneo",
-            "Homogeneous schedule hours a week",
+            "report.metric.homogeneous_hours_per_week",
             opt(n.homogeneous_hours_per_week),
         ),
         (
             "branches_hosted_at_third_parties",
-            "Presso terzi",
-            "Hosted at third parties",
+            "report.metric.branches_hosted_at_third_parties",
             int(n.hosted_at_third_parties),
         ),
         (
             "branches_outsourced",
-            "Esternalizzati",
-            "Outsourced",
+            "report.metric.branches_outsourced",
             int(n.outsourced),
         ),
     ];
@@ -311,7 +301,7 @@ fn summary(r: &YearReport, lang: Lang) -> Rows {
     rows.extend(
         metrics
             .into_iter()
-            .map(|(key, it, en, value)| vec![key.into(), lang.pick(it, en).into(), value]),
+            .map(|(name, key, value)| vec![name.into(), texts::get(lang, key).into(), value]),
     );
     rows
 }
@@ -321,7 +311,7 @@ fn ebill_switches(r: &YearReport, lang: Lang) -> Rows {
     rows.extend(r.ebill.switches.iter().map(|s| {
         vec![
             s.path.name().into(),
-            s.path.label(lang.code()).into(),
+            s.path.label(lang).into(),
             s.enrolled.to_string(),
             s.withdrawn.to_string(),
         ]
@@ -334,7 +324,7 @@ fn bills_by_delivery(r: &YearReport, lang: Lang) -> Rows {
     rows.extend(r.ebill.bills.iter().map(|b| {
         vec![
             b.delivery.name().into(),
-            b.delivery.label(lang.code()).into(),
+            b.delivery.label(lang).into(),
             b.bills.to_string(),
             b.sheets.to_string(),
         ]
@@ -347,7 +337,7 @@ fn branches_by_kind(r: &YearReport, lang: Lang) -> Rows {
     rows.extend(r.network.by_kind.iter().map(|k| {
         vec![
             k.kind.name().into(),
-            k.kind.label(lang.code()).into(),
+            k.kind.label(lang).into(),
             k.branches.to_string(),
         ]
     }));
@@ -380,7 +370,7 @@ fn network_events(r: &YearReport, lang: Lang) -> Rows {
         vec![
             e.date.to_string(),
             e.event.name().into(),
-            e.event.label(lang.code()).into(),
+            e.event.label(lang).into(),
             e.branch.clone(),
             e.name.clone(),
             e.municipality.clone(),

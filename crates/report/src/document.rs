@@ -4,6 +4,7 @@
 use crate::format::{self, Lang};
 use crate::model::*;
 use crate::prose::{self, Unit};
+use crate::texts;
 use canali_domain::Channel;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,36 +43,31 @@ pub(crate) struct Section {
 }
 
 pub(crate) fn title(r: &YearReport, lang: Lang) -> String {
-    match lang {
-        Lang::It => format!("I canali di contatto – {}", r.year),
-        Lang::En => format!("Contact channels – {}", r.year),
-    }
+    texts::fill(lang, "report.title", &[("year", &r.year)])
 }
 
 pub(crate) fn sections(r: &YearReport, lang: Lang) -> Vec<Section> {
     vec![
         Section {
-            title: lang
-                .pick("Contatti per canale", "Contacts by channel")
-                .into(),
+            title: texts::get(lang, "report.contacts_by_channel").into(),
             paragraphs: prose::contacts_paragraphs(r, lang),
             charts: vec![Chart::ChannelMix, Chart::Monthly],
             tables: vec![contacts_table(r, lang), monthly_table(r, lang)],
         },
         Section {
-            title: lang.pick("Tempi di attesa", "Waiting times").into(),
+            title: texts::get(lang, "report.waiting_times").into(),
             paragraphs: prose::waiting_paragraphs(r, lang),
             charts: vec![Chart::Waiting],
             tables: vec![waiting_table(r, lang)],
         },
         Section {
-            title: lang.pick("Sportello on-line", "Online branch").into(),
+            title: texts::get(lang, "report.online_branch").into(),
             paragraphs: vec![prose::online_branch_paragraph(r, lang)],
             charts: vec![],
             tables: vec![online_table(r, lang)],
         },
         Section {
-            title: lang.pick("Bolletta elettronica", "Electronic bill").into(),
+            title: texts::get(lang, "report.electronic_bill").into(),
             paragraphs: prose::ebill_paragraphs(r, lang),
             charts: vec![],
             tables: vec![
@@ -81,7 +77,7 @@ pub(crate) fn sections(r: &YearReport, lang: Lang) -> Vec<Section> {
             ],
         },
         Section {
-            title: lang.pick("Rete degli sportelli", "Branch network").into(),
+            title: texts::get(lang, "report.branch_network").into(),
             paragraphs: prose::network_paragraphs(r, lang),
             charts: vec![],
             tables: network_tables(r, lang),
@@ -90,12 +86,15 @@ pub(crate) fn sections(r: &YearReport, lang: Lang) -> Vec<Section> {
 }
 
 fn opt_pct(x: Option<f64>, lang: Lang) -> String {
-    x.map_or_else(|| lang.pick("n.d.", "n/a").into(), |v| format::pct(v, lang))
+    x.map_or_else(
+        || texts::get(lang, "report.not_available").into(),
+        |v| format::pct(v, lang),
+    )
 }
 
 fn opt_growth(x: Option<f64>, lang: Lang) -> String {
     x.map_or_else(
-        || lang.pick("n.d.", "n/a").into(),
+        || texts::get(lang, "report.not_available").into(),
         |v| format::signed_pct(v, lang),
     )
 }
@@ -117,26 +116,26 @@ fn figures_row(label: String, f: &ChannelFigures, lang: Lang) -> Vec<String> {
 
 fn contacts_table(r: &YearReport, lang: Lang) -> Table {
     let (y, p) = (r.year.to_string(), r.previous_year.to_string());
-    let share = lang.pick("Quota", "Share");
+    let share = texts::get(lang, "report.share");
     let mut t = Table::new(
         vec![
-            lang.pick("Canale", "Channel").into(),
+            texts::get(lang, "report.channel").into(),
             y.clone(),
             format!("{share} {y}"),
             p.clone(),
             format!("{share} {p}"),
-            lang.pick("Variazione", "Change").into(),
+            texts::get(lang, "report.change").into(),
         ],
         1,
     );
     for row in &r.contacts.by_channel {
         t.rows.push(figures_row(
-            row.channel.label(lang.code()).into(),
+            row.channel.label(lang).into(),
             &row.figures,
             lang,
         ));
     }
-    let cc = lang.pick("Call center (totale)", "Call center (total)");
+    let cc = texts::get(lang, "report.call_center_total");
     t.rows
         .push(figures_row(cc.into(), &r.contacts.call_center, lang));
     let c = &r.contacts;
@@ -148,7 +147,7 @@ fn contacts_table(r: &YearReport, lang: Lang) -> Table {
         growth_pct: c.growth_pct,
     };
     t.rows.push(figures_row(
-        lang.pick("Totale", "Total").into(),
+        texts::get(lang, "report.total").into(),
         &total,
         lang,
     ));
@@ -156,13 +155,9 @@ fn contacts_table(r: &YearReport, lang: Lang) -> Table {
 }
 
 fn monthly_table(r: &YearReport, lang: Lang) -> Table {
-    let mut headers = vec![lang.pick("Mese", "Month").to_string()];
-    headers.extend(
-        Channel::ALL
-            .iter()
-            .map(|c| c.label(lang.code()).to_string()),
-    );
-    headers.push(lang.pick("Totale", "Total").into());
+    let mut headers = vec![texts::get(lang, "report.month").to_string()];
+    headers.extend(Channel::ALL.iter().map(|c| c.label(lang).to_string()));
+    headers.push(texts::get(lang, "report.total").into());
     let mut t = Table::new(headers, 1);
     for m in &r.contacts.monthly {
         let mut row = vec![format::month_name(m.month, lang).to_string()];
@@ -178,11 +173,11 @@ fn monthly_table(r: &YearReport, lang: Lang) -> Table {
 }
 
 fn indicator_row(label: String, i: &Indicator, unit: Unit, lang: Lang) -> Vec<String> {
-    let na = || lang.pick("n.d.", "n/a").to_string();
+    let na = || texts::get(lang, "report.not_available").to_string();
     let value = |v: Option<f64>| v.map_or_else(na, |v| prose::indicator_value(v, unit, lang));
     let met = match i.met {
-        Some(true) => lang.pick("raggiunto", "met").into(),
-        Some(false) => lang.pick("non raggiunto", "not met").into(),
+        Some(true) => texts::get(lang, "report.met").into(),
+        Some(false) => texts::get(lang, "report.not_met").into(),
         None => na(),
     };
     let target = format!("≤ {}", prose::indicator_target(i.target, unit, lang));
@@ -194,13 +189,11 @@ pub(crate) fn waiting_indicators(r: &YearReport, lang: Lang) -> Vec<(String, &In
     let mut out = Vec::new();
     for w in &r.waiting.call_center {
         let line = match w.channel {
-            Channel::CallCenterBusiness => {
-                lang.pick("Call center business", "Business call center")
-            }
-            _ => lang.pick("Call center residenziali", "Residential call center"),
+            Channel::CallCenterBusiness => texts::get(lang, "report.business_call_center"),
+            _ => texts::get(lang, "report.residential_call_center"),
         };
-        let avg = lang.pick("attesa media (s)", "average wait (s)");
-        let over = lang.pick("attese oltre 2 minuti", "waits over 2 minutes");
+        let avg = texts::get(lang, "report.average_wait_s");
+        let over = texts::get(lang, "report.waits_over_2_minutes");
         out.push((
             format!("{line}: {avg}"),
             &w.average_wait_seconds,
@@ -213,9 +206,9 @@ pub(crate) fn waiting_indicators(r: &YearReport, lang: Lang) -> Vec<(String, &In
         ));
     }
     let b = &r.waiting.branches;
-    let branches = lang.pick("Sportelli", "Branches");
-    let avg = lang.pick("attesa media (min)", "average wait (min)");
-    let over = lang.pick("attese oltre 40 minuti", "waits over 40 minutes");
+    let branches = texts::get(lang, "report.branches");
+    let avg = texts::get(lang, "report.average_wait_min");
+    let over = texts::get(lang, "report.waits_over_40_minutes");
     out.push((
         format!("{branches}: {avg}"),
         &b.average_wait_minutes,
@@ -231,11 +224,11 @@ pub(crate) fn waiting_indicators(r: &YearReport, lang: Lang) -> Vec<(String, &In
 
 fn waiting_table(r: &YearReport, lang: Lang) -> Table {
     let headers = vec![
-        lang.pick("Indicatore", "Indicator").to_string(),
+        texts::get(lang, "report.indicator").to_string(),
         r.year.to_string(),
         r.previous_year.to_string(),
-        format!("{} {}", lang.pick("Obiettivo", "Target"), r.year),
-        lang.pick("Esito", "Result").into(),
+        format!("{} {}", texts::get(lang, "report.target_title"), r.year),
+        texts::get(lang, "report.result").into(),
     ];
     let mut t = Table::new(headers, 1);
     t.numeric[4] = false;
@@ -248,8 +241,8 @@ fn waiting_table(r: &YearReport, lang: Lang) -> Table {
 fn key_value_table(lang: Lang, rows: Vec<(String, String)>) -> Table {
     let mut t = Table::new(
         strings(&[
-            lang.pick("Indicatore", "Indicator"),
-            lang.pick("Valore", "Value"),
+            texts::get(lang, "report.indicator"),
+            texts::get(lang, "report.value"),
         ]),
         1,
     );
@@ -259,7 +252,7 @@ fn key_value_table(lang: Lang, rows: Vec<(String, String)>) -> Table {
 
 fn online_table(r: &YearReport, lang: Lang) -> Table {
     let o = &r.online_branch;
-    let users = lang.pick("Iscritti a fine", "Registered users at the end of");
+    let users = texts::get(lang, "report.registered_users_at_the_end_of");
     key_value_table(
         lang,
         vec![
@@ -272,7 +265,7 @@ fn online_table(r: &YearReport, lang: Lang) -> Table {
                 format::int(o.previous_registered_users, lang),
             ),
             (
-                lang.pick("Variazione", "Change").into(),
+                texts::get(lang, "report.change").into(),
                 opt_growth(o.growth_pct, lang),
             ),
         ],
@@ -282,15 +275,12 @@ fn online_table(r: &YearReport, lang: Lang) -> Table {
 fn ebill_table(r: &YearReport, lang: Lang) -> Table {
     let e = &r.ebill;
     let n = |x| format::int(x, lang);
-    let customers = lang.pick(
-        "Clienti con bolletta via e-mail a fine",
-        "E-bill customers at the end of",
-    );
+    let customers = texts::get(lang, "report.e_bill_customers_at_the_end_of");
     let co2_note = format!(
         "{} ({} g {})",
-        lang.pick("CO2 evitata, kg", "CO2 avoided, kg"),
+        texts::get(lang, "report.co2_avoided_kg"),
         format::short(e.co2_grams_per_bill, lang),
-        lang.pick("per bolletta", "per bill")
+        texts::get(lang, "report.per_bill")
     );
     key_value_table(
         lang,
@@ -301,25 +291,23 @@ fn ebill_table(r: &YearReport, lang: Lang) -> Table {
                 n(e.previous_customers),
             ),
             (
-                lang.pick("Variazione", "Change").into(),
+                texts::get(lang, "report.change").into(),
                 opt_growth(e.growth_pct, lang),
             ),
             (
-                lang.pick("Adesioni nell'anno", "Sign-ups in the year")
-                    .into(),
+                texts::get(lang, "report.sign_ups_in_the_year").into(),
                 n(e.enrolled),
             ),
             (
-                lang.pick("Rinunce nell'anno", "Returns to paper in the year")
-                    .into(),
+                texts::get(lang, "report.returns_to_paper_in_the_year").into(),
                 n(e.withdrawn),
             ),
             (
-                lang.pick("Buste evitate", "Envelopes avoided").into(),
+                texts::get(lang, "report.envelopes_avoided").into(),
                 n(e.envelopes_avoided),
             ),
             (
-                lang.pick("Fogli evitati", "Sheets avoided").into(),
+                texts::get(lang, "report.sheets_avoided").into(),
                 n(e.sheets_avoided),
             ),
             (co2_note, format::dec(e.co2_avoided_kg, 0, lang)),
@@ -329,13 +317,13 @@ fn ebill_table(r: &YearReport, lang: Lang) -> Table {
 
 fn switches_table(r: &YearReport, lang: Lang) -> Table {
     let headers = [
-        lang.pick("Modalità di adesione", "Path"),
-        lang.pick("Adesioni", "Sign-ups"),
-        lang.pick("Rinunce", "Returns to paper"),
+        texts::get(lang, "report.signup_path"),
+        texts::get(lang, "report.sign_ups"),
+        texts::get(lang, "report.returns_to_paper"),
     ];
     let mut t = Table::new(strings(&headers), 1);
     for s in &r.ebill.switches {
-        let label = s.path.label(lang.code()).to_string();
+        let label = s.path.label(lang).to_string();
         t.rows.push(vec![
             label,
             format::int(s.enrolled, lang),
@@ -347,13 +335,13 @@ fn switches_table(r: &YearReport, lang: Lang) -> Table {
 
 fn bills_table(r: &YearReport, lang: Lang) -> Table {
     let headers = [
-        lang.pick("Invio della bolletta", "Bill delivery"),
-        lang.pick("Bollette", "Bills"),
-        lang.pick("Fogli", "Sheets"),
+        texts::get(lang, "report.bill_delivery"),
+        texts::get(lang, "report.bills"),
+        texts::get(lang, "report.sheets"),
     ];
     let mut t = Table::new(strings(&headers), 1);
     for b in &r.ebill.bills {
-        let label = b.delivery.label(lang.code()).to_string();
+        let label = b.delivery.label(lang).to_string();
         t.rows.push(vec![
             label,
             format::int(b.bills, lang),
@@ -366,32 +354,31 @@ fn bills_table(r: &YearReport, lang: Lang) -> Table {
 fn network_tables(r: &YearReport, lang: Lang) -> Vec<Table> {
     let n = &r.network;
     let count = |x| format::int(x, lang);
-    let branches = lang.pick("Sportelli", "Branches");
+    let branches = texts::get(lang, "report.branches");
     let mut summary = key_value_table(lang, Vec::new());
     summary.rows = vec![
         vec![
-            lang.pick("Sportelli in totale", "Branches in all").into(),
+            texts::get(lang, "report.branches_in_all").into(),
             count(n.total),
         ],
         vec![
-            lang.pick("Con orario omogeneo", "On the homogeneous schedule")
-                .into(),
+            texts::get(lang, "report.on_the_homogeneous_schedule").into(),
             count(n.homogeneous_schedule),
         ],
         vec![
-            lang.pick("Presso terzi", "Hosted at third parties").into(),
+            texts::get(lang, "report.hosted_at_third_parties").into(),
             count(n.hosted_at_third_parties),
         ],
         vec![
-            lang.pick("Esternalizzati", "Outsourced").into(),
+            texts::get(lang, "report.outsourced").into(),
             count(n.outsourced),
         ],
     ];
-    let mut kinds = Table::new(strings(&[lang.pick("Tipo", "Kind"), branches]), 1);
+    let mut kinds = Table::new(strings(&[texts::get(lang, "report.kind"), branches]), 1);
     kinds.rows = n
         .by_kind
         .iter()
-        .map(|k| vec![k.kind.label(lang.code()).into(), count(k.branches)])
+        .map(|k| vec![k.kind.label(lang).into(), count(k.branches)])
         .collect();
     let mut territories = Table::new(strings(&["SOT", branches]), 1);
     territories.rows = n
@@ -408,11 +395,11 @@ fn network_tables(r: &YearReport, lang: Lang) -> Vec<Table> {
 
 fn events_table(r: &YearReport, lang: Lang) -> Table {
     let headers = [
-        lang.pick("Data", "Date"),
-        lang.pick("Evento", "Event"),
-        lang.pick("Sportello", "Branch"),
-        lang.pick("Comune", "Municipality"),
-        lang.pick("Tipo", "Kind"),
+        texts::get(lang, "report.date"),
+        texts::get(lang, "report.event"),
+        texts::get(lang, "report.branch"),
+        texts::get(lang, "report.municipality"),
+        texts::get(lang, "report.kind"),
     ];
     let mut t = Table::new(strings(&headers), headers.len());
     t.rows = r
@@ -422,10 +409,10 @@ fn events_table(r: &YearReport, lang: Lang) -> Table {
         .map(|e| {
             vec![
                 format::short_date(e.date, lang),
-                e.event.label(lang.code()).into(),
+                e.event.label(lang).into(),
                 e.name.clone(),
                 e.municipality.clone(),
-                e.kind.map(|k| k.label(lang.code())).unwrap_or("").into(),
+                e.kind.map(|k| k.label(lang)).unwrap_or("").into(),
             ]
         })
         .collect();

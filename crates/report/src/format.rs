@@ -4,59 +4,35 @@
 use crate::ReportError;
 use jiff::civil::Date;
 
-/// The language of a rendered report. Italian is the default: the seed page is Italian.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    It,
-    En,
-}
+/// The language of a rendered report: the one of the domain. Italian is the default: the seed
+/// page is Italian.
+pub use canali_domain::lang::Lang;
 
-impl Lang {
-    /// The code the domain's `label()` functions take.
-    pub const fn code(self) -> &'static str {
-        match self {
-            Lang::It => "it",
-            Lang::En => "en",
-        }
-    }
-
-    const fn separators(self) -> (char, char) {
-        match self {
-            Lang::It => (',', '.'),
-            Lang::En => ('.', ','),
-        }
-    }
-
-    /// Picks the Italian or the English text.
-    pub(crate) fn pick<'a>(self, it: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::It => it,
-            Lang::En => en,
-        }
+/// The language a report is asked for: `it` (or nothing) or `en`, in any case.
+pub fn parse_lang(s: &str) -> Result<Lang, ReportError> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(Lang::It),
+        code => Lang::from_code(code).ok_or_else(|| ReportError::UnknownLanguage(s.to_string())),
     }
 }
 
-impl std::str::FromStr for Lang {
-    type Err = ReportError;
-    fn from_str(s: &str) -> Result<Lang, ReportError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "" | "it" => Ok(Lang::It),
-            "en" => Ok(Lang::En),
-            _ => Err(ReportError::UnknownLanguage(s.to_string())),
-        }
+/// The decimal point and the thousands separator of `lang`.
+const fn separators(lang: Lang) -> (char, char) {
+    match lang {
+        Lang::It => (',', '.'),
+        Lang::En => ('.', ','),
     }
 }
 
 /// An integer with thousands separators: `38.832` (it), `38,832` (en).
 pub fn int(n: i64, lang: Lang) -> String {
-    let (_, thousands) = lang.separators();
+    let (_, thousands) = separators(lang);
     group_digits(&n.unsigned_abs().to_string(), thousands, n < 0)
 }
 
 /// A decimal rounded to `decimals` places, with the language's separators.
 pub fn dec(x: f64, decimals: usize, lang: Lang) -> String {
-    let (point, thousands) = lang.separators();
+    let (point, thousands) = separators(lang);
     // Round first so that -0.04 prints as 0,0 and not -0,0.
     let factor = 10f64.powi(decimals as i32);
     let rounded = (x * factor).round() / factor;
@@ -213,8 +189,8 @@ mod tests {
 
     #[test]
     fn languages_parse_with_italian_as_default() {
-        assert_eq!("".parse::<Lang>().unwrap(), Lang::It);
-        assert_eq!("EN".parse::<Lang>().unwrap(), Lang::En);
-        assert!("de".parse::<Lang>().is_err());
+        assert_eq!(parse_lang("").unwrap(), Lang::It);
+        assert_eq!(parse_lang("EN").unwrap(), Lang::En);
+        assert!(parse_lang("de").is_err());
     }
 }

@@ -23,15 +23,17 @@ mod model;
 mod network;
 mod prose;
 mod settings;
+mod texts;
 
 pub use compute::{ReportInputs, compute, growth, share, year_bounds};
 pub use csv_out::{CsvTable, render_csv};
-pub use format::Lang;
+pub use format::{Lang, parse_lang};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use model::*;
 pub use network::{HOMOGENEOUS_TEMPLATE, branches_at, exists_at};
 pub use settings::{ReportSettings, Targets};
+pub use texts::TEXTS;
 
 use canali_store::{Store, StoreError};
 

@@ -3,6 +3,7 @@
 
 use crate::format::{self, Lang};
 use crate::model::*;
+use crate::texts;
 use canali_domain::Channel;
 use canali_domain::network::{BranchEventKind, EbillPath};
 
@@ -23,23 +24,36 @@ fn it_before(word: &str, number: &str) -> String {
     }
 }
 
+/// A number after an Italian article or preposition (see [`it_before`]); in English the number
+/// alone, the preposition being in the sentence.
+fn after(lang: Lang, word: &str, number: &str) -> String {
+    match lang {
+        Lang::It => it_before(word, number),
+        Lang::En => number.to_string(),
+    }
+}
+
 /// "a, b e c" / "a, b and c".
 fn join_list(items: &[String], lang: Lang) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
-        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), lang.pick("e", "and")),
+        [rest @ .., last] => format!(
+            "{} {} {last}",
+            rest.join(", "),
+            texts::get(lang, "report.and")
+        ),
     }
 }
 
 fn not_available(lang: Lang) -> &'static str {
-    lang.pick("n.d.", "n/a")
+    texts::get(lang, "report.not_available")
 }
 
 fn met_word(met: Option<bool>, lang: Lang) -> &'static str {
     match met {
-        Some(true) => lang.pick("raggiunto", "met"),
-        Some(false) => lang.pick("non raggiunto", "not met"),
+        Some(true) => texts::get(lang, "report.met"),
+        Some(false) => texts::get(lang, "report.not_met"),
         None => not_available(lang),
     }
 }
@@ -56,24 +70,47 @@ enum Group {
 }
 
 impl Group {
-    /// (subject, "from" form, plural, ending of "seguit-") in Italian.
-    fn it(self) -> (&'static str, &'static str, bool, char) {
-        match self {
-            Group::CallCenter => ("il call center", "dal call center", false, 'o'),
-            Group::Branches => ("gli sportelli", "dagli sportelli", true, 'i'),
-            Group::Web => ("il web", "dal web", false, 'o'),
-            Group::Mail => ("la posta", "dalla posta", false, 'a'),
-        }
+    /// The group as the subject of a sentence: "il call center", "the call center".
+    fn subject(self, lang: Lang) -> &'static str {
+        texts::get(
+            lang,
+            match self {
+                Group::CallCenter => "report.group.call_center",
+                Group::Branches => "report.group.branches",
+                Group::Web => "report.group.web",
+                Group::Mail => "report.group.mail",
+            },
+        )
     }
 
-    /// (subject, plural) in English.
-    fn en(self) -> (&'static str, bool) {
-        match self {
-            Group::CallCenter => ("the call center", false),
-            Group::Branches => ("the branches", true),
-            Group::Web => ("the web", false),
-            Group::Mail => ("postal mail", false),
-        }
+    /// The group after "seguito"/"followed by": "dal call center", "the call center".
+    fn after_followed(self, lang: Lang) -> &'static str {
+        texts::get(
+            lang,
+            match self {
+                Group::CallCenter => "report.group.call_center.after",
+                Group::Branches => "report.group.branches.after",
+                Group::Web => "report.group.web.after",
+                Group::Mail => "report.group.mail.after",
+            },
+        )
+    }
+
+    /// "seguito"/"seguiti"/"seguita" (agreeing with the group) or "followed by".
+    fn followed(self, lang: Lang) -> &'static str {
+        texts::get(
+            lang,
+            match self {
+                Group::CallCenter => "report.group.call_center.followed",
+                Group::Branches => "report.group.branches.followed",
+                Group::Web => "report.group.web.followed",
+                Group::Mail => "report.group.mail.followed",
+            },
+        )
+    }
+
+    fn plural(self) -> bool {
+        self == Group::Branches
     }
 }
 
@@ -104,34 +141,26 @@ fn groups(r: &ContactsReport) -> Vec<(Group, &ChannelFigures)> {
 /// "Nel 2011 i contatti dei clienti sono cresciuti del 10,2% rispetto al 2010."
 pub fn contacts_growth(r: &YearReport, lang: Lang) -> String {
     let c = &r.contacts;
-    let (y, p) = (r.year, r.previous_year);
+    let (year, previous) = (r.year, r.previous_year);
     let Some(g) = c.growth_pct else {
         let total = format::int(c.total, lang);
-        return match lang {
-            Lang::It => format!(
-                "Nel {y} i contatti dei clienti sono stati {total}; non ci sono dati del {p} per un confronto."
-            ),
-            Lang::En => format!(
-                "In {y} customers made {total} contacts; there are no {p} figures to compare with."
-            ),
-        };
+        return texts::fill(
+            lang,
+            "report.contacts.no_comparison",
+            &[("year", &year), ("total", &total), ("previous", &previous)],
+        );
     };
-    let size = format::pct(g.abs(), lang);
-    match (lang, (g * 10.0).round() as i64) {
-        (Lang::It, 0) => {
-            format!("Nel {y} i contatti dei clienti sono rimasti stabili rispetto al {p}.")
-        }
-        (Lang::It, n) => {
-            let verb = if n > 0 { "cresciuti" } else { "diminuiti" };
-            format!(
-                "Nel {y} i contatti dei clienti sono {verb} {} rispetto al {p}.",
-                it_before("del", &size)
-            )
-        }
-        (Lang::En, 0) => format!("In {y} customer contacts were stable compared with {p}."),
-        (Lang::En, n) if n > 0 => format!("In {y} customer contacts grew by {size} over {p}."),
-        (Lang::En, _) => format!("In {y} customer contacts fell by {size} from {p}."),
-    }
+    let key = match (g * 10.0).round() as i64 {
+        0 => "report.contacts.stable",
+        n if n > 0 => "report.contacts.grew",
+        _ => "report.contacts.fell",
+    };
+    let size = after(lang, "del", &format::pct(g.abs(), lang));
+    texts::fill(
+        lang,
+        key,
+        &[("year", &year), ("size", &size), ("previous", &previous)],
+    )
 }
 
 /// The group whose share moved most since last year: the one the prose compares with the past.
@@ -157,15 +186,13 @@ fn past_share(
     if mover != Some(group) {
         return String::new();
     }
-    let before_text = format::pct(before, lang);
-    match lang {
-        Lang::It => format!(
-            ", era {} nel {previous_year}",
-            it_before("il", &before_text)
-        ),
-        Lang::En if now >= before => format!(", up from {before_text} in {previous_year}"),
-        Lang::En => format!(", down from {before_text} in {previous_year}"),
-    }
+    let share = after(lang, "il", &format::pct(before, lang));
+    let key = if now >= before {
+        "report.contacts.past_up"
+    } else {
+        "report.contacts.past_down"
+    };
+    texts::fill(lang, key, &[("share", &share), ("year", &previous_year)])
 }
 
 /// "Il call center si conferma il canale principale con il 55,8% dei contatti, seguito dagli
@@ -185,22 +212,18 @@ pub fn channel_mix(r: &YearReport, lang: Lang) -> Option<String> {
         .iter()
         .map(|(g, f)| follower(*g, f, mover, r.previous_year, lang))
         .collect();
-    let verb = main_verb(was_main(&list, main), main, lang);
-    let others = join_list(&others, lang);
-    Some(match lang {
-        Lang::It => {
-            let (subject, _, _, ending) = main.it();
-            let share = it_before("il", &main_share);
-            format!(
-                "{} {verb} il canale principale con {share} dei contatti{main_past}, seguit{ending} {others}.",
-                capitalize(subject)
-            )
-        }
-        Lang::En => format!(
-            "{} {verb} the main channel with {main_share} of contacts{main_past}, followed by {others}.",
-            capitalize(main.en().0)
-        ),
-    })
+    Some(texts::fill(
+        lang,
+        "report.contacts.mix",
+        &[
+            ("subject", &capitalize(main.subject(lang))),
+            ("verb", &main_verb(was_main(&list, main), main, lang)),
+            ("share", &after(lang, "il", &main_share)),
+            ("past", &main_past),
+            ("followed", &main.followed(lang)),
+            ("others", &join_list(&others, lang)),
+        ],
+    ))
 }
 
 fn share_or_zero(f: &ChannelFigures) -> f64 {
@@ -217,19 +240,15 @@ fn was_main(list: &[(Group, &ChannelFigures)], main: Group) -> Option<bool> {
 
 /// "si conferma" when the main channel led last year too, "diventa" when it takes the lead.
 fn main_verb(was_main: Option<bool>, main: Group, lang: Lang) -> &'static str {
-    let plural = match lang {
-        Lang::It => main.it().2,
-        Lang::En => main.en().1,
+    let key = match (was_main, main.plural()) {
+        (Some(true), false) => "report.verb.remains",
+        (Some(true), true) => "report.verb.remain",
+        (Some(false), false) => "report.verb.becomes",
+        (Some(false), true) => "report.verb.become",
+        (None, false) => "report.verb.is",
+        (None, true) => "report.verb.are",
     };
-    let (it, en) = match (was_main, plural) {
-        (Some(true), false) => ("si conferma", "remains"),
-        (Some(true), true) => ("si confermano", "remain"),
-        (Some(false), false) => ("diventa", "becomes"),
-        (Some(false), true) => ("diventano", "become"),
-        (None, false) => ("è", "is"),
-        (None, true) => ("sono", "are"),
-    };
-    lang.pick(it, en)
+    texts::get(lang, key)
 }
 
 /// "dal web (9,9%, era il 6,5% nel 2010)".
@@ -244,11 +263,7 @@ fn follower(
         .share_pct
         .map_or_else(|| not_available(lang).to_string(), |s| format::pct(s, lang));
     let past = past_share(g, f, mover, previous_year, lang);
-    let name = match lang {
-        Lang::It => g.it().1,
-        Lang::En => g.en().0,
-    };
-    format!("{name} ({share}{past})")
+    format!("{} ({share}{past})", g.after_followed(lang))
 }
 
 /// The totals and the split of the call center between its two lines.
@@ -257,32 +272,27 @@ pub fn contacts_totals(r: &YearReport, lang: Lang) -> String {
     let n = |x| format::int(x, lang);
     let residential = channel_figures(c, Channel::CallCenterResidential).contacts;
     let business = channel_figures(c, Channel::CallCenterBusiness).contacts;
-    let (total, previous, cc, p) = (
-        n(c.total),
-        n(c.previous_total),
-        n(c.call_center.contacts),
-        r.previous_year,
-    );
-    match lang {
-        Lang::It => format!(
-            "In tutto i contatti sono stati {total} ({previous} nel {p}); il call center ne ha ricevuti {cc}, {} dalla linea per i clienti residenziali e {} da quella per i clienti business.",
-            n(residential),
-            n(business)
-        ),
-        Lang::En => format!(
-            "In all there were {total} contacts ({previous} in {p}); the call center received {cc} of them, {} on the residential line and {} on the business line.",
-            n(residential),
-            n(business)
-        ),
-    }
+    texts::fill(
+        lang,
+        "report.contacts.totals",
+        &[
+            ("total", &n(c.total)),
+            ("previous", &n(c.previous_total)),
+            ("previous_year", &r.previous_year),
+            ("call_center", &n(c.call_center.contacts)),
+            ("residential", &n(residential)),
+            ("business", &n(business)),
+        ],
+    )
 }
 
 pub fn contacts_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
     if r.contacts.total == 0 {
-        return vec![match lang {
-            Lang::It => format!("Non ci sono contatti registrati per il {}.", r.year),
-            Lang::En => format!("There are no contacts on record for {}.", r.year),
-        }];
+        return vec![texts::fill(
+            lang,
+            "report.contacts.none",
+            &[("year", &r.year)],
+        )];
     }
     let mut first = contacts_growth(r, lang);
     if let Some(mix) = channel_mix(r, lang) {
@@ -317,73 +327,72 @@ pub enum Unit {
 }
 
 fn target_note(i: &Indicator, unit: Unit, lang: Lang) -> String {
-    let target = indicator_target(i.target, unit, lang);
-    let met = met_word(i.met, lang);
-    match lang {
-        Lang::It => format!("obiettivo: al massimo {target}, {met}"),
-        Lang::En => format!("target: at most {target}, {met}"),
-    }
+    texts::fill(
+        lang,
+        "report.waiting.target_note",
+        &[
+            ("target", &indicator_target(i.target, unit, lang)),
+            ("met", &met_word(i.met, lang)),
+        ],
+    )
 }
 
 fn call_center_sentence(w: &CallCenterWaiting, year: i16, lang: Lang) -> String {
-    let business = w.channel == Channel::CallCenterBusiness;
-    let (Some(avg), Some(over)) = (w.average_wait_seconds.value, w.waited_over_2m_pct.value) else {
-        let line = if business {
-            lang.pick("business", "business")
-        } else {
-            lang.pick("residenziali", "residential")
-        };
-        return match lang {
-            Lang::It => format!(
-                "Non ci sono dati sui tempi di attesa del call center per i clienti {line} nel {year}."
-            ),
-            Lang::En => {
-                format!("There are no {year} waiting-time figures for the {line} call center.")
-            }
-        };
+    let line = if w.channel == Channel::CallCenterBusiness {
+        texts::get(lang, "report.business")
+    } else {
+        texts::get(lang, "report.residential")
     };
-    let avg_text = indicator_value(avg, Unit::Seconds, lang);
-    let over_text = indicator_value(over, Unit::Percent, lang);
-    let avg_note = target_note(&w.average_wait_seconds, Unit::Seconds, lang);
-    let over_note = target_note(&w.waited_over_2m_pct, Unit::Percent, lang);
-    match lang {
-        Lang::It => {
-            let line = if business { "business" } else { "residenziali" };
-            format!(
-                "Al call center per i clienti {line} l'attesa media è stata di {avg_text} secondi ({avg_note}) e {} delle chiamate ha atteso più di 2 minuti ({over_note}).",
-                it_before("il", &over_text)
-            )
-        }
-        Lang::En => {
-            let line = if business { "business" } else { "residential" };
-            format!(
-                "At the {line} call center the average wait was {avg_text} seconds ({avg_note}) and {over_text} of calls waited more than 2 minutes ({over_note})."
-            )
-        }
-    }
+    let (Some(average), Some(over)) = (w.average_wait_seconds.value, w.waited_over_2m_pct.value)
+    else {
+        return texts::fill(
+            lang,
+            "report.waiting.call_center_none",
+            &[("line", &line), ("year", &year)],
+        );
+    };
+    let over = indicator_value(over, Unit::Percent, lang);
+    texts::fill(
+        lang,
+        "report.waiting.call_center",
+        &[
+            ("line", &line),
+            ("average", &indicator_value(average, Unit::Seconds, lang)),
+            (
+                "average_note",
+                &target_note(&w.average_wait_seconds, Unit::Seconds, lang),
+            ),
+            ("over", &after(lang, "il", &over)),
+            (
+                "over_note",
+                &target_note(&w.waited_over_2m_pct, Unit::Percent, lang),
+            ),
+        ],
+    )
 }
 
 fn branch_wait_sentence(w: &BranchWaiting, year: i16, lang: Lang) -> String {
-    let (Some(avg), Some(over)) = (w.average_wait_minutes.value, w.waited_over_40m_pct.value)
+    let (Some(average), Some(over)) = (w.average_wait_minutes.value, w.waited_over_40m_pct.value)
     else {
-        return match lang {
-            Lang::It => format!("Non ci sono dati sui tempi di attesa agli sportelli nel {year}."),
-            Lang::En => format!("There are no {year} waiting-time figures for the branches."),
-        };
+        return texts::fill(lang, "report.waiting.branches_none", &[("year", &year)]);
     };
-    let avg_text = indicator_value(avg, Unit::Minutes, lang);
-    let over_text = indicator_value(over, Unit::Percent, lang);
-    let avg_note = target_note(&w.average_wait_minutes, Unit::Minutes, lang);
-    let over_note = target_note(&w.waited_over_40m_pct, Unit::Percent, lang);
-    match lang {
-        Lang::It => format!(
-            "Agli sportelli l'attesa media è stata di {avg_text} minuti ({avg_note}) e {} dei clienti ha atteso più di 40 minuti ({over_note}).",
-            it_before("il", &over_text)
-        ),
-        Lang::En => format!(
-            "At the branches the average wait was {avg_text} minutes ({avg_note}) and {over_text} of visitors waited more than 40 minutes ({over_note})."
-        ),
-    }
+    let over = indicator_value(over, Unit::Percent, lang);
+    texts::fill(
+        lang,
+        "report.waiting.branches",
+        &[
+            ("average", &indicator_value(average, Unit::Minutes, lang)),
+            (
+                "average_note",
+                &target_note(&w.average_wait_minutes, Unit::Minutes, lang),
+            ),
+            ("over", &after(lang, "il", &over)),
+            (
+                "over_note",
+                &target_note(&w.waited_over_40m_pct, Unit::Percent, lang),
+            ),
+        ],
+    )
 }
 
 pub fn waiting_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
@@ -403,86 +412,74 @@ pub fn waiting_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
 
 pub fn online_branch_paragraph(r: &YearReport, lang: Lang) -> String {
     let o = &r.online_branch;
-    let (y, users) = (r.year, format::int(o.registered_users, lang));
+    let (year, users) = (r.year, format::int(o.registered_users, lang));
     if o.registered_users == 0 && o.previous_registered_users == 0 {
-        return match lang {
-            Lang::It => format!("Non risultano iscritti allo sportello on-line a fine {y}."),
-            Lang::En => {
-                format!("No users were registered with the online branch at the end of {y}.")
-            }
-        };
+        return texts::fill(lang, "report.online.none", &[("year", &year)]);
     }
-    let change = o.growth_pct.map(|g| change_phrase(g, lang));
-    match (lang, change) {
-        (Lang::It, Some(change)) => format!(
-            "Per quanto riguarda il web, a fine {y} gli iscritti allo sportello on-line hanno raggiunto quota {users}, {change} rispetto all'anno precedente."
+    match o.growth_pct {
+        Some(g) => texts::fill(
+            lang,
+            "report.online.users_change",
+            &[
+                ("year", &year),
+                ("users", &users),
+                ("change", &change_phrase(g, lang)),
+            ],
         ),
-        (Lang::It, None) => format!(
-            "Per quanto riguarda il web, a fine {y} gli iscritti allo sportello on-line sono {users}."
-        ),
-        (Lang::En, Some(change)) => format!(
-            "As for the web, at the end of {y} the online branch had {users} registered users, {change} on the year before."
-        ),
-        (Lang::En, None) => format!(
-            "As for the web, at the end of {y} the online branch had {users} registered users."
+        None => texts::fill(
+            lang,
+            "report.online.users",
+            &[("year", &year), ("users", &users)],
         ),
     }
 }
 
 /// "con un incremento del 31,0%" / "up 31.0%".
 fn change_phrase(g: f64, lang: Lang) -> String {
-    let size = format::pct(g.abs(), lang);
-    match (lang, (g * 10.0).round() as i64) {
-        (Lang::It, 0) => "stabili".to_string(),
-        (Lang::It, n) if n > 0 => format!("con un incremento {}", it_before("del", &size)),
-        (Lang::It, _) => format!("con un calo {}", it_before("del", &size)),
-        (Lang::En, 0) => "unchanged".to_string(),
-        (Lang::En, n) if n > 0 => format!("up {size}"),
-        (Lang::En, _) => format!("down {size}"),
-    }
+    let key = match (g * 10.0).round() as i64 {
+        0 => "report.change.stable",
+        n if n > 0 => "report.change.up",
+        _ => "report.change.down",
+    };
+    let size = after(lang, "del", &format::pct(g.abs(), lang));
+    texts::fill(lang, key, &[("size", &size)])
 }
 
 fn path_phrase(path: EbillPath, lang: Lang) -> &'static str {
     match path {
-        EbillPath::ContractSigning => lang.pick("alla firma del contratto", "at contract signing"),
-        EbillPath::PaperBillForm => lang.pick(
-            "con il modulo allegato alla bolletta",
-            "with the form attached to the paper bill",
-        ),
-        EbillPath::OnlineBranch => lang.pick("dallo sportello on-line", "from the online branch"),
-        EbillPath::CallCenter => lang.pick("tramite il call center", "through the call center"),
-        EbillPath::Branch => lang.pick("allo sportello", "at a branch"),
+        EbillPath::ContractSigning => texts::get(lang, "report.at_contract_signing"),
+        EbillPath::PaperBillForm => {
+            texts::get(lang, "report.with_the_form_attached_to_the_paper_bill")
+        }
+        EbillPath::OnlineBranch => texts::get(lang, "report.from_the_online_branch"),
+        EbillPath::CallCenter => texts::get(lang, "report.through_the_call_center"),
+        EbillPath::Branch => texts::get(lang, "report.at_a_branch"),
     }
 }
 
 fn ebill_customers_sentence(r: &YearReport, lang: Lang) -> String {
     let e = &r.ebill;
-    let (y, p) = (r.year, r.previous_year);
-    let (now, before) = (
-        format::int(e.customers, lang),
-        format::int(e.previous_customers, lang),
-    );
+    let customers = format::int(e.customers, lang);
     let Some(g) = e.growth_pct else {
-        return match lang {
-            Lang::It => {
-                format!("A fine {y} i clienti che ricevono la bolletta via e-mail sono {now}.")
-            }
-            Lang::En => {
-                format!("At the end of {y}, {now} customers received their bills by e-mail.")
-            }
-        };
+        return texts::fill(
+            lang,
+            "report.ebill.customers",
+            &[("year", &r.year), ("customers", &customers)],
+        );
     };
-    let growth = format::signed_pct(g, lang);
-    let target = format::pct_short(e.growth_target_pct, lang);
-    let met = met_word(e.growth_met, lang);
-    match lang {
-        Lang::It => format!(
-            "A fine {y} i clienti che ricevono la bolletta via e-mail sono {now}, contro {before} a fine {p} ({growth}; obiettivo: almeno +{target}, {met})."
-        ),
-        Lang::En => format!(
-            "At the end of {y}, {now} customers received their bills by e-mail, against {before} at the end of {p} ({growth}; target: at least +{target}, {met})."
-        ),
-    }
+    texts::fill(
+        lang,
+        "report.ebill.customers_growth",
+        &[
+            ("year", &r.year),
+            ("customers", &customers),
+            ("previous", &format::int(e.previous_customers, lang)),
+            ("previous_year", &r.previous_year),
+            ("growth", &format::signed_pct(g, lang)),
+            ("target", &format::pct_short(e.growth_target_pct, lang)),
+            ("met", &met_word(e.growth_met, lang)),
+        ],
+    )
 }
 
 fn ebill_switches_sentence(r: &YearReport, lang: Lang) -> Option<String> {
@@ -502,31 +499,28 @@ fn ebill_switches_sentence(r: &YearReport, lang: Lang) -> Option<String> {
             )
         })
         .collect();
-    let (enrolled, withdrawn, y) = (
-        format::int(e.enrolled, lang),
-        format::int(e.withdrawn, lang),
-        r.year,
-    );
     let detail = if paths.is_empty() {
         String::new()
     } else {
         format!(" ({})", join_list(&paths, lang))
     };
-    Some(match lang {
-        Lang::It => {
-            format!("Nel {y} le adesioni sono state {enrolled}{detail} e le rinunce {withdrawn}.")
-        }
-        Lang::En => format!(
-            "In {y} there were {enrolled} sign-ups{detail} and {withdrawn} returns to paper."
-        ),
-    })
+    Some(texts::fill(
+        lang,
+        "report.ebill.switches",
+        &[
+            ("year", &r.year),
+            ("enrolled", &format::int(e.enrolled, lang)),
+            ("detail", &detail),
+            ("withdrawn", &format::int(e.withdrawn, lang)),
+        ],
+    ))
 }
 
 /// "circa 20,0 tonnellate" or, under a tonne, "circa 740 kg".
 fn co2_amount(e: &EbillReport, lang: Lang) -> String {
     if e.co2_avoided_tonnes >= 1.0 {
         let t = format::dec(e.co2_avoided_tonnes, 1, lang);
-        format!("{t} {}", lang.pick("tonnellate", "tonnes"))
+        format!("{t} {}", texts::get(lang, "report.tonnes"))
     } else {
         format!("{} kg", format::dec(e.co2_avoided_kg, 0, lang))
     }
@@ -534,32 +528,26 @@ fn co2_amount(e: &EbillReport, lang: Lang) -> String {
 
 fn ebill_savings_sentence(r: &YearReport, lang: Lang) -> String {
     let e = &r.ebill;
-    let y = r.year;
     if e.envelopes_avoided == 0 {
-        return match lang {
-            Lang::It => format!("Nel {y} non risultano bollette inviate via e-mail."),
-            Lang::En => format!("No bills were sent by e-mail in {y}."),
-        };
+        return texts::fill(lang, "report.ebill.no_bills", &[("year", &r.year)]);
     }
-    let (bills, sheets) = (
-        format::int(e.envelopes_avoided, lang),
-        format::int(e.sheets_avoided, lang),
-    );
-    let co2 = co2_amount(e, lang);
-    let factor = format::short(e.co2_grams_per_bill, lang);
-    let estimated = match (e.sheets_estimated, lang) {
-        (false, _) => String::new(),
-        (true, Lang::It) => " (stimati)".to_string(),
-        (true, Lang::En) => " (estimated)".to_string(),
+    let estimated = if e.sheets_estimated {
+        format!(" ({})", texts::get(lang, "report.ebill.estimated"))
+    } else {
+        String::new()
     };
-    match lang {
-        Lang::It => format!(
-            "Nel {y} sono state inviate via e-mail {bills} bollette, evitando la stampa e l'invio di altrettante buste e di {sheets} fogli{estimated}: circa {co2} di CO2 in meno ({factor} g di CO2 per bolletta cartacea)."
-        ),
-        Lang::En => format!(
-            "In {y}, {bills} bills were sent by e-mail, avoiding printing and mailing as many envelopes and {sheets} sheets{estimated}: about {co2} of CO2 less ({factor} g of CO2 per paper bill)."
-        ),
-    }
+    texts::fill(
+        lang,
+        "report.ebill.savings",
+        &[
+            ("year", &r.year),
+            ("bills", &format::int(e.envelopes_avoided, lang)),
+            ("sheets", &format::int(e.sheets_avoided, lang)),
+            ("estimated", &estimated),
+            ("co2", &co2_amount(e, lang)),
+            ("factor", &format::short(e.co2_grams_per_bill, lang)),
+        ],
+    )
 }
 
 pub fn ebill_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
@@ -574,96 +562,89 @@ pub fn ebill_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
 
 fn network_sentence(r: &YearReport, lang: Lang) -> String {
     let n = &r.network;
-    let at = format::long_date(n.at, lang);
+    let date = format::long_date(n.at, lang);
     if n.total == 0 {
-        return match lang {
-            Lang::It => format!("Al {at} non risultano sportelli aperti."),
-            Lang::En => format!("No branch was open on {at}."),
-        };
+        return texts::fill(lang, "report.network.none", &[("date", &date)]);
     }
-    let (total, previous, sots) = (
-        format::int(n.total, lang),
-        format::int(n.previous_total, lang),
-        n.territories,
-    );
-    let p = r.previous_year;
-    let hours = n.homogeneous_hours_per_week.map(|h| format::short(h, lang));
+    let territory = if n.territories == 1 {
+        texts::get(lang, "report.network.territory_one").to_string()
+    } else {
+        texts::fill(
+            lang,
+            "report.network.territory_many",
+            &[("count", &n.territories)],
+        )
+    };
     let homogeneous = format::int(n.homogeneous_schedule, lang);
-    match lang {
-        Lang::It => {
-            let territory = if sots == 1 {
-                "dalla SOT".to_string()
-            } else {
-                format!("dalle {sots} SOT")
-            };
-            let schedule = match hours {
-                Some(h) => format!(
-                    "di cui {homogeneous} con orario omogeneo di apertura fissato in {h} ore settimanali"
-                ),
-                None => format!("di cui {homogeneous} con orario omogeneo di apertura"),
-            };
-            format!(
-                "Al {at} gli sportelli presenti nel territorio gestito {territory} sono {total} ({previous} a fine {p}), {schedule}."
-            )
-        }
-        Lang::En => {
-            let territory = if sots == 1 {
-                "the SOT".to_string()
-            } else {
-                format!("the {sots} SOTs")
-            };
-            let schedule = match hours {
-                Some(h) => format!(
-                    "{homogeneous} of them with the homogeneous opening schedule of {h} hours a week"
-                ),
-                None => format!("{homogeneous} of them with the homogeneous opening schedule"),
-            };
-            format!(
-                "On {at} there were {total} branches in the territory of {territory} ({previous} at the end of {p}), {schedule}."
-            )
-        }
-    }
+    let schedule = match n.homogeneous_hours_per_week {
+        Some(h) => texts::fill(
+            lang,
+            "report.network.schedule_hours",
+            &[
+                ("homogeneous", &homogeneous),
+                ("hours", &format::short(h, lang)),
+            ],
+        ),
+        None => texts::fill(
+            lang,
+            "report.network.schedule",
+            &[("homogeneous", &homogeneous)],
+        ),
+    };
+    texts::fill(
+        lang,
+        "report.network.branches",
+        &[
+            ("date", &date),
+            ("territory", &territory),
+            ("total", &format::int(n.total, lang)),
+            ("previous", &format::int(n.previous_total, lang)),
+            ("previous_year", &r.previous_year),
+            ("schedule", &schedule),
+        ],
+    )
 }
 
 fn hosting_sentence(r: &YearReport, lang: Lang) -> String {
     let n = &r.network;
-    let (hosted, outsourced) = (
-        format::int(n.hosted_at_third_parties, lang),
-        format::int(n.outsourced, lang),
-    );
-    match lang {
-        Lang::It => format!(
-            "Gli sportelli collocati presso terzi sono {hosted}, quelli esternalizzati {outsourced}."
-        ),
-        Lang::En => {
-            let verb = |count: i64| if count == 1 { "is" } else { "are" };
-            format!(
-                "Of these, {hosted} {} hosted at third parties and {outsourced} {} outsourced.",
-                verb(n.hosted_at_third_parties),
-                verb(n.outsourced)
-            )
-        }
-    }
+    let verb = |count: i64| {
+        let key = if count == 1 {
+            "report.verb.is"
+        } else {
+            "report.verb.are"
+        };
+        texts::get(lang, key)
+    };
+    texts::fill(
+        lang,
+        "report.network.hosting",
+        &[
+            ("hosted", &format::int(n.hosted_at_third_parties, lang)),
+            ("hosted_verb", &verb(n.hosted_at_third_parties)),
+            ("outsourced", &format::int(n.outsourced, lang)),
+            ("outsourced_verb", &verb(n.outsourced)),
+        ],
+    )
 }
 
 fn event_participle(kind: BranchEventKind, plural: bool, lang: Lang) -> &'static str {
     match (kind, plural) {
-        (BranchEventKind::Opened, false) => lang.pick("aperto", "opened"),
-        (BranchEventKind::Opened, true) => lang.pick("aperti", "opened"),
-        (BranchEventKind::Renovated, false) => lang.pick("rinnovato", "renovated"),
-        (BranchEventKind::Renovated, true) => lang.pick("rinnovati", "renovated"),
-        (BranchEventKind::Converted, false) => lang.pick("trasformato", "converted"),
-        (BranchEventKind::Converted, true) => lang.pick("trasformati", "converted"),
-        (BranchEventKind::Moved, false) => lang.pick("trasferito", "moved"),
-        (BranchEventKind::Moved, true) => lang.pick("trasferiti", "moved"),
-        (BranchEventKind::Closed, false) => lang.pick("chiuso", "closed"),
-        (BranchEventKind::Closed, true) => lang.pick("chiusi", "closed"),
+        (BranchEventKind::Opened, false) => texts::get(lang, "report.opened_one"),
+        (BranchEventKind::Opened, true) => texts::get(lang, "report.opened_many"),
+        (BranchEventKind::Renovated, false) => texts::get(lang, "report.renovated_one"),
+        (BranchEventKind::Renovated, true) => texts::get(lang, "report.renovated_many"),
+        (BranchEventKind::Converted, false) => texts::get(lang, "report.converted_one"),
+        (BranchEventKind::Converted, true) => texts::get(lang, "report.converted_many"),
+        (BranchEventKind::Moved, false) => texts::get(lang, "report.moved_one"),
+        (BranchEventKind::Moved, true) => texts::get(lang, "report.moved_many"),
+        (BranchEventKind::Closed, false) => texts::get(lang, "report.closed_one"),
+        (BranchEventKind::Closed, true) => texts::get(lang, "report.closed_many"),
     }
 }
 
 /// "Cesenatico (sportello prioritario)", "San Pietro in Vincoli (Ravenna, punto di presenza)".
 fn event_place(e: &NetworkEvent, lang: Lang) -> String {
-    let kind = e.kind.map(|k| k.label(lang.code()).to_lowercase());
+    let kind = e.kind.map(|k| k.label(lang).to_lowercase());
     let place =
         (!e.municipality.is_empty() && e.municipality != e.name).then_some(e.municipality.as_str());
     let detail: Vec<&str> = place.into_iter().chain(kind.as_deref()).collect();
@@ -689,12 +670,20 @@ fn events_of_kind(r: &YearReport, kind: BranchEventKind, lang: Lang) -> Option<S
     let plural = count > 1;
     let participle = event_participle(kind, plural, lang);
     let places = join_list(&of_kind, lang);
-    Some(match (lang, plural) {
-        (Lang::It, false) => format!("è stato {participle} 1 sportello: {places}"),
-        (Lang::It, true) => format!("sono stati {participle} {count} sportelli: {places}"),
-        (Lang::En, false) => format!("1 branch was {participle}: {places}"),
-        (Lang::En, true) => format!("{count} branches were {participle}: {places}"),
-    })
+    let key = if plural {
+        "report.events.many"
+    } else {
+        "report.events.one"
+    };
+    Some(texts::fill(
+        lang,
+        key,
+        &[
+            ("participle", &participle),
+            ("count", &count),
+            ("places", &places),
+        ],
+    ))
 }
 
 fn events_sentence(r: &YearReport, lang: Lang) -> String {
@@ -702,21 +691,14 @@ fn events_sentence(r: &YearReport, lang: Lang) -> String {
         .iter()
         .filter_map(|k| events_of_kind(r, *k, lang))
         .collect();
-    let y = r.year;
     if parts.is_empty() {
-        return match lang {
-            Lang::It => format!(
-                "Nel {y} la rete degli sportelli non ha registrato aperture, chiusure né altri cambiamenti."
-            ),
-            Lang::En => format!(
-                "In {y} the branch network recorded no openings, closures or other changes."
-            ),
-        };
+        return texts::fill(lang, "report.events.none", &[("year", &r.year)]);
     }
-    match lang {
-        Lang::It => format!("Nel {y} {}.", parts.join("; ")),
-        Lang::En => format!("In {y}, {}.", parts.join("; ")),
-    }
+    texts::fill(
+        lang,
+        "report.events.list",
+        &[("year", &r.year), ("events", &parts.join("; "))],
+    )
 }
 
 pub fn network_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {

@@ -484,7 +484,7 @@ async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<Reading
         return refuse(format!(
             "readings are taken for gas and water meters; supply point {} is {}",
             r.supply_point_id,
-            service.label("en").to_lowercase()
+            service.label(canali_domain::lang::Lang::En).to_lowercase()
         ));
     }
     let sql = format!(
@@ -815,7 +815,9 @@ impl Store {
         if req.status != RequestStatus::Open {
             return invalid(format!(
                 "request {id} is {}, not open: it cannot be answered again",
-                req.status.label("en").to_lowercase()
+                req.status
+                    .label(canali_domain::lang::Lang::En)
+                    .to_lowercase()
             ));
         }
         if answered_at < req.opened_at {

@@ -59,9 +59,9 @@ impl TicketStatus {
         }
     }
 
-    /// The status in words, Italian (`it`) or English (any other `lang`).
-    pub const fn label(self, lang: &str) -> &'static str {
-        let italian = matches!(lang.as_bytes(), b"it");
+    /// The status in words, in `lang`.
+    pub const fn label(self, lang: canali_domain::lang::Lang) -> &'static str {
+        let italian = matches!(lang, canali_domain::lang::Lang::It);
         match self {
             TicketStatus::Waiting => {
                 if italian {
@@ -644,8 +644,8 @@ impl Store {
             return StoreError::Invalid(format!(
                 "ticket {} is {}, not {}",
                 t.label,
-                t.status.label("en"),
-                from.label("en")
+                t.status.label(canali_domain::lang::Lang::En),
+                from.label(canali_domain::lang::Lang::En)
             ));
         }
         let (what, when) = match after {

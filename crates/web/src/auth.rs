@@ -290,8 +290,8 @@ impl Ctx {
         } else {
             Err(WebError::Forbidden(format!(
                 "Il ruolo {} non consente questa pagina. The role {} may not use this page.",
-                op.role.label("it"),
-                op.role.label("en")
+                op.role.label(Lang::It),
+                op.role.label(Lang::En)
             )))
         }
     }
@@ -348,7 +348,7 @@ impl FromRequestParts<AppState> for Ctx {
         let headers = &parts.headers;
         let lang = cookie(headers, LANG_COOKIE)
             .and_then(Lang::from_code)
-            .unwrap_or_else(|| Lang::from_accept_language(headers));
+            .unwrap_or_else(|| crate::i18n::from_accept_language(headers));
         let path = parts
             .uri
             .path_and_query()

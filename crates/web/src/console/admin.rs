@@ -88,7 +88,7 @@ async fn users_view(
     form: OperatorForm,
 ) -> Result<Response, WebError> {
     let me = ctx.operator_in(ADMIN)?.id;
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let rows = state
         .store
         .operators()

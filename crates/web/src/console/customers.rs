@@ -61,7 +61,7 @@ impl HitView {
             id: h.id,
             code: h.code,
             name: h.name,
-            segment: h.segment.label(ctx.lang_code()),
+            segment: h.segment.label(ctx.lang),
             tax_id: h.tax_id,
             email: h.email.unwrap_or_default(),
             phone: h.phone.unwrap_or_default(),
@@ -130,7 +130,7 @@ impl RequestView {
     fn of(ctx: &Ctx, r: &ServiceRequest) -> RequestView {
         RequestView {
             id: r.id,
-            kind: r.kind.label(ctx.lang_code()),
+            kind: r.kind.label(ctx.lang),
             subject: r.subject.clone(),
             opened: ctx.datetime(r.opened_at),
             deadline: r.deadline_day.map(|d| ctx.date(d)).unwrap_or_default(),
@@ -155,7 +155,7 @@ fn minutes_seconds(s: Option<i64>) -> String {
 
 impl TimelineRow {
     fn of(ctx: &Ctx, e: &TimelineEntry) -> TimelineRow {
-        let lang = ctx.lang_code();
+        let lang = ctx.lang;
         let who = [e.branch.as_deref(), e.line.as_deref(), e.agent.as_deref()]
             .into_iter()
             .flatten()
@@ -287,7 +287,7 @@ async fn customer_view(
         let last = timeline.last().expect("a full page");
         format!("{},{}", last.started_at, last.id)
     });
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let ebill = match (record.ebill_enrolled, record.ebill_since) {
         (true, since) => {
             let mut s = ctx.t("console.customer.ebill_yes").to_string();

@@ -84,7 +84,7 @@ pub(super) async fn dashboard(
         store.contacts_by_channel(month_start, today),
         store.open_requests_by_days_left(today),
     )?;
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let count = |counts: &[(Channel, i64)], c: Channel| {
         counts
             .iter()
@@ -188,12 +188,7 @@ async fn report_html(state: &AppState, year: i16, lang: Lang) -> Result<Arc<Stri
     let report = canali_report::build(&state.store, year, &settings)
         .await
         .map_err(|e| e.to_string())?;
-    let report_lang = match lang {
-        Lang::It => canali_report::Lang::It,
-        Lang::En => canali_report::Lang::En,
-    };
-    let html =
-        Arc::new(canali_report::render_html(&report, report_lang).map_err(|e| e.to_string())?);
+    let html = Arc::new(canali_report::render_html(&report, lang).map_err(|e| e.to_string())?);
     let mut cache = cache().lock().expect("not poisoned");
     cache.retain(|_, (at, _)| at.elapsed() < REPORT_TTL);
     cache.insert(key, (Instant::now(), html.clone()));

@@ -115,7 +115,7 @@ async fn mail_view(
         form,
         kinds: RequestKind::ALL
             .iter()
-            .map(|k| (k.name(), k.label(ctx.lang_code())))
+            .map(|k| (k.name(), k.label(ctx.lang)))
             .collect(),
         rows,
         page,

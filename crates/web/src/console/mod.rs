@@ -139,7 +139,7 @@ impl ConsoleCtx for Ctx {
     fn role_label(&self) -> &'static str {
         self.operator
             .as_ref()
-            .map_or("", |o| o.role.label(self.lang_code()))
+            .map_or("", |o| o.role.label(self.lang))
     }
 
     fn may(&self, roles: &[Role]) -> bool {

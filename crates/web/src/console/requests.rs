@@ -55,7 +55,7 @@ pub(super) async fn queue(
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
     let today = Day::of_micros(now_micros());
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let rows = rows
         .into_iter()
         .map(|(r, name, code)| QueueRow {
@@ -150,7 +150,7 @@ async fn request_view(
         &format!("request {id}"),
     )
     .await?;
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let today = Day::of_micros(now_micros());
     let compensation = match r.compensation_cents {
         Some(c) if c > 0 => Some(format!(

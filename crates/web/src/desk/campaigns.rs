@@ -73,7 +73,7 @@ async fn campaigns_list(
             branches: b.len(),
         });
     }
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let status = if error.is_some() {
         axum::http::StatusCode::BAD_REQUEST
     } else {
@@ -131,14 +131,9 @@ async fn campaign_create(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    let it = ctx.lang_code() == "it";
     let copies = form.copies.trim().parse::<i64>().ok().filter(|c| *c > 0);
     if form.name.trim().is_empty() || form.material.trim().is_empty() || copies.is_none() {
-        let msg = if it {
-            "Indica nome, materiale e un numero di copie per sportello maggiore di zero."
-        } else {
-            "Give a name, the material and a number of copies per branch above zero."
-        };
+        let msg = ctx.t("campaign.incomplete");
         return campaigns_list(&state, ctx, Some(msg.into())).await;
     }
     let net = fresh_network(&state).await?;
@@ -170,11 +165,8 @@ async fn campaign_create(
                 .filter(|s| !s.is_empty())
             {
                 if !net.branches.iter().any(|b| b.branch.code == code) {
-                    let msg = if it {
-                        format!("Lo sportello {code} non esiste.")
-                    } else {
-                        format!("There is no branch {code}.")
-                    };
+                    let msg =
+                        crate::i18n::fill(ctx.lang, "campaign.unknown_branch", &[("code", &code)]);
                     return campaigns_list(&state, ctx, Some(msg)).await;
                 }
                 out.push(code.to_string());
@@ -183,11 +175,7 @@ async fn campaign_create(
         }
     };
     if targets.is_empty() {
-        let msg = if it {
-            "Nessuno sportello corrisponde ai destinatari scelti."
-        } else {
-            "No branch matches the chosen targets."
-        };
+        let msg = ctx.t("campaign.no_targets");
         return campaigns_list(&state, ctx, Some(msg.into())).await;
     }
     let store = &state.store;

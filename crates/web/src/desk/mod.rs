@@ -75,27 +75,3 @@ pub(crate) fn verdict(ctx: &Ctx, met: Option<bool>) -> (&'static str, &'static s
         None => (ctx.t("kpi.no_data"), ""),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    /// Every `ctx.t("...")` key the desk templates use is in a table.
-    #[test]
-    fn every_key_of_the_desk_templates_exists() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/desk");
-        let mut missing = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            for part in text.split("ctx.t(\"").skip(1) {
-                let key = &part[..part.find('"').unwrap()];
-                if !crate::i18n::has(key) {
-                    missing.push(format!("{}: {key}", path.display()));
-                }
-            }
-        }
-        assert!(
-            missing.is_empty(),
-            "keys missing from the tables: {missing:?}"
-        );
-    }
-}

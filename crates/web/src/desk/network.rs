@@ -108,7 +108,7 @@ async fn network_page(
         .into_iter()
         .map(|o| (o.code, o.open))
         .collect();
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let sot_name = |code: i64| {
         net.sots
             .iter()
@@ -427,7 +427,7 @@ async fn form_page(
             ..BranchForm::default()
         },
     });
-    let lang = ctx.lang_code();
+    let lang = ctx.lang;
     let events = store
         .branch_events()
         .await?
@@ -573,11 +573,7 @@ async fn branch_event(
         .find(|k| k.name() == form.kind);
     let day = parse_day(&form.date);
     let (Some(kind), Some(day)) = (kind, day) else {
-        let msg = if ctx.lang_code() == "it" {
-            "Indica la data (AAAA-MM-GG) e il tipo dell'evento."
-        } else {
-            "Give the event's date (YYYY-MM-DD) and kind."
-        };
+        let msg = ctx.t("network.event_incomplete");
         let mut page = form_page(&state, ctx, &code, None, vec![msg.to_string()], None).await?;
         *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         return Ok(page);

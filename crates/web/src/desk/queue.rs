@@ -58,7 +58,7 @@ fn clock(micros: i64) -> String {
 }
 
 pub(super) fn status_label(ctx: &Ctx, s: TicketStatus) -> &'static str {
-    s.label(ctx.lang_code())
+    s.label(ctx.lang)
 }
 
 /// The day's tickets at a branch, and its categories by code.

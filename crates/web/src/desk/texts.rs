@@ -218,6 +218,11 @@ pub const TEXTS: Texts = &[
         "Follows the hours of the template; saving makes the hours the branch's own:",
     ),
     ("network.event_kind", "Evento", "Event"),
+    (
+        "network.event_incomplete",
+        "Indica la data (AAAA-MM-GG) e il tipo dell'evento.",
+        "Give the event's date (YYYY-MM-DD) and kind.",
+    ),
     ("network.note", "Nota", "Note"),
     ("network.add_event", "Aggiungi evento", "Add event"),
     ("network.kiosk", "Eliminacode", "Ticket kiosk"),
@@ -336,6 +341,21 @@ pub const TEXTS: Texts = &[
     ("campaign.displayed", "Esposto", "Displayed"),
     ("campaign.reminded", "Sollecitato", "Reminded"),
     ("campaign.done_sent", "Campagna inviata.", "Campaign sent."),
+    (
+        "campaign.incomplete",
+        "Indica nome, materiale e un numero di copie per sportello maggiore di zero.",
+        "Give a name, the material and a number of copies per branch above zero.",
+    ),
+    (
+        "campaign.unknown_branch",
+        "Lo sportello {code} non esiste.",
+        "There is no branch {code}.",
+    ),
+    (
+        "campaign.no_targets",
+        "Nessuno sportello corrisponde ai destinatari scelti.",
+        "No branch matches the chosen targets.",
+    ),
     (
         "campaign.done_reminded",
         "Sollecito registrato.",

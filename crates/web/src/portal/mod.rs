@@ -95,7 +95,7 @@ impl PointView {
     pub(crate) fn of(ctx: &Ctx, p: &SupplyPointRow) -> PointView {
         PointView {
             id: p.id,
-            service: p.service.label(ctx.lang_code()),
+            service: p.service.label(ctx.lang),
             identifier: p.identifier.clone(),
             address: format!("{}, {}", p.address, p.municipality),
         }
@@ -118,12 +118,12 @@ impl BillView {
         BillView {
             id: b.id,
             period: format!("{} – {}", ctx.date(b.period_from), ctx.date(b.period_to)),
-            service: b.service.label(ctx.lang_code()),
+            service: b.service.label(ctx.lang),
             identifier: b.identifier.clone(),
             issued: ctx.date(b.issued),
             due: ctx.date(b.due),
             amount: ctx.euros(b.total_cents),
-            delivery: b.delivery.label(ctx.lang_code()),
+            delivery: b.delivery.label(ctx.lang),
         }
     }
 }
@@ -140,10 +140,10 @@ impl RequestView {
     fn of(ctx: &Ctx, r: &ServiceRequest) -> RequestView {
         RequestView {
             id: r.id,
-            kind: r.kind.label(ctx.lang_code()),
+            kind: r.kind.label(ctx.lang),
             subject: r.subject.clone(),
             opened: ctx.datetime(r.opened_at),
-            status: r.status.label(ctx.lang_code()),
+            status: r.status.label(ctx.lang),
         }
     }
 }

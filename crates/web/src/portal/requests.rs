@@ -64,7 +64,7 @@ pub(super) async fn requests(
 fn request_kinds(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
     RequestKind::ALL
         .iter()
-        .map(|k| (k.name(), k.label(ctx.lang_code())))
+        .map(|k| (k.name(), k.label(ctx.lang)))
         .collect()
 }
 

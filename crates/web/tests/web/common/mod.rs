@@ -274,7 +274,7 @@ pub async fn seed(store: &Store) {
             .add_operator(
                 &NewOperator {
                     email: format!("{}@canali.test", role.name()),
-                    name: role.label("en").to_string(),
+                    name: role.label(canali_domain::lang::Lang::En).to_string(),
                     role: *role,
                     line,
                     branch,
