@@ -3,7 +3,7 @@
 mod bills_cmd;
 mod branches_cmd;
 mod callcenter_cmd;
-mod import;
+mod import_cmd;
 mod live;
 mod logging;
 mod ops_cmd;
@@ -175,9 +175,9 @@ enum ImportCommand {
         source: Option<String>,
         /// The file's format (default: by extension, else by its first character).
         #[arg(long, value_enum)]
-        format: Option<import::Format>,
+        format: Option<canali_import::Format>,
         /// Contacts written per transaction.
-        #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
+        #[arg(long, default_value_t = canali_import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
         /// Where the rejected lines go (default: beside the input, NAME.rejects.EXT).
         #[arg(long)]
@@ -401,14 +401,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             rejects,
         }) => {
             let store = open(&cli.db).await?;
-            let opts = import::ImportOptions {
+            let opts = canali_import::ImportOptions {
                 source,
                 format,
                 batch_size,
-                progress,
                 rejects,
             };
-            let summary = import::import_contacts(&store, &file, &opts).await?;
+            let summary = import_cmd::import_contacts(&store, &file, &opts, progress).await?;
             store.close().await;
             print!("{summary}");
             return Ok(ExitCode::from(summary.exit_code() as u8));
