@@ -891,3 +891,39 @@ async fn a_store_failure_is_an_error() {
         "{msg}"
     );
 }
+
+/// The record the API reads a posted contact with: keys without regard to case or spaces, numbers
+/// as text in their shortest form, other keys kept, faults named per field.
+#[test]
+fn a_json_record_reads_a_contact_as_the_api_does() {
+    use crate::validation::{JsonRecord, JsonText};
+    let record: JsonRecord = serde_json::from_str(
+        r#"{"External_ID": 17.0, " channel ": "web", "started_at": "2011-03-01 09:15:00",
+            "handle_seconds": 30.0, "source": "crm", "segment": null}"#,
+    )
+    .unwrap();
+    let contact = record.validate().unwrap();
+    assert_eq!(contact.external_id, "17");
+    assert_eq!(contact.handle_seconds, Some(30));
+    assert_eq!(contact.segment, None);
+    assert_eq!(
+        record.others,
+        [("source".to_string(), JsonText::Text("crm".into()))]
+    );
+    let record: JsonRecord =
+        serde_json::from_str(r#"{"channel": true, "wait_seconds": [1], "territory": {}}"#).unwrap();
+    let errors = record.validate().unwrap_err();
+    let faults: Vec<(&str, &str)> = errors.iter().map(|(f, m)| (f.name(), m.as_str())).collect();
+    assert_eq!(
+        faults,
+        [
+            ("external_id", "is missing; it is required"),
+            ("channel", "is true; expected a string or a number"),
+            ("started_at", "is missing; it is required"),
+            ("wait_seconds", "is an array; expected a string or a number"),
+            ("territory", "is an object; expected a string or a number"),
+        ]
+    );
+    let record: JsonRecord = serde_json::from_str("[1]").unwrap();
+    assert_eq!(record.not_object, Some("an array"));
+}
