@@ -3,8 +3,9 @@
 //! validate each contact with the same [`validation`] of one record.
 //!
 //! The file is streamed: a reader thread parses and validates it line by line and hands batches
-//! of [`NewContact`] to the async side, which writes each batch with
-//! [`Store::ingest_contacts`] while the next one is being parsed. Memory stays bounded by a few
+//! of [`NewContact`](canali_store::NewContact) to the async side, which writes each batch with
+//! [`Store::ingest_contacts`](canali_store::Store::ingest_contacts) while the next one is being
+//! parsed. Memory stays bounded by a few
 //! batches whatever the size of the file.
 //!
 //! A bad line never stops the import: it is counted, reported with its physical line number, the
@@ -13,14 +14,14 @@
 //! `.log` file next to it. Ingest is idempotent on `(source, external_id)`, so importing a file
 //! again only reports what is already in the ledger. See `docs/import.md`.
 //!
-//! The modules, in the order a line goes through them: [`plan`] (format, source, rejects
+//! The modules, in the order a line goes through them: `plan` (format, source, rejects
 //! paths), `reader` (physical lines, CSV records), `source` (the open input past its header),
 //! [`validation`] (one record into a contact), `rejects` (the rejects file and its log),
 //! `pipeline` (batches to the store while the next is read) and [`summary`] (what an import did).
 //! The library prints nothing: progress goes to a [`Progress`] the caller gives.
 
 mod pipeline;
-pub mod plan;
+mod plan;
 mod reader;
 mod rejects;
 mod source;
@@ -37,7 +38,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The rows per [`Store::ingest_contacts`] call when the caller does not choose.
+/// The rows per [`Store::ingest_contacts`](canali_store::Store::ingest_contacts) call when the
+/// caller does not choose.
 pub const DEFAULT_BATCH_SIZE: usize = 20_000;
 /// How many rejections an [`ImportSummary`] keeps for printing (the log file has them all).
 pub const KEPT_REJECTIONS: usize = 1000;
