@@ -1,19 +1,16 @@
 //! `canali bills ...`: the electronic bill (docs/billing.md) — import the billing system's
 //! bills, render a bill's PDF, run the month's dispatch by e-mail and print batch, register
-//! e-bill switches (including the paper form's code), and measure the renderer.
+//! e-bill switches (including the paper form's code).
 
 use anyhow::{Context, Result, bail};
-#[cfg(feature = "typst")]
-use canali_billing::Renderer;
 use canali_billing::dispatch::{DispatchSettings, dispatch, month_days};
-use canali_billing::{BillDocument, BillRenderer, LayoutRenderer};
+use canali_billing::{BillDocument, BillRenderer};
 use canali_domain::Day;
 use canali_domain::network::EbillPath;
 use canali_store::{EbillEvent, Store};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 #[derive(Subcommand)]
 pub enum BillsCommand {
@@ -93,15 +90,6 @@ pub enum BillsCommand {
         #[arg(long)]
         email: Option<String>,
     },
-    /// Measure bill PDFs rendered per second (one thread; run under `taskset -c 0`).
-    Bench {
-        /// Bills rendered.
-        #[arg(long, default_value_t = 2000)]
-        bills: usize,
-        /// Write one sample PDF here.
-        #[arg(long)]
-        sample: Option<PathBuf>,
-    },
 }
 
 async fn open(url: &str) -> Result<Store> {
@@ -129,10 +117,6 @@ fn path_of(s: &str) -> Result<EbillPath> {
 }
 
 pub async fn run(db: &str, config: &Path, progress: bool, cmd: BillsCommand) -> Result<ExitCode> {
-    if let BillsCommand::Bench { bills, sample } = cmd {
-        bench(bills, sample.as_deref())?;
-        return Ok(ExitCode::SUCCESS);
-    }
     if let BillsCommand::Template { typst, output } = cmd {
         let text = if typst {
             canali_billing::pdf::DEFAULT_TEMPLATE
@@ -365,46 +349,9 @@ async fn run_on(
                 if n == 0 { " (already recorded)" } else { "" }
             );
         }
-        BillsCommand::Bench { .. } | BillsCommand::Template { .. } => {
+        BillsCommand::Template { .. } => {
             unreachable!("handled before opening the store")
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Renders `n` different bills (e-mail version, PDF/A-2b) on this thread with each renderer
-/// and prints the rates.
-fn bench(n: usize, sample: Option<&Path>) -> Result<()> {
-    let docs = canali_billing::document::sample_documents(n);
-    let company = canali_billing::Company::default;
-    let renderers = [
-        (
-            "layout (the default)",
-            BillRenderer::Layout(LayoutRenderer::default_layout(company())),
-        ),
-        #[cfg(feature = "typst")]
-        (
-            "typst template",
-            BillRenderer::Typst(Box::new(Renderer::default_template(company()))),
-        ),
-    ];
-    for (i, (name, r)) in renderers.iter().enumerate() {
-        // Warm up: fonts parsed, template compiled.
-        let first = r.render(&[&docs[0]])?;
-        if let (0, Some(p)) = (i, sample) {
-            std::fs::write(p, &first.pdf)?;
-        }
-        let t = Instant::now();
-        let mut bytes = 0;
-        for d in &docs {
-            bytes += r.render(&[d])?.pdf.len();
-        }
-        let s = t.elapsed().as_secs_f64();
-        println!(
-            "{name}: {n} bill PDFs in {s:.2} s: {:.0} per second on one thread, {:.1} KB each",
-            n as f64 / s,
-            bytes as f64 / n as f64 / 1024.0
-        );
-    }
-    Ok(())
 }

@@ -1,10 +1,9 @@
 //! `canali`: the command line of the multichannel customer-contact platform.
 
-mod bench;
 mod bills_cmd;
 mod branches_cmd;
 mod callcenter_cmd;
-mod import;
+mod import_cmd;
 mod live;
 mod logging;
 mod ops_cmd;
@@ -160,29 +159,9 @@ enum Command {
     Kpi(KpiCommand),
     /// Call-center staffing (Erlang C): agents for one interval, or `staff plan` for a week.
     Staff(callcenter_cmd::StaffArgs),
-    /// Measure the queue_log parse and import rates, the line indicators and staffing.
-    BenchCallcenter(callcenter_cmd::BenchArgs),
     /// The electronic bill: import, PDF, the month's dispatch by e-mail or print, enrolment.
     #[command(subcommand)]
     Bills(bills_cmd::BillsCommand),
-    /// Measure ingest and report speed against plain SQLite and PostgreSQL loads.
-    Bench {
-        /// Contacts loaded in the ingest benchmark.
-        #[arg(long, default_value_t = 1_000_000)]
-        rows: usize,
-        /// Ledger sizes of the report benchmark (comma-separated).
-        #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
-        report_sizes: Vec<usize>,
-        /// A PostgreSQL database for the PostgreSQL figures (its tables are emptied).
-        #[arg(long, env = "CANALI_BENCH_POSTGRES")]
-        postgres: Option<String>,
-        /// Scratch folder for the benchmark files.
-        #[arg(long, default_value = "target/bench")]
-        workdir: PathBuf,
-        /// Append the results to this markdown file.
-        #[arg(long, default_value = "docs/benchmarks.md")]
-        output: PathBuf,
-    },
 }
 
 #[derive(Subcommand)]
@@ -197,9 +176,9 @@ enum ImportCommand {
         source: Option<String>,
         /// The file's format (default: by extension, else by its first character).
         #[arg(long, value_enum)]
-        format: Option<import::Format>,
+        format: Option<canali_import::Format>,
         /// Contacts written per transaction.
-        #[arg(long, default_value_t = import::DEFAULT_BATCH_SIZE)]
+        #[arg(long, default_value_t = canali_import::DEFAULT_BATCH_SIZE)]
         batch_size: usize,
         /// Where the rejected lines go (default: beside the input, NAME.rejects.EXT).
         #[arg(long)]
@@ -415,14 +394,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             rejects,
         }) => {
             let store = open(&cli.db).await?;
-            let opts = import::ImportOptions {
+            let opts = canali_import::ImportOptions {
                 source,
                 format,
                 batch_size,
-                progress,
                 rejects,
             };
-            let summary = import::import_contacts(&store, &file, &opts).await?;
+            let summary = import_cmd::import_contacts(&store, &file, &opts, progress).await?;
             store.close().await;
             print!("{summary}");
             return Ok(ExitCode::from(summary.exit_code() as u8));
@@ -534,26 +512,6 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             .await;
         }
         Command::Staff(args) => callcenter_cmd::staff(&cli.db, args).await?,
-        Command::BenchCallcenter(args) => callcenter_cmd::bench(args).await?,
-        Command::Bench {
-            rows,
-            report_sizes,
-            postgres,
-            workdir,
-            output,
-        } => {
-            let opts = bench::BenchOptions {
-                rows,
-                report_sizes,
-                postgres,
-                workdir,
-                output: Some(output.clone()),
-                progress,
-            };
-            let md = bench::run_all(&opts).await?;
-            println!("{md}");
-            println!("Appended to {}.", output.display());
-        }
     }
     Ok(ExitCode::SUCCESS)
 }

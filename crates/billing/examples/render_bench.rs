@@ -1,6 +1,6 @@
 //! Bill PDFs rendered per second on one thread, with the fast layout renderer (the default) and
 //! with the typst template: `taskset -c 0 cargo run --release -p canali-billing --example
-//! render_bench -- 2000` (also `canali bills bench`). Writes a sample of each (e-mail and paper)
+//! render_bench -- 2000` (also `canali-bench bills`). Writes a sample of each (e-mail and paper)
 //! to `target/sample-bill-*.pdf`.
 
 use canali_billing::{BillRenderer, Company, LayoutRenderer, Renderer};

@@ -15,12 +15,11 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use canali_store::contact_fields::{self, FIELD_COUNT, Field, Values, quoted};
+use canali_import::validation::{JsonRecord, JsonText};
+use canali_store::contact_fields::quoted;
 use canali_store::{NewContact, Store, contact_id};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
@@ -35,162 +34,18 @@ const MAX_SOURCE_CHARS: usize = 100;
 const RESERVED_SOURCES: &[&str] = &["requests", "readings", "mail", "tickets", "calls"];
 
 // ---------------------------------------------------------------------------------------------
-// The body: a contact's fields as text, read leniently so that every fault can be reported.
+// The body: a contact's fields as `canali import contacts` reads a JSON line (the import
+// library's `JsonRecord`), plus the API's own `source`.
 
-/// Where each field sits in a posted contact: the API's `source` first, then the contact's
-/// fields in canali_store::contact_fields's order.
-const SOURCE: usize = 0;
 const SOURCE_NAME: &str = "source";
 
-fn position(name: &str) -> Option<usize> {
-    let name = name.trim();
-    if name.eq_ignore_ascii_case(SOURCE_NAME) {
-        Some(SOURCE)
-    } else {
-        Field::from_name(name).map(|f| f as usize + 1)
-    }
-}
-
-/// One contact as posted: each known field's text (numbers are taken as text), the faults met
-/// while reading it (a boolean, an array...), or that it was not an object at all.
-#[derive(Debug, Default)]
-pub struct RawContact {
-    values: [Option<String>; FIELD_COUNT + 1],
-    errors: Vec<(usize, String)>,
-    not_object: Option<&'static str>,
-}
-
-struct Key(Option<usize>);
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a field name")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-                let s = s.trim();
-                Ok(Key(position(s)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// A field's value: text, absent (`null`), or of a type a field cannot take.
-enum Val {
-    Text(String),
-    Null,
-    Bad(&'static str),
-}
-
-impl<'de> Deserialize<'de> for Val {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Val, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Val;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: de::Error>(self, s: &str) -> Result<Val, E> {
-                Ok(Val::Text(s.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, s: String) -> Result<Val, E> {
-                Ok(Val::Text(s))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Val, E> {
-                Ok(Val::Text(n.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Val, E> {
-                Ok(Val::Text(n.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Val, E> {
-                Ok(Val::Text(n.to_string()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Val, E> {
-                Ok(Val::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Val, E> {
-                Ok(Val::Null)
-            }
-            fn visit_bool<E: de::Error>(self, b: bool) -> Result<Val, E> {
-                Ok(Val::Bad(if b {
-                    "is true; expected a string or a number"
-                } else {
-                    "is false; expected a string or a number"
-                }))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Val::Bad("is an array; expected a string or a number"))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Val::Bad("is an object; expected a string or a number"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for RawContact {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawContact, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawContact;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object with the contact's fields")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawContact, A::Error> {
-                let mut raw = RawContact::default();
-                while let Some(Key(field)) = map.next_key::<Key>()? {
-                    let value: Val = map.next_value()?;
-                    let Some(i) = field else { continue };
-                    match value {
-                        Val::Text(s) => raw.values[i] = Some(s),
-                        Val::Null => raw.values[i] = None,
-                        Val::Bad(msg) => raw.errors.push((i, msg.to_string())),
-                    }
-                }
-                Ok(raw)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawContact, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(RawContact::not("an array"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<RawContact, E> {
-                Ok(RawContact::not("a string"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<RawContact, E> {
-                Ok(RawContact::not("a number"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<RawContact, E> {
-                Ok(RawContact::not("a number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawContact, E> {
-                Ok(RawContact::not("a number"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<RawContact, E> {
-                Ok(RawContact::not("a boolean"))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<RawContact, E> {
-                Ok(RawContact::not("null"))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
+/// One contact as posted: the import library's record of its fields, read leniently so that
+/// every fault can be reported; `source` is among the keys that are not contact fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct RawContact(JsonRecord);
 
 impl RawContact {
-    fn not(kind: &'static str) -> RawContact {
-        RawContact {
-            not_object: Some(kind),
-            ..RawContact::default()
-        }
-    }
-
     /// Checks the fields (the rules of docs/import.md) and builds the contact with its source,
     /// or says everything wrong with them.
     pub fn validate(self) -> Result<(String, NewContact), Vec<FieldError>> {
@@ -199,23 +54,30 @@ impl RawContact {
             message,
             index: None,
         };
-        if let Some(kind) = self.not_object {
+        let record = self.0;
+        if let Some(kind) = record.not_object {
             return Err(vec![err(
                 "",
                 format!("is {kind}, not a JSON object with the contact's fields"),
             )]);
         }
-        // The source is the API's own field; the others follow `canali import contacts`'s
-        // rules (canali_store::contact_fields), in the same order after it.
-        let source = self.values[SOURCE]
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        let mut source_error = self
-            .errors
-            .iter()
-            .find(|(f, _)| *f == SOURCE)
-            .map(|(_, m)| m.clone());
+        // The source is the API's own field: its last value counts, and any value of a type it
+        // cannot take is a fault.
+        let mut source = None;
+        let mut source_error = None;
+        for (key, value) in &record.others {
+            if !key.trim().eq_ignore_ascii_case(SOURCE_NAME) {
+                continue;
+            }
+            match value {
+                JsonText::Text(s) => source = Some(s.as_str()),
+                JsonText::Null => source = None,
+                JsonText::Bad(m) => {
+                    source_error.get_or_insert_with(|| m.to_string());
+                }
+            }
+        }
+        let source = source.map(str::trim).filter(|s| !s.is_empty());
         if source_error.is_none() {
             source_error = match source {
                 None => Some("is missing; it is required".to_string()),
@@ -232,17 +94,8 @@ impl RawContact {
                 Some(_) => None,
             };
         }
-        let mut values: Values<'_> = [None; FIELD_COUNT];
-        for (i, v) in self.values[1..].iter().enumerate() {
-            values[i] = v.as_deref();
-        }
-        let field_errors = self
-            .errors
-            .into_iter()
-            .filter(|(f, _)| *f != SOURCE)
-            .map(|(f, m)| (Field::ALL[f - 1], m))
-            .collect();
-        let checked = contact_fields::validate(&values, field_errors);
+        // The other fields follow `canali import contacts`'s rules, in the same order after it.
+        let checked = record.validate();
         let mut errors: Vec<FieldError> = source_error
             .map(|m| err(SOURCE_NAME, m))
             .into_iter()

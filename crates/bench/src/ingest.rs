@@ -1,5 +1,6 @@
-//! `canali bench`: measures the ledger's figures against the plain limit of the same work on
-//! the same machine in the same run, and writes them to docs/benchmarks.md.
+//! `canali-bench ingest` (formerly `canali bench`): measures the ledger's figures against the
+//! plain limit of the same work on the same machine in the same run, and writes them to
+//! docs/benchmarks.md.
 //!
 //! - ingest: contacts through the ledger (idempotency key and rollups included) against
 //!   `sqlite3 .import` and `psql \copy` of the same rows into a bare table;
@@ -12,6 +13,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use crate::{append_run, machine, remove_sqlite};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,7 +23,7 @@ const CSV_HEADER: &str = "external_id,channel,started_at,segment,customer,wait_s
 
 /// A deterministic stream of plausible contacts over 2010-2011 (no simulator: the benchmark
 /// measures the store, not the generator).
-pub fn synthetic_contacts(n: usize) -> impl Iterator<Item = NewContact> {
+fn synthetic_contacts(n: usize) -> impl Iterator<Item = NewContact> {
     let start = jiff::Timestamp::from_second(1_262_304_000)
         .unwrap()
         .as_microsecond(); // 2010-01-01
@@ -138,7 +141,7 @@ fn bar(n: u64, what: &str) -> ProgressBar {
 }
 
 /// Ingests `n` synthetic contacts into `store` in batches; returns the time spent.
-pub async fn ingest(store: &Store, n: usize, batch: usize, progress: bool) -> Result<Duration> {
+async fn ingest(store: &Store, n: usize, batch: usize, progress: bool) -> Result<Duration> {
     let pb = if progress {
         bar(n as u64, "ingest")
     } else {
@@ -159,13 +162,48 @@ pub async fn ingest(store: &Store, n: usize, batch: usize, progress: bool) -> Re
     Ok(took)
 }
 
-pub struct BenchOptions {
-    pub rows: usize,
-    pub report_sizes: Vec<usize>,
-    pub postgres: Option<String>,
-    pub workdir: PathBuf,
-    pub output: Option<PathBuf>,
-    pub progress: bool,
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    /// Contacts loaded in the ingest benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
+    rows: usize,
+    /// Ledger sizes of the report benchmark (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
+    report_sizes: Vec<usize>,
+    /// A PostgreSQL database for the PostgreSQL figures (its tables are emptied).
+    #[arg(long, env = "CANALI_BENCH_POSTGRES")]
+    postgres: Option<String>,
+    /// Scratch folder for the benchmark files.
+    #[arg(long, default_value = "target/bench")]
+    workdir: PathBuf,
+    /// Append the results to this markdown file.
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    output: PathBuf,
+}
+
+struct BenchOptions {
+    rows: usize,
+    report_sizes: Vec<usize>,
+    postgres: Option<String>,
+    workdir: PathBuf,
+    output: Option<PathBuf>,
+    progress: bool,
+}
+
+/// Runs the ingest and report benchmarks, prints the markdown and appends it to the page.
+pub async fn bench(args: IngestArgs, progress: bool) -> Result<()> {
+    let opts = BenchOptions {
+        rows: args.rows,
+        report_sizes: args.report_sizes,
+        postgres: args.postgres,
+        workdir: args.workdir,
+        output: Some(args.output.clone()),
+        progress,
+    };
+    let md = run_all(&opts).await?;
+    println!("{md}");
+    println!("Appended to {}.", args.output.display());
+    Ok(())
 }
 
 fn rate(rows: usize, d: Duration) -> f64 {
@@ -173,7 +211,7 @@ fn rate(rows: usize, d: Duration) -> f64 {
 }
 
 /// Runs every benchmark and returns the markdown section.
-pub async fn run_all(opts: &BenchOptions) -> Result<String> {
+async fn run_all(opts: &BenchOptions) -> Result<String> {
     std::fs::create_dir_all(&opts.workdir)?;
     let mut md = String::new();
     let now = jiff::Zoned::now();
@@ -320,12 +358,6 @@ where
     Ok(times[runs / 2])
 }
 
-fn remove_sqlite(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
 /// Empties the ledger tables of a PostgreSQL store (the benchmark's own database).
 async fn reset_postgres(store: &Store, url: &str) -> Result<()> {
     store.migrate().await?;
@@ -334,30 +366,5 @@ async fn reset_postgres(store: &Store, url: &str) -> Result<()> {
         "-qc",
         "TRUNCATE contacts, contact_daily, contact_monthly",
     ]))?;
-    Ok(())
-}
-
-/// The processor and its cores, for the benchmark pages.
-pub(crate) fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{cpu}, {cores} cores")
-}
-
-/// Appends a run to the benchmarks page, after its introduction.
-fn append_run(path: &Path, section: &str) -> Result<()> {
-    let mut page = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".to_string());
-    if !page.ends_with('\n') {
-        page.push('\n');
-    }
-    page.push_str(section);
-    std::fs::write(path, page)?;
     Ok(())
 }
