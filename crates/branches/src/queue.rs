@@ -3,7 +3,7 @@
 
 use crate::Result;
 use canali_store::Store;
-use canali_store::tickets::{QueueLoad, Ticket, TicketStatus};
+use canali_store::tickets::{QueueLoad, Ticket, TicketState};
 
 /// Handling time assumed while a branch has no closed ticket yet.
 pub const DEFAULT_HANDLE_SECONDS: i64 = 300;
@@ -67,7 +67,7 @@ pub struct EstimateError {
 pub fn estimate_error(tickets: &[Ticket]) -> EstimateError {
     let errors: Vec<i64> = tickets
         .iter()
-        .filter(|t| !matches!(t.status, TicketStatus::Waiting))
+        .filter(|t| !matches!(t.status, TicketState::Waiting))
         .filter_map(|t| t.wait_seconds().map(|w| w - t.estimate_seconds))
         .collect();
     if errors.is_empty() {

@@ -4,7 +4,7 @@ use canali_branches::queue::{estimate_error, take_ticket};
 use canali_domain::{Channel, ROME, Reason};
 use canali_store::Store;
 use canali_store::testing::fresh_stores;
-use canali_store::tickets::{ServiceCategory, TicketStatus};
+use canali_store::tickets::{ServiceCategory, TicketState};
 use jiff::civil::date;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -106,7 +106,7 @@ async fn a_branch_day_from_kiosk_to_counter() {
         let r = store.recall_ticket(c2.id, at(8, 7)).await.unwrap();
         assert_eq!((r.recalls, r.called_at), (1, Some(at(8, 6))));
         let ns = store.no_show_ticket(c2.id, at(8, 9)).await.unwrap();
-        assert_eq!(ns.status, TicketStatus::NoShow);
+        assert_eq!(ns.status, TicketState::NoShow);
         // A no-show cannot be served; a waiting ticket cannot be closed.
         assert!(store.serve_ticket(c2.id, at(8, 9)).await.is_err());
         assert!(store.close_ticket(a1.id, at(8, 9), None).await.is_err());
@@ -241,7 +241,7 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
         assert_eq!(unique_labels.len(), TICKETS, "{}: labels unique", t.name);
         let day = canali_domain::Day::from_date(date(2011, 3, 1));
         let tickets = store.tickets(Some("SP-RN-01"), day, day).await.unwrap();
-        assert!(tickets.iter().all(|t| t.status == TicketStatus::Closed));
+        assert!(tickets.iter().all(|t| t.status == TicketState::Closed));
         let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
         assert_eq!(
             rollup.iter().map(|r| r.contacts).sum::<i64>(),
@@ -377,7 +377,7 @@ async fn ticket_times_must_follow_each_other() {
         ] {
             let err = r.unwrap_err();
             assert!(
-                matches!(err, canali_store::StoreError::Invalid(_)),
+                matches!(err, canali_store::StoreError::Refused(_)),
                 "{what}: {err}"
             );
             assert!(
@@ -396,7 +396,7 @@ async fn ticket_times_must_follow_each_other() {
             "{err}"
         );
         let now = store.ticket(a.id).await.unwrap().unwrap();
-        assert_eq!(now.status, TicketStatus::Serving, "{}", t.name);
+        assert_eq!(now.status, TicketState::Serving, "{}", t.name);
         assert!(
             store
                 .monthly_rollup(201103, 201103)
@@ -442,7 +442,7 @@ async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
         let still = store.ticket(a.id).await.unwrap().unwrap();
         assert_eq!(
             (still.status, still.closed_at),
-            (TicketStatus::Serving, None),
+            (TicketState::Serving, None),
             "{}",
             t.name
         );

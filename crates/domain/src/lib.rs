@@ -4,7 +4,10 @@
 //! - [`ids`]: codice fiscale, partita IVA, POD and PDR with their real validation;
 //! - [`schedule`]: weekly opening hours in Europe/Rome with dated exceptions;
 //! - [`network`]: territories and the kinds of branch;
-//! - [`day`]: calendar days as compact numbers, the unit of the rollups.
+//! - [`day`]: calendar days as compact numbers, the unit of the rollups;
+//! - [`ticket`]: a branch ticket's states and the steps between them;
+//! - [`reading`]: the verdict on a customer's meter reading;
+//! - [`refusal`]: the user's mistakes that canali refuses, each with a message key.
 
 /// A name that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,9 +80,11 @@ pub mod day;
 pub mod erlang;
 pub mod ids;
 pub mod network;
+pub mod reading;
 pub mod refusal;
 pub mod schedule;
 pub mod service;
+pub mod ticket;
 
 pub use contact::{Channel, Outcome, Reason, Segment, Service};
 pub use day::{Day, ROME};

@@ -5,7 +5,7 @@
 //! ids, e-mail links and API tokens as SHA-256 hex digests, computed by the web layer.
 
 use crate::db::on_db;
-use crate::{PortalAccount, Result, Store, StoreError};
+use crate::{PortalAccount, Refusal, Result, Store, StoreError};
 use canali_domain::service::Role;
 use canali_domain::{Channel, Segment};
 
@@ -138,7 +138,7 @@ const OPERATOR_COLUMNS: &str =
 
 fn operator_of(r: OperatorRow) -> Result<Operator> {
     let role = Role::from_code(r.3)
-        .ok_or_else(|| StoreError::Invalid(format!("operator {} has unknown role {}", r.0, r.3)))?;
+        .ok_or_else(|| StoreError::Corrupt(format!("operator {} has unknown role {}", r.0, r.3)))?;
     Ok(Operator {
         id: r.0,
         email: r.1,
@@ -235,9 +235,7 @@ impl Store {
         if let Some(existing) = self.portal_login(customer_id).await?
             && existing.confirmed_at.is_some()
         {
-            return Err(StoreError::Invalid(
-                "this customer is already registered to the online branch: sign in, or reset the password".into(),
-            ));
+            return Err(Refusal::AlreadyRegistered.into());
         }
         let result = on_db!(&self.db, |p| sqlx::query(
             "INSERT INTO portal_logins (customer_id, email, password_hash, created_at) \
@@ -253,9 +251,10 @@ impl Store {
         .await
         .map(|_| ()));
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "the address {email} is already used by another online-branch account"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::EmailTaken {
+                email: email.to_string(),
+            }
+            .into()),
             other => Ok(other?),
         }
     }
@@ -334,9 +333,10 @@ impl Store {
             tx.commit().await
         });
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "the address {email} is already used by another online-branch account"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::EmailTaken {
+                email: email.to_string(),
+            }
+            .into()),
             other => Ok(other?),
         }
     }
@@ -392,14 +392,10 @@ impl Store {
     pub async fn add_operator(&self, op: &NewOperator, now: i64) -> Result<i64> {
         let email = normalize_email(&op.email);
         if op.role == Role::Agent && op.line.is_none() {
-            return Err(StoreError::Invalid(
-                "a call-center agent needs a line: residential or business".into(),
-            ));
+            return Err(Refusal::AgentWithoutLine.into());
         }
         if op.role == Role::Clerk && op.branch.is_none() {
-            return Err(StoreError::Invalid(
-                "a branch clerk needs the code of the branch".into(),
-            ));
+            return Err(Refusal::ClerkWithoutBranch.into());
         }
         let result = on_db!(&self.db, |p| {
             sqlx::query_scalar(
@@ -417,9 +413,7 @@ impl Store {
         .await
         });
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "an operator with the address {email} already exists"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::OperatorExists { email }.into()),
             other => Ok(other?),
         }
     }
@@ -679,9 +673,7 @@ impl Store {
         now: i64,
     ) -> Result<i64> {
         if name.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "an API token needs a name that says who uses it".into(),
-            ));
+            return Err(Refusal::TokenWithoutName.into());
         }
         Ok(on_db!(&self.db, |p| sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_by, created_at) \

@@ -4,7 +4,7 @@
 
 use crate::bulk::Tx;
 use crate::db::on_db;
-use crate::{Branch, BranchEvent, NewContact, Result, Sot, Store, StoreError};
+use crate::{Branch, BranchEvent, NewContact, Refusal, Result, Sot, Store, StoreError};
 use canali_domain::{Channel, Day};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
@@ -242,9 +242,7 @@ impl Store {
     pub async fn target_campaign(&self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
         let c = self.campaign(campaign).await?;
         if c.sent_at.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} was already sent"
-            )));
+            return Err(Refusal::CampaignSent { campaign }.into());
         }
         let sql = "INSERT INTO campaign_branches (campaign, branch, copies) VALUES ($1, $2, $3) \
                    ON CONFLICT (campaign, branch) DO UPDATE SET copies = excluded.copies";
@@ -272,9 +270,7 @@ impl Store {
         .fetch_one(p)
         .await)?;
         if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} has no branches: target it first"
-            )));
+            return Err(Refusal::CampaignUntargeted { campaign }.into());
         }
         let r = on_db!(&self.db, |p| sqlx::query(
             "UPDATE material_campaigns SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL"
@@ -285,9 +281,8 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         if r == 0 {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} does not exist or was already sent"
-            )));
+            // Sent meanwhile (it has branches, so it exists).
+            return Err(Refusal::CampaignSent { campaign }.into());
         }
         self.campaign(campaign).await
     }
@@ -302,7 +297,7 @@ impl Store {
             .await
         })?;
         let (id, name, material, created_at, sent_at) =
-            row.ok_or_else(|| StoreError::Invalid(format!("no campaign {campaign}")))?;
+            row.ok_or_else(|| StoreError::not_found("campaign", campaign))?;
         Ok(MaterialCampaign {
             id,
             name,
@@ -344,9 +339,7 @@ impl Store {
         at: i64,
     ) -> Result<CampaignBranch> {
         if self.campaign(campaign).await?.sent_at.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} was not sent yet"
-            )));
+            return Err(Refusal::CampaignNotSent { campaign }.into());
         }
         let sql = if displayed {
             "UPDATE campaign_branches SET displayed_at = COALESCE(displayed_at, $3), \
@@ -363,14 +356,20 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         if r == 0 {
-            return Err(StoreError::Invalid(format!(
-                "branch {branch} is not a target of campaign {campaign}"
-            )));
+            return Err(Refusal::NotCampaignTarget {
+                branch: branch.into(),
+                campaign,
+            }
+            .into());
         }
         let rows = self.campaign_branches(campaign).await?;
         rows.into_iter()
             .find(|r| r.branch == branch)
-            .ok_or_else(|| StoreError::Invalid(format!("branch {branch} vanished")))
+            .ok_or_else(|| {
+                StoreError::Conflict(format!(
+                    "branch {branch} left campaign {campaign} while confirming"
+                ))
+            })
     }
 
     /// Records a reminder sent to the branches that have not confirmed display; returns them.
@@ -450,15 +449,10 @@ impl Store {
         at: i64,
     ) -> Result<KioskPairing> {
         if !is_sha256_hex(key_hash) {
-            return Err(StoreError::Invalid(
-                "a kiosk key is stored as its SHA-256 in hex (64 digits), never in the clear"
-                    .into(),
-            ));
+            return Err(Refusal::KioskKeyInClear.into());
         }
         if by.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "pairing a kiosk needs the name of who pairs it".into(),
-            ));
+            return Err(Refusal::KioskPairedByNobody.into());
         }
         let paired = on_db!(&self.db, |p| {
             let mut tx = p.begin().await?;
@@ -472,9 +466,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if found == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "there is no branch {branch}: check the code with `canali branches list`"
-                )));
+                return Err(StoreError::not_found("branch", branch));
             }
             sqlx::query(
                 "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
@@ -693,7 +685,7 @@ pub(crate) async fn rebuild_branch_waits(tx: &mut Tx<'_>) -> Result<i64> {
         let next = day
             .last_of_month()
             .tomorrow()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::Corrupt(format!("the month after {day}: {e}")))?;
         let _ = write!(
             month_case,
             " WHEN day < {} THEN {}",
@@ -845,7 +837,7 @@ mod tests {
             // Refused in words: an unknown branch, a key in the clear, no author.
             let unknown = s.pair_kiosk("BO99", &digest('d'), "anna", 40).await;
             assert!(
-                matches!(&unknown, Err(crate::StoreError::Invalid(m)) if m.contains("no branch BO99")),
+                matches!(&unknown, Err(crate::StoreError::NotFound { what: "branch", key }) if key == "BO99"),
                 "{be}: {unknown:?}"
             );
             assert!(s.kiosk_pairing("BO99").await.unwrap().is_none());
@@ -853,7 +845,7 @@ mod tests {
                 assert!(
                     matches!(
                         s.pair_kiosk("BO02", hash, by, 41).await,
-                        Err(crate::StoreError::Invalid(_))
+                        Err(crate::StoreError::Refused(_))
                     ),
                     "{be}: {hash} by {by:?}"
                 );

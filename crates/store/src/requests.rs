@@ -14,7 +14,8 @@ use crate::bulk::Tx;
 use crate::customers::{decode, serialize_opt_day};
 use crate::db::on_db;
 use crate::tickets::serialize_day;
-use crate::{NewContact, Result, Store, StoreError};
+use crate::{NewContact, Refusal, Result, Store, StoreError};
+use canali_domain::reading::{PastReading, SentReading, Verdict};
 use canali_domain::service::{
     ReplyStandard, RequestKind, RequestStatus, reply_compensation_cents, reply_deadline,
 };
@@ -227,13 +228,21 @@ pub struct ReadingRow {
 }
 
 /// What became of a reading: recorded, held back until the customer confirms it, or refused;
-/// the strings are sentences for the customer.
+/// the web translates the refusals, the JSON carries their English sentences.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome", content = "detail")]
 pub enum ReadingOutcome {
     Recorded(ReadingRow),
-    NeedsConfirmation(String),
-    Refused(String),
+    NeedsConfirmation(#[serde(serialize_with = "serialize_sentence")] Refusal),
+    Refused(#[serde(serialize_with = "serialize_sentence")] Refusal),
+}
+
+/// Serializes a refusal as its English sentence.
+fn serialize_sentence<S: serde::Serializer>(
+    r: &Refusal,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(r)
 }
 
 type ReadingTuple = (i64, i64, i64, i64, i64, i64, i64, i64);
@@ -253,10 +262,6 @@ fn reading_row(r: ReadingTuple) -> Result<ReadingRow> {
         channel: decode("channel", r.7, Channel::from_code)?,
     })
 }
-
-/// How much a reading may exceed the usual daily consumption before the customer is asked to
-/// confirm it.
-const HIGH_FACTOR: f64 = 3.0;
 
 /// A letter to register in the postal mail registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,20 +387,21 @@ struct RequestInsert<'a> {
     attachments: &'a [NewAttachment],
 }
 
-fn invalid<T>(sentence: String) -> Result<T> {
-    Err(StoreError::Invalid(sentence))
+fn refused<T>(r: Refusal) -> Result<T> {
+    Err(StoreError::Refused(r))
 }
 
-fn check_attachment(a: &NewAttachment, what: &str) -> Result<()> {
+/// A file named and within the size limit; `scan` for a scanned letter, else an attachment.
+fn check_attachment(a: &NewAttachment, scan: bool) -> Result<()> {
     if a.filename.trim().is_empty() {
-        return invalid(format!("the {what} has no file name"));
+        return refused(Refusal::AttachmentUnnamed { scan });
     }
     if a.data.len() > MAX_ATTACHMENT_BYTES {
-        return invalid(format!(
-            "the {what} '{}' is {:.1} MiB; the limit is 5 MiB",
-            a.filename,
-            a.data.len() as f64 / 1_048_576.0
-        ));
+        return refused(Refusal::AttachmentTooLarge {
+            scan,
+            filename: a.filename.clone(),
+            mib: format!("{:.1}", a.data.len() as f64 / 1_048_576.0),
+        });
     }
     Ok(())
 }
@@ -450,12 +456,9 @@ async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Result<i64> {
     Ok(id)
 }
 
-fn refuse(sentence: String) -> Result<Option<ReadingOutcome>> {
-    Ok(Some(ReadingOutcome::Refused(sentence)))
-}
-
-/// The rules a reading must pass, read inside its transaction: `Some` is the verdict when the
-/// reading is not to be recorded (or is already stored), `None` lets it through.
+/// The verdict on a reading, read inside its transaction: `Some` is the outcome when the
+/// reading is not to be recorded (or is already stored), `None` lets it through. The rules are
+/// the domain's ([`canali_domain::reading::verdict`]); this reads what they look at.
 async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<ReadingOutcome>> {
     // The supply point's row, locked on PostgreSQL: readings of one point go one at a time,
     // so a resend racing the original finds it.
@@ -474,19 +477,13 @@ async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<Reading
             decode("service", service, Service::from_code)?
         }
         _ => {
-            return refuse(format!(
-                "the supply point {} is not one of your supplies",
-                r.supply_point_id
-            ));
+            return Ok(Some(ReadingOutcome::Refused(
+                Refusal::SupplyPointNotYours {
+                    supply_point: r.supply_point_id,
+                },
+            )));
         }
     };
-    if !matches!(service, Service::Gas | Service::Water) {
-        return refuse(format!(
-            "readings are taken for gas and water meters; supply point {} is {}",
-            r.supply_point_id,
-            service.label("en").to_lowercase()
-        ));
-    }
     let sql = format!(
         "SELECT {READING_COLUMNS} FROM meter_readings WHERE supply_point_id = $1 \
              ORDER BY read_day, id"
@@ -500,54 +497,34 @@ async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<Reading
         .into_iter()
         .map(reading_row)
         .collect::<Result<_>>()?;
-    if let Some(same) = previous
+    let past: Vec<PastReading> = previous
         .iter()
-        .find(|p| p.read_day == r.read_day && p.reading == r.reading)
-    {
-        return Ok(Some(ReadingOutcome::Recorded(same.clone())));
+        .map(|p| PastReading {
+            day: p.read_day,
+            value: p.reading,
+            meter_changed: p.meter_changed,
+        })
+        .collect();
+    Ok(
+        match canali_domain::reading::verdict(service, &past, &sent_reading(r)) {
+            Verdict::Accepted => None,
+            Verdict::AlreadyStored(i) => Some(ReadingOutcome::Recorded(previous[i].clone())),
+            Verdict::Refused(why) => Some(ReadingOutcome::Refused(why)),
+            Verdict::ToCheck(why) => Some(ReadingOutcome::NeedsConfirmation(why)),
+        },
+    )
+}
+
+/// The reading as the domain's rules see it.
+fn sent_reading(r: &NewReading) -> SentReading {
+    SentReading {
+        supply_point: r.supply_point_id,
+        value: r.reading,
+        day: r.read_day,
+        sent_day: Day::of_micros(r.sent_at),
+        meter_changed: r.meter_changed,
+        confirmed_high: r.confirmed_high,
     }
-    if let Some(last) = previous.last() {
-        if r.read_day < last.read_day {
-            return refuse(format!(
-                "the reading is dated {}, before the last reading of {}",
-                r.read_day.date(),
-                last.read_day.date()
-            ));
-        }
-        if !r.meter_changed {
-            if r.reading < last.reading {
-                return refuse(format!(
-                    "the reading {} is below the last one, {} of {}; if the meter was \
-                         replaced, say so",
-                    r.reading,
-                    last.reading,
-                    last.read_day.date()
-                ));
-            }
-            // The usual consumption: over the readings since the last meter change.
-            let start = previous.iter().rposition(|p| p.meter_changed).unwrap_or(0);
-            let series = &previous[start..];
-            let first = &series[0];
-            let days = last.read_day.0 - first.read_day.0;
-            let used = last.reading - first.reading;
-            if series.len() >= 2 && days > 0 && used > 0 && !r.confirmed_high {
-                let usual = used as f64 / f64::from(days);
-                let now_days = (r.read_day.0 - last.read_day.0).max(1);
-                let now = (r.reading - last.reading) as f64 / f64::from(now_days);
-                if now > HIGH_FACTOR * usual {
-                    return Ok(Some(ReadingOutcome::NeedsConfirmation(format!(
-                        "the reading {} means about {:.1} a day since {}, more than three \
-                             times the usual {:.1} a day: check it and confirm it if it is right",
-                        r.reading,
-                        now,
-                        last.read_day.date(),
-                        usual
-                    ))));
-                }
-            }
-        }
-    }
-    Ok(None)
 }
 
 /// Ends a transaction that wrote nothing worth keeping, now rather than when its connection is
@@ -569,7 +546,7 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         let Some((code, segment, sot)) = row else {
-            return invalid(format!("there is no customer {customer_id}"));
+            return Err(StoreError::not_found("customer", customer_id));
         };
         Ok(Brief {
             code,
@@ -599,15 +576,13 @@ impl Store {
         let subject = req.subject.trim();
         let body = req.body.trim();
         if subject.is_empty() {
-            return invalid(
-                "the subject is empty: say in a few words what the request is about".into(),
-            );
+            return refused(Refusal::SubjectEmpty { letter: false });
         }
         if body.is_empty() {
-            return invalid("the text of the request is empty: describe the request".into());
+            return refused(Refusal::RequestBodyEmpty);
         }
         for a in &req.attachments {
-            check_attachment(a, "attachment")?;
+            check_attachment(a, false)?;
         }
         let customer = self.brief(req.customer_id).await?;
         if let Some(sp) = req.supply_point_id {
@@ -653,7 +628,7 @@ impl Store {
         tx.commit().await?;
         self.request(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("request {id} vanished after opening")))
+            .ok_or_else(|| StoreError::not_found("request", id))
     }
 
     /// The service of the customer's supply point, or an error naming the field.
@@ -668,9 +643,10 @@ impl Store {
             Some((owner, service)) if owner == customer_id => {
                 decode("service", service, Service::from_code)
             }
-            _ => invalid(format!(
-                "the supply point {supply_point_id} is not one of customer {customer_id}'s supplies"
-            )),
+            _ => refused(Refusal::SupplyPointNotCustomers {
+                supply_point: supply_point_id,
+                customer: customer_id,
+            }),
         }
     }
 
@@ -807,21 +783,19 @@ impl Store {
     ) -> Result<ServiceRequest> {
         let answer = answer.trim();
         if answer.is_empty() {
-            return invalid("the answer is empty: write the reply to the customer".into());
+            return refused(Refusal::AnswerEmpty);
         }
         let Some(req) = self.request(id).await? else {
-            return invalid(format!("there is no request {id}"));
+            return Err(StoreError::not_found("request", id));
         };
         if req.status != RequestStatus::Open {
-            return invalid(format!(
-                "request {id} is {}, not open: it cannot be answered again",
-                req.status.label("en").to_lowercase()
-            ));
+            return refused(Refusal::RequestNotOpen {
+                request: id,
+                status: req.status,
+            });
         }
         if answered_at < req.opened_at {
-            return invalid(format!(
-                "the answer to request {id} cannot be dated before the request was opened"
-            ));
+            return refused(Refusal::AnswerBeforeOpening { request: id });
         }
         let compensation = (req.kind == RequestKind::Complaint).then(|| {
             reply_compensation_cents(standards, req.opened_day, Day::of_micros(answered_at))
@@ -843,13 +817,13 @@ impl Store {
         .await
         .map(|d| d.rows_affected()))?;
         if done == 0 {
-            return invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "request {id} was answered meanwhile: it cannot be answered again"
-            ));
+            )));
         }
         self.request(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("there is no request {id}")))
+            .ok_or_else(|| StoreError::not_found("request", id))
     }
 
     /// Open complaints by days left to their reply deadline, for the supervisor: five buckets
@@ -885,15 +859,8 @@ impl Store {
     /// day again returns the stored one. A recorded reading is a contact (source `readings`,
     /// reason meter reading, outcome resolved) written in the same transaction.
     pub async fn record_reading(&self, r: &NewReading) -> Result<ReadingOutcome> {
-        let refused = |s: String| Ok(ReadingOutcome::Refused(s));
-        if r.reading < 0 {
-            return refused("a meter reading cannot be negative".into());
-        }
-        if r.read_day > Day::of_micros(r.sent_at) {
-            return refused(format!(
-                "the reading is dated {}, after the day it was sent",
-                r.read_day.date()
-            ));
+        if let Err(why) = canali_domain::reading::check_sent(&sent_reading(r)) {
+            return Ok(ReadingOutcome::Refused(why));
         }
         let customer = self.brief(r.customer_id).await?;
         self.branch_sots().await?;
@@ -982,15 +949,13 @@ impl Store {
         let sender = item.sender.trim();
         let subject = item.subject.trim();
         if sender.is_empty() {
-            return invalid("the sender is empty: write who sent the letter".into());
+            return refused(Refusal::LetterWithoutSender);
         }
         if subject.is_empty() {
-            return invalid(
-                "the subject is empty: say in a few words what the letter is about".into(),
-            );
+            return refused(Refusal::SubjectEmpty { letter: true });
         }
         if let Some(f) = &item.file {
-            check_attachment(f, "scanned letter")?;
+            check_attachment(f, true)?;
         }
         let mut customer_id = item.customer_id;
         let mut reason = Reason::Other;
@@ -998,24 +963,20 @@ impl Store {
             MailLink::None => {}
             MailLink::Existing(rid) => {
                 let Some(req) = self.request(*rid).await? else {
-                    return invalid(format!("there is no request {rid} to link the letter to"));
+                    return refused(Refusal::NoRequestToLink { request: *rid });
                 };
                 if customer_id.is_some_and(|c| c != req.customer_id) {
-                    return invalid(format!(
-                        "request {rid} belongs to another customer than the letter's"
-                    ));
+                    return refused(Refusal::LetterOtherCustomer { request: *rid });
                 }
                 customer_id = Some(req.customer_id);
                 reason = reason_of(req.kind);
             }
             MailLink::NewRequest { kind, body } => {
                 if customer_id.is_none() {
-                    return invalid("a letter that opens a request needs the customer".into());
+                    return refused(Refusal::LetterWithoutCustomer);
                 }
                 if body.trim().is_empty() {
-                    return invalid(
-                        "the text of the request is empty: describe the request".into(),
-                    );
+                    return refused(Refusal::RequestBodyEmpty);
                 }
                 reason = reason_of(*kind);
             }
@@ -1049,7 +1010,7 @@ impl Store {
         };
         self.mail_item(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("letter {id} vanished after registering")))
+            .ok_or_else(|| StoreError::not_found("letter", id))
     }
 
     async fn register_mail_once(

@@ -10,7 +10,8 @@
 
 use crate::bulk::Tx;
 use crate::db::{Db, on_db};
-use crate::{NewContact, Result, Store, StoreError};
+use crate::{NewContact, Refusal, Result, Store, StoreError};
+pub use canali_domain::ticket::{TicketAction, TicketState};
 use canali_domain::{Channel, Day, Outcome, ROME, Reason};
 use sqlx::AssertSqlSafe;
 
@@ -37,82 +38,6 @@ pub struct ServiceCategory {
     pub priority: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    Waiting = 1,
-    Called = 2,
-    Serving = 3,
-    Closed = 4,
-    NoShow = 5,
-}
-
-impl TicketStatus {
-    /// The status's code name, e.g. `no_show`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            TicketStatus::Waiting => "waiting",
-            TicketStatus::Called => "called",
-            TicketStatus::Serving => "serving",
-            TicketStatus::Closed => "closed",
-            TicketStatus::NoShow => "no_show",
-        }
-    }
-
-    /// The status in words, Italian (`it`) or English (any other `lang`).
-    pub const fn label(self, lang: &str) -> &'static str {
-        let italian = matches!(lang.as_bytes(), b"it");
-        match self {
-            TicketStatus::Waiting => {
-                if italian {
-                    "in attesa"
-                } else {
-                    "waiting"
-                }
-            }
-            TicketStatus::Called => {
-                if italian {
-                    "chiamato"
-                } else {
-                    "called"
-                }
-            }
-            TicketStatus::Serving => {
-                if italian {
-                    "allo sportello"
-                } else {
-                    "at the counter"
-                }
-            }
-            TicketStatus::Closed => {
-                if italian {
-                    "servito"
-                } else {
-                    "served"
-                }
-            }
-            TicketStatus::NoShow => {
-                if italian {
-                    "non presentato"
-                } else {
-                    "did not come"
-                }
-            }
-        }
-    }
-
-    fn from_code(c: i64) -> Result<TicketStatus> {
-        Ok(match c {
-            1 => TicketStatus::Waiting,
-            2 => TicketStatus::Called,
-            3 => TicketStatus::Serving,
-            4 => TicketStatus::Closed,
-            5 => TicketStatus::NoShow,
-            _ => return Err(StoreError::Invalid(format!("unknown ticket status {c}"))),
-        })
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Ticket {
     pub id: i64,
@@ -125,7 +50,7 @@ pub struct Ticket {
     pub label: String,
     /// Taken online in advance rather than at the kiosk.
     pub is_virtual: bool,
-    pub status: TicketStatus,
+    pub status: TicketState,
     /// When the ticket was taken at the kiosk, or booked online.
     pub taken_at: i64,
     /// A booked ticket's appointment.
@@ -253,7 +178,9 @@ fn ticket(r: TicketRow) -> Result<Ticket> {
         category: r.category,
         number,
         is_virtual: is_virtual != 0,
-        status: TicketStatus::from_code(status)?,
+        status: TicketState::from_code(status).ok_or_else(|| {
+            StoreError::Corrupt(format!("ticket {id} has unknown status {status}"))
+        })?,
         taken_at,
         slot_at,
         checked_in_at,
@@ -266,6 +193,16 @@ fn ticket(r: TicketRow) -> Result<Ticket> {
         served_at,
         closed_at,
     })
+}
+
+/// The column with the time of the ticket's step before `action`: `action` may not be dated
+/// earlier (ticket times never go backwards).
+fn last_step_column(action: TicketAction) -> &'static str {
+    match action.from() {
+        TicketState::Called => "called_at",
+        TicketState::Serving => "served_at",
+        TicketState::Waiting | TicketState::Closed | TicketState::NoShow => "taken_at",
+    }
 }
 
 /// An instant as Europe/Rome local time, for messages.
@@ -283,7 +220,7 @@ fn clock(micros: i64) -> String {
 /// The ledger contact of a finished ticket: a `branch` contact keyed `BRANCH-DATE-LABEL`,
 /// started when the wait started, with its waiting and handling seconds.
 fn ticket_contact(t: &Ticket, reason: Option<Reason>) -> NewContact {
-    let outcome = if t.status == TicketStatus::NoShow {
+    let outcome = if t.status == TicketState::NoShow {
         Outcome::NoShow
     } else {
         Outcome::Resolved
@@ -322,10 +259,10 @@ impl Store {
     pub async fn set_service_categories(&self, rows: &[ServiceCategory]) -> Result<()> {
         for c in rows {
             if c.code.is_empty() || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(StoreError::Invalid(format!(
-                    "service category code '{}' must be capital letters",
-                    c.code
-                )));
+                return Err(Refusal::CategoryCode {
+                    code: c.code.clone(),
+                }
+                .into());
             }
         }
         let sql = "INSERT INTO service_categories (branch, code, name, priority) VALUES ($1, $2, $3, $4) \
@@ -370,30 +307,34 @@ impl Store {
         let day = i64::from(Day::of_micros(at).0);
         let priority = self.category_priority(branch, category).await?;
         let hour_ago = at - 3_600_000_000;
-        let (ahead, active_counters): (i64, i64) = on_db!(&self.db, |p| {
-            sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = {} \
                      AND priority >= $3 AND queued_at IS NOT NULL), \
                     (SELECT COUNT(DISTINCT counter) FROM tickets WHERE branch = $1 \
-                     AND called_at >= $4 AND called_at <= $5)"
-        )
-        .bind(branch)
-        .bind(day)
-        .bind(priority)
-        .bind(hour_ago)
-        .bind(at)
-        .fetch_one(p)
-        .await
+                     AND called_at >= $4 AND called_at <= $5)",
+            TicketState::Waiting.code()
+        );
+        let (ahead, active_counters): (i64, i64) = on_db!(&self.db, |p| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(branch)
+                .bind(day)
+                .bind(priority)
+                .bind(hour_ago)
+                .bind(at)
+                .fetch_one(p)
+                .await
         })?;
+        let sql = format!(
+            "SELECT (closed_at - served_at) / 1000000 FROM tickets WHERE branch = $1 AND status = {} \
+             AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20",
+            TicketState::Closed.code()
+        );
         let recent: Vec<i64> = on_db!(&self.db, |p| {
-            sqlx::query_scalar(
-            "SELECT (closed_at - served_at) / 1000000 FROM tickets WHERE branch = $1 AND status = 4 \
-             AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20"
-        )
-        .bind(branch)
-        .bind(at)
-        .fetch_all(p)
-        .await
+            sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                .bind(branch)
+                .bind(at)
+                .fetch_all(p)
+                .await
         })?;
         Ok(QueueLoad {
             ahead,
@@ -411,9 +352,11 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         p.ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "branch {branch} has no service category '{category}'"
-            ))
+            Refusal::UnknownCategory {
+                branch: branch.into(),
+                category: category.into(),
+            }
+            .into()
         })
     }
 
@@ -449,11 +392,11 @@ impl Store {
         estimate_seconds: i64,
     ) -> Result<Ticket> {
         if slot_at < booked_at {
-            return Err(StoreError::Invalid(format!(
-                "the appointment {} is before the booking {}: book a later slot",
-                clock(slot_at),
-                clock(booked_at)
-            )));
+            return Err(Refusal::SlotBeforeBooking {
+                slot: clock(slot_at),
+                booked: clock(booked_at),
+            }
+            .into());
         }
         self.insert_ticket(
             branch,
@@ -484,10 +427,11 @@ impl Store {
             "INSERT INTO tickets (branch, day, category, priority, number, virtual, status, \
              taken_at, estimate_seconds, slot_at, queued_at) \
              SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
-                    COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), 1, CAST($6 AS BIGINT), \
+                    COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), {waiting}, CAST($6 AS BIGINT), \
                     CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS BIGINT) \
              FROM tickets WHERE branch = $1 AND day = $2 AND category = $3 \
-             RETURNING {TICKET_COLUMNS}"
+             RETURNING {TICKET_COLUMNS}",
+            waiting = TicketState::Waiting.code()
         );
         let mut attempts = 0;
         let row: TicketRow = loop {
@@ -520,30 +464,23 @@ impl Store {
     pub async fn check_in_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
         let t = self.existing(id).await?;
         if !t.is_virtual {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} was taken at the kiosk: only booked tickets check in",
-                t.label
-            )));
+            return Err(Refusal::TicketNotBooked { ticket: t.label }.into());
         }
-        if t.checked_in_at.is_some() || t.status != TicketStatus::Waiting {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} has already checked in",
-                t.label
-            )));
+        if t.checked_in_at.is_some() || !t.status.can(TicketAction::CheckIn) {
+            return Err(Refusal::TicketCheckedIn { ticket: t.label }.into());
         }
         if Day::of_micros(at) != t.day {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} is for {}, not for the day of {}",
-                t.label,
-                t.day.date(),
-                clock(at)
-            )));
+            return Err(Refusal::TicketOtherDay {
+                ticket: t.label,
+                day: t.day,
+                at: clock(at),
+            }
+            .into());
         }
         self.step(
             id,
-            TicketStatus::Waiting,
+            TicketAction::CheckIn,
             "checked_in_at = $3, queued_at = CASE WHEN slot_at > $3 THEN slot_at ELSE $3 END",
-            "taken_at",
             at,
         )
         .await
@@ -573,14 +510,27 @@ impl Store {
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
         // In the queue at $1: taken (kiosk) or checked in (booked) at or before it.
+        let (waiting, called) = (
+            TicketAction::Call.from().code(),
+            TicketAction::Call.to().code(),
+        );
         let sql = format!(
-            "UPDATE tickets SET status = 2, called_at = $1, counter = $2, clerk = $3 \
-             WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = 1 \
+            "UPDATE tickets SET status = {called}, called_at = $1, counter = $2, clerk = $3 \
+             WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = {waiting} \
                          AND queued_at IS NOT NULL AND COALESCE(checked_in_at, taken_at) <= $1 \
                          AND ($6 = '' OR $6 LIKE '%,' || category || ',%') \
                          ORDER BY priority DESC, queued_at, id LIMIT 1{lock}) \
-               AND status = 1 \
+               AND status = {waiting} \
              RETURNING {TICKET_COLUMNS}"
+        );
+        let waiting_sql = format!(
+            "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
+                         THEN 1 ELSE 0 END) AS BIGINT), \
+                    MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
+                        THEN COALESCE(checked_in_at, taken_at) END) \
+             FROM tickets WHERE branch = $1 AND day = $2 AND status = {waiting} \
+             AND queued_at IS NOT NULL \
+             AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
         );
         for _ in 0..100 {
             let row: Option<TicketRow> =
@@ -598,36 +548,28 @@ impl Store {
             }
             // Nothing returned: either nobody waits, or (PostgreSQL) the chosen row changed
             // between the snapshot and the lock. Retry while someone still waits.
-            let (waiting, first_later): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| {
-                sqlx::query_as(
-                    "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
-                                 THEN 1 ELSE 0 END) AS BIGINT), \
-                            MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
-                                THEN COALESCE(checked_in_at, taken_at) END) \
-                     FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
-                     AND queued_at IS NOT NULL \
-                     AND ($3 = '' OR $3 LIKE '%,' || category || ',%')",
-                )
-                .bind(branch)
-                .bind(day)
-                .bind(&filter)
-                .bind(at)
-                .fetch_one(p)
-                .await
+            let (in_queue, first_later): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| {
+                sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))
+                    .bind(branch)
+                    .bind(day)
+                    .bind(&filter)
+                    .bind(at)
+                    .fetch_one(p)
+                    .await
             })?;
-            if waiting.unwrap_or(0) == 0 {
+            if in_queue.unwrap_or(0) == 0 {
                 return match first_later {
-                    Some(later) => Err(StoreError::Invalid(format!(
-                        "nobody was waiting at {branch} at {}: the first ticket waiting joined \
-                         the queue at {}, and a ticket cannot be called before it is taken",
-                        clock(at),
-                        clock(later)
-                    ))),
+                    Some(later) => Err(Refusal::CallBeforeTaken {
+                        branch: branch.into(),
+                        at: clock(at),
+                        first: clock(later),
+                    }
+                    .into()),
                     None => Ok(None),
                 };
             }
         }
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::Conflict(format!(
             "could not call a ticket at {branch} after 100 attempts"
         )))
     }
@@ -635,43 +577,34 @@ impl Store {
     async fn existing(&self, id: i64) -> Result<Ticket> {
         self.ticket(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("no ticket {id}")))
+            .ok_or_else(|| StoreError::not_found("ticket", id))
     }
 
-    /// Why a step from `from` at `at`, after the time in column `after`, was refused.
-    fn refusal(t: &Ticket, from: TicketStatus, after: &str, at: i64) -> StoreError {
-        if t.status != from {
-            return StoreError::Invalid(format!(
-                "ticket {} is {}, not {}",
-                t.label,
-                t.status.label("en"),
-                from.label("en")
-            ));
+    /// Why `action` at `at` was refused: the ticket's state does not allow it, or `at` is
+    /// earlier than the ticket's last step.
+    fn refusal(t: &Ticket, action: TicketAction, at: i64) -> StoreError {
+        if let Err(r) = t.status.next(action, &t.label) {
+            return r.into();
         }
-        let (what, when) = match after {
-            "called_at" => ("called", t.called_at),
-            "served_at" => ("at the counter", t.served_at),
-            _ => ("taken", Some(t.taken_at)),
+        let (step, when) = match action.from() {
+            TicketState::Called => (TicketState::Called, t.called_at),
+            TicketState::Serving => (TicketState::Serving, t.served_at),
+            _ => (TicketState::Waiting, Some(t.taken_at)),
         };
-        StoreError::Invalid(format!(
-            "ticket {} cannot move on at {}: it was {what} at {}, later (ticket times must not \
-             go backwards)",
-            t.label,
-            clock(at),
-            when.map_or_else(|| "-".to_string(), clock)
-        ))
+        Refusal::TicketTimeBackwards {
+            ticket: t.label.clone(),
+            at: clock(at),
+            step,
+            when: when.map_or_else(|| "-".to_string(), clock),
+        }
+        .into()
     }
 
-    /// Moves a ticket from one status to the next at `at`, refusing any other starting status
-    /// and an `at` earlier than the ticket's time in column `after`.
-    async fn step(
-        &self,
-        id: i64,
-        from: TicketStatus,
-        set: &str,
-        after: &str,
-        at: i64,
-    ) -> Result<Ticket> {
+    /// Takes `action` on a ticket at `at` (`set` is the rest of the update), refusing it when
+    /// the ticket is not in the state the action starts from, or `at` is earlier than its last
+    /// step.
+    async fn step(&self, id: i64, action: TicketAction, set: &str, at: i64) -> Result<Ticket> {
+        let after = last_step_column(action);
         let sql = format!(
             "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
              RETURNING {TICKET_COLUMNS}"
@@ -679,13 +612,13 @@ impl Store {
         let row: Option<TicketRow> =
             on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(id)
-                .bind(from as i64)
+                .bind(action.from().code())
                 .bind(at)
                 .fetch_optional(p)
                 .await)?;
         match row {
             Some(r) => ticket(r),
-            None => Err(Self::refusal(&self.existing(id).await?, from, after, at)),
+            None => Err(Self::refusal(&self.existing(id).await?, action, at)),
         }
     }
 
@@ -693,9 +626,8 @@ impl Store {
     pub async fn recall_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
         self.step(
             id,
-            TicketStatus::Called,
+            TicketAction::Recall,
             "recalls = recalls + 1, called_at = COALESCE(called_at, $3)",
-            "called_at",
             at,
         )
         .await
@@ -704,42 +636,23 @@ impl Store {
     /// The called customer did not come: the visit is a `branch` contact with outcome no-show,
     /// written to the ledger in the same transaction as the ticket's status.
     pub async fn no_show_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        self.finish(
-            id,
-            TicketStatus::Called,
-            TicketStatus::NoShow,
-            "called_at",
-            at,
-            None,
-        )
-        .await
+        self.finish(id, TicketAction::NoShow, at, None).await
     }
 
     /// The customer is at the counter: service starts.
     pub async fn serve_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        self.step(
-            id,
-            TicketStatus::Called,
-            "status = 3, served_at = $3",
-            "called_at",
-            at,
-        )
-        .await
+        let set = format!(
+            "status = {}, served_at = $3",
+            TicketAction::Serve.to().code()
+        );
+        self.step(id, TicketAction::Serve, &set, at).await
     }
 
     /// Service ends: the ticket is closed and written to the ledger as a `branch` contact with
     /// its waiting (start of the wait to first call) and handling (serve to close) seconds, in
     /// one transaction: the ticket is closed if and only if its visit is in the ledger.
     pub async fn close_ticket(&self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
-        self.finish(
-            id,
-            TicketStatus::Serving,
-            TicketStatus::Closed,
-            "served_at",
-            at,
-            reason,
-        )
-        .await
+        self.finish(id, TicketAction::Close, at, reason).await
     }
 
     /// Closes a ticket (or records its no-show) and writes its contact to the ledger and the
@@ -749,12 +662,11 @@ impl Store {
     async fn finish(
         &self,
         id: i64,
-        from: TicketStatus,
-        to: TicketStatus,
-        after: &str,
+        action: TicketAction,
         at: i64,
         reason: Option<Reason>,
     ) -> Result<Ticket> {
+        let after = last_step_column(action);
         let sql = format!(
             "UPDATE tickets SET status = $4, closed_at = $3 \
              WHERE id = $1 AND status = $2 AND {after} <= $3 RETURNING {TICKET_COLUMNS}"
@@ -762,7 +674,7 @@ impl Store {
         for _ in 0..10 {
             let current = self.existing(id).await?;
             let mut done = current.clone();
-            done.status = to;
+            done.status = action.to();
             done.closed_at = Some(at);
             let batch = [ticket_contact(&done, reason)];
             let prepared = self.prepare(TICKET_SOURCE, &batch).await?;
@@ -770,14 +682,14 @@ impl Store {
             let row: Option<TicketRow> =
                 on_tx!(&mut tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                     .bind(id)
-                    .bind(from as i64)
+                    .bind(action.from().code())
                     .bind(at)
-                    .bind(to as i64)
+                    .bind(action.to().code())
                     .fetch_optional(&mut **t)
                     .await)?;
             let Some(row) = row else {
                 drop(tx);
-                return Err(Self::refusal(&self.existing(id).await?, from, after, at));
+                return Err(Self::refusal(&self.existing(id).await?, action, at));
             };
             if ticket(row)? != done {
                 // Changed between the read and the update (e.g. a recall): undo, read again.
@@ -787,7 +699,7 @@ impl Store {
             tx.commit().await?;
             return Ok(done);
         }
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::Conflict(format!(
             "ticket {id} kept changing while it was being closed"
         )))
     }

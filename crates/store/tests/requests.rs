@@ -80,10 +80,11 @@ fn request(customer_id: i64, kind: RequestKind, opened: Day) -> NewRequest {
     }
 }
 
+/// The English sentence of a refusal (or the message of a not-found).
 fn invalid_message<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
     match r {
-        Err(StoreError::Invalid(m)) => m,
-        other => panic!("expected Invalid, got {other:?}"),
+        Err(e @ (StoreError::Refused(_) | StoreError::NotFound { .. })) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -275,7 +276,7 @@ async fn bad_requests_are_refused_with_a_sentence() {
             s.answer_request(42, "x", Channel::Web, 1, morning(opened), &standards)
                 .await,
         );
-        assert!(m.contains("no request 42"), "{n}: {m}");
+        assert!(m.contains("request 42 not found"), "{n}: {m}");
     }
 }
 
@@ -363,7 +364,7 @@ fn reading(supply_point_id: i64, reading: i64, read_day: Day) -> NewReading {
 
 fn refused(o: ReadingOutcome) -> String {
     match o {
-        ReadingOutcome::Refused(m) => m,
+        ReadingOutcome::Refused(m) => m.to_string(),
         other => panic!("expected Refused, got {other:?}"),
     }
 }
@@ -402,7 +403,9 @@ async fn readings_follow_the_rules() {
         recorded(s.record_reading(&reading(12, 1600, on(40))).await.unwrap());
         let high = reading(12, 2100, on(50));
         match s.record_reading(&high).await.unwrap() {
-            ReadingOutcome::NeedsConfirmation(m) => assert!(m.contains("three times"), "{n}: {m}"),
+            ReadingOutcome::NeedsConfirmation(m) => {
+                assert!(m.to_string().contains("three times"), "{n}: {m}")
+            }
             other => panic!("{n}: expected NeedsConfirmation, got {other:?}"),
         }
         assert_eq!(s.readings_of(12, 10).await.unwrap().len(), 3, "{n}");

@@ -612,7 +612,10 @@ async fn register(
         .await
     {
         return match e {
-            canali_store::StoreError::Invalid(msg) => fail(ctx, msg, f),
+            canali_store::StoreError::Refused(r) => {
+                let msg = crate::i18n::refusal(ctx.lang, &r);
+                fail(ctx, msg, f)
+            }
             other => Err(other.into()),
         };
     }
@@ -941,7 +944,8 @@ async fn confirm_email_change(
     };
     match state.store.set_portal_email(customer_id, &email).await {
         Ok(()) => {}
-        Err(canali_store::StoreError::Invalid(msg)) => {
+        Err(canali_store::StoreError::Refused(r)) => {
+            let msg = crate::i18n::refusal(ctx.lang, &r);
             let page = failure(ctx.clone(), ctx.t("account.change_email"), msg, None);
             return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
         }
@@ -1338,6 +1342,7 @@ async fn send_reading(
             .await
         }
         ReadingOutcome::NeedsConfirmation(why) => {
+            let why = crate::i18n::refusal(ctx.lang, &why);
             readings_view(
                 &state,
                 ctx,
@@ -1351,6 +1356,7 @@ async fn send_reading(
             .await
         }
         ReadingOutcome::Refused(why) => {
+            let why = crate::i18n::refusal(ctx.lang, &why);
             readings_view(
                 &state,
                 ctx,
@@ -1489,7 +1495,8 @@ async fn new_request(
         .await;
     match opened {
         Ok(r) => Ok(Redirect::to(&format!("/requests/{}?done=opened", r.id)).into_response()),
-        Err(canali_store::StoreError::Invalid(msg)) => {
+        Err(canali_store::StoreError::Refused(r)) => {
+            let msg = crate::i18n::refusal(ctx.lang, &r);
             Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response())
         }
         Err(e) => Err(e.into()),

@@ -187,7 +187,7 @@ pub(super) async fn add_user(
     let id = match state.store.add_operator(&new, now_micros()).await {
         Ok(id) => id,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = invalid_message(ctx.lang, e)?;
             return fail(ctx, msg, f).await;
         }
     };
@@ -341,7 +341,7 @@ pub(super) async fn create_token(
     let id = match created {
         Ok(id) => id,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = invalid_message(ctx.lang, e)?;
             return tokens_view(&state, ctx, None, Some(msg), None).await;
         }
     };

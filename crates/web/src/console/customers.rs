@@ -456,7 +456,7 @@ pub(super) async fn log_contact(
         .ingest_contacts(CONSOLE_SOURCE, &[contact])
         .await
     {
-        let msg = invalid_message(e)?;
+        let msg = invalid_message(ctx.lang, e)?;
         return customer_view(&state, ctx, &id, None, None, None, Some(msg)).await;
     }
     let note = f.note.trim();

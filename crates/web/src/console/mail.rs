@@ -237,7 +237,7 @@ pub(super) async fn register(
             Ok(Redirect::to(&format!("/console/mail?done={}", m.id)).into_response())
         }
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = invalid_message(ctx.lang, e)?;
             mail_view(&state, ctx, page, None, Some(msg), form).await
         }
     }

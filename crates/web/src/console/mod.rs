@@ -155,9 +155,14 @@ fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
-/// The store's `Invalid` errors are the user's to fix: shown on the form, with 400.
-fn invalid_message(e: canali_store::StoreError) -> Result<String, WebError> {
+/// The store's refusals (and its old `Invalid` errors) are the user's to fix: shown on the
+/// form in `lang`, with 400.
+fn invalid_message(
+    lang: crate::i18n::Lang,
+    e: canali_store::StoreError,
+) -> Result<String, WebError> {
     match e {
+        canali_store::StoreError::Refused(r) => Ok(crate::i18n::refusal(lang, &r)),
         canali_store::StoreError::Invalid(msg) => Ok(msg),
         other => Err(other.into()),
     }

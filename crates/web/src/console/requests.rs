@@ -255,7 +255,7 @@ pub(super) async fn answer(
     let r = match answered {
         Ok(r) => r,
         Err(e) => {
-            let msg = invalid_message(e)?;
+            let msg = invalid_message(ctx.lang, e)?;
             return request_view(&state, ctx, &id, None, Some(msg), f.text).await;
         }
     };

@@ -41,10 +41,10 @@ pub(crate) fn today() -> Day {
 }
 
 /// A store refusal (a ticket in the wrong state, an unknown category) as a sentence for the
-/// page; anything else is an error.
-pub(crate) fn refusal(e: StoreError) -> Result<String, WebError> {
+/// page in `lang`; anything else is an error.
+pub(crate) fn refusal(lang: crate::i18n::Lang, e: StoreError) -> Result<String, WebError> {
     match e {
-        StoreError::Invalid(m) => Ok(m),
+        StoreError::Refused(r) => Ok(crate::i18n::refusal(lang, &r)),
         other => Err(other.into()),
     }
 }

@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use canali_branches::network::Network;
-use canali_domain::network::{BranchEventKind, BranchKind, Host, Operator};
+use canali_domain::network::{
+    BranchEventKind, BranchFacts, BranchKind, Host, Operator, check_branch,
+};
 use canali_domain::schedule::WeeklyHours;
 use canali_domain::service::Role;
 use canali_domain::{Day, Service};
@@ -285,42 +287,24 @@ impl BranchForm {
                 "Choose the kind of branch.",
             ));
         }
-        let operator = if self.operator == "outsourced" {
-            Operator::Outsourced
-        } else {
-            Operator::Own
-        };
-        let contractor = Some(self.contractor.trim().to_string()).filter(|c| !c.is_empty());
-        if operator == Operator::Outsourced && contractor.is_none() {
-            errors.push(say(
-                "Uno sportello in outsourcing richiede il nome dell'appaltatore.",
-                "An outsourced branch needs its contractor's name.",
-            ));
-        }
-        let host = if self.host == "third_party" {
-            Host::ThirdParty
-        } else {
-            Host::Own
-        };
-        let host_name = Some(self.host_name.trim().to_string()).filter(|c| !c.is_empty());
-        if host == Host::ThirdParty && host_name.is_none() {
-            errors.push(say(
-                "Uno sportello presso terzi richiede il nome di chi lo ospita.",
-                "A branch hosted at a third party needs the host's name.",
-            ));
-        }
-        let counters = self
-            .counters
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|c| (1..=99).contains(c));
-        if counters.is_none() {
-            errors.push(say(
-                "Il numero di sportelli deve essere un intero da 1 a 99.",
-                "The number of counters must be a whole number from 1 to 99.",
-            ));
-        }
+        // The rule every way a branch comes in shares (the registry import too). Counters
+        // that are not a number count as 0, refused like it; so are coordinates as NaN.
+        let coord = |s: &str| s.trim().parse::<f64>().unwrap_or(f64::NAN);
+        let checked = check_branch(&BranchFacts {
+            operator: Some(self.operator.as_str()),
+            contractor: Some(self.contractor.as_str()),
+            host: Some(self.host.as_str()),
+            host_name: Some(self.host_name.as_str()),
+            counters: self.counters.trim().parse().unwrap_or(0),
+            latitude: coord(&self.latitude),
+            longitude: coord(&self.longitude),
+        })
+        .map_err(|refusals| {
+            for r in refusals {
+                errors.push(crate::i18n::refusal(ctx.lang, &r));
+            }
+        })
+        .ok();
         let hours = match WeeklyHours::parse(self.hours.trim()) {
             Ok(h) => Some(h.to_string()),
             Err(e) => {
@@ -351,17 +335,9 @@ impl BranchForm {
                 )),
             }
         }
-        let coord = |s: &str, max: f64| s.trim().parse::<f64>().ok().filter(|v| v.abs() <= max);
-        let (lat, lon) = (coord(&self.latitude, 90.0), coord(&self.longitude, 180.0));
-        if lat.is_none() || lon.is_none() {
-            errors.push(say(
-                "Latitudine e longitudine devono essere numeri in gradi (es. 44.49 e 11.34).",
-                "Latitude and longitude must be numbers in degrees (e.g. 44.49 and 11.34).",
-            ));
-        }
-        if !errors.is_empty() {
+        let Some(checked) = checked.filter(|_| errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         Ok((
             Branch {
                 code,
@@ -370,15 +346,15 @@ impl BranchForm {
                 address: self.address.trim().to_string(),
                 sot: sot.unwrap_or_default(),
                 kind: kind.unwrap_or(BranchKind::Standard),
-                operator,
-                contractor: contractor.filter(|_| operator == Operator::Outsourced),
-                host,
-                host_name: host_name.filter(|_| host == Host::ThirdParty),
-                counters: counters.unwrap_or(1),
+                operator: checked.operator,
+                contractor: checked.contractor,
+                host: checked.host,
+                host_name: checked.host_name,
+                counters: checked.counters,
                 hours: hours.unwrap_or_default(),
                 schedule_template: None,
-                latitude: lat.unwrap_or_default(),
-                longitude: lon.unwrap_or_default(),
+                latitude: coord(&self.latitude),
+                longitude: coord(&self.longitude),
             },
             services.join(","),
         ))
@@ -881,7 +857,7 @@ async fn campaign_view(
     let store = &state.store;
     let c = match store.campaign(id).await {
         Ok(c) => c,
-        Err(canali_store::StoreError::Invalid(_)) => return Err(WebError::NotFound),
+        Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     let names: HashMap<String, String> = store
@@ -946,7 +922,7 @@ async fn campaign_send(
     match state.store.send_campaign(id, now_micros()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/campaigns/{id}?done=sent")).into_response()),
         Err(e) => {
-            let msg = refusal(e)?;
+            let msg = refusal(ctx.lang, e)?;
             campaign_view(&state, ctx, id, None, Some(msg)).await
         }
     }
@@ -962,7 +938,7 @@ async fn campaign_remind(
     ctx.check_csrf(&form.csrf)?;
     let c = match state.store.campaign(id).await {
         Ok(c) => c,
-        Err(canali_store::StoreError::Invalid(_)) => return Err(WebError::NotFound),
+        Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     if c.sent_at.is_none() {
@@ -1074,7 +1050,7 @@ async fn materials_confirm(
     {
         Ok(_) => Ok(Redirect::to("/console/branch/materials?done=ok").into_response()),
         Err(e) => {
-            let msg = refusal(e)?;
+            let msg = refusal(ctx.lang, e)?;
             materials_view(&state, ctx, branch, None, Some(msg)).await
         }
     }

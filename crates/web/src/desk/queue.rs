@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use canali_branches::queue::estimate_wait;
 use canali_domain::service::Role;
 use canali_domain::{Day, ROME};
-use canali_store::tickets::{ServiceCategory, Ticket, TicketStatus};
+use canali_store::tickets::{ServiceCategory, Ticket, TicketState};
 use canali_store::{Branch, Store};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ fn clock(micros: i64) -> String {
         .unwrap_or_default()
 }
 
-fn status_label(ctx: &Ctx, s: TicketStatus) -> &'static str {
+fn status_label(ctx: &Ctx, s: TicketState) -> &'static str {
     s.label(ctx.lang_code())
 }
 
@@ -83,7 +83,7 @@ fn ahead_of(t: &Ticket, tickets: &[Ticket], prio: &HashMap<&str, i64>) -> i64 {
     let mine = p(&t.category);
     tickets
         .iter()
-        .filter(|o| o.id != t.id && o.status == TicketStatus::Waiting && o.queued_at.is_some())
+        .filter(|o| o.id != t.id && o.status == TicketState::Waiting && o.queued_at.is_some())
         .filter(|o| {
             let q = p(&o.category);
             match t.queued_at {
@@ -237,7 +237,7 @@ async fn kiosk_take(
             }),
             None,
         ),
-        Err(e) => (None, Some(refusal(e)?)),
+        Err(e) => (None, Some(refusal(ctx.lang, e)?)),
     };
     Ok(KioskPage {
         ctx,
@@ -287,7 +287,7 @@ async fn display_data(
     called.sort_by_key(|t| std::cmp::Reverse((t.called_at, t.id)));
     let waiting = tickets
         .iter()
-        .filter(|t| t.status == TicketStatus::Waiting && t.queued_at.is_some())
+        .filter(|t| t.status == TicketState::Waiting && t.queued_at.is_some())
         .count();
     Ok((
         called
@@ -421,8 +421,9 @@ async fn virtual_take(
             ticket_key(&t)
         ))
         .into_response()),
-        Err(canali_branches::BranchError::Invalid(m))
-        | Err(canali_branches::BranchError::Store(canali_store::StoreError::Invalid(m))) => {
+        Err(canali_branches::BranchError::Invalid(m)) => Ok(page_error(ctx, branch, categories, m)),
+        Err(canali_branches::BranchError::Store(canali_store::StoreError::Refused(r))) => {
+            let m = crate::i18n::refusal(ctx.lang, &r);
             Ok(page_error(ctx, branch, categories, m))
         }
         Err(canali_branches::BranchError::Store(e)) => Err(e.into()),
@@ -481,7 +482,7 @@ async fn ticket_view(
         .filter(|t| t.branch == code)
         .ok_or(WebError::NotFound)?;
     let (tickets, cats) = day_of(store, code, t.day).await?;
-    let (ahead, wait) = if t.status == TicketStatus::Waiting {
+    let (ahead, wait) = if t.status == TicketState::Waiting {
         live_estimate(store, &t, &tickets, &cats).await?
     } else {
         (0, 0)
@@ -494,8 +495,8 @@ async fn ticket_view(
             .find(|c| c.code == t.category)
             .map_or_else(|| t.category.clone(), |c| c.name.clone()),
         status: status_label(ctx, t.status),
-        waiting: t.status == TicketStatus::Waiting,
-        called: t.status == TicketStatus::Called,
+        waiting: t.status == TicketState::Waiting,
+        called: t.status == TicketState::Called,
         checked_in: t.queued_at.is_some(),
         slot: t.slot_at.map(|s| ctx.datetime(s)).unwrap_or_default(),
         day: ctx.date(t.day),
@@ -560,7 +561,7 @@ async fn virtual_check_in(
     }
     let (notice, error) = match state.store.check_in_ticket(id, now_micros()).await {
         Ok(_) => (Some(ctx.t("desk.checked_in").to_string()), None),
-        Err(e) => (None, Some(refusal(e)?)),
+        Err(e) => (None, Some(refusal(ctx.lang, e)?)),
     };
     let (t, view) = ticket_view(&state.store, &ctx, &code, id).await?;
     Ok(TicketPage {
@@ -659,7 +660,7 @@ async fn counter_data(
         .filter(|t| {
             !counter.is_empty()
                 && t.counter.as_deref() == Some(counter)
-                && matches!(t.status, TicketStatus::Called | TicketStatus::Serving)
+                && matches!(t.status, TicketState::Called | TicketState::Serving)
         })
         .max_by_key(|t| (t.called_at, t.id));
     let current = match current {
@@ -673,7 +674,7 @@ async fn counter_data(
                 .iter()
                 .filter(|t| {
                     t.category == c.code
-                        && t.status == TicketStatus::Waiting
+                        && t.status == TicketState::Waiting
                         && t.queued_at.is_some()
                 })
                 .collect();
@@ -693,11 +694,11 @@ async fn counter_data(
         .collect();
     let booked = tickets
         .iter()
-        .filter(|t| t.status == TicketStatus::Waiting && t.queued_at.is_none())
+        .filter(|t| t.status == TicketState::Waiting && t.queued_at.is_none())
         .count();
     let mut done: Vec<&Ticket> = tickets
         .iter()
-        .filter(|t| matches!(t.status, TicketStatus::Closed | TicketStatus::NoShow))
+        .filter(|t| matches!(t.status, TicketState::Closed | TicketState::NoShow))
         .collect();
     done.sort_by_key(|t| std::cmp::Reverse((t.closed_at, t.id)));
     let recent = done
@@ -859,7 +860,7 @@ async fn counter_act(
         ))
         .into_response()),
         Err(e) => {
-            let error = Some(refusal(e)?);
+            let error = Some(refusal(ctx.lang, e)?);
             let d = counter_data(store, &ctx, &branch, &counter).await?;
             Ok(CounterPage {
                 ctx,

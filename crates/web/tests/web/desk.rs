@@ -234,7 +234,7 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
             .await;
             assert_eq!(s, 303, "{be} {action}: {html}");
         }
-        // Closing again is refused in words.
+        // Closing again is refused in words, in the page's language.
         let (s, html) = post(
             &clerk,
             format!("{b}/console/counter"),
@@ -247,7 +247,7 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
         )
         .await;
         assert_eq!(s, 200);
-        assert!(html.contains("P001 is"), "{be}: {html}");
+        assert!(html.contains("Il biglietto P001 è"), "{be}: {html}");
 
         // The display, public, shows the called ticket and its counter.
         let (s, html) = get(&client(), format!("{b}/display/BO01")).await;
