@@ -411,7 +411,7 @@ async fn kiosk_key(store: &Store, branch: &str, base_url: &str, revoke: bool) ->
         if !store.branches().await?.iter().any(|b| b.code == branch) {
             bail!("there is no branch {branch}: check the code with `canali branches list`");
         }
-        if store.revoke_kiosk(branch, &by, now).await? {
+        if store.network().revoke_kiosk(branch, &by, now).await? {
             println!("The kiosk of {branch} is no longer paired: it issues no tickets.");
         } else {
             println!("The kiosk of {branch} was not paired: nothing to revoke.");
@@ -490,8 +490,8 @@ async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
                         .with_context(|| format!("'{priority}' is not a whole number"))?,
                 });
             }
-            store.set_service_categories(&rows).await?;
-            for c in store.service_categories(&branch).await? {
+            store.tickets().set_service_categories(&rows).await?;
+            for c in store.tickets().service_categories(&branch).await? {
                 println!("{} {:>3}  {}", c.code, c.priority, c.name);
             }
             Ok(())
@@ -526,6 +526,7 @@ async fn import(store: &Store, file: &Path, format: Option<FileFormat>) -> Resul
         None => ImportFormat::of_path(file),
     };
     let known: HashMap<String, String> = store
+        .network()
         .schedule_templates()
         .await?
         .into_iter()
@@ -533,7 +534,7 @@ async fn import(store: &Store, file: &Path, format: Option<FileFormat>) -> Resul
         .collect();
     let update = canali_branches::parse_registry(&text, format, &known)
         .with_context(|| format!("{} was not imported", file.display()))?;
-    let out = store.upsert_registry(&update).await?;
+    let out = store.network().upsert_registry(&update).await?;
     // Check the stored registry still compiles (e.g. a template changed under its branches).
     Network::load(store).await?;
     println!(
@@ -752,7 +753,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
             print_ticket(&t);
         }
         TicketCommand::CheckIn { id, at } => {
-            print_ticket(&store.check_in_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().check_in(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Call {
             branch,
@@ -761,6 +762,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
             categories,
             at,
         } => match store
+            .tickets()
             .call_next(
                 &branch,
                 &counter,
@@ -774,17 +776,18 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
             None => println!("Nobody is waiting at {branch}."),
         },
         TicketCommand::Recall { id, at } => {
-            print_ticket(&store.recall_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().recall(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::NoShow { id, at } => {
-            print_ticket(&store.no_show_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().no_show(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Serve { id, at } => {
-            print_ticket(&store.serve_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().serve(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Close { id, reason, at } => print_ticket(
             &store
-                .close_ticket(id, micros(at.as_deref())?, reason)
+                .tickets()
+                .close(id, micros(at.as_deref())?, reason)
                 .await?,
         ),
         TicketCommand::Queue {
@@ -795,7 +798,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: &str) -> Result<()> {
             let day = Day::from_date(
                 day.unwrap_or_else(|| Timestamp::now().to_zoned(ROME.clone()).date()),
             );
-            let tickets = store.tickets(Some(&branch), day, day).await?;
+            let tickets = store.tickets().between(Some(&branch), day, day).await?;
             let err = canali_branches::queue::estimate_error(&tickets);
             match format {
                 OutFormat::Json => println!(
@@ -848,7 +851,10 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
     let now = Timestamp::now().as_microsecond();
     match cmd {
         CampaignCommand::Create { name, material } => {
-            let id = store.create_campaign(&name, &material, now).await?;
+            let id = store
+                .network()
+                .create_campaign(&name, &material, now)
+                .await?;
             println!("Campaign {id} created: {name} ({material}).");
         }
         CampaignCommand::Target {
@@ -903,7 +909,7 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
                     (c, k)
                 })
                 .collect();
-            store.target_campaign(id, &targets).await?;
+            store.network().target_campaign(id, &targets).await?;
             println!(
                 "Campaign {id}: {} branches targeted, {} copies.",
                 targets.len(),
@@ -911,7 +917,7 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
             );
         }
         CampaignCommand::Send { id } => {
-            let c = store.send_campaign(id, now).await?;
+            let c = store.network().send_campaign(id, now).await?;
             println!("Campaign {} ({}) sent.", c.id, c.name);
         }
         CampaignCommand::Confirm {
@@ -919,7 +925,10 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
             branch,
             displayed,
         } => {
-            let r = store.confirm_campaign(id, &branch, displayed, now).await?;
+            let r = store
+                .network()
+                .confirm_campaign(id, &branch, displayed, now)
+                .await?;
             println!(
                 "Campaign {id}, branch {}: delivered {}, displayed {}.",
                 r.branch,
@@ -928,7 +937,7 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
             );
         }
         CampaignCommand::Pending { id } => {
-            let rows = store.campaign_branches(id).await?;
+            let rows = store.network().campaign_branches(id).await?;
             let not_delivered: Vec<&str> = rows
                 .iter()
                 .filter(|r| r.delivered_at.is_none())
@@ -952,7 +961,7 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
             );
         }
         CampaignCommand::Remind { id } => {
-            let rows = store.remind_campaign(id, now).await?;
+            let rows = store.network().remind_campaign(id, now).await?;
             println!(
                 "Reminder recorded for {} branches: {}",
                 rows.len(),
@@ -963,8 +972,8 @@ async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> {
             );
         }
         CampaignCommand::List => {
-            for c in store.campaigns().await? {
-                let rows = store.campaign_branches(c.id).await?;
+            for c in store.network().campaigns().await? {
+                let rows = store.network().campaign_branches(c.id).await?;
                 println!(
                     "{:>4} {:<40} {:<20} {} branches, {} copies, sent {}, delivered {}, displayed {}",
                     c.id,
@@ -1214,7 +1223,7 @@ async fn ticket_run(
             priority: p,
         })
         .collect();
-    store.set_service_categories(&cats).await?;
+    store.tickets().set_service_categories(&cats).await?;
     let start = Timestamp::now().as_microsecond();
     let t = Instant::now();
     let kiosks: Vec<_> = (0..4)
@@ -1248,12 +1257,13 @@ async fn ticket_run(
                 loop {
                     let now = start + 60_000_000;
                     match store
+                        .tickets()
                         .call_next(&branch, &c.to_string(), "bench", &[], now)
                         .await?
                     {
                         Some(t) => {
-                            store.serve_ticket(t.id, now + 1).await?;
-                            store.close_ticket(t.id, now + 2, None).await?;
+                            store.tickets().serve(t.id, now + 1).await?;
+                            store.tickets().close(t.id, now + 2, None).await?;
                             served.push(t.id);
                         }
                         None if done.load(std::sync::atomic::Ordering::SeqCst) => break,

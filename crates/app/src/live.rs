@@ -161,6 +161,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
         .context("the living demo's plan could not be made")?;
     let customers = store.sample_customers(CUSTOMERS).await?;
     let back_office = store
+        .accounts()
         .operators()
         .await?
         .into_iter()
@@ -215,7 +216,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
 /// A branch without ticket categories gets the demo's: bills and payments, contracts, and
 /// business customers first (the demo kiosk's branch, and every branch of the living demo).
 pub async fn ensure_categories(store: &Store, branch: &str) -> Result<()> {
-    if !store.service_categories(branch).await?.is_empty() {
+    if !store.tickets().service_categories(branch).await?.is_empty() {
         return Ok(());
     }
     let category = |code: &str, name: &str, priority| ServiceCategory {
@@ -225,6 +226,7 @@ pub async fn ensure_categories(store: &Store, branch: &str) -> Result<()> {
         priority,
     };
     store
+        .tickets()
         .set_service_categories(&[
             category("A", "Bollette e pagamenti", 1),
             category("B", "Contratti e volture", 1),
@@ -608,6 +610,7 @@ impl Runner {
         let clerk = format!("sportellista {}", k + 1);
         let called = self
             .store
+            .tickets()
             .call_next(branch, &counter, &clerk, &[], at)
             .await;
         let floor = self.floors.get_mut(branch).expect("known branch");
@@ -654,7 +657,7 @@ impl Runner {
             match state {
                 Counter::Calling { ticket, .. } => {
                     let service = self.service.get(&ticket).copied().unwrap_or(480);
-                    let next = match self.store.serve_ticket(ticket, at).await {
+                    let next = match self.store.tickets().serve(ticket, at).await {
                         Ok(_) => Counter::Serving {
                             ticket,
                             at: at + service * 1_000_000,
@@ -667,7 +670,7 @@ impl Runner {
                     self.floors.get_mut(&branch).expect("known").counters[k] = next;
                 }
                 Counter::Serving { ticket, .. } => {
-                    if let Err(e) = self.store.close_ticket(ticket, at, None).await {
+                    if let Err(e) = self.store.tickets().close(ticket, at, None).await {
                         tracing::warn!(error = %e, "the living demo could not close a ticket");
                     }
                     self.service.remove(&ticket);
@@ -692,7 +695,8 @@ impl Runner {
                     Some(l) => Some(*l),
                     None => self
                         .store
-                        .readings_of(point, 1)
+                        .readings()
+                        .of(point, 1)
                         .await?
                         .first()
                         .map(|r| (r.reading, r.read_day)),
@@ -704,7 +708,8 @@ impl Runner {
                     r + 1 + (pick % 40) as i64
                 });
                 self.store
-                    .record_reading(&NewReading {
+                    .readings()
+                    .record(&NewReading {
                         customer_id: c.id,
                         supply_point_id: point,
                         reading,
@@ -720,7 +725,8 @@ impl Runner {
             (WebAction::InformationRequest | WebAction::Complaint, _) => {
                 let (kind, subject, body) = request_text(action, pick);
                 self.store
-                    .open_request(
+                    .requests()
+                    .open(
                         &NewRequest {
                             customer_id: c.id,
                             supply_point_id: c.metered_point,
@@ -776,7 +782,8 @@ impl Runner {
             }
         };
         self.store
-            .register_mail(
+            .mail()
+            .register(
                 &NewMailItem {
                     received_day: Day::of_micros(at),
                     sender: c.name.clone(),
@@ -812,7 +819,12 @@ impl Runner {
         if !working {
             return;
         }
-        let open = match self.store.request_queue(RequestStatus::Open, 2000, 0).await {
+        let open = match self
+            .store
+            .requests()
+            .queue(RequestStatus::Open, 2000, 0)
+            .await
+        {
             Ok(q) => q,
             Err(e) => {
                 tracing::warn!(error = %e, "the living demo could not read the request queue");
@@ -833,7 +845,8 @@ impl Runner {
             };
             match self
                 .store
-                .answer_request(
+                .requests()
+                .answer(
                     r.id,
                     answer,
                     channel,
@@ -937,6 +950,7 @@ mod tests {
             };
             canali_sim::simulate(&ts.store, &cfg).await.unwrap();
             ts.store
+                .accounts()
                 .add_operator(
                     &NewOperator {
                         email: "back_office@demo.canali".into(),

@@ -30,10 +30,11 @@ pub async fn take_ticket(
     is_virtual: bool,
     at: i64,
 ) -> Result<Ticket> {
-    let load = store.queue_load(branch, category, at).await?;
+    let load = store.tickets().queue_load(branch, category, at).await?;
     let estimate = estimate_wait(&load);
     Ok(store
-        .take_ticket(branch, category, is_virtual, at, estimate)
+        .tickets()
+        .take(branch, category, is_virtual, at, estimate)
         .await?)
 }
 
@@ -46,10 +47,14 @@ pub async fn book_ticket(
     booked_at: i64,
     slot_at: i64,
 ) -> Result<Ticket> {
-    let load = store.queue_load(branch, category, booked_at).await?;
+    let load = store
+        .tickets()
+        .queue_load(branch, category, booked_at)
+        .await?;
     let estimate = estimate_wait(&load);
     Ok(store
-        .book_ticket(branch, category, booked_at, slot_at, estimate)
+        .tickets()
+        .book(branch, category, booked_at, slot_at, estimate)
         .await?)
 }
 

@@ -161,21 +161,35 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Who may sign in and what they did: customers' online-branch logins, console operators,
+/// sessions, e-mail links, API tokens and the audit log.
+#[derive(Clone, Copy)]
+pub struct Accounts<'a> {
+    store: &'a Store,
+}
+
 impl Store {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { store: self }
+    }
+}
+
+impl Accounts<'_> {
     /// The customer whose bill carries `code` and whose codice fiscale or partita IVA is
     /// `tax_id` (both compared without case or surrounding blanks).
     pub async fn registration_match(
-        &self,
+        self,
         code: &str,
         tax_id: &str,
     ) -> Result<Option<CustomerIdentity>> {
-        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
-        )
-        .bind(code.trim().to_uppercase())
-        .bind(tax_id.trim().to_uppercase())
-        .fetch_optional(p)
-        .await)?;
+        let row: Option<(i64, String, String, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
+            )
+            .bind(code.trim().to_uppercase())
+            .bind(tax_id.trim().to_uppercase())
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
             id,
             code,
@@ -187,8 +201,8 @@ impl Store {
 
     /// A residential customer with a gas supply and an e-mail address on file: who the demo
     /// signs in as, to show the online branch with bills and a meter to read.
-    pub async fn demo_customer(&self) -> Result<Option<(CustomerIdentity, String)>> {
-        let row: Option<(i64, String)> = on_db!(&self.db, |p| {
+    pub async fn demo_customer(self) -> Result<Option<(CustomerIdentity, String)>> {
+        let row: Option<(i64, String)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
             "SELECT c.id, c.email FROM customers c \
              WHERE c.segment = 1 AND c.email IS NOT NULL \
@@ -205,13 +219,14 @@ impl Store {
         Ok(self.customer_identity(id).await?.map(|c| (c, email)))
     }
 
-    pub async fn customer_identity(&self, id: i64) -> Result<Option<CustomerIdentity>> {
-        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await)?;
+    pub async fn customer_identity(self, id: i64) -> Result<Option<CustomerIdentity>> {
+        let row: Option<(i64, String, String, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
             id,
             code,
@@ -225,7 +240,7 @@ impl Store {
     /// confirmed is replaced (the customer may have mistyped the address); a confirmed one, or
     /// an address used by another login, is refused with the reason.
     pub async fn create_portal_login(
-        &self,
+        self,
         customer_id: i64,
         email: &str,
         password_hash: &str,
@@ -237,7 +252,7 @@ impl Store {
         {
             return Err(Refusal::AlreadyRegistered.into());
         }
-        let result = on_db!(&self.db, |p| sqlx::query(
+        let result = on_db!(&self.store.db, |p| sqlx::query(
             "INSERT INTO portal_logins (customer_id, email, password_hash, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id) DO UPDATE \
              SET email = excluded.email, password_hash = excluded.password_hash, \
@@ -259,8 +274,8 @@ impl Store {
         }
     }
 
-    pub async fn portal_login(&self, customer_id: i64) -> Result<Option<PortalLogin>> {
-        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn portal_login(self, customer_id: i64) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLoginRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, email, password_hash, created_at, confirmed_at \
              FROM portal_logins WHERE customer_id = $1"
         )
@@ -270,8 +285,8 @@ impl Store {
         Ok(row.map(portal_login_of))
     }
 
-    pub async fn portal_login_by_email(&self, email: &str) -> Result<Option<PortalLogin>> {
-        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn portal_login_by_email(self, email: &str) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLoginRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, email, password_hash, created_at, confirmed_at \
              FROM portal_logins WHERE email = $1"
         )
@@ -283,8 +298,8 @@ impl Store {
 
     /// Confirms the address of a login and opens the online-branch account, which the report
     /// counts among the year's registrations. Confirming twice changes nothing.
-    pub async fn confirm_portal_login(&self, customer_id: i64, now: i64) -> Result<()> {
-        let email: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn confirm_portal_login(self, customer_id: i64, now: i64) -> Result<()> {
+        let email: Option<String> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "UPDATE portal_logins SET confirmed_at = $2 WHERE customer_id = $1 \
              AND confirmed_at IS NULL RETURNING email"
         )
@@ -293,18 +308,19 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         if let Some(email) = email {
-            self.insert_portal_accounts(&[PortalAccount {
-                customer_id,
-                email,
-                registered_at: now,
-            }])
-            .await?;
+            self.store
+                .insert_portal_accounts(&[PortalAccount {
+                    customer_id,
+                    email,
+                    registered_at: now,
+                }])
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn set_portal_password(&self, customer_id: i64, password_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_portal_password(self, customer_id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE portal_logins SET password_hash = $2 WHERE customer_id = $1"
         )
         .bind(customer_id)
@@ -316,9 +332,9 @@ impl Store {
     }
 
     /// Moves the login (and the online-branch account) to a confirmed new address.
-    pub async fn set_portal_email(&self, customer_id: i64, email: &str) -> Result<()> {
+    pub async fn set_portal_email(self, customer_id: i64, email: &str) -> Result<()> {
         let email = normalize_email(email);
-        let result = on_db!(&self.db, |p| {
+        let result = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE portal_logins SET email = $2 WHERE customer_id = $1")
                 .bind(customer_id)
@@ -342,7 +358,7 @@ impl Store {
     }
 
     pub async fn create_email_token(
-        &self,
+        self,
         token_hash: &str,
         purpose: EmailPurpose,
         customer_id: i64,
@@ -350,7 +366,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "INSERT INTO email_tokens (token_hash, purpose, customer_id, new_email, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)"
@@ -372,12 +388,12 @@ impl Store {
     /// when the link is unknown, already used, expired or meant for something else. Two clicks
     /// at once spend it once.
     pub async fn use_email_token(
-        &self,
+        self,
         token_hash: &str,
         purpose: EmailPurpose,
         now: i64,
     ) -> Result<Option<(i64, Option<String>)>> {
-        Ok(on_db!(&self.db, |p| sqlx::query_as(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_as(
             "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
              AND used_at IS NULL AND expires_at > $3 RETURNING customer_id, new_email"
         )
@@ -389,7 +405,7 @@ impl Store {
     }
 
     /// Adds a console user; an address already in use is refused.
-    pub async fn add_operator(&self, op: &NewOperator, now: i64) -> Result<i64> {
+    pub async fn add_operator(self, op: &NewOperator, now: i64) -> Result<i64> {
         let email = normalize_email(&op.email);
         if op.role == Role::Agent && op.line.is_none() {
             return Err(Refusal::AgentWithoutLine.into());
@@ -397,7 +413,7 @@ impl Store {
         if op.role == Role::Clerk && op.branch.is_none() {
             return Err(Refusal::ClerkWithoutBranch.into());
         }
-        let result = on_db!(&self.db, |p| {
+        let result = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(
             "INSERT INTO operators (email, name, role, line, branch, password_hash, active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id"
@@ -418,38 +434,38 @@ impl Store {
         }
     }
 
-    pub async fn operator(&self, id: i64) -> Result<Option<Operator>> {
+    pub async fn operator(self, id: i64) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = $1");
         let row: Option<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(id)
                 .fetch_optional(p)
                 .await)?;
         row.map(operator_of).transpose()
     }
 
-    pub async fn operator_by_email(&self, email: &str) -> Result<Option<Operator>> {
+    pub async fn operator_by_email(self, email: &str) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE email = $1");
         let row: Option<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(normalize_email(email))
                 .fetch_optional(p)
                 .await)?;
         row.map(operator_of).transpose()
     }
 
-    pub async fn operators(&self) -> Result<Vec<Operator>> {
+    pub async fn operators(self) -> Result<Vec<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY role, email");
         let rows: Vec<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)?;
         rows.into_iter().map(operator_of).collect()
     }
 
     /// Disables (or enables again) a console user; disabling also ends their sessions.
-    pub async fn set_operator_active(&self, id: i64, active: bool) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_operator_active(self, id: i64, active: bool) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE operators SET active = $2 WHERE id = $1"
         )
         .bind(id)
@@ -463,8 +479,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_operator_password(&self, id: i64, password_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_operator_password(self, id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE operators SET password_hash = $2 WHERE id = $1"
         )
         .bind(id)
@@ -476,7 +492,7 @@ impl Store {
     }
 
     pub async fn create_session(
-        &self,
+        self,
         id_hash: &str,
         kind: SessionKind,
         subject: i64,
@@ -484,7 +500,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+        on_db!(&self.store.db, |p| sqlx::query(
             "INSERT INTO sessions (id_hash, kind, subject, csrf, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)"
         )
@@ -501,15 +517,16 @@ impl Store {
     }
 
     /// The live session stored under `id_hash`, if it has not expired.
-    pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<SessionRow>> {
-        let row: Option<(i64, i64, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT kind, subject, csrf, created_at, expires_at FROM sessions \
+    pub async fn session(self, id_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+        let row: Option<(i64, i64, String, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT kind, subject, csrf, created_at, expires_at FROM sessions \
              WHERE id_hash = $1 AND expires_at > $2"
-        )
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(p)
-        .await)?;
+            )
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(p)
+            .await)?;
         Ok(
             row.and_then(|(kind, subject, csrf, created_at, expires_at)| {
                 Some(SessionRow {
@@ -525,7 +542,7 @@ impl Store {
 
     /// The live session under `id_hash` with the customer or operator it belongs to, in one
     /// query: every page asks it first.
-    pub async fn session_context(&self, id_hash: &str, now: i64) -> Result<Option<SessionContext>> {
+    pub async fn session_context(self, id_hash: &str, now: i64) -> Result<Option<SessionContext>> {
         use sqlx::Row;
         const SQL: &str = "SELECT s.kind, s.subject, s.csrf, s.created_at, s.expires_at, \
              c.code, c.name, c.segment, c.sot, \
@@ -534,7 +551,7 @@ impl Store {
              LEFT JOIN customers c ON s.kind = 1 AND c.id = s.subject \
              LEFT JOIN operators o ON s.kind = 2 AND o.id = s.subject \
              WHERE s.id_hash = $1 AND s.expires_at > $2";
-        let row = on_db!(&self.db, |p| {
+        let row = on_db!(&self.store.db, |p| {
             let row = sqlx::query(SQL)
                 .bind(id_hash)
                 .bind(now)
@@ -623,8 +640,8 @@ impl Store {
         }))
     }
 
-    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn delete_session(self, id_hash: &str) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "DELETE FROM sessions WHERE id_hash = $1"
         )
         .bind(id_hash)
@@ -635,8 +652,8 @@ impl Store {
     }
 
     /// Ends every session of a customer or operator (after a password change or reset).
-    pub async fn delete_sessions_of(&self, kind: SessionKind, subject: i64) -> Result<u64> {
-        let done = on_db!(&self.db, |p| sqlx::query(
+    pub async fn delete_sessions_of(self, kind: SessionKind, subject: i64) -> Result<u64> {
+        let done = on_db!(&self.store.db, |p| sqlx::query(
             "DELETE FROM sessions WHERE kind = $1 AND subject = $2"
         )
         .bind(kind as i64)
@@ -647,15 +664,15 @@ impl Store {
         Ok(done)
     }
 
-    pub async fn purge_expired(&self, now: i64) -> Result<u64> {
-        let sessions = on_db!(&self.db, |p| sqlx::query(
+    pub async fn purge_expired(self, now: i64) -> Result<u64> {
+        let sessions = on_db!(&self.store.db, |p| sqlx::query(
             "DELETE FROM sessions WHERE expires_at <= $1"
         )
         .bind(now)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
-        let tokens = on_db!(&self.db, |p| sqlx::query(
+        let tokens = on_db!(&self.store.db, |p| sqlx::query(
             "DELETE FROM email_tokens WHERE expires_at <= $1"
         )
         .bind(now)
@@ -666,7 +683,7 @@ impl Store {
     }
 
     pub async fn create_api_token(
-        &self,
+        self,
         name: &str,
         token_hash: &str,
         created_by: i64,
@@ -675,7 +692,7 @@ impl Store {
         if name.trim().is_empty() {
             return Err(Refusal::TokenWithoutName.into());
         }
-        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_by, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id"
         )
@@ -688,8 +705,8 @@ impl Store {
     }
 
     /// The token stored under `token_hash`, unless revoked.
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row: Option<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn api_token_by_hash(self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row: Option<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens \
                  WHERE token_hash = $1 AND revoked_at IS NULL",
@@ -701,8 +718,8 @@ impl Store {
         Ok(row.map(api_token_of))
     }
 
-    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        let rows: Vec<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn api_tokens(self) -> Result<Vec<ApiToken>> {
+        let rows: Vec<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens ORDER BY id",
             )
@@ -712,8 +729,8 @@ impl Store {
         Ok(rows.into_iter().map(api_token_of).collect())
     }
 
-    pub async fn revoke_api_token(&self, id: i64, now: i64) -> Result<bool> {
-        let done = on_db!(&self.db, |p| sqlx::query(
+    pub async fn revoke_api_token(self, id: i64, now: i64) -> Result<bool> {
+        let done = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
         )
         .bind(id)
@@ -726,14 +743,14 @@ impl Store {
 
     /// Writes one line of the audit log: who did what, on which customer.
     pub async fn audit(
-        &self,
+        self,
         operator_id: i64,
         action: &str,
         customer_id: Option<i64>,
         detail: &str,
         at: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "INSERT INTO audit_log (at, operator_id, action, customer_id, detail) VALUES ($1, $2, $3, $4, $5)"
         )
@@ -751,12 +768,12 @@ impl Store {
 
     /// The audit log, newest first; `customer_id` narrows it to one customer.
     pub async fn audit_log(
-        &self,
+        self,
         customer_id: Option<i64>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<AuditRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT a.id, a.at, a.operator_id, o.email, a.action, a.customer_id, a.detail \
                  FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id \
                  WHERE ($1 IS NULL OR a.customer_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3"

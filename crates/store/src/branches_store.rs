@@ -83,13 +83,27 @@ pub struct CampaignBranch {
     pub reminded_at: Option<i64>,
 }
 
+/// The branch network: the registry (upserts, the bulk inserts of `registry.rs`), schedule
+/// templates and dated exceptions, services, kiosk pairings, material campaigns and the
+/// branch-wait histogram.
+#[derive(Clone, Copy)]
+pub struct BranchNetwork<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn network(&self) -> BranchNetwork<'_> {
+        BranchNetwork { store: self }
+    }
+}
+
+impl BranchNetwork<'_> {
     /// Writes a registry import: territories, templates and branches are created or updated by
     /// their key, events are added (an event already recorded is kept), exceptions replace the
     /// exception of the same branch and date.
-    pub async fn upsert_registry(&self, u: &RegistryUpdate) -> Result<RegistryOutcome> {
+    pub async fn upsert_registry(self, u: &RegistryUpdate) -> Result<RegistryOutcome> {
         let mut out = RegistryOutcome::default();
-        let existing: Vec<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+        let existing: Vec<String> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT code FROM branches"
         )
         .fetch_all(p)
@@ -111,7 +125,7 @@ impl Store {
                          ON CONFLICT (branch, day, kind) DO NOTHING";
         let exc_sql = "INSERT INTO branch_exceptions (branch, day, hours, note) VALUES ($1, $2, $3, $4) \
                        ON CONFLICT (branch, day) DO UPDATE SET hours = excluded.hours, note = excluded.note";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for s in &u.sots {
                 sqlx::query(sot_sql)
@@ -177,12 +191,12 @@ impl Store {
             }
             tx.commit().await
         })?;
-        *self.branch_sots.write().await = None;
+        *self.store.branch_sots.write().await = None;
         Ok(out)
     }
 
-    pub async fn schedule_templates(&self) -> Result<Vec<ScheduleTemplate>> {
-        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn schedule_templates(self) -> Result<Vec<ScheduleTemplate>> {
+        let rows: Vec<(String, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT name, hours FROM schedule_templates ORDER BY name"
         )
         .fetch_all(p)
@@ -193,8 +207,8 @@ impl Store {
             .collect())
     }
 
-    pub async fn branch_exceptions(&self) -> Result<Vec<BranchException>> {
-        let rows: Vec<(String, i64, Option<String>, String)> = on_db!(&self.db, |p| {
+    pub async fn branch_exceptions(self) -> Result<Vec<BranchException>> {
+        let rows: Vec<(String, i64, Option<String>, String)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT branch, day, hours, note FROM branch_exceptions ORDER BY branch, day",
             )
@@ -213,8 +227,8 @@ impl Store {
     }
 
     /// Branch code -> the services it handles (comma list of names, empty when not recorded).
-    pub async fn branch_services(&self) -> Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn branch_services(self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT code, services FROM branches"
         )
         .fetch_all(p)
@@ -223,8 +237,8 @@ impl Store {
     }
 
     /// Creates a campaign (not yet sent, no branches yet).
-    pub async fn create_campaign(&self, name: &str, material: &str, at: i64) -> Result<i64> {
-        let id: i64 = on_db!(&self.db, |p| {
+    pub async fn create_campaign(self, name: &str, material: &str, at: i64) -> Result<i64> {
+        let id: i64 = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(
             "INSERT INTO material_campaigns (name, material, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
@@ -239,14 +253,14 @@ impl Store {
 
     /// Adds branches to a campaign with their copies (a branch already targeted gets the new
     /// number of copies). Refused once the campaign was sent.
-    pub async fn target_campaign(&self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
+    pub async fn target_campaign(self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
         let c = self.campaign(campaign).await?;
         if c.sent_at.is_some() {
             return Err(Refusal::CampaignSent { campaign }.into());
         }
         let sql = "INSERT INTO campaign_branches (campaign, branch, copies) VALUES ($1, $2, $3) \
                    ON CONFLICT (campaign, branch) DO UPDATE SET copies = excluded.copies";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for (branch, copies) in targets {
                 sqlx::query(sql)
@@ -262,8 +276,8 @@ impl Store {
     }
 
     /// Marks a campaign sent; it must have at least one branch.
-    pub async fn send_campaign(&self, campaign: i64, at: i64) -> Result<MaterialCampaign> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn send_campaign(self, campaign: i64, at: i64) -> Result<MaterialCampaign> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM campaign_branches WHERE campaign = $1"
         )
         .bind(campaign)
@@ -272,7 +286,7 @@ impl Store {
         if n == 0 {
             return Err(Refusal::CampaignUntargeted { campaign }.into());
         }
-        let r = on_db!(&self.db, |p| sqlx::query(
+        let r = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE material_campaigns SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL"
         )
         .bind(campaign)
@@ -287,8 +301,8 @@ impl Store {
         self.campaign(campaign).await
     }
 
-    pub async fn campaign(&self, campaign: i64) -> Result<MaterialCampaign> {
-        let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn campaign(self, campaign: i64) -> Result<MaterialCampaign> {
+        let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns WHERE id = $1",
             )
@@ -307,8 +321,8 @@ impl Store {
         })
     }
 
-    pub async fn campaigns(&self) -> Result<Vec<MaterialCampaign>> {
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn campaigns(self) -> Result<Vec<MaterialCampaign>> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns ORDER BY id",
             )
@@ -332,7 +346,7 @@ impl Store {
     /// A branch confirms it received the material (`displayed`: false) or put it on display
     /// (true). Only for a sent campaign the branch is part of; display implies delivery.
     pub async fn confirm_campaign(
-        &self,
+        self,
         campaign: i64,
         branch: &str,
         displayed: bool,
@@ -348,7 +362,7 @@ impl Store {
             "UPDATE campaign_branches SET delivered_at = COALESCE(delivered_at, $3) \
              WHERE campaign = $1 AND branch = $2"
         };
-        let r = on_db!(&self.db, |p| sqlx::query(sql)
+        let r = on_db!(&self.store.db, |p| sqlx::query(sql)
             .bind(campaign)
             .bind(branch)
             .bind(at)
@@ -373,8 +387,8 @@ impl Store {
     }
 
     /// Records a reminder sent to the branches that have not confirmed display; returns them.
-    pub async fn remind_campaign(&self, campaign: i64, at: i64) -> Result<Vec<CampaignBranch>> {
-        on_db!(&self.db, |p| {
+    pub async fn remind_campaign(self, campaign: i64, at: i64) -> Result<Vec<CampaignBranch>> {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "UPDATE campaign_branches SET reminded_at = $2 WHERE campaign = $1 AND displayed_at IS NULL"
         )
@@ -392,9 +406,9 @@ impl Store {
             .collect())
     }
 
-    pub async fn campaign_branches(&self, campaign: i64) -> Result<Vec<CampaignBranch>> {
+    pub async fn campaign_branches(self, campaign: i64) -> Result<Vec<CampaignBranch>> {
         type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
-        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT campaign, branch, copies, delivered_at, displayed_at, reminded_at \
              FROM campaign_branches WHERE campaign = $1 ORDER BY branch"
         )
@@ -438,11 +452,11 @@ fn is_sha256_hex(s: &str) -> bool {
 
 type KioskRow = (String, i64, String, Option<i64>, Option<String>);
 
-impl Store {
+impl BranchNetwork<'_> {
     /// Pairs `branch`'s kiosk with the key whose SHA-256 is `key_hash`, revoking the key in
     /// force (if any) in the same transaction: from the commit only the new key opens the kiosk.
     pub async fn pair_kiosk(
-        &self,
+        self,
         branch: &str,
         key_hash: &str,
         by: &str,
@@ -454,7 +468,7 @@ impl Store {
         if by.trim().is_empty() {
             return Err(Refusal::KioskPairedByNobody.into());
         }
-        let paired = on_db!(&self.db, |p| {
+        let paired = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             // A write first, on the branch's row: PostgreSQL queues two pairings of the same
             // branch on its row lock, so each revokes the other's key instead of both inserting
@@ -500,8 +514,8 @@ impl Store {
     }
 
     /// Revokes the key in force of `branch`'s kiosk; false when it had none.
-    pub async fn revoke_kiosk(&self, branch: &str, by: &str, at: i64) -> Result<bool> {
-        let revoked = on_db!(&self.db, |p| sqlx::query(
+    pub async fn revoke_kiosk(self, branch: &str, by: &str, at: i64) -> Result<bool> {
+        let revoked = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
              WHERE branch = $1 AND revoked_at IS NULL"
         )
@@ -516,8 +530,8 @@ impl Store {
 
     /// Whether `key_hash` is the key in force of `branch`'s kiosk (another branch's key, a
     /// revoked or replaced one is not).
-    pub async fn kiosk_key_opens(&self, branch: &str, key_hash: &str) -> Result<bool> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn kiosk_key_opens(self, branch: &str, key_hash: &str) -> Result<bool> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM kiosk_keys \
              WHERE key_hash = $1 AND branch = $2 AND revoked_at IS NULL"
         )
@@ -529,8 +543,8 @@ impl Store {
     }
 
     /// The latest pairing of `branch`'s kiosk, in force or revoked; `None` if never paired.
-    pub async fn kiosk_pairing(&self, branch: &str) -> Result<Option<KioskPairing>> {
-        let row: Option<KioskRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn kiosk_pairing(self, branch: &str) -> Result<Option<KioskPairing>> {
+        let row: Option<KioskRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, created_at, created_by, revoked_at, revoked_by FROM kiosk_keys \
              WHERE branch = $1 ORDER BY id DESC LIMIT 1"
         )
@@ -713,12 +727,12 @@ pub(crate) async fn rebuild_branch_waits(tx: &mut Tx<'_>) -> Result<i64> {
     Ok(counted)
 }
 
-impl Store {
+impl BranchNetwork<'_> {
     /// The branch waiting-time rollup of the months `from..=to` (keys like 201103): one row
     /// per month, branch, territory and minute bucket. Reads only the rollup.
-    pub async fn branch_wait_histogram(&self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
+    pub async fn branch_wait_histogram(self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
         type Row = (String, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_db!(&self.db, |p| {
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT), \
                         CAST(SUM(wait_seconds) AS BIGINT) \
@@ -743,6 +757,75 @@ impl Store {
     }
 }
 
+/// The branch desk's reads: the campaigns a branch takes part in, its contacts of a period.
+impl BranchNetwork<'_> {
+    /// The sent campaigns `branch` is a target of, newest first, with what it confirmed.
+    pub async fn campaigns_of_branch(
+        self,
+        branch: &str,
+    ) -> Result<Vec<(MaterialCampaign, CampaignBranch)>> {
+        type Row = (
+            i64,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| {
+            sqlx::query_as(
+            "SELECT m.id, m.name, m.material, m.created_at, m.sent_at, b.copies, b.delivered_at, \
+                    b.displayed_at, b.reminded_at \
+             FROM campaign_branches b JOIN material_campaigns m ON m.id = b.campaign \
+             WHERE b.branch = $1 AND m.sent_at IS NOT NULL ORDER BY m.sent_at DESC, m.id DESC"
+        )
+        .bind(branch)
+        .fetch_all(p)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    MaterialCampaign {
+                        id: r.0,
+                        name: r.1,
+                        material: r.2,
+                        created_at: r.3,
+                        sent_at: r.4,
+                    },
+                    CampaignBranch {
+                        campaign: r.0,
+                        branch: branch.to_string(),
+                        copies: r.5,
+                        delivered_at: r.6,
+                        displayed_at: r.7,
+                        reminded_at: r.8,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Ledger contacts of the `branch` channel at one branch over the days `from..=to`.
+    pub async fn branch_contact_count(self, branch: &str, from: Day, to: Day) -> Result<i64> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contacts WHERE channel = $1 AND branch = $2 \
+             AND day >= $3 AND day <= $4"
+        )
+        .bind(Channel::Branch.code())
+        .bind(branch)
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_one(p)
+        .await)?;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Sot;
@@ -759,99 +842,147 @@ mod tests {
     async fn a_kiosk_key_opens_its_own_branch_until_replaced_or_revoked() {
         for ts in fresh_stores().await.unwrap() {
             let (s, be) = (&ts.store, ts.name);
-            s.insert_sots(&[Sot {
-                code: 1,
-                name: "Bologna".into(),
-            }])
-            .await
-            .unwrap();
-            s.insert_branches(&[branch("BO01"), branch("BO02")])
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
                 .await
                 .unwrap();
-            assert_eq!(s.kiosk_pairing("BO01").await.unwrap(), None, "{be}");
-            assert!(!s.kiosk_key_opens("BO01", &digest('a')).await.unwrap());
+            s.network()
+                .insert_branches(&[branch("BO01"), branch("BO02")])
+                .await
+                .unwrap();
+            assert_eq!(
+                s.network().kiosk_pairing("BO01").await.unwrap(),
+                None,
+                "{be}"
+            );
+            assert!(
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap()
+            );
 
             let paired = s
+                .network()
                 .pair_kiosk("BO01", &digest('a'), "anna@utility.it", 10)
                 .await
                 .unwrap();
             assert_eq!(paired.created_by, "anna@utility.it");
-            s.pair_kiosk("BO02", &digest('b'), "anna@utility.it", 11)
+            s.network()
+                .pair_kiosk("BO02", &digest('b'), "anna@utility.it", 11)
                 .await
                 .unwrap();
             assert!(
-                s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             // A key opens its own branch only.
             assert!(
-                !s.kiosk_key_opens("BO02", &digest('a')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO02", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('b')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
-            assert!(!s.kiosk_key_opens("BO01", &digest('c')).await.unwrap());
+            assert!(
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap()
+            );
 
             // Pairing again replaces the key at once and records who revoked the old one.
-            s.pair_kiosk("BO01", &digest('c'), "marco@utility.it", 20)
+            s.network()
+                .pair_kiosk("BO01", &digest('c'), "marco@utility.it", 20)
                 .await
                 .unwrap();
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
-            let now = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            let now = s.network().kiosk_pairing("BO01").await.unwrap().unwrap();
             assert_eq!((now.created_at, now.revoked_at), (20, None), "{be}");
             assert_eq!(now.created_by, "marco@utility.it");
 
             // Revoking stops it; revoking again finds nothing in force.
             assert!(
-                s.revoke_kiosk("BO01", "marco@utility.it", 30)
+                s.network()
+                    .revoke_kiosk("BO01", "marco@utility.it", 30)
                     .await
                     .unwrap()
             );
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                !s.revoke_kiosk("BO01", "marco@utility.it", 31)
+                !s.network()
+                    .revoke_kiosk("BO01", "marco@utility.it", 31)
                     .await
                     .unwrap()
             );
-            let gone = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            let gone = s.network().kiosk_pairing("BO01").await.unwrap().unwrap();
             assert_eq!(gone.revoked_at, Some(30), "{be}");
             assert_eq!(gone.revoked_by.as_deref(), Some("marco@utility.it"));
             // The other branch is untouched.
             assert!(
-                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO02", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
 
             // Refused in words: an unknown branch, a key in the clear, no author.
-            let unknown = s.pair_kiosk("BO99", &digest('d'), "anna", 40).await;
+            let unknown = s
+                .network()
+                .pair_kiosk("BO99", &digest('d'), "anna", 40)
+                .await;
             assert!(
                 matches!(&unknown, Err(crate::StoreError::NotFound { what: "branch", key }) if key == "BO99"),
                 "{be}: {unknown:?}"
             );
-            assert!(s.kiosk_pairing("BO99").await.unwrap().is_none());
+            assert!(s.network().kiosk_pairing("BO99").await.unwrap().is_none());
             for (hash, by) in [("plain-key", "anna"), (digest('e').as_str(), " ")] {
                 assert!(
                     matches!(
-                        s.pair_kiosk("BO02", hash, by, 41).await,
+                        s.network().pair_kiosk("BO02", hash, by, 41).await,
                         Err(crate::StoreError::Refused(_))
                     ),
                     "{be}: {hash} by {by:?}"
                 );
             }
             assert!(
-                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO02", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
         }
@@ -863,27 +994,130 @@ mod tests {
     async fn concurrent_pairings_leave_one_key_in_force() {
         for ts in fresh_stores().await.unwrap() {
             let s = &ts.store;
-            s.insert_sots(&[Sot {
-                code: 1,
-                name: "Bologna".into(),
-            }])
-            .await
-            .unwrap();
-            s.insert_branches(&[branch("BO01")]).await.unwrap();
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
+                .await
+                .unwrap();
+            s.network()
+                .insert_branches(&[branch("BO01")])
+                .await
+                .unwrap();
             let keys: Vec<String> = "0123456789abcdef".chars().map(digest).collect();
             // Interleaved on the pool's connections: the transactions overlap in the database.
             let pairings = keys
                 .iter()
                 .enumerate()
-                .map(|(i, k)| s.pair_kiosk("BO01", k, "anna", i as i64));
+                .map(|(i, k)| s.network().pair_kiosk("BO01", k, "anna", i as i64));
             for done in futures::future::join_all(pairings).await {
                 done.unwrap();
             }
             let mut open = 0;
             for k in &keys {
-                open += usize::from(s.kiosk_key_opens("BO01", k).await.unwrap());
+                open += usize::from(s.network().kiosk_key_opens("BO01", k).await.unwrap());
             }
             assert_eq!(open, 1, "{}", ts.name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod desk_tests {
+    use crate::Sot;
+    use crate::testing::fresh_stores;
+    use crate::tickets::ServiceCategory;
+    use canali_domain::Day;
+
+    use crate::testing::sample_branch as branch;
+
+    #[tokio::test]
+    async fn a_branch_sees_its_sent_campaigns_and_its_closed_tickets() {
+        for ts in fresh_stores().await.unwrap() {
+            let s = &ts.store;
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
+                .await
+                .unwrap();
+            s.network()
+                .insert_branches(&[branch("BO01"), branch("BO02")])
+                .await
+                .unwrap();
+            let c = s
+                .network()
+                .create_campaign("Bonus gas", "leaflet", 10)
+                .await
+                .unwrap();
+            s.network()
+                .target_campaign(c, &[("BO01".into(), 50), ("BO02".into(), 20)])
+                .await
+                .unwrap();
+            assert!(
+                s.network()
+                    .campaigns_of_branch("BO01")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            s.network().send_campaign(c, 20).await.unwrap();
+            s.network()
+                .confirm_campaign(c, "BO01", false, 30)
+                .await
+                .unwrap();
+            let mine = s.network().campaigns_of_branch("BO01").await.unwrap();
+            assert_eq!(mine.len(), 1, "{}", ts.name);
+            assert_eq!(mine[0].1.copies, 50);
+            assert_eq!(mine[0].1.delivered_at, Some(30));
+            assert_eq!(mine[0].1.displayed_at, None);
+            assert!(
+                s.network()
+                    .campaigns_of_branch("BO03")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+
+            s.tickets()
+                .set_service_categories(&[ServiceCategory {
+                    branch: "BO01".into(),
+                    code: "A".into(),
+                    name: "Bollette".into(),
+                    priority: 1,
+                }])
+                .await
+                .unwrap();
+            let at = canali_domain::day::local_micros(jiff::civil::date(2011, 3, 1), 9, 0, 0);
+            s.tickets().take("BO01", "A", false, at, 0).await.unwrap();
+            let t = s
+                .tickets()
+                .call_next("BO01", "1", "clerk", &[], at + 60_000_000)
+                .await
+                .unwrap()
+                .unwrap();
+            s.tickets().serve(t.id, at + 90_000_000).await.unwrap();
+            s.tickets()
+                .close(t.id, at + 300_000_000, None)
+                .await
+                .unwrap();
+            let day = Day::of_micros(at);
+            assert_eq!(
+                s.network()
+                    .branch_contact_count("BO01", day, day)
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(
+                s.network()
+                    .branch_contact_count("BO02", day, day)
+                    .await
+                    .unwrap(),
+                0
+            );
         }
     }
 }

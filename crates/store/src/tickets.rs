@@ -254,9 +254,22 @@ pub struct QueueLoad {
     pub recent_handle_seconds: Vec<i64>,
 }
 
+/// The branch ticket queue: service categories, taking and booking tickets, and the clerk's
+/// steps (call, recall, no-show, serve, close), each guarded by the ticket's state.
+#[derive(Clone, Copy)]
+pub struct Tickets<'a> {
+    store: &'a Store,
+}
+
 impl Store {
+    pub fn tickets(&self) -> Tickets<'_> {
+        Tickets { store: self }
+    }
+}
+
+impl Tickets<'_> {
     /// Creates or updates a branch's service categories (by branch and code).
-    pub async fn set_service_categories(&self, rows: &[ServiceCategory]) -> Result<()> {
+    pub async fn set_service_categories(self, rows: &[ServiceCategory]) -> Result<()> {
         for c in rows {
             if c.code.is_empty() || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
                 return Err(Refusal::CategoryCode {
@@ -267,7 +280,7 @@ impl Store {
         }
         let sql = "INSERT INTO service_categories (branch, code, name, priority) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (branch, code) DO UPDATE SET name = excluded.name, priority = excluded.priority";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for c in rows {
                 sqlx::query(sql)
@@ -283,8 +296,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn service_categories(&self, branch: &str) -> Result<Vec<ServiceCategory>> {
-        let rows: Vec<(String, String, String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn service_categories(self, branch: &str) -> Result<Vec<ServiceCategory>> {
+        let rows: Vec<(String, String, String, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, code, name, priority FROM service_categories WHERE branch = $1 \
              ORDER BY priority DESC, code"
         )
@@ -303,7 +316,7 @@ impl Store {
     }
 
     /// The load a new ticket of `category` would meet at `at`.
-    pub async fn queue_load(&self, branch: &str, category: &str, at: i64) -> Result<QueueLoad> {
+    pub async fn queue_load(self, branch: &str, category: &str, at: i64) -> Result<QueueLoad> {
         let day = i64::from(Day::of_micros(at).0);
         let priority = self.category_priority(branch, category).await?;
         let hour_ago = at - 3_600_000_000;
@@ -314,7 +327,7 @@ impl Store {
                      AND called_at >= $4 AND called_at <= $5)",
             TicketState::Waiting.code()
         );
-        let (ahead, active_counters): (i64, i64) = on_db!(&self.db, |p| {
+        let (ahead, active_counters): (i64, i64) = on_db!(&self.store.db, |p| {
             sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(branch)
                 .bind(day)
@@ -329,7 +342,7 @@ impl Store {
              AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20",
             TicketState::Closed.code()
         );
-        let recent: Vec<i64> = on_db!(&self.db, |p| {
+        let recent: Vec<i64> = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
                 .bind(branch)
                 .bind(at)
@@ -343,8 +356,8 @@ impl Store {
         })
     }
 
-    async fn category_priority(&self, branch: &str, category: &str) -> Result<i64> {
-        let p: Option<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
+    async fn category_priority(self, branch: &str, category: &str) -> Result<i64> {
+        let p: Option<i64> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT priority FROM service_categories WHERE branch = $1 AND code = $2"
         )
         .bind(branch)
@@ -361,10 +374,10 @@ impl Store {
     }
 
     /// Takes the next ticket of `category` at `branch` (numbered per branch, day and category)
-    /// at the kiosk, or online for today with `is_virtual` (then like [`Store::book_ticket`]
+    /// at the kiosk, or online for today with `is_virtual` (then like [`Tickets::book`]
     /// with its slot at `at`: it joins the queue when its holder checks in).
-    pub async fn take_ticket(
-        &self,
+    pub async fn take(
+        self,
         branch: &str,
         category: &str,
         is_virtual: bool,
@@ -381,10 +394,10 @@ impl Store {
     }
 
     /// Books a ticket online at `booked_at` for the appointment `slot_at` (its day is the
-    /// slot's). It joins the queue when its holder checks in ([`Store::check_in_ticket`]); its
+    /// slot's). It joins the queue when its holder checks in ([`Tickets::check_in`]); its
     /// wait starts at the slot or at the arrival, whichever is later.
-    pub async fn book_ticket(
-        &self,
+    pub async fn book(
+        self,
         branch: &str,
         category: &str,
         booked_at: i64,
@@ -410,7 +423,7 @@ impl Store {
     }
 
     async fn insert_ticket(
-        &self,
+        self,
         branch: &str,
         category: &str,
         taken_at: i64,
@@ -436,18 +449,20 @@ impl Store {
         let mut attempts = 0;
         let row: TicketRow = loop {
             let r: std::result::Result<TicketRow, sqlx::Error> =
-                on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                    .bind(branch)
-                    .bind(day)
-                    .bind(category)
-                    .bind(priority)
-                    .bind(i64::from(slot_at.is_some()))
-                    .bind(taken_at)
-                    .bind(estimate_seconds)
-                    .bind(slot_at)
-                    .bind(queued_at)
-                    .fetch_one(p)
-                    .await);
+                on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+                    sql.as_str()
+                ))
+                .bind(branch)
+                .bind(day)
+                .bind(category)
+                .bind(priority)
+                .bind(i64::from(slot_at.is_some()))
+                .bind(taken_at)
+                .bind(estimate_seconds)
+                .bind(slot_at)
+                .bind(queued_at)
+                .fetch_one(p)
+                .await);
             match r {
                 Ok(row) => break row,
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempts < 100 => {
@@ -461,7 +476,7 @@ impl Store {
 
     /// The holder of a booked ticket arrives at the branch: the ticket joins the queue, its
     /// wait starting at the slot or now, whichever is later.
-    pub async fn check_in_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn check_in(self, id: i64, at: i64) -> Result<Ticket> {
         let t = self.existing(id).await?;
         if !t.is_virtual {
             return Err(Refusal::TicketNotBooked { ticket: t.label }.into());
@@ -492,7 +507,7 @@ impl Store {
     /// kiosk, or booked and checked in, by then). `None` when nobody waits; an error when the
     /// only tickets waiting joined the queue after `at`. Never hands one ticket to two counters.
     pub async fn call_next(
-        &self,
+        self,
         branch: &str,
         counter: &str,
         clerk: &str,
@@ -505,7 +520,7 @@ impl Store {
         } else {
             format!(",{},", categories.join(","))
         };
-        let lock = match self.db {
+        let lock = match self.store.db {
             Db::Sqlite(_) => "",
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
@@ -533,30 +548,32 @@ impl Store {
              AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
         );
         for _ in 0..100 {
-            let row: Option<TicketRow> =
-                on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                    .bind(at)
-                    .bind(counter)
-                    .bind(clerk)
-                    .bind(branch)
-                    .bind(day)
-                    .bind(&filter)
-                    .fetch_optional(p)
-                    .await)?;
+            let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+                AssertSqlSafe(sql.as_str())
+            )
+            .bind(at)
+            .bind(counter)
+            .bind(clerk)
+            .bind(branch)
+            .bind(day)
+            .bind(&filter)
+            .fetch_optional(p)
+            .await)?;
             if let Some(row) = row {
                 return Ok(Some(ticket(row)?));
             }
             // Nothing returned: either nobody waits, or (PostgreSQL) the chosen row changed
             // between the snapshot and the lock. Retry while someone still waits.
-            let (in_queue, first_later): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| {
-                sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))
-                    .bind(branch)
-                    .bind(day)
-                    .bind(&filter)
-                    .bind(at)
-                    .fetch_one(p)
-                    .await
-            })?;
+            let (in_queue, first_later): (Option<i64>, Option<i64>) =
+                on_db!(&self.store.db, |p| {
+                    sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))
+                        .bind(branch)
+                        .bind(day)
+                        .bind(&filter)
+                        .bind(at)
+                        .fetch_one(p)
+                        .await
+                })?;
             if in_queue.unwrap_or(0) == 0 {
                 return match first_later {
                     Some(later) => Err(Refusal::CallBeforeTaken {
@@ -574,8 +591,8 @@ impl Store {
         )))
     }
 
-    async fn existing(&self, id: i64) -> Result<Ticket> {
-        self.ticket(id)
+    async fn existing(self, id: i64) -> Result<Ticket> {
+        self.get(id)
             .await?
             .ok_or_else(|| StoreError::not_found("ticket", id))
     }
@@ -603,19 +620,20 @@ impl Store {
     /// Takes `action` on a ticket at `at` (`set` is the rest of the update), refusing it when
     /// the ticket is not in the state the action starts from, or `at` is earlier than its last
     /// step.
-    async fn step(&self, id: i64, action: TicketAction, set: &str, at: i64) -> Result<Ticket> {
+    async fn step(self, id: i64, action: TicketAction, set: &str, at: i64) -> Result<Ticket> {
         let after = last_step_column(action);
         let sql = format!(
             "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
              RETURNING {TICKET_COLUMNS}"
         );
-        let row: Option<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(id)
-                .bind(action.from().code())
-                .bind(at)
-                .fetch_optional(p)
-                .await)?;
+        let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(id)
+        .bind(action.from().code())
+        .bind(at)
+        .fetch_optional(p)
+        .await)?;
         match row {
             Some(r) => ticket(r),
             None => Err(Self::refusal(&self.existing(id).await?, action, at)),
@@ -623,7 +641,7 @@ impl Store {
     }
 
     /// Calls a called ticket again (the customer did not come yet).
-    pub async fn recall_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn recall(self, id: i64, at: i64) -> Result<Ticket> {
         self.step(
             id,
             TicketAction::Recall,
@@ -635,12 +653,12 @@ impl Store {
 
     /// The called customer did not come: the visit is a `branch` contact with outcome no-show,
     /// written to the ledger in the same transaction as the ticket's status.
-    pub async fn no_show_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn no_show(self, id: i64, at: i64) -> Result<Ticket> {
         self.finish(id, TicketAction::NoShow, at, None).await
     }
 
     /// The customer is at the counter: service starts.
-    pub async fn serve_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn serve(self, id: i64, at: i64) -> Result<Ticket> {
         let set = format!(
             "status = {}, served_at = $3",
             TicketAction::Serve.to().code()
@@ -651,7 +669,7 @@ impl Store {
     /// Service ends: the ticket is closed and written to the ledger as a `branch` contact with
     /// its waiting (start of the wait to first call) and handling (serve to close) seconds, in
     /// one transaction: the ticket is closed if and only if its visit is in the ledger.
-    pub async fn close_ticket(&self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
+    pub async fn close(self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
         self.finish(id, TicketAction::Close, at, reason).await
     }
 
@@ -660,7 +678,7 @@ impl Store {
     /// ledger's lookups run before the transaction takes a connection); the guarded update
     /// inside the transaction confirms it, and a ticket changed meanwhile is read again.
     async fn finish(
-        &self,
+        self,
         id: i64,
         action: TicketAction,
         at: i64,
@@ -677,8 +695,8 @@ impl Store {
             done.status = action.to();
             done.closed_at = Some(at);
             let batch = [ticket_contact(&done, reason)];
-            let prepared = self.prepare(TICKET_SOURCE, &batch).await?;
-            let mut tx = Tx::begin(&self.db).await?;
+            let prepared = self.store.prepare(TICKET_SOURCE, &batch).await?;
+            let mut tx = Tx::begin(&self.store.db).await?;
             let row: Option<TicketRow> =
                 on_tx!(&mut tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                     .bind(id)
@@ -695,7 +713,9 @@ impl Store {
                 // Changed between the read and the update (e.g. a recall): undo, read again.
                 continue;
             }
-            self.ingest_in(&mut tx, TICKET_SOURCE, 1, prepared).await?;
+            self.store
+                .ingest_in(&mut tx, TICKET_SOURCE, 1, prepared)
+                .await?;
             tx.commit().await?;
             return Ok(done);
         }
@@ -704,29 +724,31 @@ impl Store {
         )))
     }
 
-    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+    pub async fn get(self, id: i64) -> Result<Option<Ticket>> {
         let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
-        let row: Option<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(id)
-                .fetch_optional(p)
-                .await)?;
+        let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
         row.map(ticket).transpose()
     }
 
     /// The tickets of the days `from..=to`, at one branch or (None) all, in order of taking.
-    pub async fn tickets(&self, branch: Option<&str>, from: Day, to: Day) -> Result<Vec<Ticket>> {
+    pub async fn between(self, branch: Option<&str>, from: Day, to: Day) -> Result<Vec<Ticket>> {
         let sql = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets WHERE day >= $1 AND day <= $2 \
              AND ($3 = '' OR branch = $3) ORDER BY taken_at, id"
         );
-        let rows: Vec<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(i64::from(from.0))
-                .bind(i64::from(to.0))
-                .bind(branch.unwrap_or(""))
-                .fetch_all(p)
-                .await)?;
+        let rows: Vec<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .bind(branch.unwrap_or(""))
+        .fetch_all(p)
+        .await)?;
         rows.into_iter().map(ticket).collect()
     }
 }

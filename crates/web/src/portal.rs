@@ -417,6 +417,7 @@ async fn send_link(
     };
     state
         .store
+        .accounts()
         .create_email_token(
             &auth::sha256_hex(&token),
             purpose,
@@ -511,7 +512,7 @@ async fn login(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let (_, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
-    let login = state.store.portal_login_by_email(&email).await?;
+    let login = state.store.accounts().portal_login_by_email(&email).await?;
     let hash = login.as_ref().map(|l| l.password_hash.as_str());
     let ok = auth::password_matches(&f.password, hash).await;
     let page = |ctx: Ctx, key: &'static str| LoginPage {
@@ -602,12 +603,18 @@ async fn register(
         let msg = format!("{} {e}", ctx.t("register.bad_tax_id"));
         return fail(ctx, msg, f);
     }
-    let Some(customer) = state.store.registration_match(&f.code, &f.tax_id).await? else {
+    let Some(customer) = state
+        .store
+        .accounts()
+        .registration_match(&f.code, &f.tax_id)
+        .await?
+    else {
         return fail(ctx.clone(), ctx.t("register.no_match").into(), f);
     };
     let hash = auth::hash_password(f.password.clone()).await?;
     if let Err(e) = state
         .store
+        .accounts()
         .create_portal_login(customer.id, &f.email, &hash, now_micros())
         .await
     {
@@ -646,6 +653,7 @@ async fn confirm(
     let now = now_micros();
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&q.token),
             EmailPurpose::ConfirmAddress,
@@ -661,7 +669,11 @@ async fn confirm(
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
-    state.store.confirm_portal_login(customer_id, now).await?;
+    state
+        .store
+        .accounts()
+        .confirm_portal_login(customer_id, now)
+        .await?;
     Ok(message(
         ctx.clone(),
         ctx.t("confirm.title"),
@@ -697,7 +709,11 @@ async fn forgot(
         Action::Reset,
         &auth::client_ip(&state, &headers, Some(peer)),
     )?;
-    if let Some(login) = state.store.portal_login_by_email(&f.email).await?
+    if let Some(login) = state
+        .store
+        .accounts()
+        .portal_login_by_email(&f.email)
+        .await?
         && login.confirmed_at.is_some()
     {
         send_link(
@@ -764,6 +780,7 @@ async fn reset(
     }
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&f.token),
             EmailPurpose::ResetPassword,
@@ -780,10 +797,15 @@ async fn reset(
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
     let hash = auth::hash_password(f.password).await?;
-    state.store.set_portal_password(customer_id, &hash).await?;
+    state
+        .store
+        .accounts()
+        .set_portal_password(customer_id, &hash)
+        .await?;
     // A reset ends every session: whoever knew the old password is signed out.
     state
         .store
+        .accounts()
         .delete_sessions_of(SessionKind::Customer, customer_id)
         .await?;
     Ok(message(
@@ -808,6 +830,7 @@ async fn account(
     let customer = ctx.customer()?.clone();
     let email = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .map(|l| l.email)
@@ -852,6 +875,7 @@ async fn change_password(
     ctx.check_csrf(&f.csrf)?;
     let login = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -863,10 +887,15 @@ async fn change_password(
         return account(&state, ctx, Some(problem), None).await;
     }
     let hash = auth::hash_password(f.password).await?;
-    state.store.set_portal_password(customer.id, &hash).await?;
+    state
+        .store
+        .accounts()
+        .set_portal_password(customer.id, &hash)
+        .await?;
     // Every other session ends; this browser gets a fresh one.
     state
         .store
+        .accounts()
         .delete_sessions_of(SessionKind::Customer, customer.id)
         .await?;
     let cookies = auth::start_session(&state, &headers, SessionKind::Customer, customer.id).await?;
@@ -892,6 +921,7 @@ async fn change_email(
     ctx.check_csrf(&f.csrf)?;
     let login = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -903,7 +933,13 @@ async fn change_email(
         let msg = ctx.t("register.bad_email").to_string();
         return account(&state, ctx, Some(msg), None).await;
     }
-    if state.store.portal_login_by_email(&f.email).await?.is_some() {
+    if state
+        .store
+        .accounts()
+        .portal_login_by_email(&f.email)
+        .await?
+        .is_some()
+    {
         let msg = ctx.t("account.email_taken").to_string();
         return account(&state, ctx, Some(msg), None).await;
     }
@@ -927,6 +963,7 @@ async fn confirm_email_change(
 ) -> Result<Response, WebError> {
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&q.token),
             EmailPurpose::ChangeAddress,
@@ -942,7 +979,12 @@ async fn confirm_email_change(
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
-    match state.store.set_portal_email(customer_id, &email).await {
+    match state
+        .store
+        .accounts()
+        .set_portal_email(customer_id, &email)
+        .await
+    {
         Ok(()) => {}
         Err(canali_store::StoreError::Refused(r)) => {
             let msg = crate::i18n::refusal(ctx.lang, &r);
@@ -951,7 +993,12 @@ async fn confirm_email_change(
         }
         Err(e) => return Err(e.into()),
     }
-    if let Some(c) = state.store.customer_identity(customer_id).await? {
+    if let Some(c) = state
+        .store
+        .accounts()
+        .customer_identity(customer_id)
+        .await?
+    {
         record_web_contact(
             &state,
             &c.code,
@@ -1234,7 +1281,8 @@ async fn readings_view(
     let history = if selected > 0 {
         state
             .store
-            .readings_of(selected, 10)
+            .readings()
+            .of(selected, 10)
             .await?
             .into_iter()
             .map(|r| (ctx.date(r.read_day), r.reading, ctx.datetime(r.sent_at)))
@@ -1315,7 +1363,8 @@ async fn send_reading(
     let now = now_micros();
     let outcome = state
         .store
-        .record_reading(&NewReading {
+        .readings()
+        .record(&NewReading {
             customer_id: customer.id,
             supply_point_id: f.point,
             reading: value,
@@ -1374,7 +1423,7 @@ async fn send_reading(
 
 async fn requests(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let rows = state.store.requests_of(customer.id).await?;
+    let rows = state.store.requests().of(customer.id).await?;
     Ok(RequestsPage {
         requests: rows.iter().map(|r| RequestView::of(&ctx, r)).collect(),
         ctx,
@@ -1478,7 +1527,8 @@ async fn new_request(
     };
     let opened = state
         .store
-        .open_request(
+        .requests()
+        .open(
             &NewRequest {
                 customer_id: customer.id,
                 supply_point_id,
@@ -1513,11 +1563,13 @@ async fn request(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let r = state
         .store
-        .request_of(customer.id, id)
+        .requests()
+        .one_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
     let files = state
         .store
+        .requests()
         .attachments_of(r.id)
         .await?
         .into_iter()
@@ -1558,11 +1610,13 @@ async fn request_file(
     // The request must be this customer's before its files are looked at.
     state
         .store
-        .request_of(customer.id, id)
+        .requests()
+        .one_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
     let (meta, data) = state
         .store
+        .requests()
         .attachment(id, file)
         .await?
         .ok_or(WebError::NotFound)?;

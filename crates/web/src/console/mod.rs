@@ -178,6 +178,7 @@ async fn audit(
 ) -> Result<(), WebError> {
     state
         .store
+        .accounts()
         .audit(operator_id, action, customer_id, detail, now_micros())
         .await?;
     Ok(())
@@ -251,7 +252,7 @@ async fn login(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let (ip, email) = auth::throttle_sign_in(&state, &headers, peer, &f.email)?;
-    let operator = state.store.operator_by_email(&email).await?;
+    let operator = state.store.accounts().operator_by_email(&email).await?;
     let hash = operator.as_ref().map(|o| o.password_hash.as_str());
     let ok = auth::password_matches(&f.password, hash).await;
     let Some(operator) = operator.filter(|o| ok && o.active) else {

@@ -392,8 +392,9 @@ async fn form_page(
     if existing.is_none() && code != "new" && f.is_none() {
         return Err(WebError::NotFound);
     }
-    let services = store.branch_services().await?;
+    let services = store.network().branch_services().await?;
     let templates: HashMap<String, String> = store
+        .network()
         .schedule_templates()
         .await?
         .into_iter()
@@ -423,7 +424,7 @@ async fn form_page(
         .map(|e| (e.day.date().to_string(), e.kind.label(lang), e.note))
         .collect();
     let pairing = match &existing {
-        Some(_) => store.kiosk_pairing(code).await?,
+        Some(_) => store.network().kiosk_pairing(code).await?,
         None => None,
     };
     let kiosk_in_force = pairing.as_ref().is_some_and(|p| p.revoked_at.is_none());
@@ -521,6 +522,7 @@ async fn branch_save(
             let code = branch.code.clone();
             state
                 .store
+                .network()
                 .upsert_registry(&RegistryUpdate {
                     branches: vec![(branch, services)],
                     ..RegistryUpdate::default()
@@ -571,6 +573,7 @@ async fn branch_event(
     };
     state
         .store
+        .network()
         .upsert_registry(&RegistryUpdate {
             events: vec![BranchEvent {
                 branch: code.clone(),
@@ -610,6 +613,7 @@ async fn kiosk_pair(
     let key = super::kiosk_key::pair(&state.store, &code, &op.email, now).await?;
     state
         .store
+        .accounts()
         .audit(op.id, "pair_kiosk", None, &format!("branch {code}"), now)
         .await?;
     let link = super::kiosk_key::pairing_link(&state.config.public_url, &code, &key);
@@ -638,9 +642,15 @@ async fn kiosk_revoke(
     ctx.check_csrf(&form.csrf)?;
     super::queue::branch_of(&state.store, &code).await?;
     let now = now_micros();
-    let outcome = if state.store.revoke_kiosk(&code, &op.email, now).await? {
+    let outcome = if state
+        .store
+        .network()
+        .revoke_kiosk(&code, &op.email, now)
+        .await?
+    {
         state
             .store
+            .accounts()
             .audit(op.id, "revoke_kiosk", None, &format!("branch {code}"), now)
             .await?;
         "revoked"
@@ -679,8 +689,8 @@ async fn campaigns_list(
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let mut rows = Vec::new();
-    for c in store.campaigns().await?.into_iter().rev() {
-        let b = store.campaign_branches(c.id).await?;
+    for c in store.network().campaigns().await?.into_iter().rev() {
+        let b = store.network().campaign_branches(c.id).await?;
         rows.push(CampaignLine {
             id: c.id,
             name: c.name,
@@ -810,11 +820,12 @@ async fn campaign_create(
     }
     let store = &state.store;
     let id = store
+        .network()
         .create_campaign(form.name.trim(), form.material.trim(), now_micros())
         .await?;
     let copies = copies.unwrap_or(1);
     let rows: Vec<(String, i64)> = targets.into_iter().map(|c| (c, copies)).collect();
-    store.target_campaign(id, &rows).await?;
+    store.network().target_campaign(id, &rows).await?;
     Ok(Redirect::to(&format!("/console/campaigns/{id}")).into_response())
 }
 
@@ -855,7 +866,7 @@ async fn campaign_view(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
-    let c = match store.campaign(id).await {
+    let c = match store.network().campaign(id).await {
         Ok(c) => c,
         Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
@@ -867,7 +878,7 @@ async fn campaign_view(
         .map(|b| (b.code, b.name))
         .collect();
     let (mut pending, mut confirmed) = (Vec::new(), Vec::new());
-    for b in store.campaign_branches(id).await? {
+    for b in store.network().campaign_branches(id).await? {
         let line = TargetLine {
             name: names.get(&b.branch).cloned().unwrap_or_default(),
             copies: b.copies,
@@ -919,7 +930,7 @@ async fn campaign_send(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    match state.store.send_campaign(id, now_micros()).await {
+    match state.store.network().send_campaign(id, now_micros()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/campaigns/{id}?done=sent")).into_response()),
         Err(e) => {
             let msg = refusal(ctx.lang, e)?;
@@ -936,7 +947,7 @@ async fn campaign_remind(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    let c = match state.store.campaign(id).await {
+    let c = match state.store.network().campaign(id).await {
         Ok(c) => c,
         Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
@@ -945,7 +956,11 @@ async fn campaign_remind(
         let msg = ctx.t("campaign.not_sent").to_string();
         return campaign_view(&state, ctx, id, None, Some(msg)).await;
     }
-    state.store.remind_campaign(id, now_micros()).await?;
+    state
+        .store
+        .network()
+        .remind_campaign(id, now_micros())
+        .await?;
     Ok(Redirect::to(&format!("/console/campaigns/{id}?done=reminded")).into_response())
 }
 
@@ -981,6 +996,7 @@ async fn materials_view(
 ) -> Result<Response, WebError> {
     let rows = state
         .store
+        .network()
         .campaigns_of_branch(&branch)
         .await?
         .into_iter()
@@ -1035,6 +1051,7 @@ async fn materials_confirm(
     // Only a campaign this branch takes part in (another's is not found).
     if !state
         .store
+        .network()
         .campaigns_of_branch(&branch)
         .await?
         .iter()
@@ -1045,6 +1062,7 @@ async fn materials_confirm(
     let displayed = form.what == "displayed";
     match state
         .store
+        .network()
         .confirm_campaign(form.campaign, &branch, displayed, now_micros())
         .await
     {

@@ -71,8 +71,8 @@ async fn day_of(
     day: Day,
 ) -> Result<(Vec<Ticket>, Vec<ServiceCategory>), WebError> {
     Ok((
-        store.tickets(Some(branch), day, day).await?,
-        store.service_categories(branch).await?,
+        store.tickets().between(Some(branch), day, day).await?,
+        store.tickets().service_categories(branch).await?,
     ))
 }
 
@@ -104,6 +104,7 @@ async fn live_estimate(
     let prio: HashMap<&str, i64> = cats.iter().map(|c| (c.code.as_str(), c.priority)).collect();
     let ahead = ahead_of(t, tickets, &prio);
     let mut load = store
+        .tickets()
         .queue_load(&t.branch, &t.category, now_micros())
         .await?;
     load.ahead = ahead;
@@ -179,7 +180,7 @@ async fn kiosk_page(
     if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     Ok(KioskPage {
         ctx,
         branch,
@@ -212,7 +213,7 @@ async fn kiosk_take(
     if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     let Some(cat) = categories.iter().find(|c| c.code == form.category) else {
         return Err(WebError::BadRequest(format!(
             "Categoria sconosciuta / unknown category '{}'",
@@ -220,11 +221,16 @@ async fn kiosk_take(
         )));
     };
     let now = now_micros();
-    let load = state.store.queue_load(&code, &cat.code, now).await?;
+    let load = state
+        .store
+        .tickets()
+        .queue_load(&code, &cat.code, now)
+        .await?;
     let estimate = estimate_wait(&load);
     let (taken, error) = match state
         .store
-        .take_ticket(&code, &cat.code, false, now, estimate)
+        .tickets()
+        .take(&code, &cat.code, false, now, estimate)
         .await
     {
         Ok(t) => (
@@ -364,7 +370,7 @@ async fn virtual_page(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let branch = branch_of(&state.store, &code).await?;
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     Ok(VirtualPage {
         customer: ctx.customer.as_ref().map(|c| c.name.clone()),
         ctx,
@@ -389,7 +395,7 @@ async fn virtual_take(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&form.csrf)?;
     let branch = branch_of(&state.store, &code).await?;
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     let now = now_micros();
     let page_error = |ctx: Ctx, branch, categories, error: String| {
         VirtualPage {
@@ -477,7 +483,8 @@ async fn ticket_view(
     id: i64,
 ) -> Result<(Ticket, TicketView), WebError> {
     let t = store
-        .ticket(id)
+        .tickets()
+        .get(id)
         .await?
         .filter(|t| t.branch == code)
         .ok_or(WebError::NotFound)?;
@@ -559,7 +566,7 @@ async fn virtual_check_in(
             "Il link del biglietto non è valido. The ticket's link is not valid.".into(),
         ));
     }
-    let (notice, error) = match state.store.check_in_ticket(id, now_micros()).await {
+    let (notice, error) = match state.store.tickets().check_in(id, now_micros()).await {
         Ok(_) => (Some(ctx.t("desk.checked_in").to_string()), None),
         Err(e) => (None, Some(refusal(ctx.lang, e)?)),
     };
@@ -784,7 +791,8 @@ fn clean_counter(s: &str) -> String {
 async fn ticket_here(store: &Store, id: Option<i64>, branch: &str) -> Result<i64, WebError> {
     let id = id.ok_or(WebError::NotFound)?;
     store
-        .ticket(id)
+        .tickets()
+        .get(id)
         .await?
         .filter(|t| t.branch == branch)
         .map(|t| t.id)
@@ -831,23 +839,28 @@ async fn counter_act(
         .collect();
     let result = match form.action.as_str() {
         "call" => store
+            .tickets()
             .call_next(&branch, &counter, &op.name, &categories, now)
             .await
             .map(|t| if t.is_some() { "call" } else { "none" }),
         "recall" => store
-            .recall_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .recall(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "recall"),
         "serve" => store
-            .serve_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .serve(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "serve"),
         "close" => store
-            .close_ticket(ticket_here(store, form.ticket, &branch).await?, now, None)
+            .tickets()
+            .close(ticket_here(store, form.ticket, &branch).await?, now, None)
             .await
             .map(|_| "close"),
         "no_show" => store
-            .no_show_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .no_show(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "no_show"),
         _ => return Err(WebError::BadRequest("unknown action".into())),

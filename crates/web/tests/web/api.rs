@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 async fn token(app: &TestApp) -> (i64, String) {
     let admin = app
         .store
+        .accounts()
         .operator_by_email("admin@canali.test")
         .await
         .unwrap()
@@ -18,6 +19,7 @@ async fn token(app: &TestApp) -> (i64, String) {
     let token = canali_web::auth::random_token();
     let id = app
         .store
+        .accounts()
         .create_api_token(
             "test integration",
             &canali_web::auth::sha256_hex(&token),
@@ -109,12 +111,12 @@ async fn tokens_are_required_and_revocation_works() {
 
         // A token revoked before its first use is refused at once.
         let (id2, t2) = token(&app).await;
-        assert!(app.store.revoke_api_token(id2, 0).await.unwrap());
+        assert!(app.store.accounts().revoke_api_token(id2, 0).await.unwrap());
         let r = c.get(&url).bearer_auth(&t2).send().await.unwrap();
         problem(r, 401).await;
 
         // One in use is refused within the cache's time to live.
-        assert!(app.store.revoke_api_token(id, 0).await.unwrap());
+        assert!(app.store.accounts().revoke_api_token(id, 0).await.unwrap());
         tokio::time::sleep(canali_web::api::TOKEN_TTL + std::time::Duration::from_millis(200))
             .await;
         let r = c.get(&url).bearer_auth(&t).send().await.unwrap();

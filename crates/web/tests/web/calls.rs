@@ -15,12 +15,14 @@ use serde_json::{Value, json};
 async fn token(app: &TestApp) -> String {
     let admin = app
         .store
+        .accounts()
         .operator_by_email("admin@canali.test")
         .await
         .unwrap()
         .expect("seeded admin");
     let token = canali_web::auth::random_token();
     app.store
+        .accounts()
         .create_api_token(
             "telephony CTI",
             &canali_web::auth::sha256_hex(&token),

@@ -79,6 +79,7 @@ pub fn day(y: i16, m: i8, d: i8) -> Day {
 /// [`PASSWORD`], address `ROLE@canali.test`, e.g. `agent@canali.test`).
 pub async fn seed(store: &Store) {
     store
+        .network()
         .insert_sots(&[Sot {
             code: 1,
             name: "Bologna".into(),
@@ -163,6 +164,7 @@ pub async fn seed(store: &Store) {
             _ => (None, None),
         };
         store
+            .accounts()
             .add_operator(
                 &NewOperator {
                     email: format!("{}@canali.test", role.name()),
