@@ -62,7 +62,7 @@ pub struct RegistryOutcome {
 }
 
 /// A campaign of commercial or institutional material sent to branches.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct MaterialCampaign {
     pub id: i64,
     pub name: String,
@@ -73,7 +73,7 @@ pub struct MaterialCampaign {
 }
 
 /// One branch of a campaign and what it confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CampaignBranch {
     pub campaign: i64,
     pub branch: String,
@@ -302,7 +302,7 @@ impl BranchNetwork<'_> {
     }
 
     pub async fn campaign(self, campaign: i64) -> Result<MaterialCampaign> {
-        let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
+        let row: Option<MaterialCampaign> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns WHERE id = $1",
             )
@@ -310,37 +310,18 @@ impl BranchNetwork<'_> {
             .fetch_optional(p)
             .await
         })?;
-        let (id, name, material, created_at, sent_at) =
-            row.ok_or_else(|| StoreError::not_found("campaign", campaign))?;
-        Ok(MaterialCampaign {
-            id,
-            name,
-            material,
-            created_at,
-            sent_at,
-        })
+        row.ok_or_else(|| StoreError::not_found("campaign", campaign))
     }
 
     pub async fn campaigns(self) -> Result<Vec<MaterialCampaign>> {
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
+        let rows: Vec<MaterialCampaign> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns ORDER BY id",
             )
             .fetch_all(p)
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, name, material, created_at, sent_at)| MaterialCampaign {
-                    id,
-                    name,
-                    material,
-                    created_at,
-                    sent_at,
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 
     /// A branch confirms it received the material (`displayed`: false) or put it on display
@@ -407,35 +388,20 @@ impl BranchNetwork<'_> {
     }
 
     pub async fn campaign_branches(self, campaign: i64) -> Result<Vec<CampaignBranch>> {
-        type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
-        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(
+        let rows: Vec<CampaignBranch> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT campaign, branch, copies, delivered_at, displayed_at, reminded_at \
              FROM campaign_branches WHERE campaign = $1 ORDER BY branch"
         )
         .bind(campaign)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(campaign, branch, copies, delivered_at, displayed_at, reminded_at)| {
-                    CampaignBranch {
-                        campaign,
-                        branch,
-                        copies,
-                        delivered_at,
-                        displayed_at,
-                        reminded_at,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 }
 
 /// The pairing of a branch's ticket kiosk: when and by whom its key was made, and when and by
 /// whom it was revoked (pairing again revokes the key in force). The key itself is not kept.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct KioskPairing {
     pub branch: String,
     pub created_at: i64,
@@ -449,8 +415,6 @@ pub struct KioskPairing {
 fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
-
-type KioskRow = (String, i64, String, Option<i64>, Option<String>);
 
 impl BranchNetwork<'_> {
     /// Pairs `branch`'s kiosk with the key whose SHA-256 is `key_hash`, revoking the key in
@@ -544,22 +508,14 @@ impl BranchNetwork<'_> {
 
     /// The latest pairing of `branch`'s kiosk, in force or revoked; `None` if never paired.
     pub async fn kiosk_pairing(self, branch: &str) -> Result<Option<KioskPairing>> {
-        let row: Option<KioskRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+        let row: Option<KioskPairing> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, created_at, created_by, revoked_at, revoked_by FROM kiosk_keys \
              WHERE branch = $1 ORDER BY id DESC LIMIT 1"
         )
         .bind(branch)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(
-            |(branch, created_at, created_by, revoked_at, revoked_by)| KioskPairing {
-                branch,
-                created_at,
-                created_by,
-                revoked_at,
-                revoked_by,
-            },
-        ))
+        Ok(row)
     }
 }
 
@@ -731,11 +687,19 @@ impl BranchNetwork<'_> {
     /// The branch waiting-time rollup of the months `from..=to` (keys like 201103): one row
     /// per month, branch, territory and minute bucket. Reads only the rollup.
     pub async fn branch_wait_histogram(self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
-        type Row = (String, i64, i64, i64, i64);
+        /// A bucket as the rollup stores it: '' for contacts without a branch.
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            branch: String,
+            territory: i64,
+            minute: i64,
+            contacts: i64,
+            wait_seconds: i64,
+        }
         let rows: Vec<Row> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
-                "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT), \
-                        CAST(SUM(wait_seconds) AS BIGINT) \
+                "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT) AS contacts, \
+                        CAST(SUM(wait_seconds) AS BIGINT) AS wait_seconds \
                  FROM branch_wait_monthly WHERE month >= $1 AND month <= $2 \
                  GROUP BY branch, territory, minute ORDER BY branch, territory, minute",
             )
@@ -747,11 +711,11 @@ impl BranchNetwork<'_> {
         Ok(rows
             .into_iter()
             .map(|r| WaitBucket {
-                branch: (!r.0.is_empty()).then_some(r.0),
-                territory: r.1,
-                minute: r.2,
-                contacts: r.3,
-                wait_seconds: r.4,
+                branch: (!r.branch.is_empty()).then_some(r.branch),
+                territory: r.territory,
+                minute: r.minute,
+                contacts: r.contacts,
+                wait_seconds: r.wait_seconds,
             })
             .collect())
     }
@@ -764,17 +728,19 @@ impl BranchNetwork<'_> {
         self,
         branch: &str,
     ) -> Result<Vec<(MaterialCampaign, CampaignBranch)>> {
-        type Row = (
-            i64,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
+        /// A sent campaign and what the branch confirmed of it.
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            material: String,
+            created_at: i64,
+            sent_at: Option<i64>,
+            copies: i64,
+            delivered_at: Option<i64>,
+            displayed_at: Option<i64>,
+            reminded_at: Option<i64>,
+        }
         let rows: Vec<Row> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
             "SELECT m.id, m.name, m.material, m.created_at, m.sent_at, b.copies, b.delivered_at, \
@@ -791,19 +757,19 @@ impl BranchNetwork<'_> {
             .map(|r| {
                 (
                     MaterialCampaign {
-                        id: r.0,
-                        name: r.1,
-                        material: r.2,
-                        created_at: r.3,
-                        sent_at: r.4,
+                        id: r.id,
+                        name: r.name,
+                        material: r.material,
+                        created_at: r.created_at,
+                        sent_at: r.sent_at,
                     },
                     CampaignBranch {
-                        campaign: r.0,
+                        campaign: r.id,
                         branch: branch.to_string(),
-                        copies: r.5,
-                        delivered_at: r.6,
-                        displayed_at: r.7,
-                        reminded_at: r.8,
+                        copies: r.copies,
+                        delivered_at: r.delivered_at,
+                        displayed_at: r.displayed_at,
+                        reminded_at: r.reminded_at,
                     },
                 )
             })

@@ -24,6 +24,7 @@ pub mod ops;
 pub mod readings;
 mod registry;
 pub mod requests;
+pub mod sessions;
 mod sqlite_bulk;
 pub mod testing;
 pub mod tickets;

@@ -87,44 +87,46 @@ fn protocol(year: i64, seq: i64) -> String {
     format!("{year}/{seq:06}")
 }
 
-type MailTuple = (
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
+/// A row of [`MAIL_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
+struct StoredLetter {
+    id: i64,
+    year: i64,
+    seq: i64,
+    received_day: i64,
+    sender: String,
+    subject: String,
+    customer_id: Option<i64>,
+    request_id: Option<i64>,
+    registered_by: i64,
+    registered_at: i64,
+    filename: Option<String>,
+    content_type: Option<String>,
+    file_size: Option<i64>,
+}
 
 type MailFileTuple = (Option<String>, Option<String>, Option<Vec<u8>>);
 
 const MAIL_COLUMNS: &str = "id, year, seq, received_day, sender, subject, customer_id, \
      request_id, registered_by, registered_at, filename, content_type, \
-     CAST(LENGTH(data) AS BIGINT)";
+     CAST(LENGTH(data) AS BIGINT) AS file_size";
 
-fn mail_row(r: MailTuple) -> MailItem {
+fn mail_row(r: StoredLetter) -> MailItem {
     MailItem {
-        id: r.0,
-        year: r.1,
-        seq: r.2,
-        protocol: protocol(r.1, r.2),
-        received_day: Day(r.3 as i32),
-        sender: r.4,
-        subject: r.5,
-        customer_id: r.6,
-        request_id: r.7,
-        registered_by: r.8,
-        registered_at: r.9,
-        filename: r.10,
-        content_type: r.11,
-        file_size: r.12,
+        id: r.id,
+        year: r.year,
+        seq: r.seq,
+        protocol: protocol(r.year, r.seq),
+        received_day: Day(r.received_day as i32),
+        sender: r.sender,
+        subject: r.subject,
+        customer_id: r.customer_id,
+        request_id: r.request_id,
+        registered_by: r.registered_by,
+        registered_at: r.registered_at,
+        filename: r.filename,
+        content_type: r.content_type,
+        file_size: r.file_size,
     }
 }
 
@@ -303,7 +305,7 @@ impl Mail<'_> {
         let sql = format!(
             "SELECT {MAIL_COLUMNS} FROM mail_items ORDER BY year DESC, seq DESC LIMIT $1 OFFSET $2"
         );
-        let rows: Vec<MailTuple> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+        let rows: Vec<StoredLetter> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
             sql.as_str()
         ))
         .bind(limit.max(0))
@@ -315,7 +317,7 @@ impl Mail<'_> {
 
     pub async fn item(self, id: i64) -> Result<Option<MailItem>> {
         let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_items WHERE id = $1");
-        let row: Option<MailTuple> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+        let row: Option<StoredLetter> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
             sql.as_str()
         ))
         .bind(id)

@@ -69,21 +69,32 @@ fn serialize_sentence<S: serde::Serializer>(
     s.collect_str(r)
 }
 
-type ReadingTuple = (i64, i64, i64, i64, i64, i64, i64, i64);
+/// A row of [`READING_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
+struct StoredReading {
+    id: i64,
+    customer_id: i64,
+    supply_point_id: i64,
+    reading: i64,
+    read_day: i64,
+    sent_at: i64,
+    meter_changed: i64,
+    channel: i64,
+}
 
 const READING_COLUMNS: &str =
     "id, customer_id, supply_point_id, reading, read_day, sent_at, meter_changed, channel";
 
-fn reading_row(r: ReadingTuple) -> Result<ReadingRow> {
+fn reading_row(r: StoredReading) -> Result<ReadingRow> {
     Ok(ReadingRow {
-        id: r.0,
-        customer_id: r.1,
-        supply_point_id: r.2,
-        reading: r.3,
-        read_day: Day(r.4 as i32),
-        sent_at: r.5,
-        meter_changed: r.6 != 0,
-        channel: decode("channel", r.7, Channel::from_code)?,
+        id: r.id,
+        customer_id: r.customer_id,
+        supply_point_id: r.supply_point_id,
+        reading: r.reading,
+        read_day: Day(r.read_day as i32),
+        sent_at: r.sent_at,
+        meter_changed: r.meter_changed != 0,
+        channel: decode("channel", r.channel, Channel::from_code)?,
     })
 }
 
@@ -119,7 +130,7 @@ async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<Reading
         "SELECT {READING_COLUMNS} FROM meter_readings WHERE supply_point_id = $1 \
              ORDER BY read_day, id"
     );
-    let previous: Vec<ReadingTuple> =
+    let previous: Vec<StoredReading> =
         on_tx!(&mut *tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
             .bind(r.supply_point_id)
             .fetch_all(&mut **t)
@@ -250,7 +261,7 @@ impl Readings<'_> {
             "SELECT {READING_COLUMNS} FROM meter_readings WHERE supply_point_id = $1 \
              ORDER BY read_day DESC, id DESC LIMIT $2"
         );
-        let rows: Vec<ReadingTuple> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+        let rows: Vec<StoredReading> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
             sql.as_str()
         ))
         .bind(supply_point_id)

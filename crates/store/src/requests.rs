@@ -103,7 +103,7 @@ pub struct ServiceRequest {
     pub attachments: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct AttachmentMeta {
     pub id: i64,
     pub filename: String,
@@ -509,22 +509,14 @@ impl Requests<'_> {
     }
 
     pub async fn attachments_of(self, request_id: i64) -> Result<Vec<AttachmentMeta>> {
-        let rows: Vec<(i64, String, String, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
-            "SELECT id, filename, content_type, CAST(LENGTH(data) AS BIGINT) \
+        let rows: Vec<AttachmentMeta> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT id, filename, content_type, CAST(LENGTH(data) AS BIGINT) AS size \
              FROM request_attachments WHERE request_id = $1 ORDER BY id"
         )
         .bind(request_id)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, filename, content_type, size)| AttachmentMeta {
-                id,
-                filename,
-                content_type,
-                size,
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// An attachment of the request, with its bytes (`None` when it is not the request's).

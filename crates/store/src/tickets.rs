@@ -29,7 +29,7 @@ macro_rules! on_tx {
 pub const TICKET_SOURCE: &str = "tickets";
 
 /// A service category of a branch, e.g. `A` bills and payments; higher priority is called first.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct ServiceCategory {
     pub branch: String,
     /// One or more capital letters: the prefix of the ticket label.
@@ -100,51 +100,28 @@ pub fn serialize_day<S: serde::Serializer>(
     s.collect_str(&day.date())
 }
 
-/// A row of [`TICKET_COLUMNS`] (more columns than sqlx decodes into a tuple).
+/// A row of [`TICKET_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
 struct TicketRow {
-    ints: [i64; 7],
+    id: i64,
     branch: String,
+    day: i64,
     category: String,
-    times: [Option<i64>; 7],
+    number: i64,
+    #[sqlx(rename = "virtual")]
+    is_virtual: i64,
+    status: i64,
+    taken_at: i64,
+    estimate_seconds: i64,
+    called_at: Option<i64>,
+    recalls: i64,
     counter: Option<String>,
     clerk: Option<String>,
-}
-
-impl<'r, R> sqlx::FromRow<'r, R> for TicketRow
-where
-    R: sqlx::Row,
-    &'r str: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(r: &'r R) -> std::result::Result<Self, sqlx::Error> {
-        let int = |c: &'r str| r.try_get::<i64, _>(c);
-        let opt = |c: &'r str| r.try_get::<Option<i64>, _>(c);
-        Ok(TicketRow {
-            ints: [
-                int("id")?,
-                int("day")?,
-                int("number")?,
-                int("virtual")?,
-                int("status")?,
-                int("taken_at")?,
-                int("estimate_seconds")?,
-            ],
-            branch: r.try_get("branch")?,
-            category: r.try_get("category")?,
-            times: [
-                opt("called_at")?,
-                Some(int("recalls")?),
-                opt("served_at")?,
-                opt("closed_at")?,
-                opt("slot_at")?,
-                opt("checked_in_at")?,
-                opt("queued_at")?,
-            ],
-            counter: r.try_get("counter")?,
-            clerk: r.try_get("clerk")?,
-        })
-    }
+    served_at: Option<i64>,
+    closed_at: Option<i64>,
+    slot_at: Option<i64>,
+    checked_in_at: Option<i64>,
+    queued_at: Option<i64>,
 }
 
 const TICKET_COLUMNS: &str = "id, branch, day, category, number, virtual, status, taken_at, \
@@ -152,46 +129,29 @@ const TICKET_COLUMNS: &str = "id, branch, day, category, number, virtual, status
      checked_in_at, queued_at";
 
 fn ticket(r: TicketRow) -> Result<Ticket> {
-    let [
-        id,
-        day,
-        number,
-        is_virtual,
-        status,
-        taken_at,
-        estimate_seconds,
-    ] = r.ints;
-    let [
-        called_at,
-        recalls,
-        served_at,
-        closed_at,
-        slot_at,
-        checked_in_at,
-        queued_at,
-    ] = r.times;
+    let (id, status) = (r.id, r.status);
     Ok(Ticket {
         id,
         branch: r.branch,
-        day: Day(day as i32),
-        label: format!("{}{number:03}", r.category),
+        day: Day(r.day as i32),
+        label: format!("{}{:03}", r.category, r.number),
         category: r.category,
-        number,
-        is_virtual: is_virtual != 0,
+        number: r.number,
+        is_virtual: r.is_virtual != 0,
         status: TicketState::from_code(status).ok_or_else(|| {
             StoreError::Corrupt(format!("ticket {id} has unknown status {status}"))
         })?,
-        taken_at,
-        slot_at,
-        checked_in_at,
-        queued_at,
-        estimate_seconds,
-        called_at,
-        recalls: recalls.unwrap_or(0),
+        taken_at: r.taken_at,
+        slot_at: r.slot_at,
+        checked_in_at: r.checked_in_at,
+        queued_at: r.queued_at,
+        estimate_seconds: r.estimate_seconds,
+        called_at: r.called_at,
+        recalls: r.recalls,
         counter: r.counter,
         clerk: r.clerk,
-        served_at,
-        closed_at,
+        served_at: r.served_at,
+        closed_at: r.closed_at,
     })
 }
 
@@ -297,22 +257,14 @@ impl Tickets<'_> {
     }
 
     pub async fn service_categories(self, branch: &str) -> Result<Vec<ServiceCategory>> {
-        let rows: Vec<(String, String, String, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
+        let rows: Vec<ServiceCategory> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, code, name, priority FROM service_categories WHERE branch = $1 \
              ORDER BY priority DESC, code"
         )
         .bind(branch)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(branch, code, name, priority)| ServiceCategory {
-                branch,
-                code,
-                name,
-                priority,
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// The load a new ticket of `category` would meet at `at`.
