@@ -407,10 +407,11 @@ fn command_line_user() -> String {
 async fn kiosk_key(store: &Store, branch: &str, base_url: &str, revoke: bool) -> Result<()> {
     let now = Timestamp::now().as_microsecond();
     let by = command_line_user();
+    // Said here in the command's words (the store answers only "not found").
+    if !store.branches().await?.iter().any(|b| b.code == branch) {
+        bail!("there is no branch {branch}: check the code with `canali branches list`");
+    }
     if revoke {
-        if !store.branches().await?.iter().any(|b| b.code == branch) {
-            bail!("there is no branch {branch}: check the code with `canali branches list`");
-        }
         if store.network().revoke_kiosk(branch, &by, now).await? {
             println!("The kiosk of {branch} is no longer paired: it issues no tickets.");
         } else {

@@ -1,5 +1,7 @@
 //! The ticket queue's rules above the store: the wait announced with a new ticket, and how far
-//! those announcements were from the waits that followed.
+//! those announcements were from the waits that followed. A ticket's states and the steps
+//! between them are the domain's ([`canali_domain::ticket`]), which the store's guarded
+//! updates follow.
 
 use crate::Result;
 use canali_store::Store;
