@@ -378,11 +378,12 @@ fn command_line_user() -> String {
 async fn kiosk_key(store: &Store, branch: &str, base_url: &str, revoke: bool) -> Result<()> {
     let now = Timestamp::now().as_microsecond();
     let by = command_line_user();
+    // Said here in the command's words (the store answers only "not found").
+    if !store.branches().await?.iter().any(|b| b.code == branch) {
+        bail!("there is no branch {branch}: check the code with `canali branches list`");
+    }
     if revoke {
-        if !store.branches().await?.iter().any(|b| b.code == branch) {
-            bail!("there is no branch {branch}: check the code with `canali branches list`");
-        }
-        if store.revoke_kiosk(branch, &by, now).await? {
+        if store.network().revoke_kiosk(branch, &by, now).await? {
             println!("The kiosk of {branch} is no longer paired: it issues no tickets.");
         } else {
             println!("The kiosk of {branch} was not paired: nothing to revoke.");
@@ -461,8 +462,8 @@ async fn run_on(store: &Store, cmd: BranchesCommand) -> Result<()> {
                         .with_context(|| format!("'{priority}' is not a whole number"))?,
                 });
             }
-            store.set_service_categories(&rows).await?;
-            for c in store.service_categories(&branch).await? {
+            store.tickets().set_service_categories(&rows).await?;
+            for c in store.tickets().service_categories(&branch).await? {
                 println!("{} {:>3}  {}", c.code, c.priority, c.name);
             }
             Ok(())
@@ -543,7 +544,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: Lang) -> Result<()> {
             print_ticket(&t);
         }
         TicketCommand::CheckIn { id, at } => {
-            print_ticket(&store.check_in_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().check_in(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Call {
             branch,
@@ -552,6 +553,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: Lang) -> Result<()> {
             categories,
             at,
         } => match store
+            .tickets()
             .call_next(
                 &branch,
                 &counter,
@@ -565,17 +567,18 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: Lang) -> Result<()> {
             None => println!("Nobody is waiting at {branch}."),
         },
         TicketCommand::Recall { id, at } => {
-            print_ticket(&store.recall_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().recall(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::NoShow { id, at } => {
-            print_ticket(&store.no_show_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().no_show(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Serve { id, at } => {
-            print_ticket(&store.serve_ticket(id, micros(at.as_deref())?).await?)
+            print_ticket(&store.tickets().serve(id, micros(at.as_deref())?).await?)
         }
         TicketCommand::Close { id, reason, at } => print_ticket(
             &store
-                .close_ticket(id, micros(at.as_deref())?, reason)
+                .tickets()
+                .close(id, micros(at.as_deref())?, reason)
                 .await?,
         ),
         TicketCommand::Queue {
@@ -586,7 +589,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, lang: Lang) -> Result<()> {
             let day = Day::from_date(
                 day.unwrap_or_else(|| Timestamp::now().to_zoned(ROME.clone()).date()),
             );
-            let tickets = store.tickets(Some(&branch), day, day).await?;
+            let tickets = store.tickets().between(Some(&branch), day, day).await?;
             let err = canali_branches::queue::estimate_error(&tickets);
             match format {
                 OutFormat::Json => println!(

@@ -159,6 +159,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
         .context("the living demo's plan could not be made")?;
     let customers = store.sample_customers(CUSTOMERS).await?;
     let back_office = store
+        .accounts()
         .operators()
         .await?
         .into_iter()
@@ -213,7 +214,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
 /// A branch without ticket categories gets the demo's: bills and payments, contracts, and
 /// business customers first (the demo kiosk's branch, and every branch of the living demo).
 pub async fn ensure_categories(store: &Store, branch: &str) -> Result<()> {
-    if !store.service_categories(branch).await?.is_empty() {
+    if !store.tickets().service_categories(branch).await?.is_empty() {
         return Ok(());
     }
     let category = |code: &str, name: &str, priority| ServiceCategory {
@@ -223,6 +224,7 @@ pub async fn ensure_categories(store: &Store, branch: &str) -> Result<()> {
         priority,
     };
     store
+        .tickets()
         .set_service_categories(&[
             category("A", "Bollette e pagamenti", 1),
             category("B", "Contratti e volture", 1),
@@ -282,6 +284,7 @@ mod tests {
             };
             canali_sim::simulate(&ts.store, &cfg).await.unwrap();
             ts.store
+                .accounts()
                 .add_operator(
                     &NewOperator {
                         email: "back_office@demo.canali".into(),

@@ -77,9 +77,13 @@ pub async fn portal(store: &Store, cmd: PortalCommand) -> Result<()> {
             let hash = canali_web::auth::hash_password(password.clone()).await?;
             let now = jiff::Timestamp::now().as_microsecond();
             store
+                .accounts()
                 .create_portal_login(customer.id, &email, &hash, now)
                 .await?;
-            store.confirm_portal_login(customer.id, now).await?;
+            store
+                .accounts()
+                .confirm_portal_login(customer.id, now)
+                .await?;
             println!(
                 "{} ({code}) can sign in to the online branch as {email}.",
                 customer.name
@@ -125,13 +129,14 @@ pub async fn token(store: &Store, cmd: TokenCommand) -> Result<()> {
             let token = canali_web::auth::random_token();
             // Created from the command line: by the system (operator 0), not a console user.
             let id = store
+                .accounts()
                 .create_api_token(&name, &canali_web::auth::sha256_hex(&token), 0, now)
                 .await?;
             println!("API token {id} for {name} (shown only now):");
             println!("{token}");
         }
         TokenCommand::List => {
-            for t in store.api_tokens().await? {
+            for t in store.accounts().api_tokens().await? {
                 let created = jiff::Timestamp::from_microsecond(t.created_at)
                     .map(|ts| ts.to_string())
                     .unwrap_or_default();
@@ -148,7 +153,7 @@ pub async fn token(store: &Store, cmd: TokenCommand) -> Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            if store.revoke_api_token(id, now).await? {
+            if store.accounts().revoke_api_token(id, now).await? {
                 println!("API token {id} revoked.");
             } else {
                 bail!("no active API token has the number {id}");
@@ -186,6 +191,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
             let (password, generated) = password_or_random(password)?;
             let hash = canali_web::auth::hash_password(password.clone()).await?;
             let id = store
+                .accounts()
                 .add_operator(
                     &NewOperator {
                         name: name.unwrap_or_else(|| email.clone()),
@@ -204,7 +210,7 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
             }
         }
         UserCommand::List => {
-            for op in store.operators().await? {
+            for op in store.accounts().operators().await? {
                 let scope = op
                     .line
                     .map(|l| l.name().to_string())
@@ -221,10 +227,11 @@ pub async fn user(store: &Store, cmd: UserCommand) -> Result<()> {
         }
         UserCommand::Disable { email } => {
             let op = store
+                .accounts()
                 .operator_by_email(&email)
                 .await?
                 .with_context(|| format!("no console user has the address {email}"))?;
-            store.set_operator_active(op.id, false).await?;
+            store.accounts().set_operator_active(op.id, false).await?;
             println!("Disabled {email}; their sessions have ended.");
         }
     }
@@ -246,10 +253,13 @@ const DEMO_PASSWORD: &str = "canali-demo-2011";
 pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
     let hash = canali_web::auth::hash_password(DEMO_PASSWORD.into()).await?;
     let now = jiff::Timestamp::now().as_microsecond();
-    let customer = match store.demo_customer().await? {
+    let customer = match store.accounts().demo_customer().await? {
         Some((c, email)) => {
-            store.create_portal_login(c.id, &email, &hash, now).await?;
-            store.confirm_portal_login(c.id, now).await?;
+            store
+                .accounts()
+                .create_portal_login(c.id, &email, &hash, now)
+                .await?;
+            store.accounts().confirm_portal_login(c.id, now).await?;
             Some((email, c.name))
         }
         None => None,
@@ -270,6 +280,7 @@ pub async fn demo_logins(store: &Store) -> Result<DemoLogins> {
             continue;
         }
         store
+            .accounts()
             .add_operator(
                 &NewOperator {
                     email: email.clone(),

@@ -264,6 +264,7 @@ async fn a_kiosk_is_paired_and_revoked_from_the_command_line() {
             let store = &ts.store;
             async move {
                 store
+                    .network()
                     .kiosk_key_opens("SP-BO-01", &canali_web::auth::sha256_hex(&key))
                     .await
                     .unwrap()
@@ -272,10 +273,20 @@ async fn a_kiosk_is_paired_and_revoked_from_the_command_line() {
         let first = pair();
         assert!(opens(first.clone()).await, "{be}");
         assert!(
-            !ts.store.kiosk_key_opens("SP-BO-01", &first).await.unwrap(),
+            !ts.store
+                .network()
+                .kiosk_key_opens("SP-BO-01", &first)
+                .await
+                .unwrap(),
             "{be}: the key itself is not stored"
         );
-        let pairing = ts.store.kiosk_pairing("SP-BO-01").await.unwrap().unwrap();
+        let pairing = ts
+            .store
+            .network()
+            .kiosk_pairing("SP-BO-01")
+            .await
+            .unwrap()
+            .unwrap();
         assert!(pairing.created_by.starts_with("command line"), "{be}");
 
         let second = pair();

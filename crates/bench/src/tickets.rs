@@ -163,7 +163,7 @@ async fn ticket_run(
             priority: p,
         })
         .collect();
-    store.set_service_categories(&cats).await?;
+    store.tickets().set_service_categories(&cats).await?;
     let start = Timestamp::now().as_microsecond();
     let t = Instant::now();
     let kiosks: Vec<_> = (0..4)
@@ -197,12 +197,13 @@ async fn ticket_run(
                 loop {
                     let now = start + 60_000_000;
                     match store
+                        .tickets()
                         .call_next(&branch, &c.to_string(), "bench", &[], now)
                         .await?
                     {
                         Some(t) => {
-                            store.serve_ticket(t.id, now + 1).await?;
-                            store.close_ticket(t.id, now + 2, None).await?;
+                            store.tickets().serve(t.id, now + 1).await?;
+                            store.tickets().close(t.id, now + 2, None).await?;
                             served.push(t.id);
                         }
                         None if done.load(std::sync::atomic::Ordering::SeqCst) => break,

@@ -2,7 +2,7 @@
 //! templates, branches (upserted by code), their dated events and opening-hour exceptions.
 
 use crate::{BranchError, Result};
-use canali_domain::network::{BranchEventKind, BranchKind, Host, Operator};
+use canali_domain::network::{BranchEventKind, BranchFacts, BranchKind, check_branch};
 use canali_domain::schedule::{WeeklyHours, parse_intervals};
 use canali_domain::{Day, Service};
 use canali_store::branches_store::{BranchException, RegistryUpdate, ScheduleTemplate};
@@ -170,30 +170,17 @@ pub fn parse_registry(
                 b.kind
             ))
         })?;
-        let operator = match &b.operator {
-            None => Operator::Own,
-            Some(o) => o
-                .trim()
-                .parse()
-                .map_err(|_| err(format!("'{o}' is not an operator (own, outsourced)")))?,
-        };
-        let host = match &b.host {
-            None => Host::Own,
-            Some(h) => h
-                .trim()
-                .parse()
-                .map_err(|_| err(format!("'{h}' is not a host (own, third_party)")))?,
-        };
-        if operator == Operator::Outsourced
-            && b.contractor.as_deref().is_none_or(|c| c.trim().is_empty())
-        {
-            return Err(err("an outsourced branch needs its contractor".into()));
-        }
-        if host == Host::ThirdParty && b.host_name.as_deref().is_none_or(|c| c.trim().is_empty()) {
-            return Err(err(
-                "a branch hosted at a third party needs host_name".into()
-            ));
-        }
+        // The rule every way a branch comes in shares (the console's form too).
+        let checked = check_branch(&BranchFacts {
+            operator: b.operator.as_deref(),
+            contractor: b.contractor.as_deref(),
+            host: b.host.as_deref(),
+            host_name: b.host_name.as_deref(),
+            counters: b.counters.unwrap_or(1),
+            latitude: b.latitude,
+            longitude: b.longitude,
+        })
+        .map_err(|refusals| err(refusals[0].to_string()))?;
         for s in &b.services {
             s.trim().parse::<Service>().map_err(|_| {
                 err(format!(
@@ -214,13 +201,6 @@ pub fn parse_registry(
             }
             (None, None) => return Err(err("no hours and no template".into())),
         };
-        let counters = b.counters.unwrap_or(1);
-        if counters < 0 {
-            return Err(err("counters cannot be negative".into()));
-        }
-        if !(-90.0..=90.0).contains(&b.latitude) || !(-180.0..=180.0).contains(&b.longitude) {
-            return Err(err("latitude or longitude out of range".into()));
-        }
         for e in &b.events {
             let kind: BranchEventKind = e.kind.trim().parse().map_err(|_| {
                 err(format!(
@@ -279,11 +259,11 @@ pub fn parse_registry(
                 address: b.address,
                 sot: b.sot,
                 kind,
-                operator,
-                contractor: b.contractor.filter(|_| operator == Operator::Outsourced),
-                host,
-                host_name: b.host_name.filter(|_| host == Host::ThirdParty),
-                counters,
+                operator: checked.operator,
+                contractor: checked.contractor,
+                host: checked.host,
+                host_name: checked.host_name,
+                counters: checked.counters,
                 hours,
                 schedule_template: b.template,
                 latitude: b.latitude,

@@ -211,7 +211,7 @@ pub async fn branch_kpis(
     let (from, to) = month_days(month)
         .ok_or_else(|| crate::BranchError::Invalid(format!("'{month}' is not a month YYYY-MM")))?;
     let (from, to) = (from.month_key(), to.month_key());
-    let buckets = store.branch_wait_histogram(from, to).await?;
+    let buckets = store.network().branch_wait_histogram(from, to).await?;
     let sots = store.sots().await?;
     Ok(compute(month, &buckets, &sots, standards))
 }

@@ -203,13 +203,14 @@ impl Network {
         let branches = store.branches().await?;
         let events = store.branch_events().await?;
         let templates: HashMap<String, String> = store
+            .network()
             .schedule_templates()
             .await?
             .into_iter()
             .map(|t| (t.name, t.hours))
             .collect();
-        let exceptions = store.branch_exceptions().await?;
-        let services = store.branch_services().await?;
+        let exceptions = store.network().branch_exceptions().await?;
+        let services = store.network().branch_services().await?;
         Network::build(sots, branches, events, &templates, &exceptions, &services)
     }
 

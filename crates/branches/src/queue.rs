@@ -1,9 +1,11 @@
 //! The ticket queue's rules above the store: the wait announced with a new ticket, and how far
-//! those announcements were from the waits that followed.
+//! those announcements were from the waits that followed. A ticket's states and the steps
+//! between them are the domain's ([`canali_domain::ticket`]), which the store's guarded
+//! updates follow.
 
 use crate::Result;
 use canali_store::Store;
-use canali_store::tickets::{QueueLoad, Ticket, TicketStatus};
+use canali_store::tickets::{QueueLoad, Ticket, TicketState};
 
 /// Handling time assumed while a branch has no closed ticket yet.
 pub const DEFAULT_HANDLE_SECONDS: i64 = 300;
@@ -30,10 +32,11 @@ pub async fn take_ticket(
     is_virtual: bool,
     at: i64,
 ) -> Result<Ticket> {
-    let load = store.queue_load(branch, category, at).await?;
+    let load = store.tickets().queue_load(branch, category, at).await?;
     let estimate = estimate_wait(&load);
     Ok(store
-        .take_ticket(branch, category, is_virtual, at, estimate)
+        .tickets()
+        .take(branch, category, is_virtual, at, estimate)
         .await?)
 }
 
@@ -46,10 +49,14 @@ pub async fn book_ticket(
     booked_at: i64,
     slot_at: i64,
 ) -> Result<Ticket> {
-    let load = store.queue_load(branch, category, booked_at).await?;
+    let load = store
+        .tickets()
+        .queue_load(branch, category, booked_at)
+        .await?;
     let estimate = estimate_wait(&load);
     Ok(store
-        .book_ticket(branch, category, booked_at, slot_at, estimate)
+        .tickets()
+        .book(branch, category, booked_at, slot_at, estimate)
         .await?)
 }
 
@@ -67,7 +74,7 @@ pub struct EstimateError {
 pub fn estimate_error(tickets: &[Ticket]) -> EstimateError {
     let errors: Vec<i64> = tickets
         .iter()
-        .filter(|t| !matches!(t.status, TicketStatus::Waiting))
+        .filter(|t| !matches!(t.status, TicketState::Waiting))
         .filter_map(|t| t.wait_seconds().map(|w| w - t.estimate_seconds))
         .collect();
     if errors.is_empty() {

@@ -13,35 +13,55 @@ async fn a_campaign_is_sent_and_confirmed() {
     for t in fresh_stores().await.unwrap() {
         let s = &t.store;
         let id = s
+            .network()
             .create_campaign("Guida alla lettura della bolletta", "leaflet", 1)
             .await
             .unwrap();
-        assert!(s.send_campaign(id, 2).await.is_err(), "no branches yet");
+        assert!(
+            s.network().send_campaign(id, 2).await.is_err(),
+            "no branches yet"
+        );
         let targets: Vec<(String, i64)> = (1..=84)
             .map(|i| (format!("B{i:02}"), 80_000 / 84))
             .collect();
-        s.target_campaign(id, &targets).await.unwrap();
+        s.network().target_campaign(id, &targets).await.unwrap();
         assert!(
-            s.confirm_campaign(id, "B01", false, 3).await.is_err(),
+            s.network()
+                .confirm_campaign(id, "B01", false, 3)
+                .await
+                .is_err(),
             "not sent yet"
         );
-        let sent = s.send_campaign(id, 4).await.unwrap();
+        let sent = s.network().send_campaign(id, 4).await.unwrap();
         assert_eq!(sent.sent_at, Some(4));
-        assert!(s.send_campaign(id, 5).await.is_err(), "sent once");
+        assert!(s.network().send_campaign(id, 5).await.is_err(), "sent once");
         assert!(
-            s.target_campaign(id, &[("B99".into(), 1)]).await.is_err(),
+            s.network()
+                .target_campaign(id, &[("B99".into(), 1)])
+                .await
+                .is_err(),
             "closed after sending"
         );
-        s.confirm_campaign(id, "B01", false, 6).await.unwrap();
-        let r = s.confirm_campaign(id, "B02", true, 7).await.unwrap();
+        s.network()
+            .confirm_campaign(id, "B01", false, 6)
+            .await
+            .unwrap();
+        let r = s
+            .network()
+            .confirm_campaign(id, "B02", true, 7)
+            .await
+            .unwrap();
         assert_eq!((r.delivered_at, r.displayed_at), (Some(7), Some(7)));
         assert!(
-            s.confirm_campaign(id, "B99", false, 8).await.is_err(),
+            s.network()
+                .confirm_campaign(id, "B99", false, 8)
+                .await
+                .is_err(),
             "not a target"
         );
-        let rows = s.campaign_branches(id).await.unwrap();
+        let rows = s.network().campaign_branches(id).await.unwrap();
         assert_eq!(rows.iter().filter(|r| r.delivered_at.is_none()).count(), 82);
-        let reminded = s.remind_campaign(id, 9).await.unwrap();
+        let reminded = s.network().remind_campaign(id, 9).await.unwrap();
         assert_eq!(reminded.len(), 83, "{}", t.name);
         assert!(reminded.iter().all(|r| r.reminded_at == Some(9)));
     }
@@ -51,12 +71,13 @@ async fn a_campaign_is_sent_and_confirmed() {
 async fn branch_indicators_from_the_ledger() {
     for t in fresh_stores().await.unwrap() {
         let s = &t.store;
-        s.insert_sots(&[Sot {
-            code: 1,
-            name: "Bologna".into(),
-        }])
-        .await
-        .unwrap();
+        s.network()
+            .insert_sots(&[Sot {
+                code: 1,
+                name: "Bologna".into(),
+            }])
+            .await
+            .unwrap();
         let start = date(2011, 3, 10)
             .at(9, 0, 0, 0)
             .to_zoned(ROME.clone())

@@ -4,7 +4,7 @@ use canali_branches::queue::{estimate_error, take_ticket};
 use canali_domain::{Channel, ROME, Reason};
 use canali_store::Store;
 use canali_store::testing::fresh_stores;
-use canali_store::tickets::{ServiceCategory, TicketStatus};
+use canali_store::tickets::{ServiceCategory, TicketState};
 use jiff::civil::date;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -28,6 +28,7 @@ async fn setup(store: &Store, branch: &str) {
         priority,
     };
     store
+        .tickets()
         .set_service_categories(&[
             cat("A", "Bollette e pagamenti", 1),
             cat("B", "Contratti", 1),
@@ -44,7 +45,8 @@ async fn a_branch_day_from_kiosk_to_counter() {
         setup(store, "SP-BO-01").await;
         assert!(
             store
-                .take_ticket("SP-BO-01", "Z", false, at(8, 0), 0)
+                .tickets()
+                .take("SP-BO-01", "Z", false, at(8, 0), 0)
                 .await
                 .is_err()
         );
@@ -57,7 +59,7 @@ async fn a_branch_day_from_kiosk_to_counter() {
             .unwrap();
         // Online for today: in the queue once its holder is at the branch.
         assert_eq!(a2.queued_at, None);
-        let a2 = store.check_in_ticket(a2.id, at(8, 1)).await.unwrap();
+        let a2 = store.tickets().check_in(a2.id, at(8, 1)).await.unwrap();
         assert_eq!(a2.queued_at, Some(at(8, 1)));
         let b1 = take_ticket(store, "SP-BO-01", "B", false, at(8, 2))
             .await
@@ -83,6 +85,7 @@ async fn a_branch_day_from_kiosk_to_counter() {
 
         // The business customer first (priority), then the oldest.
         let c = store
+            .tickets()
             .call_next("SP-BO-01", "1", "mrossi", &[], at(8, 5))
             .await
             .unwrap()
@@ -90,6 +93,7 @@ async fn a_branch_day_from_kiosk_to_counter() {
         assert_eq!(c.label, "P001");
         // A counter limited to contracts takes B001 although A001 is older.
         let c2 = store
+            .tickets()
             .call_next("SP-BO-01", "2", "gbianchi", &["B".to_string()], at(8, 6))
             .await
             .unwrap()
@@ -97,23 +101,25 @@ async fn a_branch_day_from_kiosk_to_counter() {
         assert_eq!(c2.label, "B001");
         assert!(
             store
+                .tickets()
                 .call_next("SP-BO-01", "2", "gbianchi", &["B".to_string()], at(8, 6))
                 .await
                 .unwrap()
                 .is_none()
         );
         // Recall, then no-show.
-        let r = store.recall_ticket(c2.id, at(8, 7)).await.unwrap();
+        let r = store.tickets().recall(c2.id, at(8, 7)).await.unwrap();
         assert_eq!((r.recalls, r.called_at), (1, Some(at(8, 6))));
-        let ns = store.no_show_ticket(c2.id, at(8, 9)).await.unwrap();
-        assert_eq!(ns.status, TicketStatus::NoShow);
+        let ns = store.tickets().no_show(c2.id, at(8, 9)).await.unwrap();
+        assert_eq!(ns.status, TicketState::NoShow);
         // A no-show cannot be served; a waiting ticket cannot be closed.
-        assert!(store.serve_ticket(c2.id, at(8, 9)).await.is_err());
-        assert!(store.close_ticket(a1.id, at(8, 9), None).await.is_err());
+        assert!(store.tickets().serve(c2.id, at(8, 9)).await.is_err());
+        assert!(store.tickets().close(a1.id, at(8, 9), None).await.is_err());
 
-        store.serve_ticket(c.id, at(8, 6)).await.unwrap();
+        store.tickets().serve(c.id, at(8, 6)).await.unwrap();
         let closed = store
-            .close_ticket(c.id, at(8, 18), Some(Reason::Contract))
+            .tickets()
+            .close(c.id, at(8, 18), Some(Reason::Contract))
             .await
             .unwrap();
         assert_eq!(
@@ -121,7 +127,7 @@ async fn a_branch_day_from_kiosk_to_counter() {
             (Some(120), Some(720))
         );
         // Closing twice is refused, and the ledger holds the contact once.
-        assert!(store.close_ticket(c.id, at(8, 19), None).await.is_err());
+        assert!(store.tickets().close(c.id, at(8, 19), None).await.is_err());
 
         // Now handling is 12 min at one active counter (two called in the last hour): A-category
         // newcomer has A001, A002 ahead.
@@ -132,7 +138,11 @@ async fn a_branch_day_from_kiosk_to_counter() {
         assert_eq!(a3.estimate_seconds, 2 * 720 / 2);
 
         let day = canali_domain::Day::from_date(date(2011, 3, 1));
-        let tickets = store.tickets(Some("SP-BO-01"), day, day).await.unwrap();
+        let tickets = store
+            .tickets()
+            .between(Some("SP-BO-01"), day, day)
+            .await
+            .unwrap();
         assert_eq!(tickets.len(), 5);
         let err = estimate_error(&tickets);
         assert_eq!(err.tickets, 2);
@@ -186,7 +196,8 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
                     let ts = start + (i * 4 + k) as i64 * 1000;
                     labels.push(
                         store
-                            .take_ticket("SP-RN-01", cat, false, ts, 0)
+                            .tickets()
+                            .take("SP-RN-01", cat, false, ts, 0)
                             .await
                             .unwrap()
                             .label,
@@ -208,14 +219,19 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
                 while idle < 50 {
                     let now = start + 10 * MIN;
                     match store
+                        .tickets()
                         .call_next("SP-RN-01", &format!("{c}"), &format!("clerk{c}"), &[], now)
                         .await
                         .unwrap()
                     {
                         Some(t) => {
                             idle = 0;
-                            store.serve_ticket(t.id, now + MIN).await.unwrap();
-                            store.close_ticket(t.id, now + 5 * MIN, None).await.unwrap();
+                            store.tickets().serve(t.id, now + MIN).await.unwrap();
+                            store
+                                .tickets()
+                                .close(t.id, now + 5 * MIN, None)
+                                .await
+                                .unwrap();
                             served.push(t.id);
                         }
                         None => {
@@ -240,8 +256,12 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
         let unique_labels: HashSet<&String> = labels.iter().collect();
         assert_eq!(unique_labels.len(), TICKETS, "{}: labels unique", t.name);
         let day = canali_domain::Day::from_date(date(2011, 3, 1));
-        let tickets = store.tickets(Some("SP-RN-01"), day, day).await.unwrap();
-        assert!(tickets.iter().all(|t| t.status == TicketStatus::Closed));
+        let tickets = store
+            .tickets()
+            .between(Some("SP-RN-01"), day, day)
+            .await
+            .unwrap();
+        assert!(tickets.iter().all(|t| t.status == TicketState::Closed));
         let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
         assert_eq!(
             rollup.iter().map(|r| r.contacts).sum::<i64>(),
@@ -262,19 +282,22 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
         let booked_at = at(8, 0) - 3 * 24 * 60 * MIN;
         // Booked three days ahead for 10:00; arrives early, at 9:40.
         let early = store
-            .book_ticket("SP-BO-02", "A", booked_at, at(10, 0), 0)
+            .tickets()
+            .book("SP-BO-02", "A", booked_at, at(10, 0), 0)
             .await
             .unwrap();
         assert_eq!(early.day, canali_domain::Day::from_date(date(2011, 3, 1)));
         assert_eq!(early.label, "A001", "numbered in the appointment's day");
         // Booked for 9:00; arrives late, at 9:30.
         let late = store
-            .book_ticket("SP-BO-02", "A", booked_at, at(9, 0), 0)
+            .tickets()
+            .book("SP-BO-02", "A", booked_at, at(9, 0), 0)
             .await
             .unwrap();
         assert!(
             store
-                .book_ticket("SP-BO-02", "A", at(9, 0), at(8, 0), 0)
+                .tickets()
+                .book("SP-BO-02", "A", at(9, 0), at(8, 0), 0)
                 .await
                 .is_err(),
             "an appointment before the booking"
@@ -282,31 +305,34 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
         // Not checked in: nobody to call.
         assert!(
             store
+                .tickets()
                 .call_next("SP-BO-02", "1", "", &[], at(9, 35))
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
-            store.check_in_ticket(early.id, booked_at).await.is_err(),
+            store.tickets().check_in(early.id, booked_at).await.is_err(),
             "check-in on another day"
         );
-        let early = store.check_in_ticket(early.id, at(9, 40)).await.unwrap();
+        let early = store.tickets().check_in(early.id, at(9, 40)).await.unwrap();
         assert_eq!(early.queued_at, Some(at(10, 0)));
-        assert!(store.check_in_ticket(early.id, at(9, 41)).await.is_err());
-        let late = store.check_in_ticket(late.id, at(9, 30)).await.unwrap();
+        assert!(store.tickets().check_in(early.id, at(9, 41)).await.is_err());
+        let late = store.tickets().check_in(late.id, at(9, 30)).await.unwrap();
         assert_eq!(late.queued_at, Some(at(9, 30)));
         // A walk-in at 9:50 goes before the early customer (whose turn starts at 10:00).
         let walk_in = take_ticket(store, "SP-BO-02", "A", false, at(9, 50))
             .await
             .unwrap();
         let kiosk_only = store
-            .take_ticket("SP-BO-02", "B", false, at(9, 50), 0)
+            .tickets()
+            .take("SP-BO-02", "B", false, at(9, 50), 0)
             .await
             .unwrap();
         assert!(
             store
-                .check_in_ticket(kiosk_only.id, at(9, 51))
+                .tickets()
+                .check_in(kiosk_only.id, at(9, 51))
                 .await
                 .is_err(),
             "kiosk tickets do not check in"
@@ -315,6 +341,7 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
             let mut v = Vec::new();
             for m in [55, 56, 57] {
                 let c = store
+                    .tickets()
                     .call_next("SP-BO-02", "1", "", &["A".to_string()], at(9, m))
                     .await
                     .unwrap()
@@ -331,14 +358,18 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
                 early.label.clone()
             ]
         );
-        let called = |id| async move { store.ticket(id).await.unwrap().unwrap() };
+        let called = |id| async move { store.tickets().get(id).await.unwrap().unwrap() };
         // Late: from the arrival 9:30 to 9:55; early: called at 9:57, before its 10:00 slot.
         assert_eq!(called(late.id).await.wait_seconds(), Some(25 * 60));
         assert_eq!(called(early.id).await.wait_seconds(), Some(0));
         assert_eq!(called(walk_in.id).await.wait_seconds(), Some(6 * 60));
         // The ledger's visit starts when the wait started, not at the booking.
-        store.serve_ticket(late.id, at(9, 56)).await.unwrap();
-        store.close_ticket(late.id, at(10, 6), None).await.unwrap();
+        store.tickets().serve(late.id, at(9, 56)).await.unwrap();
+        store
+            .tickets()
+            .close(late.id, at(10, 6), None)
+            .await
+            .unwrap();
         let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
         let waits: i64 = rollup
             .iter()
@@ -360,24 +391,26 @@ async fn ticket_times_must_follow_each_other() {
             .await
             .unwrap();
         let err = store
+            .tickets()
             .call_next("SP-BO-03", "1", "", &[], at(8, 59))
             .await
             .unwrap_err()
             .to_string();
         assert!(err.contains("cannot be called before it is taken"), "{err}");
         store
+            .tickets()
             .call_next("SP-BO-03", "1", "", &[], at(9, 10))
             .await
             .unwrap()
             .unwrap();
         for (what, r) in [
-            ("recall", store.recall_ticket(a.id, at(9, 9)).await),
-            ("serve", store.serve_ticket(a.id, at(9, 9)).await),
-            ("no-show", store.no_show_ticket(a.id, at(9, 9)).await),
+            ("recall", store.tickets().recall(a.id, at(9, 9)).await),
+            ("serve", store.tickets().serve(a.id, at(9, 9)).await),
+            ("no-show", store.tickets().no_show(a.id, at(9, 9)).await),
         ] {
             let err = r.unwrap_err();
             assert!(
-                matches!(err, canali_store::StoreError::Invalid(_)),
+                matches!(err, canali_store::StoreError::Refused(_)),
                 "{what}: {err}"
             );
             assert!(
@@ -385,9 +418,10 @@ async fn ticket_times_must_follow_each_other() {
                 "{what}: {err}"
             );
         }
-        store.serve_ticket(a.id, at(9, 12)).await.unwrap();
+        store.tickets().serve(a.id, at(9, 12)).await.unwrap();
         let err = store
-            .close_ticket(a.id, at(9, 11), None)
+            .tickets()
+            .close(a.id, at(9, 11), None)
             .await
             .unwrap_err()
             .to_string();
@@ -395,8 +429,8 @@ async fn ticket_times_must_follow_each_other() {
             err.contains("was at the counter at 2011-03-01 09:12:00"),
             "{err}"
         );
-        let now = store.ticket(a.id).await.unwrap().unwrap();
-        assert_eq!(now.status, TicketStatus::Serving, "{}", t.name);
+        let now = store.tickets().get(a.id).await.unwrap().unwrap();
+        assert_eq!(now.status, TicketState::Serving, "{}", t.name);
         assert!(
             store
                 .monthly_rollup(201103, 201103)
@@ -406,13 +440,14 @@ async fn ticket_times_must_follow_each_other() {
         );
         // Wrong state: the status in words.
         let err = store
-            .serve_ticket(a.id, at(9, 13))
+            .tickets()
+            .serve(a.id, at(9, 13))
             .await
             .unwrap_err()
             .to_string();
         assert_eq!(err, "ticket A001 is at the counter, not called");
         // Same instant is fine.
-        let closed = store.close_ticket(a.id, at(9, 12), None).await.unwrap();
+        let closed = store.tickets().close(a.id, at(9, 12), None).await.unwrap();
         assert_eq!(closed.handle_seconds(), Some(0));
     }
 }
@@ -428,21 +463,22 @@ async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
             .await
             .unwrap();
         store
+            .tickets()
             .call_next("SP-BO-04", "1", "", &[], at(9, 1))
             .await
             .unwrap();
-        store.serve_ticket(a.id, at(9, 2)).await.unwrap();
+        store.tickets().serve(a.id, at(9, 2)).await.unwrap();
         // Break the ledger's rollup for a moment: the close must fail as a whole.
         raw(
             &t.url,
             "ALTER TABLE contact_daily RENAME TO contact_daily_away",
         )
         .await;
-        assert!(store.close_ticket(a.id, at(9, 10), None).await.is_err());
-        let still = store.ticket(a.id).await.unwrap().unwrap();
+        assert!(store.tickets().close(a.id, at(9, 10), None).await.is_err());
+        let still = store.tickets().get(a.id).await.unwrap().unwrap();
         assert_eq!(
             (still.status, still.closed_at),
-            (TicketStatus::Serving, None),
+            (TicketState::Serving, None),
             "{}",
             t.name
         );
@@ -458,7 +494,7 @@ async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
                 .unwrap()
                 .is_empty()
         );
-        store.close_ticket(a.id, at(9, 10), None).await.unwrap();
+        store.tickets().close(a.id, at(9, 10), None).await.unwrap();
         let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
         assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 1);
     }

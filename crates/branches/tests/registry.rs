@@ -87,7 +87,7 @@ async fn import_upsert_and_answer_at_any_date() {
     for t in fresh_stores().await.unwrap() {
         let store = &t.store;
         let u = parse_registry(TOML, ImportFormat::Toml, &HashMap::new()).unwrap();
-        let out = store.upsert_registry(&u).await.unwrap();
+        let out = store.network().upsert_registry(&u).await.unwrap();
         assert_eq!(
             (out.branches_new, out.branches_updated, out.events_new),
             (3, 0, 4),
@@ -95,13 +95,14 @@ async fn import_upsert_and_answer_at_any_date() {
             t.name
         );
         // Importing again changes nothing new.
-        let again = store.upsert_registry(&u).await.unwrap();
+        let again = store.network().upsert_registry(&u).await.unwrap();
         assert_eq!(
             (again.branches_new, again.branches_updated, again.events_new),
             (0, 3, 0)
         );
 
         let known: HashMap<String, String> = store
+            .network()
             .schedule_templates()
             .await
             .unwrap()
@@ -109,7 +110,7 @@ async fn import_upsert_and_answer_at_any_date() {
             .map(|t| (t.name, t.hours))
             .collect();
         let csv = parse_registry(CSV, ImportFormat::Csv, &known).unwrap();
-        let out = store.upsert_registry(&csv).await.unwrap();
+        let out = store.network().upsert_registry(&csv).await.unwrap();
         assert_eq!((out.branches_new, out.branches_updated), (1, 1));
 
         let net = Network::load(store).await.unwrap();
@@ -234,12 +235,14 @@ async fn the_demo_network_and_the_reference_schedule() {
     let t = canali_store::testing::fresh_sqlite().await.unwrap();
     let store = &t.store;
     store
+        .network()
         .insert_sots(&canali_sim::network::sots())
         .await
         .unwrap();
     let branches = canali_sim::network::branches();
-    store.insert_branches(&branches).await.unwrap();
+    store.network().insert_branches(&branches).await.unwrap();
     store
+        .network()
         .insert_branch_events(&canali_sim::network::branch_events())
         .await
         .unwrap();

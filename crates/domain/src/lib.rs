@@ -6,6 +6,9 @@
 //! - [`network`]: territories and the kinds of branch;
 //! - [`day`]: calendar days as compact numbers, the unit of the rollups;
 //! - [`lang`]: Italian and English, and the message catalogue every text goes through.
+//! - [`ticket`]: a branch ticket's states and the steps between them;
+//! - [`reading`]: the verdict on a customer's meter reading;
+//! - [`refusal`]: the user's mistakes that canali refuses, each with a message key.
 
 /// A name that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,9 +81,11 @@ pub mod erlang;
 pub mod ids;
 pub mod lang;
 pub mod network;
+pub mod reading;
 pub mod refusal;
 pub mod schedule;
 pub mod service;
+pub mod ticket;
 
 pub use contact::{Channel, Outcome, Reason, Segment, Service};
 pub use day::{Day, ROME};

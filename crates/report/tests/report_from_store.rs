@@ -118,7 +118,7 @@ async fn write_network(store: &Store) {
             name: "Rimini".into(),
         },
     ];
-    store.insert_sots(&sots).await.unwrap();
+    store.network().insert_sots(&sots).await.unwrap();
     let mut forli = branch("FC01", "Forlì", BranchKind::Priority, Host::Own);
     forli.schedule_template = Some("homogeneous_33h".into());
     let branches = [
@@ -131,7 +131,7 @@ async fn write_network(store: &Store) {
             Host::ThirdParty,
         ),
     ];
-    store.insert_branches(&branches).await.unwrap();
+    store.network().insert_branches(&branches).await.unwrap();
     let event = |code: &str, on, kind| BranchEvent {
         branch: code.into(),
         day: on,
@@ -143,7 +143,7 @@ async fn write_network(store: &Store) {
         event("FC02", day(2011, 3, 12), BranchEventKind::Opened),
         event("FC03", day(2011, 9, 30), BranchEventKind::Closed),
     ];
-    store.insert_branch_events(&events).await.unwrap();
+    store.network().insert_branch_events(&events).await.unwrap();
 }
 
 /// Portal: 3 accounts in 2010, 2 in 2011, 1 in 2012. E-bill: 1 customer at the end of 2010,

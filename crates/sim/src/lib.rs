@@ -488,9 +488,9 @@ async fn write_utility(store: &Store, cfg: &SimConfig) -> Result<SimSummary, Sim
     summary.email_bills_2011_planned = g.ebill.email_bills_2011_planned;
 
     let t = Instant::now();
-    summary.sots = store.insert_sots(&network::sots()).await?;
-    summary.branches = store.insert_branches(&g.branches).await?;
-    summary.branch_events = store.insert_branch_events(&g.events).await?;
+    summary.sots = store.network().insert_sots(&network::sots()).await?;
+    summary.branches = store.network().insert_branches(&g.branches).await?;
+    summary.branch_events = store.network().insert_branch_events(&g.events).await?;
     let n = network::sots().len() + g.branches.len() + g.events.len();
     let written = summary.sots + summary.branches + summary.branch_events;
     summary.phases.push(PhaseSummary {

@@ -5,12 +5,13 @@
 //! ids, e-mail links and API tokens as SHA-256 hex digests, computed by the web layer.
 
 use crate::db::on_db;
-use crate::{PortalAccount, Result, Store, StoreError};
+pub use crate::sessions::{SessionContext, SessionKind, SessionRow};
+use crate::{PortalAccount, Refusal, Result, Store, StoreError};
 use canali_domain::service::Role;
 use canali_domain::{Channel, Segment};
 
 /// A customer's online-branch login.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct PortalLogin {
     pub customer_id: i64,
     pub email: String,
@@ -30,41 +31,6 @@ pub struct CustomerIdentity {
     pub name: String,
     pub segment: Segment,
     pub sot: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum SessionKind {
-    Customer = 1,
-    Operator = 2,
-}
-
-impl SessionKind {
-    fn from_code(code: i64) -> Option<SessionKind> {
-        match code {
-            1 => Some(SessionKind::Customer),
-            2 => Some(SessionKind::Operator),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRow {
-    pub kind: SessionKind,
-    /// The customer id or the operator id.
-    pub subject: i64,
-    /// The token every form of this session carries.
-    pub csrf: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-}
-
-/// A live session and who is behind it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionContext {
-    pub session: SessionRow,
-    pub customer: Option<CustomerIdentity>,
-    pub operator: Option<Operator>,
 }
 
 /// What a one-use e-mail link is for.
@@ -101,7 +67,7 @@ pub struct NewOperator {
     pub password_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
@@ -121,34 +87,37 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-type OperatorRow = (
-    i64,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<String>,
-    String,
-    i64,
-    i64,
-);
+/// A row of [`OPERATOR_COLUMNS`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct OperatorRow {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: i64,
+    pub(crate) line: Option<i64>,
+    pub(crate) branch: Option<String>,
+    pub(crate) password_hash: String,
+    pub(crate) active: i64,
+    pub(crate) created_at: i64,
+}
 
 const OPERATOR_COLUMNS: &str =
     "id, email, name, role, line, branch, password_hash, active, created_at";
 
-fn operator_of(r: OperatorRow) -> Result<Operator> {
-    let role = Role::from_code(r.3)
-        .ok_or_else(|| StoreError::Invalid(format!("operator {} has unknown role {}", r.0, r.3)))?;
+pub(crate) fn operator_of(r: OperatorRow) -> Result<Operator> {
+    let role = Role::from_code(r.role).ok_or_else(|| {
+        StoreError::Corrupt(format!("operator {} has unknown role {}", r.id, r.role))
+    })?;
     Ok(Operator {
-        id: r.0,
-        email: r.1,
-        name: r.2,
+        id: r.id,
+        email: r.email,
+        name: r.name,
         role,
-        line: r.4.and_then(Channel::from_code),
-        branch: r.5,
-        password_hash: r.6,
-        active: r.7 != 0,
-        created_at: r.8,
+        line: r.line.and_then(Channel::from_code),
+        branch: r.branch,
+        password_hash: r.password_hash,
+        active: r.active != 0,
+        created_at: r.created_at,
     })
 }
 
@@ -161,21 +130,35 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Who may sign in and what they did: customers' online-branch logins, console operators,
+/// sessions, e-mail links, API tokens and the audit log.
+#[derive(Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { store: self }
+    }
+}
+
+impl Accounts<'_> {
     /// The customer whose bill carries `code` and whose codice fiscale or partita IVA is
     /// `tax_id` (both compared without case or surrounding blanks).
     pub async fn registration_match(
-        &self,
+        self,
         code: &str,
         tax_id: &str,
     ) -> Result<Option<CustomerIdentity>> {
-        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
-        )
-        .bind(code.trim().to_uppercase())
-        .bind(tax_id.trim().to_uppercase())
-        .fetch_optional(p)
-        .await)?;
+        let row: Option<(i64, String, String, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
+            )
+            .bind(code.trim().to_uppercase())
+            .bind(tax_id.trim().to_uppercase())
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
             id,
             code,
@@ -187,8 +170,8 @@ impl Store {
 
     /// A residential customer with a gas supply and an e-mail address on file: who the demo
     /// signs in as, to show the online branch with bills and a meter to read.
-    pub async fn demo_customer(&self) -> Result<Option<(CustomerIdentity, String)>> {
-        let row: Option<(i64, String)> = on_db!(&self.db, |p| {
+    pub async fn demo_customer(self) -> Result<Option<(CustomerIdentity, String)>> {
+        let row: Option<(i64, String)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
             "SELECT c.id, c.email FROM customers c \
              WHERE c.segment = 1 AND c.email IS NOT NULL \
@@ -205,13 +188,14 @@ impl Store {
         Ok(self.customer_identity(id).await?.map(|c| (c, email)))
     }
 
-    pub async fn customer_identity(&self, id: i64) -> Result<Option<CustomerIdentity>> {
-        let row: Option<(i64, String, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await)?;
+    pub async fn customer_identity(self, id: i64) -> Result<Option<CustomerIdentity>> {
+        let row: Option<(i64, String, String, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT id, code, name, segment, sot FROM customers WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(id, code, name, segment, sot)| CustomerIdentity {
             id,
             code,
@@ -225,7 +209,7 @@ impl Store {
     /// confirmed is replaced (the customer may have mistyped the address); a confirmed one, or
     /// an address used by another login, is refused with the reason.
     pub async fn create_portal_login(
-        &self,
+        self,
         customer_id: i64,
         email: &str,
         password_hash: &str,
@@ -235,11 +219,9 @@ impl Store {
         if let Some(existing) = self.portal_login(customer_id).await?
             && existing.confirmed_at.is_some()
         {
-            return Err(StoreError::Invalid(
-                "this customer is already registered to the online branch: sign in, or reset the password".into(),
-            ));
+            return Err(Refusal::AlreadyRegistered.into());
         }
-        let result = on_db!(&self.db, |p| sqlx::query(
+        let result = on_db!(&self.store.db, |p| sqlx::query(
             "INSERT INTO portal_logins (customer_id, email, password_hash, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (customer_id) DO UPDATE \
              SET email = excluded.email, password_hash = excluded.password_hash, \
@@ -253,39 +235,40 @@ impl Store {
         .await
         .map(|_| ()));
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "the address {email} is already used by another online-branch account"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::EmailTaken {
+                email: email.to_string(),
+            }
+            .into()),
             other => Ok(other?),
         }
     }
 
-    pub async fn portal_login(&self, customer_id: i64) -> Result<Option<PortalLogin>> {
-        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn portal_login(self, customer_id: i64) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLogin> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, email, password_hash, created_at, confirmed_at \
              FROM portal_logins WHERE customer_id = $1"
         )
         .bind(customer_id)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(portal_login_of))
+        Ok(row)
     }
 
-    pub async fn portal_login_by_email(&self, email: &str) -> Result<Option<PortalLogin>> {
-        let row: Option<PortalLoginRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn portal_login_by_email(self, email: &str) -> Result<Option<PortalLogin>> {
+        let row: Option<PortalLogin> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, email, password_hash, created_at, confirmed_at \
              FROM portal_logins WHERE email = $1"
         )
         .bind(normalize_email(email))
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(portal_login_of))
+        Ok(row)
     }
 
     /// Confirms the address of a login and opens the online-branch account, which the report
     /// counts among the year's registrations. Confirming twice changes nothing.
-    pub async fn confirm_portal_login(&self, customer_id: i64, now: i64) -> Result<()> {
-        let email: Option<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn confirm_portal_login(self, customer_id: i64, now: i64) -> Result<()> {
+        let email: Option<String> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "UPDATE portal_logins SET confirmed_at = $2 WHERE customer_id = $1 \
              AND confirmed_at IS NULL RETURNING email"
         )
@@ -294,18 +277,19 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         if let Some(email) = email {
-            self.insert_portal_accounts(&[PortalAccount {
-                customer_id,
-                email,
-                registered_at: now,
-            }])
-            .await?;
+            self.store
+                .insert_portal_accounts(&[PortalAccount {
+                    customer_id,
+                    email,
+                    registered_at: now,
+                }])
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn set_portal_password(&self, customer_id: i64, password_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_portal_password(self, customer_id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE portal_logins SET password_hash = $2 WHERE customer_id = $1"
         )
         .bind(customer_id)
@@ -317,9 +301,9 @@ impl Store {
     }
 
     /// Moves the login (and the online-branch account) to a confirmed new address.
-    pub async fn set_portal_email(&self, customer_id: i64, email: &str) -> Result<()> {
+    pub async fn set_portal_email(self, customer_id: i64, email: &str) -> Result<()> {
         let email = normalize_email(email);
-        let result = on_db!(&self.db, |p| {
+        let result = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE portal_logins SET email = $2 WHERE customer_id = $1")
                 .bind(customer_id)
@@ -334,15 +318,16 @@ impl Store {
             tx.commit().await
         });
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "the address {email} is already used by another online-branch account"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::EmailTaken {
+                email: email.to_string(),
+            }
+            .into()),
             other => Ok(other?),
         }
     }
 
     pub async fn create_email_token(
-        &self,
+        self,
         token_hash: &str,
         purpose: EmailPurpose,
         customer_id: i64,
@@ -350,7 +335,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "INSERT INTO email_tokens (token_hash, purpose, customer_id, new_email, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)"
@@ -372,12 +357,12 @@ impl Store {
     /// when the link is unknown, already used, expired or meant for something else. Two clicks
     /// at once spend it once.
     pub async fn use_email_token(
-        &self,
+        self,
         token_hash: &str,
         purpose: EmailPurpose,
         now: i64,
     ) -> Result<Option<(i64, Option<String>)>> {
-        Ok(on_db!(&self.db, |p| sqlx::query_as(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_as(
             "UPDATE email_tokens SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 \
              AND used_at IS NULL AND expires_at > $3 RETURNING customer_id, new_email"
         )
@@ -389,19 +374,15 @@ impl Store {
     }
 
     /// Adds a console user; an address already in use is refused.
-    pub async fn add_operator(&self, op: &NewOperator, now: i64) -> Result<i64> {
+    pub async fn add_operator(self, op: &NewOperator, now: i64) -> Result<i64> {
         let email = normalize_email(&op.email);
         if op.role == Role::Agent && op.line.is_none() {
-            return Err(StoreError::Invalid(
-                "a call-center agent needs a line: residential or business".into(),
-            ));
+            return Err(Refusal::AgentWithoutLine.into());
         }
         if op.role == Role::Clerk && op.branch.is_none() {
-            return Err(StoreError::Invalid(
-                "a branch clerk needs the code of the branch".into(),
-            ));
+            return Err(Refusal::ClerkWithoutBranch.into());
         }
-        let result = on_db!(&self.db, |p| {
+        let result = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(
             "INSERT INTO operators (email, name, role, line, branch, password_hash, active, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id"
@@ -417,45 +398,43 @@ impl Store {
         .await
         });
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::Invalid(format!(
-                "an operator with the address {email} already exists"
-            ))),
+            Err(e) if is_unique_violation(&e) => Err(Refusal::OperatorExists { email }.into()),
             other => Ok(other?),
         }
     }
 
-    pub async fn operator(&self, id: i64) -> Result<Option<Operator>> {
+    pub async fn operator(self, id: i64) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = $1");
         let row: Option<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(id)
                 .fetch_optional(p)
                 .await)?;
         row.map(operator_of).transpose()
     }
 
-    pub async fn operator_by_email(&self, email: &str) -> Result<Option<Operator>> {
+    pub async fn operator_by_email(self, email: &str) -> Result<Option<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE email = $1");
         let row: Option<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(normalize_email(email))
                 .fetch_optional(p)
                 .await)?;
         row.map(operator_of).transpose()
     }
 
-    pub async fn operators(&self) -> Result<Vec<Operator>> {
+    pub async fn operators(self) -> Result<Vec<Operator>> {
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY role, email");
         let rows: Vec<OperatorRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)?;
         rows.into_iter().map(operator_of).collect()
     }
 
     /// Disables (or enables again) a console user; disabling also ends their sessions.
-    pub async fn set_operator_active(&self, id: i64, active: bool) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_operator_active(self, id: i64, active: bool) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE operators SET active = $2 WHERE id = $1"
         )
         .bind(id)
@@ -469,8 +448,8 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_operator_password(&self, id: i64, password_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
+    pub async fn set_operator_password(self, id: i64, password_hash: &str) -> Result<()> {
+        on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE operators SET password_hash = $2 WHERE id = $1"
         )
         .bind(id)
@@ -481,209 +460,17 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_session(
-        &self,
-        id_hash: &str,
-        kind: SessionKind,
-        subject: i64,
-        csrf: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
-            "INSERT INTO sessions (id_hash, kind, subject, csrf, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)"
-        )
-        .bind(id_hash)
-        .bind(kind as i64)
-        .bind(subject)
-        .bind(csrf)
-        .bind(now)
-        .bind(expires_at)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(())
-    }
-
-    /// The live session stored under `id_hash`, if it has not expired.
-    pub async fn session(&self, id_hash: &str, now: i64) -> Result<Option<SessionRow>> {
-        let row: Option<(i64, i64, String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT kind, subject, csrf, created_at, expires_at FROM sessions \
-             WHERE id_hash = $1 AND expires_at > $2"
-        )
-        .bind(id_hash)
-        .bind(now)
-        .fetch_optional(p)
-        .await)?;
-        Ok(
-            row.and_then(|(kind, subject, csrf, created_at, expires_at)| {
-                Some(SessionRow {
-                    kind: SessionKind::from_code(kind)?,
-                    subject,
-                    csrf,
-                    created_at,
-                    expires_at,
-                })
-            }),
-        )
-    }
-
-    /// The live session under `id_hash` with the customer or operator it belongs to, in one
-    /// query: every page asks it first.
-    pub async fn session_context(&self, id_hash: &str, now: i64) -> Result<Option<SessionContext>> {
-        use sqlx::Row;
-        const SQL: &str = "SELECT s.kind, s.subject, s.csrf, s.created_at, s.expires_at, \
-             c.code, c.name, c.segment, c.sot, \
-             o.email, o.name, o.role, o.line, o.branch, o.password_hash, o.active, o.created_at \
-             FROM sessions s \
-             LEFT JOIN customers c ON s.kind = 1 AND c.id = s.subject \
-             LEFT JOIN operators o ON s.kind = 2 AND o.id = s.subject \
-             WHERE s.id_hash = $1 AND s.expires_at > $2";
-        let row = on_db!(&self.db, |p| {
-            let row = sqlx::query(SQL)
-                .bind(id_hash)
-                .bind(now)
-                .fetch_optional(p)
-                .await?;
-            row.map(|r| -> std::result::Result<_, sqlx::Error> {
-                Ok((
-                    (
-                        r.try_get::<i64, _>(0)?,
-                        r.try_get::<i64, _>(1)?,
-                        r.try_get::<String, _>(2)?,
-                        r.try_get::<i64, _>(3)?,
-                        r.try_get::<i64, _>(4)?,
-                    ),
-                    (
-                        r.try_get::<Option<String>, _>(5)?,
-                        r.try_get::<Option<String>, _>(6)?,
-                        r.try_get::<Option<i64>, _>(7)?,
-                        r.try_get::<Option<i64>, _>(8)?,
-                    ),
-                    (
-                        r.try_get::<Option<String>, _>(9)?,
-                        r.try_get::<Option<String>, _>(10)?,
-                        r.try_get::<Option<i64>, _>(11)?,
-                        r.try_get::<Option<i64>, _>(12)?,
-                        r.try_get::<Option<String>, _>(13)?,
-                        r.try_get::<Option<String>, _>(14)?,
-                        r.try_get::<Option<i64>, _>(15)?,
-                        r.try_get::<Option<i64>, _>(16)?,
-                    ),
-                ))
-            })
-            .transpose()
-        })?;
-        let Some(((kind, subject, csrf, created_at, expires_at), c, o)) = row else {
-            return Ok(None);
-        };
-        let Some(kind) = SessionKind::from_code(kind) else {
-            return Ok(None);
-        };
-        let customer = match c {
-            (Some(code), Some(name), Some(segment), Some(sot)) if kind == SessionKind::Customer => {
-                Some(CustomerIdentity {
-                    id: subject,
-                    code,
-                    name,
-                    segment: Segment::from_code(segment).unwrap_or(Segment::Residential),
-                    sot,
-                })
-            }
-            _ => None,
-        };
-        let operator = match o {
-            (
-                Some(email),
-                Some(name),
-                Some(role),
-                line,
-                branch,
-                Some(password_hash),
-                Some(active),
-                Some(op_created),
-            ) if kind == SessionKind::Operator => Some(operator_of((
-                subject,
-                email,
-                name,
-                role,
-                line,
-                branch,
-                password_hash,
-                active,
-                op_created,
-            ))?),
-            _ => None,
-        };
-        Ok(Some(SessionContext {
-            session: SessionRow {
-                kind,
-                subject,
-                csrf,
-                created_at,
-                expires_at,
-            },
-            customer,
-            operator,
-        }))
-    }
-
-    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        on_db!(&self.db, |p| sqlx::query(
-            "DELETE FROM sessions WHERE id_hash = $1"
-        )
-        .bind(id_hash)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(())
-    }
-
-    /// Ends every session of a customer or operator (after a password change or reset).
-    pub async fn delete_sessions_of(&self, kind: SessionKind, subject: i64) -> Result<u64> {
-        let done = on_db!(&self.db, |p| sqlx::query(
-            "DELETE FROM sessions WHERE kind = $1 AND subject = $2"
-        )
-        .bind(kind as i64)
-        .bind(subject)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(done)
-    }
-
-    pub async fn purge_expired(&self, now: i64) -> Result<u64> {
-        let sessions = on_db!(&self.db, |p| sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= $1"
-        )
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        let tokens = on_db!(&self.db, |p| sqlx::query(
-            "DELETE FROM email_tokens WHERE expires_at <= $1"
-        )
-        .bind(now)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(sessions + tokens)
-    }
-
     pub async fn create_api_token(
-        &self,
+        self,
         name: &str,
         token_hash: &str,
         created_by: i64,
         now: i64,
     ) -> Result<i64> {
         if name.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "an API token needs a name that says who uses it".into(),
-            ));
+            return Err(Refusal::TokenWithoutName.into());
         }
-        Ok(on_db!(&self.db, |p| sqlx::query_scalar(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_by, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id"
         )
@@ -696,8 +483,8 @@ impl Store {
     }
 
     /// The token stored under `token_hash`, unless revoked.
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row: Option<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn api_token_by_hash(self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row: Option<ApiToken> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens \
                  WHERE token_hash = $1 AND revoked_at IS NULL",
@@ -706,22 +493,22 @@ impl Store {
             .fetch_optional(p)
             .await
         })?;
-        Ok(row.map(api_token_of))
+        Ok(row)
     }
 
-    pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        let rows: Vec<(i64, String, i64, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn api_tokens(self) -> Result<Vec<ApiToken>> {
+        let rows: Vec<ApiToken> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, created_by, created_at, revoked_at FROM api_tokens ORDER BY id",
             )
             .fetch_all(p)
             .await
         })?;
-        Ok(rows.into_iter().map(api_token_of).collect())
+        Ok(rows)
     }
 
-    pub async fn revoke_api_token(&self, id: i64, now: i64) -> Result<bool> {
-        let done = on_db!(&self.db, |p| sqlx::query(
+    pub async fn revoke_api_token(self, id: i64, now: i64) -> Result<bool> {
+        let done = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
         )
         .bind(id)
@@ -734,14 +521,14 @@ impl Store {
 
     /// Writes one line of the audit log: who did what, on which customer.
     pub async fn audit(
-        &self,
+        self,
         operator_id: i64,
         action: &str,
         customer_id: Option<i64>,
         detail: &str,
         at: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "INSERT INTO audit_log (at, operator_id, action, customer_id, detail) VALUES ($1, $2, $3, $4, $5)"
         )
@@ -759,12 +546,12 @@ impl Store {
 
     /// The audit log, newest first; `customer_id` narrows it to one customer.
     pub async fn audit_log(
-        &self,
+        self,
         customer_id: Option<i64>,
         limit: i64,
         offset: i64,
     ) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<AuditRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT a.id, a.at, a.operator_id, o.email, a.action, a.customer_id, a.detail \
                  FROM audit_log a LEFT JOIN operators o ON o.id = a.operator_id \
                  WHERE ($1 IS NULL OR a.customer_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3"
@@ -776,41 +563,27 @@ impl Store {
         .await)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, at, operator_id, email, action, customer_id, detail)| AuditEntry {
-                    id,
-                    at,
-                    operator_id,
-                    operator_email: email.unwrap_or_default(),
-                    action,
-                    customer_id,
-                    detail,
-                },
-            )
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: r.at,
+                operator_id: r.operator_id,
+                operator_email: r.email.unwrap_or_default(),
+                action: r.action,
+                customer_id: r.customer_id,
+                detail: r.detail,
+            })
             .collect())
     }
 }
 
-type AuditRow = (i64, i64, i64, Option<String>, String, Option<i64>, String);
-
-type PortalLoginRow = (i64, String, String, i64, Option<i64>);
-
-fn portal_login_of(r: PortalLoginRow) -> PortalLogin {
-    PortalLogin {
-        customer_id: r.0,
-        email: r.1,
-        password_hash: r.2,
-        created_at: r.3,
-        confirmed_at: r.4,
-    }
-}
-
-fn api_token_of(r: (i64, String, i64, i64, Option<i64>)) -> ApiToken {
-    ApiToken {
-        id: r.0,
-        name: r.1,
-        created_by: r.2,
-        created_at: r.3,
-        revoked_at: r.4,
-    }
+/// A line of the audit log with its operator's address (`None` for a deleted operator).
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at: i64,
+    operator_id: i64,
+    email: Option<String>,
+    action: String,
+    customer_id: Option<i64>,
+    detail: String,
 }

@@ -4,7 +4,7 @@
 
 use crate::bulk::Tx;
 use crate::db::on_db;
-use crate::{Branch, BranchEvent, NewContact, Result, Sot, Store, StoreError};
+use crate::{Branch, BranchEvent, NewContact, Refusal, Result, Sot, Store, StoreError};
 use canali_domain::{Channel, Day};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
@@ -62,7 +62,7 @@ pub struct RegistryOutcome {
 }
 
 /// A campaign of commercial or institutional material sent to branches.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct MaterialCampaign {
     pub id: i64,
     pub name: String,
@@ -73,7 +73,7 @@ pub struct MaterialCampaign {
 }
 
 /// One branch of a campaign and what it confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CampaignBranch {
     pub campaign: i64,
     pub branch: String,
@@ -83,13 +83,27 @@ pub struct CampaignBranch {
     pub reminded_at: Option<i64>,
 }
 
+/// The branch network: the registry (upserts, the bulk inserts of `registry.rs`), schedule
+/// templates and dated exceptions, services, kiosk pairings, material campaigns and the
+/// branch-wait histogram.
+#[derive(Clone, Copy)]
+pub struct BranchNetwork<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    pub fn network(&self) -> BranchNetwork<'_> {
+        BranchNetwork { store: self }
+    }
+}
+
+impl BranchNetwork<'_> {
     /// Writes a registry import: territories, templates and branches are created or updated by
     /// their key, events are added (an event already recorded is kept), exceptions replace the
     /// exception of the same branch and date.
-    pub async fn upsert_registry(&self, u: &RegistryUpdate) -> Result<RegistryOutcome> {
+    pub async fn upsert_registry(self, u: &RegistryUpdate) -> Result<RegistryOutcome> {
         let mut out = RegistryOutcome::default();
-        let existing: Vec<String> = on_db!(&self.db, |p| sqlx::query_scalar(
+        let existing: Vec<String> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT code FROM branches"
         )
         .fetch_all(p)
@@ -111,7 +125,7 @@ impl Store {
                          ON CONFLICT (branch, day, kind) DO NOTHING";
         let exc_sql = "INSERT INTO branch_exceptions (branch, day, hours, note) VALUES ($1, $2, $3, $4) \
                        ON CONFLICT (branch, day) DO UPDATE SET hours = excluded.hours, note = excluded.note";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for s in &u.sots {
                 sqlx::query(sot_sql)
@@ -177,12 +191,12 @@ impl Store {
             }
             tx.commit().await
         })?;
-        *self.branch_sots.write().await = None;
+        *self.store.branch_sots.write().await = None;
         Ok(out)
     }
 
-    pub async fn schedule_templates(&self) -> Result<Vec<ScheduleTemplate>> {
-        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn schedule_templates(self) -> Result<Vec<ScheduleTemplate>> {
+        let rows: Vec<(String, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT name, hours FROM schedule_templates ORDER BY name"
         )
         .fetch_all(p)
@@ -193,8 +207,8 @@ impl Store {
             .collect())
     }
 
-    pub async fn branch_exceptions(&self) -> Result<Vec<BranchException>> {
-        let rows: Vec<(String, i64, Option<String>, String)> = on_db!(&self.db, |p| {
+    pub async fn branch_exceptions(self) -> Result<Vec<BranchException>> {
+        let rows: Vec<(String, i64, Option<String>, String)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT branch, day, hours, note FROM branch_exceptions ORDER BY branch, day",
             )
@@ -213,8 +227,8 @@ impl Store {
     }
 
     /// Branch code -> the services it handles (comma list of names, empty when not recorded).
-    pub async fn branch_services(&self) -> Result<HashMap<String, String>> {
-        let rows: Vec<(String, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn branch_services(self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT code, services FROM branches"
         )
         .fetch_all(p)
@@ -223,8 +237,8 @@ impl Store {
     }
 
     /// Creates a campaign (not yet sent, no branches yet).
-    pub async fn create_campaign(&self, name: &str, material: &str, at: i64) -> Result<i64> {
-        let id: i64 = on_db!(&self.db, |p| {
+    pub async fn create_campaign(self, name: &str, material: &str, at: i64) -> Result<i64> {
+        let id: i64 = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(
             "INSERT INTO material_campaigns (name, material, created_at) VALUES ($1, $2, $3) RETURNING id"
         )
@@ -239,16 +253,14 @@ impl Store {
 
     /// Adds branches to a campaign with their copies (a branch already targeted gets the new
     /// number of copies). Refused once the campaign was sent.
-    pub async fn target_campaign(&self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
+    pub async fn target_campaign(self, campaign: i64, targets: &[(String, i64)]) -> Result<u64> {
         let c = self.campaign(campaign).await?;
         if c.sent_at.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} was already sent"
-            )));
+            return Err(Refusal::CampaignSent { campaign }.into());
         }
         let sql = "INSERT INTO campaign_branches (campaign, branch, copies) VALUES ($1, $2, $3) \
                    ON CONFLICT (campaign, branch) DO UPDATE SET copies = excluded.copies";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for (branch, copies) in targets {
                 sqlx::query(sql)
@@ -264,19 +276,17 @@ impl Store {
     }
 
     /// Marks a campaign sent; it must have at least one branch.
-    pub async fn send_campaign(&self, campaign: i64, at: i64) -> Result<MaterialCampaign> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn send_campaign(self, campaign: i64, at: i64) -> Result<MaterialCampaign> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM campaign_branches WHERE campaign = $1"
         )
         .bind(campaign)
         .fetch_one(p)
         .await)?;
         if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} has no branches: target it first"
-            )));
+            return Err(Refusal::CampaignUntargeted { campaign }.into());
         }
-        let r = on_db!(&self.db, |p| sqlx::query(
+        let r = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE material_campaigns SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL"
         )
         .bind(campaign)
@@ -285,15 +295,14 @@ impl Store {
         .await
         .map(|r| r.rows_affected()))?;
         if r == 0 {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} does not exist or was already sent"
-            )));
+            // Sent meanwhile (it has branches, so it exists).
+            return Err(Refusal::CampaignSent { campaign }.into());
         }
         self.campaign(campaign).await
     }
 
-    pub async fn campaign(&self, campaign: i64) -> Result<MaterialCampaign> {
-        let row: Option<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn campaign(self, campaign: i64) -> Result<MaterialCampaign> {
+        let row: Option<MaterialCampaign> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns WHERE id = $1",
             )
@@ -301,52 +310,31 @@ impl Store {
             .fetch_optional(p)
             .await
         })?;
-        let (id, name, material, created_at, sent_at) =
-            row.ok_or_else(|| StoreError::Invalid(format!("no campaign {campaign}")))?;
-        Ok(MaterialCampaign {
-            id,
-            name,
-            material,
-            created_at,
-            sent_at,
-        })
+        row.ok_or_else(|| StoreError::not_found("campaign", campaign))
     }
 
-    pub async fn campaigns(&self) -> Result<Vec<MaterialCampaign>> {
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+    pub async fn campaigns(self) -> Result<Vec<MaterialCampaign>> {
+        let rows: Vec<MaterialCampaign> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT id, name, material, created_at, sent_at FROM material_campaigns ORDER BY id",
             )
             .fetch_all(p)
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, name, material, created_at, sent_at)| MaterialCampaign {
-                    id,
-                    name,
-                    material,
-                    created_at,
-                    sent_at,
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 
     /// A branch confirms it received the material (`displayed`: false) or put it on display
     /// (true). Only for a sent campaign the branch is part of; display implies delivery.
     pub async fn confirm_campaign(
-        &self,
+        self,
         campaign: i64,
         branch: &str,
         displayed: bool,
         at: i64,
     ) -> Result<CampaignBranch> {
         if self.campaign(campaign).await?.sent_at.is_none() {
-            return Err(StoreError::Invalid(format!(
-                "campaign {campaign} was not sent yet"
-            )));
+            return Err(Refusal::CampaignNotSent { campaign }.into());
         }
         let sql = if displayed {
             "UPDATE campaign_branches SET displayed_at = COALESCE(displayed_at, $3), \
@@ -355,7 +343,7 @@ impl Store {
             "UPDATE campaign_branches SET delivered_at = COALESCE(delivered_at, $3) \
              WHERE campaign = $1 AND branch = $2"
         };
-        let r = on_db!(&self.db, |p| sqlx::query(sql)
+        let r = on_db!(&self.store.db, |p| sqlx::query(sql)
             .bind(campaign)
             .bind(branch)
             .bind(at)
@@ -363,19 +351,25 @@ impl Store {
             .await
             .map(|r| r.rows_affected()))?;
         if r == 0 {
-            return Err(StoreError::Invalid(format!(
-                "branch {branch} is not a target of campaign {campaign}"
-            )));
+            return Err(Refusal::NotCampaignTarget {
+                branch: branch.into(),
+                campaign,
+            }
+            .into());
         }
         let rows = self.campaign_branches(campaign).await?;
         rows.into_iter()
             .find(|r| r.branch == branch)
-            .ok_or_else(|| StoreError::Invalid(format!("branch {branch} vanished")))
+            .ok_or_else(|| {
+                StoreError::Conflict(format!(
+                    "branch {branch} left campaign {campaign} while confirming"
+                ))
+            })
     }
 
     /// Records a reminder sent to the branches that have not confirmed display; returns them.
-    pub async fn remind_campaign(&self, campaign: i64, at: i64) -> Result<Vec<CampaignBranch>> {
-        on_db!(&self.db, |p| {
+    pub async fn remind_campaign(self, campaign: i64, at: i64) -> Result<Vec<CampaignBranch>> {
+        on_db!(&self.store.db, |p| {
             sqlx::query(
             "UPDATE campaign_branches SET reminded_at = $2 WHERE campaign = $1 AND displayed_at IS NULL"
         )
@@ -393,36 +387,21 @@ impl Store {
             .collect())
     }
 
-    pub async fn campaign_branches(&self, campaign: i64) -> Result<Vec<CampaignBranch>> {
-        type Row = (i64, String, i64, Option<i64>, Option<i64>, Option<i64>);
-        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn campaign_branches(self, campaign: i64) -> Result<Vec<CampaignBranch>> {
+        let rows: Vec<CampaignBranch> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT campaign, branch, copies, delivered_at, displayed_at, reminded_at \
              FROM campaign_branches WHERE campaign = $1 ORDER BY branch"
         )
         .bind(campaign)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(campaign, branch, copies, delivered_at, displayed_at, reminded_at)| {
-                    CampaignBranch {
-                        campaign,
-                        branch,
-                        copies,
-                        delivered_at,
-                        displayed_at,
-                        reminded_at,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 }
 
 /// The pairing of a branch's ticket kiosk: when and by whom its key was made, and when and by
 /// whom it was revoked (pairing again revokes the key in force). The key itself is not kept.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct KioskPairing {
     pub branch: String,
     pub created_at: i64,
@@ -437,30 +416,23 @@ fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-type KioskRow = (String, i64, String, Option<i64>, Option<String>);
-
-impl Store {
+impl BranchNetwork<'_> {
     /// Pairs `branch`'s kiosk with the key whose SHA-256 is `key_hash`, revoking the key in
     /// force (if any) in the same transaction: from the commit only the new key opens the kiosk.
     pub async fn pair_kiosk(
-        &self,
+        self,
         branch: &str,
         key_hash: &str,
         by: &str,
         at: i64,
     ) -> Result<KioskPairing> {
         if !is_sha256_hex(key_hash) {
-            return Err(StoreError::Invalid(
-                "a kiosk key is stored as its SHA-256 in hex (64 digits), never in the clear"
-                    .into(),
-            ));
+            return Err(Refusal::KioskKeyInClear.into());
         }
         if by.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "pairing a kiosk needs the name of who pairs it".into(),
-            ));
+            return Err(Refusal::KioskPairedByNobody.into());
         }
-        let paired = on_db!(&self.db, |p| {
+        let paired = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             // A write first, on the branch's row: PostgreSQL queues two pairings of the same
             // branch on its row lock, so each revokes the other's key instead of both inserting
@@ -472,9 +444,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if found == 0 {
-                return Err(StoreError::Invalid(format!(
-                    "there is no branch {branch}: check the code with `canali branches list`"
-                )));
+                return Err(StoreError::not_found("branch", branch));
             }
             sqlx::query(
                 "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
@@ -508,8 +478,8 @@ impl Store {
     }
 
     /// Revokes the key in force of `branch`'s kiosk; false when it had none.
-    pub async fn revoke_kiosk(&self, branch: &str, by: &str, at: i64) -> Result<bool> {
-        let revoked = on_db!(&self.db, |p| sqlx::query(
+    pub async fn revoke_kiosk(self, branch: &str, by: &str, at: i64) -> Result<bool> {
+        let revoked = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE kiosk_keys SET revoked_at = $2, revoked_by = $3 \
              WHERE branch = $1 AND revoked_at IS NULL"
         )
@@ -524,8 +494,8 @@ impl Store {
 
     /// Whether `key_hash` is the key in force of `branch`'s kiosk (another branch's key, a
     /// revoked or replaced one is not).
-    pub async fn kiosk_key_opens(&self, branch: &str, key_hash: &str) -> Result<bool> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(
+    pub async fn kiosk_key_opens(self, branch: &str, key_hash: &str) -> Result<bool> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM kiosk_keys \
              WHERE key_hash = $1 AND branch = $2 AND revoked_at IS NULL"
         )
@@ -537,23 +507,15 @@ impl Store {
     }
 
     /// The latest pairing of `branch`'s kiosk, in force or revoked; `None` if never paired.
-    pub async fn kiosk_pairing(&self, branch: &str) -> Result<Option<KioskPairing>> {
-        let row: Option<KioskRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn kiosk_pairing(self, branch: &str) -> Result<Option<KioskPairing>> {
+        let row: Option<KioskPairing> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, created_at, created_by, revoked_at, revoked_by FROM kiosk_keys \
              WHERE branch = $1 ORDER BY id DESC LIMIT 1"
         )
         .bind(branch)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(
-            |(branch, created_at, created_by, revoked_at, revoked_by)| KioskPairing {
-                branch,
-                created_at,
-                created_by,
-                revoked_at,
-                revoked_by,
-            },
-        ))
+        Ok(row)
     }
 }
 
@@ -693,7 +655,7 @@ pub(crate) async fn rebuild_branch_waits(tx: &mut Tx<'_>) -> Result<i64> {
         let next = day
             .last_of_month()
             .tomorrow()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::Corrupt(format!("the month after {day}: {e}")))?;
         let _ = write!(
             month_case,
             " WHEN day < {} THEN {}",
@@ -721,15 +683,23 @@ pub(crate) async fn rebuild_branch_waits(tx: &mut Tx<'_>) -> Result<i64> {
     Ok(counted)
 }
 
-impl Store {
+impl BranchNetwork<'_> {
     /// The branch waiting-time rollup of the months `from..=to` (keys like 201103): one row
     /// per month, branch, territory and minute bucket. Reads only the rollup.
-    pub async fn branch_wait_histogram(&self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
-        type Row = (String, i64, i64, i64, i64);
-        let rows: Vec<Row> = on_db!(&self.db, |p| {
+    pub async fn branch_wait_histogram(self, from: i32, to: i32) -> Result<Vec<WaitBucket>> {
+        /// A bucket as the rollup stores it: '' for contacts without a branch.
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            branch: String,
+            territory: i64,
+            minute: i64,
+            contacts: i64,
+            wait_seconds: i64,
+        }
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
-                "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT), \
-                        CAST(SUM(wait_seconds) AS BIGINT) \
+                "SELECT branch, territory, minute, CAST(SUM(contacts) AS BIGINT) AS contacts, \
+                        CAST(SUM(wait_seconds) AS BIGINT) AS wait_seconds \
                  FROM branch_wait_monthly WHERE month >= $1 AND month <= $2 \
                  GROUP BY branch, territory, minute ORDER BY branch, territory, minute",
             )
@@ -741,13 +711,84 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|r| WaitBucket {
-                branch: (!r.0.is_empty()).then_some(r.0),
-                territory: r.1,
-                minute: r.2,
-                contacts: r.3,
-                wait_seconds: r.4,
+                branch: (!r.branch.is_empty()).then_some(r.branch),
+                territory: r.territory,
+                minute: r.minute,
+                contacts: r.contacts,
+                wait_seconds: r.wait_seconds,
             })
             .collect())
+    }
+}
+
+/// The branch desk's reads: the campaigns a branch takes part in, its contacts of a period.
+impl BranchNetwork<'_> {
+    /// The sent campaigns `branch` is a target of, newest first, with what it confirmed.
+    pub async fn campaigns_of_branch(
+        self,
+        branch: &str,
+    ) -> Result<Vec<(MaterialCampaign, CampaignBranch)>> {
+        /// A sent campaign and what the branch confirmed of it.
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            name: String,
+            material: String,
+            created_at: i64,
+            sent_at: Option<i64>,
+            copies: i64,
+            delivered_at: Option<i64>,
+            displayed_at: Option<i64>,
+            reminded_at: Option<i64>,
+        }
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| {
+            sqlx::query_as(
+            "SELECT m.id, m.name, m.material, m.created_at, m.sent_at, b.copies, b.delivered_at, \
+                    b.displayed_at, b.reminded_at \
+             FROM campaign_branches b JOIN material_campaigns m ON m.id = b.campaign \
+             WHERE b.branch = $1 AND m.sent_at IS NOT NULL ORDER BY m.sent_at DESC, m.id DESC"
+        )
+        .bind(branch)
+        .fetch_all(p)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    MaterialCampaign {
+                        id: r.id,
+                        name: r.name,
+                        material: r.material,
+                        created_at: r.created_at,
+                        sent_at: r.sent_at,
+                    },
+                    CampaignBranch {
+                        campaign: r.id,
+                        branch: branch.to_string(),
+                        copies: r.copies,
+                        delivered_at: r.delivered_at,
+                        displayed_at: r.displayed_at,
+                        reminded_at: r.reminded_at,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    /// Ledger contacts of the `branch` channel at one branch over the days `from..=to`.
+    pub async fn branch_contact_count(self, branch: &str, from: Day, to: Day) -> Result<i64> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contacts WHERE channel = $1 AND branch = $2 \
+             AND day >= $3 AND day <= $4"
+        )
+        .bind(Channel::Branch.code())
+        .bind(branch)
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_one(p)
+        .await)?;
+        Ok(n)
     }
 }
 
@@ -767,99 +808,147 @@ mod tests {
     async fn a_kiosk_key_opens_its_own_branch_until_replaced_or_revoked() {
         for ts in fresh_stores().await.unwrap() {
             let (s, be) = (&ts.store, ts.name);
-            s.insert_sots(&[Sot {
-                code: 1,
-                name: "Bologna".into(),
-            }])
-            .await
-            .unwrap();
-            s.insert_branches(&[branch("BO01"), branch("BO02")])
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
                 .await
                 .unwrap();
-            assert_eq!(s.kiosk_pairing("BO01").await.unwrap(), None, "{be}");
-            assert!(!s.kiosk_key_opens("BO01", &digest('a')).await.unwrap());
+            s.network()
+                .insert_branches(&[branch("BO01"), branch("BO02")])
+                .await
+                .unwrap();
+            assert_eq!(
+                s.network().kiosk_pairing("BO01").await.unwrap(),
+                None,
+                "{be}"
+            );
+            assert!(
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap()
+            );
 
             let paired = s
+                .network()
                 .pair_kiosk("BO01", &digest('a'), "anna@utility.it", 10)
                 .await
                 .unwrap();
             assert_eq!(paired.created_by, "anna@utility.it");
-            s.pair_kiosk("BO02", &digest('b'), "anna@utility.it", 11)
+            s.network()
+                .pair_kiosk("BO02", &digest('b'), "anna@utility.it", 11)
                 .await
                 .unwrap();
             assert!(
-                s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             // A key opens its own branch only.
             assert!(
-                !s.kiosk_key_opens("BO02", &digest('a')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO02", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('b')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
-            assert!(!s.kiosk_key_opens("BO01", &digest('c')).await.unwrap());
+            assert!(
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap()
+            );
 
             // Pairing again replaces the key at once and records who revoked the old one.
-            s.pair_kiosk("BO01", &digest('c'), "marco@utility.it", 20)
+            s.network()
+                .pair_kiosk("BO01", &digest('c'), "marco@utility.it", 20)
                 .await
                 .unwrap();
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('a')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('a'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
-            let now = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            let now = s.network().kiosk_pairing("BO01").await.unwrap().unwrap();
             assert_eq!((now.created_at, now.revoked_at), (20, None), "{be}");
             assert_eq!(now.created_by, "marco@utility.it");
 
             // Revoking stops it; revoking again finds nothing in force.
             assert!(
-                s.revoke_kiosk("BO01", "marco@utility.it", 30)
+                s.network()
+                    .revoke_kiosk("BO01", "marco@utility.it", 30)
                     .await
                     .unwrap()
             );
             assert!(
-                !s.kiosk_key_opens("BO01", &digest('c')).await.unwrap(),
+                !s.network()
+                    .kiosk_key_opens("BO01", &digest('c'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
             assert!(
-                !s.revoke_kiosk("BO01", "marco@utility.it", 31)
+                !s.network()
+                    .revoke_kiosk("BO01", "marco@utility.it", 31)
                     .await
                     .unwrap()
             );
-            let gone = s.kiosk_pairing("BO01").await.unwrap().unwrap();
+            let gone = s.network().kiosk_pairing("BO01").await.unwrap().unwrap();
             assert_eq!(gone.revoked_at, Some(30), "{be}");
             assert_eq!(gone.revoked_by.as_deref(), Some("marco@utility.it"));
             // The other branch is untouched.
             assert!(
-                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO02", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
 
             // Refused in words: an unknown branch, a key in the clear, no author.
-            let unknown = s.pair_kiosk("BO99", &digest('d'), "anna", 40).await;
+            let unknown = s
+                .network()
+                .pair_kiosk("BO99", &digest('d'), "anna", 40)
+                .await;
             assert!(
-                matches!(&unknown, Err(crate::StoreError::Invalid(m)) if m.contains("no branch BO99")),
+                matches!(&unknown, Err(crate::StoreError::NotFound { what: "branch", key }) if key == "BO99"),
                 "{be}: {unknown:?}"
             );
-            assert!(s.kiosk_pairing("BO99").await.unwrap().is_none());
+            assert!(s.network().kiosk_pairing("BO99").await.unwrap().is_none());
             for (hash, by) in [("plain-key", "anna"), (digest('e').as_str(), " ")] {
                 assert!(
                     matches!(
-                        s.pair_kiosk("BO02", hash, by, 41).await,
-                        Err(crate::StoreError::Invalid(_))
+                        s.network().pair_kiosk("BO02", hash, by, 41).await,
+                        Err(crate::StoreError::Refused(_))
                     ),
                     "{be}: {hash} by {by:?}"
                 );
             }
             assert!(
-                s.kiosk_key_opens("BO02", &digest('b')).await.unwrap(),
+                s.network()
+                    .kiosk_key_opens("BO02", &digest('b'))
+                    .await
+                    .unwrap(),
                 "{be}"
             );
         }
@@ -871,27 +960,130 @@ mod tests {
     async fn concurrent_pairings_leave_one_key_in_force() {
         for ts in fresh_stores().await.unwrap() {
             let s = &ts.store;
-            s.insert_sots(&[Sot {
-                code: 1,
-                name: "Bologna".into(),
-            }])
-            .await
-            .unwrap();
-            s.insert_branches(&[branch("BO01")]).await.unwrap();
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
+                .await
+                .unwrap();
+            s.network()
+                .insert_branches(&[branch("BO01")])
+                .await
+                .unwrap();
             let keys: Vec<String> = "0123456789abcdef".chars().map(digest).collect();
             // Interleaved on the pool's connections: the transactions overlap in the database.
             let pairings = keys
                 .iter()
                 .enumerate()
-                .map(|(i, k)| s.pair_kiosk("BO01", k, "anna", i as i64));
+                .map(|(i, k)| s.network().pair_kiosk("BO01", k, "anna", i as i64));
             for done in futures::future::join_all(pairings).await {
                 done.unwrap();
             }
             let mut open = 0;
             for k in &keys {
-                open += usize::from(s.kiosk_key_opens("BO01", k).await.unwrap());
+                open += usize::from(s.network().kiosk_key_opens("BO01", k).await.unwrap());
             }
             assert_eq!(open, 1, "{}", ts.name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod desk_tests {
+    use crate::Sot;
+    use crate::testing::fresh_stores;
+    use crate::tickets::ServiceCategory;
+    use canali_domain::Day;
+
+    use crate::testing::sample_branch as branch;
+
+    #[tokio::test]
+    async fn a_branch_sees_its_sent_campaigns_and_its_closed_tickets() {
+        for ts in fresh_stores().await.unwrap() {
+            let s = &ts.store;
+            s.network()
+                .insert_sots(&[Sot {
+                    code: 1,
+                    name: "Bologna".into(),
+                }])
+                .await
+                .unwrap();
+            s.network()
+                .insert_branches(&[branch("BO01"), branch("BO02")])
+                .await
+                .unwrap();
+            let c = s
+                .network()
+                .create_campaign("Bonus gas", "leaflet", 10)
+                .await
+                .unwrap();
+            s.network()
+                .target_campaign(c, &[("BO01".into(), 50), ("BO02".into(), 20)])
+                .await
+                .unwrap();
+            assert!(
+                s.network()
+                    .campaigns_of_branch("BO01")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            s.network().send_campaign(c, 20).await.unwrap();
+            s.network()
+                .confirm_campaign(c, "BO01", false, 30)
+                .await
+                .unwrap();
+            let mine = s.network().campaigns_of_branch("BO01").await.unwrap();
+            assert_eq!(mine.len(), 1, "{}", ts.name);
+            assert_eq!(mine[0].1.copies, 50);
+            assert_eq!(mine[0].1.delivered_at, Some(30));
+            assert_eq!(mine[0].1.displayed_at, None);
+            assert!(
+                s.network()
+                    .campaigns_of_branch("BO03")
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+
+            s.tickets()
+                .set_service_categories(&[ServiceCategory {
+                    branch: "BO01".into(),
+                    code: "A".into(),
+                    name: "Bollette".into(),
+                    priority: 1,
+                }])
+                .await
+                .unwrap();
+            let at = canali_domain::day::local_micros(jiff::civil::date(2011, 3, 1), 9, 0, 0);
+            s.tickets().take("BO01", "A", false, at, 0).await.unwrap();
+            let t = s
+                .tickets()
+                .call_next("BO01", "1", "clerk", &[], at + 60_000_000)
+                .await
+                .unwrap()
+                .unwrap();
+            s.tickets().serve(t.id, at + 90_000_000).await.unwrap();
+            s.tickets()
+                .close(t.id, at + 300_000_000, None)
+                .await
+                .unwrap();
+            let day = Day::of_micros(at);
+            assert_eq!(
+                s.network()
+                    .branch_contact_count("BO01", day, day)
+                    .await
+                    .unwrap(),
+                1
+            );
+            assert_eq!(
+                s.network()
+                    .branch_contact_count("BO02", day, day)
+                    .await
+                    .unwrap(),
+                0
+            );
         }
     }
 }

@@ -887,7 +887,7 @@ impl Store {
                 self.customer(id),
                 self.supply_points_of(id),
                 self.bills_of(id, bills, 0),
-                self.requests_of(id),
+                self.requests().of(id),
             )?;
             return Ok(record.map(|record| CustomerHome {
                 record,

@@ -2,6 +2,7 @@
 //! supply points, online-branch accounts, e-bill switches and bills. Each skips rows whose key is
 //! already stored, and keeps its rollup (registrations, switches, bills by month) in step.
 
+use crate::branches_store::BranchNetwork;
 use crate::bulk::{Table, Tx, Val};
 use crate::customers::{NAME_TOKENS, name_token_rows, name_token_values};
 use crate::db::on_db;
@@ -103,23 +104,17 @@ fn day(d: Day) -> Val<'static> {
     Val::Int(Some(i64::from(d.0)))
 }
 
-impl Store {
-    async fn insert_plain(&self, table: &Table, values: &[Val<'_>]) -> Result<u64> {
-        let mut tx = Tx::begin(&self.db).await?;
-        let n = tx.insert(table, values, &[]).await?.len() as u64;
-        tx.commit().await?;
-        Ok(n)
-    }
-
-    pub async fn insert_sots(&self, rows: &[Sot]) -> Result<u64> {
+/// The branch registry's bulk inserts: territories, branches and their events.
+impl BranchNetwork<'_> {
+    pub async fn insert_sots(self, rows: &[Sot]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
             .flat_map(|s| [Val::Int(Some(s.code)), Val::Text(Some(&s.name))])
             .collect();
-        self.insert_plain(&SOTS, &values).await
+        self.store.insert_plain(&SOTS, &values).await
     }
 
-    pub async fn insert_branches(&self, rows: &[Branch]) -> Result<u64> {
+    pub async fn insert_branches(self, rows: &[Branch]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
             .flat_map(|b| {
@@ -142,12 +137,12 @@ impl Store {
                 ]
             })
             .collect();
-        let n = self.insert_plain(&BRANCHES, &values).await?;
-        *self.branch_sots.write().await = None;
+        let n = self.store.insert_plain(&BRANCHES, &values).await?;
+        *self.store.branch_sots.write().await = None;
         Ok(n)
     }
 
-    pub async fn insert_branch_events(&self, rows: &[BranchEvent]) -> Result<u64> {
+    pub async fn insert_branch_events(self, rows: &[BranchEvent]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
             .flat_map(|e| {
@@ -159,7 +154,16 @@ impl Store {
                 ]
             })
             .collect();
-        self.insert_plain(&BRANCH_EVENTS, &values).await
+        self.store.insert_plain(&BRANCH_EVENTS, &values).await
+    }
+}
+
+impl Store {
+    async fn insert_plain(&self, table: &Table, values: &[Val<'_>]) -> Result<u64> {
+        let mut tx = Tx::begin(&self.db).await?;
+        let n = tx.insert(table, values, &[]).await?.len() as u64;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Also writes the words of the new customers' names (the search's name-word index), unless

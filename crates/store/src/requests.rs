@@ -13,8 +13,10 @@
 use crate::bulk::Tx;
 use crate::customers::{decode, serialize_opt_day};
 use crate::db::on_db;
+pub use crate::mail::{MailItem, MailLink, NewMailItem};
+pub use crate::readings::{NewReading, ReadingOutcome, ReadingRow};
 use crate::tickets::serialize_day;
-use crate::{NewContact, Result, Store, StoreError};
+use crate::{NewContact, Refusal, Result, Store, StoreError};
 use canali_domain::service::{
     ReplyStandard, RequestKind, RequestStatus, reply_compensation_cents, reply_deadline,
 };
@@ -101,7 +103,7 @@ pub struct ServiceRequest {
     pub attachments: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct AttachmentMeta {
     pub id: i64,
     pub filename: String,
@@ -197,216 +199,53 @@ where
     .into_request()
 }
 
-/// A meter reading sent by the customer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewReading {
-    pub customer_id: i64,
-    pub supply_point_id: i64,
-    pub reading: i64,
-    /// The day the customer read the meter.
-    pub read_day: Day,
-    pub sent_at: i64,
-    /// The meter was replaced: the reading starts a new series and may be below the last one.
-    pub meter_changed: bool,
-    /// The customer confirmed a reading that looked too high.
-    pub confirmed_high: bool,
-    pub channel: Channel,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ReadingRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub supply_point_id: i64,
-    pub reading: i64,
-    #[serde(serialize_with = "serialize_day")]
-    pub read_day: Day,
-    pub sent_at: i64,
-    pub meter_changed: bool,
-    pub channel: Channel,
-}
-
-/// What became of a reading: recorded, held back until the customer confirms it, or refused;
-/// the strings are sentences for the customer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case", tag = "outcome", content = "detail")]
-pub enum ReadingOutcome {
-    Recorded(ReadingRow),
-    NeedsConfirmation(String),
-    Refused(String),
-}
-
-type ReadingTuple = (i64, i64, i64, i64, i64, i64, i64, i64);
-
-const READING_COLUMNS: &str =
-    "id, customer_id, supply_point_id, reading, read_day, sent_at, meter_changed, channel";
-
-fn reading_row(r: ReadingTuple) -> Result<ReadingRow> {
-    Ok(ReadingRow {
-        id: r.0,
-        customer_id: r.1,
-        supply_point_id: r.2,
-        reading: r.3,
-        read_day: Day(r.4 as i32),
-        sent_at: r.5,
-        meter_changed: r.6 != 0,
-        channel: decode("channel", r.7, Channel::from_code)?,
-    })
-}
-
-/// How much a reading may exceed the usual daily consumption before the customer is asked to
-/// confirm it.
-const HIGH_FACTOR: f64 = 3.0;
-
-/// A letter to register in the postal mail registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewMailItem {
-    pub received_day: Day,
-    pub sender: String,
-    pub subject: String,
-    pub customer_id: Option<i64>,
-    pub link: MailLink,
-    /// The operator id who registered it.
-    pub registered_by: i64,
-    pub registered_at: i64,
-    /// The scanned letter.
-    pub file: Option<NewAttachment>,
-}
-
-/// What a letter is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MailLink {
-    None,
-    /// A request already open (e.g. a reminder).
-    Existing(i64),
-    /// Opens a request of the customer, by mail; a complaint's reply clock starts on the day the
-    /// letter was received.
-    NewRequest {
-        kind: RequestKind,
-        body: String,
-    },
-}
-
-/// A registered letter.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct MailItem {
-    pub id: i64,
-    pub year: i64,
-    pub seq: i64,
-    /// `{year}/{seq:06}`, e.g. `2011/000042`.
-    pub protocol: String,
-    #[serde(serialize_with = "serialize_day")]
-    pub received_day: Day,
-    pub sender: String,
-    pub subject: String,
-    pub customer_id: Option<i64>,
-    pub request_id: Option<i64>,
-    pub registered_by: i64,
-    pub registered_at: i64,
-    pub filename: Option<String>,
-    pub content_type: Option<String>,
-    /// Bytes of the scanned letter.
-    pub file_size: Option<i64>,
-}
-
-impl MailItem {
-    /// The protocol number, `{year}/{seq:06}`.
-    pub fn protocol(&self) -> String {
-        protocol(self.year, self.seq)
-    }
-}
-
-fn protocol(year: i64, seq: i64) -> String {
-    format!("{year}/{seq:06}")
-}
-
-type MailTuple = (
-    i64,
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-);
-
-type MailFileTuple = (Option<String>, Option<String>, Option<Vec<u8>>);
-
-const MAIL_COLUMNS: &str = "id, year, seq, received_day, sender, subject, customer_id, \
-     request_id, registered_by, registered_at, filename, content_type, \
-     CAST(LENGTH(data) AS BIGINT)";
-
-fn mail_row(r: MailTuple) -> MailItem {
-    MailItem {
-        id: r.0,
-        year: r.1,
-        seq: r.2,
-        protocol: protocol(r.1, r.2),
-        received_day: Day(r.3 as i32),
-        sender: r.4,
-        subject: r.5,
-        customer_id: r.6,
-        request_id: r.7,
-        registered_by: r.8,
-        registered_at: r.9,
-        filename: r.10,
-        content_type: r.11,
-        file_size: r.12,
-    }
-}
-
 /// The customer facts a ledger contact needs.
-struct Brief {
-    code: String,
-    segment: Segment,
-    sot: i64,
+pub(crate) struct Brief {
+    pub(crate) code: String,
+    pub(crate) segment: Segment,
+    pub(crate) sot: i64,
 }
 
 /// A request ready to insert.
-struct RequestInsert<'a> {
-    customer_id: i64,
-    supply_point_id: Option<i64>,
-    kind: RequestKind,
-    channel: Channel,
-    subject: &'a str,
-    body: &'a str,
-    opened_at: i64,
-    opened_day: Day,
-    deadline_day: Option<Day>,
-    attachments: &'a [NewAttachment],
+pub(crate) struct RequestInsert<'a> {
+    pub(crate) customer_id: i64,
+    pub(crate) supply_point_id: Option<i64>,
+    pub(crate) kind: RequestKind,
+    pub(crate) channel: Channel,
+    pub(crate) subject: &'a str,
+    pub(crate) body: &'a str,
+    pub(crate) opened_at: i64,
+    pub(crate) opened_day: Day,
+    pub(crate) deadline_day: Option<Day>,
+    pub(crate) attachments: &'a [NewAttachment],
 }
 
-fn invalid<T>(sentence: String) -> Result<T> {
-    Err(StoreError::Invalid(sentence))
+pub(crate) fn refused<T>(r: Refusal) -> Result<T> {
+    Err(StoreError::Refused(r))
 }
 
-fn check_attachment(a: &NewAttachment, what: &str) -> Result<()> {
+/// A file named and within the size limit; `scan` for a scanned letter, else an attachment.
+pub(crate) fn check_attachment(a: &NewAttachment, scan: bool) -> Result<()> {
     if a.filename.trim().is_empty() {
-        return invalid(format!("the {what} has no file name"));
+        return refused(Refusal::AttachmentUnnamed { scan });
     }
     if a.data.len() > MAX_ATTACHMENT_BYTES {
-        return invalid(format!(
-            "the {what} '{}' is {:.1} MiB; the limit is 5 MiB",
-            a.filename,
-            a.data.len() as f64 / 1_048_576.0
-        ));
+        return refused(Refusal::AttachmentTooLarge {
+            scan,
+            filename: a.filename.clone(),
+            mib: format!("{:.1}", a.data.len() as f64 / 1_048_576.0),
+        });
     }
     Ok(())
 }
 
-fn is_unique_violation(e: &StoreError) -> bool {
+pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
     matches!(e, StoreError::Database(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
 /// A write transaction for one customer-facing record: on PostgreSQL it waits for the commit to
 /// be durable (the bulk default does not), since the customer is told it was stored.
-async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
+pub(crate) async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
     let mut tx = Tx::begin(db).await?;
     if let Tx::Postgres(_) = tx {
         tx.execute("SET LOCAL synchronous_commit = on").await?;
@@ -414,7 +253,7 @@ async fn begin(db: &crate::db::Db) -> Result<Tx<'static>> {
     Ok(tx)
 }
 
-async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Result<i64> {
+pub(crate) async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Result<i64> {
     let id: i64 = on_tx!(&mut *tx, |t| {
         sqlx::query_scalar(
         "INSERT INTO service_requests (customer_id, supply_point_id, kind, channel, subject, body, \
@@ -450,109 +289,9 @@ async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Result<i64> {
     Ok(id)
 }
 
-fn refuse(sentence: String) -> Result<Option<ReadingOutcome>> {
-    Ok(Some(ReadingOutcome::Refused(sentence)))
-}
-
-/// The rules a reading must pass, read inside its transaction: `Some` is the verdict when the
-/// reading is not to be recorded (or is already stored), `None` lets it through.
-async fn check_reading(tx: &mut Tx<'_>, r: &NewReading) -> Result<Option<ReadingOutcome>> {
-    // The supply point's row, locked on PostgreSQL: readings of one point go one at a time,
-    // so a resend racing the original finds it.
-    let lock = match *tx {
-        Tx::Sqlite(_) => "",
-        Tx::Postgres(_) => " FOR UPDATE",
-    };
-    let sql = format!("SELECT customer_id, service FROM supply_points WHERE id = $1{lock}");
-    let point: Option<(i64, i64)> =
-        on_tx!(&mut *tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(r.supply_point_id)
-            .fetch_optional(&mut **t)
-            .await)?;
-    let service = match point {
-        Some((owner, service)) if owner == r.customer_id => {
-            decode("service", service, Service::from_code)?
-        }
-        _ => {
-            return refuse(format!(
-                "the supply point {} is not one of your supplies",
-                r.supply_point_id
-            ));
-        }
-    };
-    if !matches!(service, Service::Gas | Service::Water) {
-        return refuse(format!(
-            "readings are taken for gas and water meters; supply point {} is {}",
-            r.supply_point_id,
-            service.label(canali_domain::lang::Lang::En).to_lowercase()
-        ));
-    }
-    let sql = format!(
-        "SELECT {READING_COLUMNS} FROM meter_readings WHERE supply_point_id = $1 \
-             ORDER BY read_day, id"
-    );
-    let previous: Vec<ReadingTuple> =
-        on_tx!(&mut *tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-            .bind(r.supply_point_id)
-            .fetch_all(&mut **t)
-            .await)?;
-    let previous: Vec<ReadingRow> = previous
-        .into_iter()
-        .map(reading_row)
-        .collect::<Result<_>>()?;
-    if let Some(same) = previous
-        .iter()
-        .find(|p| p.read_day == r.read_day && p.reading == r.reading)
-    {
-        return Ok(Some(ReadingOutcome::Recorded(same.clone())));
-    }
-    if let Some(last) = previous.last() {
-        if r.read_day < last.read_day {
-            return refuse(format!(
-                "the reading is dated {}, before the last reading of {}",
-                r.read_day.date(),
-                last.read_day.date()
-            ));
-        }
-        if !r.meter_changed {
-            if r.reading < last.reading {
-                return refuse(format!(
-                    "the reading {} is below the last one, {} of {}; if the meter was \
-                         replaced, say so",
-                    r.reading,
-                    last.reading,
-                    last.read_day.date()
-                ));
-            }
-            // The usual consumption: over the readings since the last meter change.
-            let start = previous.iter().rposition(|p| p.meter_changed).unwrap_or(0);
-            let series = &previous[start..];
-            let first = &series[0];
-            let days = last.read_day.0 - first.read_day.0;
-            let used = last.reading - first.reading;
-            if series.len() >= 2 && days > 0 && used > 0 && !r.confirmed_high {
-                let usual = used as f64 / f64::from(days);
-                let now_days = (r.read_day.0 - last.read_day.0).max(1);
-                let now = (r.reading - last.reading) as f64 / f64::from(now_days);
-                if now > HIGH_FACTOR * usual {
-                    return Ok(Some(ReadingOutcome::NeedsConfirmation(format!(
-                        "the reading {} means about {:.1} a day since {}, more than three \
-                             times the usual {:.1} a day: check it and confirm it if it is right",
-                        r.reading,
-                        now,
-                        last.read_day.date(),
-                        usual
-                    ))));
-                }
-            }
-        }
-    }
-    Ok(None)
-}
-
 /// Ends a transaction that wrote nothing worth keeping, now rather than when its connection is
 /// next used (on SQLite it holds the write lock).
-async fn rollback(tx: Tx<'_>) -> Result<()> {
+pub(crate) async fn rollback(tx: Tx<'_>) -> Result<()> {
     match tx {
         Tx::Sqlite(t) => t.rollback().await?,
         Tx::Postgres(t) => t.rollback().await?,
@@ -560,8 +299,10 @@ async fn rollback(tx: Tx<'_>) -> Result<()> {
     Ok(())
 }
 
+/// What the writers of requests, readings and letters share: the customer's facts, a ledger
+/// contact written inside their transaction.
 impl Store {
-    async fn brief(&self, customer_id: i64) -> Result<Brief> {
+    pub(crate) async fn brief(&self, customer_id: i64) -> Result<Brief> {
         let row: Option<(String, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
             "SELECT code, segment, sot FROM customers WHERE id = $1"
         )
@@ -569,7 +310,7 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         let Some((code, segment, sot)) = row else {
-            return invalid(format!("there is no customer {customer_id}"));
+            return Err(StoreError::not_found("customer", customer_id));
         };
         Ok(Brief {
             code,
@@ -581,35 +322,52 @@ impl Store {
     /// Writes one contact to the ledger inside `tx`. The contact carries its segment and
     /// territory (or no customer), so preparing it reads nothing; the caller warmed the branch
     /// cache before the transaction began.
-    async fn ledger_in(&self, tx: &mut Tx<'_>, source: &str, contact: NewContact) -> Result<()> {
+    pub(crate) async fn ledger_in(
+        &self,
+        tx: &mut Tx<'_>,
+        source: &str,
+        contact: NewContact,
+    ) -> Result<()> {
         let batch = [contact];
         let prepared = self.prepare(source, &batch).await?;
         self.ingest_in(tx, source, 1, prepared).await?;
         Ok(())
     }
+}
 
+/// Customers' requests and complaints, their attachments and answers.
+#[derive(Clone, Copy)]
+pub struct Requests<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    pub fn requests(&self) -> Requests<'_> {
+        Requests { store: self }
+    }
+}
+
+impl Requests<'_> {
     /// Opens a request (status open; a complaint gets the regulator's reply deadline) with its
     /// attachments, and writes its ledger contact (source `requests`, outcome request opened)
     /// in the same transaction.
-    pub async fn open_request(
-        &self,
+    pub async fn open(
+        self,
         req: &NewRequest,
         standards: &[ReplyStandard],
     ) -> Result<ServiceRequest> {
         let subject = req.subject.trim();
         let body = req.body.trim();
         if subject.is_empty() {
-            return invalid(
-                "the subject is empty: say in a few words what the request is about".into(),
-            );
+            return refused(Refusal::SubjectEmpty { letter: false });
         }
         if body.is_empty() {
-            return invalid("the text of the request is empty: describe the request".into());
+            return refused(Refusal::RequestBodyEmpty);
         }
         for a in &req.attachments {
-            check_attachment(a, "attachment")?;
+            check_attachment(a, false)?;
         }
-        let customer = self.brief(req.customer_id).await?;
+        let customer = self.store.brief(req.customer_id).await?;
         if let Some(sp) = req.supply_point_id {
             self.owned_supply_point(req.customer_id, sp).await?;
         }
@@ -630,8 +388,8 @@ impl Store {
             },
             attachments: &req.attachments,
         };
-        self.branch_sots().await?;
-        let mut tx = begin(&self.db).await?;
+        self.store.branch_sots().await?;
+        let mut tx = begin(&self.store.db).await?;
         let id = insert_request(&mut tx, &insert).await?;
         let contact = NewContact {
             external_id: id.to_string(),
@@ -649,16 +407,18 @@ impl Store {
             line: None,
             agent: req.agent.clone(),
         };
-        self.ledger_in(&mut tx, REQUEST_SOURCE, contact).await?;
+        self.store
+            .ledger_in(&mut tx, REQUEST_SOURCE, contact)
+            .await?;
         tx.commit().await?;
-        self.request(id)
+        self.get(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("request {id} vanished after opening")))
+            .ok_or_else(|| StoreError::not_found("request", id))
     }
 
     /// The service of the customer's supply point, or an error naming the field.
-    async fn owned_supply_point(&self, customer_id: i64, supply_point_id: i64) -> Result<Service> {
-        let row: Option<(i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+    async fn owned_supply_point(self, customer_id: i64, supply_point_id: i64) -> Result<Service> {
+        let row: Option<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, service FROM supply_points WHERE id = $1"
         )
         .bind(supply_point_id)
@@ -668,15 +428,16 @@ impl Store {
             Some((owner, service)) if owner == customer_id => {
                 decode("service", service, Service::from_code)
             }
-            _ => invalid(format!(
-                "the supply point {supply_point_id} is not one of customer {customer_id}'s supplies"
-            )),
+            _ => refused(Refusal::SupplyPointNotCustomers {
+                supply_point: supply_point_id,
+                customer: customer_id,
+            }),
         }
     }
 
-    pub async fn request(&self, id: i64) -> Result<Option<ServiceRequest>> {
+    pub async fn get(self, id: i64) -> Result<Option<ServiceRequest>> {
         let sql = format!("SELECT {REQUEST_COLUMNS} FROM service_requests r WHERE r.id = $1");
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let row = sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(id)
                 .fetch_optional(p)
@@ -686,11 +447,11 @@ impl Store {
     }
 
     /// One request of the customer: `None` when it does not exist or belongs to someone else.
-    pub async fn request_of(&self, customer_id: i64, id: i64) -> Result<Option<ServiceRequest>> {
+    pub async fn one_of(self, customer_id: i64, id: i64) -> Result<Option<ServiceRequest>> {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM service_requests r WHERE r.id = $1 AND r.customer_id = $2"
         );
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let row = sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(id)
                 .bind(customer_id)
@@ -701,12 +462,12 @@ impl Store {
     }
 
     /// The customer's requests, newest first.
-    pub async fn requests_of(&self, customer_id: i64) -> Result<Vec<ServiceRequest>> {
+    pub async fn of(self, customer_id: i64) -> Result<Vec<ServiceRequest>> {
         let sql = format!(
             "SELECT {REQUEST_COLUMNS} FROM service_requests r WHERE r.customer_id = $1 \
              ORDER BY r.opened_at DESC, r.id DESC"
         );
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(customer_id)
                 .fetch_all(p)
@@ -717,8 +478,8 @@ impl Store {
 
     /// The back office's queue: requests in `status` with the customer's name and code, the
     /// nearest reply deadline first, requests without a deadline last, then by opening.
-    pub async fn request_queue(
-        &self,
+    pub async fn queue(
+        self,
         status: RequestStatus,
         limit: i64,
         offset: i64,
@@ -730,7 +491,7 @@ impl Store {
                       r.opened_at, r.id \
              LIMIT $2 OFFSET $3"
         );
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
                 .bind(status.code())
                 .bind(limit.max(0))
@@ -747,39 +508,32 @@ impl Store {
         })
     }
 
-    pub async fn attachments_of(&self, request_id: i64) -> Result<Vec<AttachmentMeta>> {
-        let rows: Vec<(i64, String, String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, filename, content_type, CAST(LENGTH(data) AS BIGINT) \
+    pub async fn attachments_of(self, request_id: i64) -> Result<Vec<AttachmentMeta>> {
+        let rows: Vec<AttachmentMeta> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT id, filename, content_type, CAST(LENGTH(data) AS BIGINT) AS size \
              FROM request_attachments WHERE request_id = $1 ORDER BY id"
         )
         .bind(request_id)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, filename, content_type, size)| AttachmentMeta {
-                id,
-                filename,
-                content_type,
-                size,
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// An attachment of the request, with its bytes (`None` when it is not the request's).
     pub async fn attachment(
-        &self,
+        self,
         request_id: i64,
         attachment_id: i64,
     ) -> Result<Option<(AttachmentMeta, Vec<u8>)>> {
-        let row: Option<(i64, String, String, Vec<u8>)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT id, filename, content_type, data FROM request_attachments \
+        let row: Option<(i64, String, String, Vec<u8>)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT id, filename, content_type, data FROM request_attachments \
              WHERE id = $1 AND request_id = $2"
-        )
-        .bind(attachment_id)
-        .bind(request_id)
-        .fetch_optional(p)
-        .await)?;
+            )
+            .bind(attachment_id)
+            .bind(request_id)
+            .fetch_optional(p)
+            .await)?;
         Ok(row.map(|(id, filename, content_type, data)| {
             (
                 AttachmentMeta {
@@ -796,8 +550,8 @@ impl Store {
     /// Answers an open request. A complaint gets the compensation owed under the standard in
     /// force on its opening day (0 when answered in time); other kinds get none (NULL). A
     /// request already answered or closed is refused.
-    pub async fn answer_request(
-        &self,
+    pub async fn answer(
+        self,
         id: i64,
         answer: &str,
         channel: Channel,
@@ -807,28 +561,24 @@ impl Store {
     ) -> Result<ServiceRequest> {
         let answer = answer.trim();
         if answer.is_empty() {
-            return invalid("the answer is empty: write the reply to the customer".into());
+            return refused(Refusal::AnswerEmpty);
         }
-        let Some(req) = self.request(id).await? else {
-            return invalid(format!("there is no request {id}"));
+        let Some(req) = self.get(id).await? else {
+            return Err(StoreError::not_found("request", id));
         };
         if req.status != RequestStatus::Open {
-            return invalid(format!(
-                "request {id} is {}, not open: it cannot be answered again",
-                req.status
-                    .label(canali_domain::lang::Lang::En)
-                    .to_lowercase()
-            ));
+            return refused(Refusal::RequestNotOpen {
+                request: id,
+                status: req.status,
+            });
         }
         if answered_at < req.opened_at {
-            return invalid(format!(
-                "the answer to request {id} cannot be dated before the request was opened"
-            ));
+            return refused(Refusal::AnswerBeforeOpening { request: id });
         }
         let compensation = (req.kind == RequestKind::Complaint).then(|| {
             reply_compensation_cents(standards, req.opened_day, Day::of_micros(answered_at))
         });
-        let done = on_db!(&self.db, |p| sqlx::query(
+        let done = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE service_requests SET status = $1, answered_at = $2, answer = $3, \
              answer_channel = $4, answered_by = $5, compensation_cents = $6 \
              WHERE id = $7 AND status = $8"
@@ -845,21 +595,21 @@ impl Store {
         .await
         .map(|d| d.rows_affected()))?;
         if done == 0 {
-            return invalid(format!(
+            return Err(StoreError::Conflict(format!(
                 "request {id} was answered meanwhile: it cannot be answered again"
-            ));
+            )));
         }
-        self.request(id)
+        self.get(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("there is no request {id}")))
+            .ok_or_else(|| StoreError::not_found("request", id))
     }
 
     /// Open complaints by days left to their reply deadline, for the supervisor: five buckets
     /// given by their upper bound, always all five and in this order: `-1` overdue (deadline
     /// before `today`), `5` (0-5 days left), `10` (6-10), `20` (11-20), `i64::MAX` (21 or more).
     /// Requests without a deadline (not complaints) are not counted.
-    pub async fn open_requests_by_days_left(&self, today: Day) -> Result<Vec<(i64, i64)>> {
-        let rows: Vec<(i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn open_by_days_left(self, today: Day) -> Result<Vec<(i64, i64)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT deadline_day, COUNT(*) FROM service_requests \
              WHERE status = $1 AND deadline_day IS NOT NULL GROUP BY deadline_day"
         )
@@ -876,299 +626,5 @@ impl Store {
             b.1 += n;
         }
         Ok(buckets)
-    }
-
-    /// Records a customer's meter reading (gas and water meters only). Refused: a supply point
-    /// that is not the customer's or not metered, a negative reading, a reading day after the
-    /// sending day or before the last reading, a reading below the last one (unless the meter
-    /// was replaced). Held for confirmation: a reading implying a daily consumption more than
-    /// three times the usual one (the average over the readings since the last meter change,
-    /// when there are at least two), unless confirmed. Sending the same reading for the same
-    /// day again returns the stored one. A recorded reading is a contact (source `readings`,
-    /// reason meter reading, outcome resolved) written in the same transaction.
-    pub async fn record_reading(&self, r: &NewReading) -> Result<ReadingOutcome> {
-        let refused = |s: String| Ok(ReadingOutcome::Refused(s));
-        if r.reading < 0 {
-            return refused("a meter reading cannot be negative".into());
-        }
-        if r.read_day > Day::of_micros(r.sent_at) {
-            return refused(format!(
-                "the reading is dated {}, after the day it was sent",
-                r.read_day.date()
-            ));
-        }
-        let customer = self.brief(r.customer_id).await?;
-        self.branch_sots().await?;
-        let mut tx = begin(&self.db).await?;
-        match check_reading(&mut tx, r).await {
-            Ok(None) => {}
-            Ok(Some(verdict)) => {
-                rollback(tx).await?;
-                return Ok(verdict);
-            }
-            Err(e) => {
-                rollback(tx).await?;
-                return Err(e);
-            }
-        }
-        let id: i64 = on_tx!(&mut tx, |t| {
-            sqlx::query_scalar(
-            "INSERT INTO meter_readings (customer_id, supply_point_id, reading, read_day, sent_at, \
-             meter_changed, channel) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-        )
-        .bind(r.customer_id)
-        .bind(r.supply_point_id)
-        .bind(r.reading)
-        .bind(i64::from(r.read_day.0))
-        .bind(r.sent_at)
-        .bind(i64::from(r.meter_changed))
-        .bind(r.channel.code())
-        .fetch_one(&mut **t)
-        .await
-        })?;
-        let contact = NewContact {
-            external_id: id.to_string(),
-            channel: r.channel,
-            started_at: r.sent_at,
-            ended_at: None,
-            segment: Some(customer.segment),
-            customer: Some(customer.code),
-            territory: Some(customer.sot),
-            wait_seconds: None,
-            handle_seconds: None,
-            reason: Some(Reason::MeterReading),
-            outcome: Some(Outcome::Resolved),
-            branch: None,
-            line: None,
-            agent: None,
-        };
-        self.ledger_in(&mut tx, READING_SOURCE, contact).await?;
-        tx.commit().await?;
-        Ok(ReadingOutcome::Recorded(ReadingRow {
-            id,
-            customer_id: r.customer_id,
-            supply_point_id: r.supply_point_id,
-            reading: r.reading,
-            read_day: r.read_day,
-            sent_at: r.sent_at,
-            meter_changed: r.meter_changed,
-            channel: r.channel,
-        }))
-    }
-
-    /// The readings of a supply point, newest first.
-    pub async fn readings_of(&self, supply_point_id: i64, limit: i64) -> Result<Vec<ReadingRow>> {
-        let sql = format!(
-            "SELECT {READING_COLUMNS} FROM meter_readings WHERE supply_point_id = $1 \
-             ORDER BY read_day DESC, id DESC LIMIT $2"
-        );
-        let rows: Vec<ReadingTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(supply_point_id)
-                .bind(limit.max(0))
-                .fetch_all(p)
-                .await)?;
-        rows.into_iter().map(reading_row).collect()
-    }
-
-    /// Registers a letter: the next protocol number of the year it was received in, optionally a
-    /// new request by mail (its reply clock starts on the day of receipt), and its ledger contact
-    /// (channel mail, source `mail`, the protocol as external id, outcome registered) in one
-    /// transaction. Two registrations at once get distinct numbers: on PostgreSQL the second
-    /// to commit meets the unique protocol and starts again.
-    pub async fn register_mail(
-        &self,
-        item: &NewMailItem,
-        standards: &[ReplyStandard],
-    ) -> Result<MailItem> {
-        let sender = item.sender.trim();
-        let subject = item.subject.trim();
-        if sender.is_empty() {
-            return invalid("the sender is empty: write who sent the letter".into());
-        }
-        if subject.is_empty() {
-            return invalid(
-                "the subject is empty: say in a few words what the letter is about".into(),
-            );
-        }
-        if let Some(f) = &item.file {
-            check_attachment(f, "scanned letter")?;
-        }
-        let mut customer_id = item.customer_id;
-        let mut reason = Reason::Other;
-        match &item.link {
-            MailLink::None => {}
-            MailLink::Existing(rid) => {
-                let Some(req) = self.request(*rid).await? else {
-                    return invalid(format!("there is no request {rid} to link the letter to"));
-                };
-                if customer_id.is_some_and(|c| c != req.customer_id) {
-                    return invalid(format!(
-                        "request {rid} belongs to another customer than the letter's"
-                    ));
-                }
-                customer_id = Some(req.customer_id);
-                reason = reason_of(req.kind);
-            }
-            MailLink::NewRequest { kind, body } => {
-                if customer_id.is_none() {
-                    return invalid("a letter that opens a request needs the customer".into());
-                }
-                if body.trim().is_empty() {
-                    return invalid(
-                        "the text of the request is empty: describe the request".into(),
-                    );
-                }
-                reason = reason_of(*kind);
-            }
-        }
-        let customer = match customer_id {
-            Some(c) => Some(self.brief(c).await?),
-            None => None,
-        };
-        let year = i64::from(item.received_day.year());
-        self.branch_sots().await?;
-        let mut attempts = 0;
-        let id = loop {
-            match self
-                .register_mail_once(
-                    item,
-                    standards,
-                    customer_id,
-                    customer.as_ref(),
-                    reason,
-                    year,
-                )
-                .await
-            {
-                Ok(id) => break id,
-                Err(e) if is_unique_violation(&e) && attempts < 50 => {
-                    attempts += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(attempts)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        self.mail_item(id)
-            .await?
-            .ok_or_else(|| StoreError::Invalid(format!("letter {id} vanished after registering")))
-    }
-
-    async fn register_mail_once(
-        &self,
-        item: &NewMailItem,
-        standards: &[ReplyStandard],
-        customer_id: Option<i64>,
-        customer: Option<&Brief>,
-        reason: Reason,
-        year: i64,
-    ) -> Result<i64> {
-        let mut tx = begin(&self.db).await?;
-        let request_id = match (&item.link, customer_id) {
-            (MailLink::Existing(rid), _) => Some(*rid),
-            (MailLink::NewRequest { kind, body }, Some(customer_id)) => {
-                let insert = RequestInsert {
-                    customer_id,
-                    supply_point_id: None,
-                    kind: *kind,
-                    channel: Channel::Mail,
-                    subject: item.subject.trim(),
-                    body: body.trim(),
-                    opened_at: item.registered_at,
-                    opened_day: item.received_day,
-                    deadline_day: if *kind == RequestKind::Complaint {
-                        reply_deadline(standards, item.received_day)
-                    } else {
-                        None
-                    },
-                    attachments: &[],
-                };
-                Some(insert_request(&mut tx, &insert).await?)
-            }
-            _ => None,
-        };
-        let seq: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM mail_items WHERE year = $1"
-        )
-        .bind(year)
-        .fetch_one(&mut **t)
-        .await)?;
-        let file = item.file.as_ref();
-        let id: i64 = on_tx!(&mut tx, |t| sqlx::query_scalar(
-            "INSERT INTO mail_items (year, seq, received_day, sender, subject, customer_id, \
-             request_id, registered_by, registered_at, filename, content_type, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
-        )
-        .bind(year)
-        .bind(seq)
-        .bind(i64::from(item.received_day.0))
-        .bind(item.sender.trim())
-        .bind(item.subject.trim())
-        .bind(customer_id)
-        .bind(request_id)
-        .bind(item.registered_by)
-        .bind(item.registered_at)
-        .bind(file.map(|f| f.filename.trim()))
-        .bind(file.map(|f| f.content_type.trim()))
-        .bind(file.map(|f| f.data.as_slice()))
-        .fetch_one(&mut **t)
-        .await)?;
-        let contact = NewContact {
-            external_id: protocol(year, seq),
-            channel: Channel::Mail,
-            started_at: item.registered_at,
-            ended_at: None,
-            segment: customer.map(|c| c.segment),
-            customer: customer.map(|c| c.code.clone()),
-            territory: Some(customer.map_or(0, |c| c.sot)),
-            wait_seconds: None,
-            handle_seconds: None,
-            reason: Some(reason),
-            outcome: Some(Outcome::Registered),
-            branch: None,
-            line: None,
-            agent: None,
-        };
-        self.ledger_in(&mut tx, MAIL_SOURCE, contact).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    /// Registered letters, newest protocol first.
-    pub async fn mail_items(&self, limit: i64, offset: i64) -> Result<Vec<MailItem>> {
-        let sql = format!(
-            "SELECT {MAIL_COLUMNS} FROM mail_items ORDER BY year DESC, seq DESC LIMIT $1 OFFSET $2"
-        );
-        let rows: Vec<MailTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(limit.max(0))
-                .bind(offset.max(0))
-                .fetch_all(p)
-                .await)?;
-        Ok(rows.into_iter().map(mail_row).collect())
-    }
-
-    pub async fn mail_item(&self, id: i64) -> Result<Option<MailItem>> {
-        let sql = format!("SELECT {MAIL_COLUMNS} FROM mail_items WHERE id = $1");
-        let row: Option<MailTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(id)
-                .fetch_optional(p)
-                .await)?;
-        Ok(row.map(mail_row))
-    }
-
-    /// The scanned letter: file name, content type and bytes (`None` without a scan).
-    pub async fn mail_file(&self, id: i64) -> Result<Option<(String, String, Vec<u8>)>> {
-        let row: Option<MailFileTuple> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT filename, content_type, data FROM mail_items WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await)?;
-        Ok(match row {
-            Some((Some(f), Some(c), Some(d))) => Some((f, c, d)),
-            _ => None,
-        })
     }
 }

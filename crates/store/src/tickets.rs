@@ -10,7 +10,8 @@
 
 use crate::bulk::Tx;
 use crate::db::{Db, on_db};
-use crate::{NewContact, Result, Store, StoreError};
+use crate::{NewContact, Refusal, Result, Store, StoreError};
+pub use canali_domain::ticket::{TicketAction, TicketState};
 use canali_domain::{Channel, Day, Outcome, ROME, Reason};
 use sqlx::AssertSqlSafe;
 
@@ -28,89 +29,13 @@ macro_rules! on_tx {
 pub const TICKET_SOURCE: &str = "tickets";
 
 /// A service category of a branch, e.g. `A` bills and payments; higher priority is called first.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct ServiceCategory {
     pub branch: String,
     /// One or more capital letters: the prefix of the ticket label.
     pub code: String,
     pub name: String,
     pub priority: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketStatus {
-    Waiting = 1,
-    Called = 2,
-    Serving = 3,
-    Closed = 4,
-    NoShow = 5,
-}
-
-impl TicketStatus {
-    /// The status's code name, e.g. `no_show`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            TicketStatus::Waiting => "waiting",
-            TicketStatus::Called => "called",
-            TicketStatus::Serving => "serving",
-            TicketStatus::Closed => "closed",
-            TicketStatus::NoShow => "no_show",
-        }
-    }
-
-    /// The status in words, in `lang`.
-    pub const fn label(self, lang: canali_domain::lang::Lang) -> &'static str {
-        let italian = matches!(lang, canali_domain::lang::Lang::It);
-        match self {
-            TicketStatus::Waiting => {
-                if italian {
-                    "in attesa"
-                } else {
-                    "waiting"
-                }
-            }
-            TicketStatus::Called => {
-                if italian {
-                    "chiamato"
-                } else {
-                    "called"
-                }
-            }
-            TicketStatus::Serving => {
-                if italian {
-                    "allo sportello"
-                } else {
-                    "at the counter"
-                }
-            }
-            TicketStatus::Closed => {
-                if italian {
-                    "servito"
-                } else {
-                    "served"
-                }
-            }
-            TicketStatus::NoShow => {
-                if italian {
-                    "non presentato"
-                } else {
-                    "did not come"
-                }
-            }
-        }
-    }
-
-    fn from_code(c: i64) -> Result<TicketStatus> {
-        Ok(match c {
-            1 => TicketStatus::Waiting,
-            2 => TicketStatus::Called,
-            3 => TicketStatus::Serving,
-            4 => TicketStatus::Closed,
-            5 => TicketStatus::NoShow,
-            _ => return Err(StoreError::Invalid(format!("unknown ticket status {c}"))),
-        })
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -125,7 +50,7 @@ pub struct Ticket {
     pub label: String,
     /// Taken online in advance rather than at the kiosk.
     pub is_virtual: bool,
-    pub status: TicketStatus,
+    pub status: TicketState,
     /// When the ticket was taken at the kiosk, or booked online.
     pub taken_at: i64,
     /// A booked ticket's appointment.
@@ -175,51 +100,28 @@ pub fn serialize_day<S: serde::Serializer>(
     s.collect_str(&day.date())
 }
 
-/// A row of [`TICKET_COLUMNS`] (more columns than sqlx decodes into a tuple).
+/// A row of [`TICKET_COLUMNS`], as stored.
+#[derive(sqlx::FromRow)]
 struct TicketRow {
-    ints: [i64; 7],
+    id: i64,
     branch: String,
+    day: i64,
     category: String,
-    times: [Option<i64>; 7],
+    number: i64,
+    #[sqlx(rename = "virtual")]
+    is_virtual: i64,
+    status: i64,
+    taken_at: i64,
+    estimate_seconds: i64,
+    called_at: Option<i64>,
+    recalls: i64,
     counter: Option<String>,
     clerk: Option<String>,
-}
-
-impl<'r, R> sqlx::FromRow<'r, R> for TicketRow
-where
-    R: sqlx::Row,
-    &'r str: sqlx::ColumnIndex<R>,
-    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    fn from_row(r: &'r R) -> std::result::Result<Self, sqlx::Error> {
-        let int = |c: &'r str| r.try_get::<i64, _>(c);
-        let opt = |c: &'r str| r.try_get::<Option<i64>, _>(c);
-        Ok(TicketRow {
-            ints: [
-                int("id")?,
-                int("day")?,
-                int("number")?,
-                int("virtual")?,
-                int("status")?,
-                int("taken_at")?,
-                int("estimate_seconds")?,
-            ],
-            branch: r.try_get("branch")?,
-            category: r.try_get("category")?,
-            times: [
-                opt("called_at")?,
-                Some(int("recalls")?),
-                opt("served_at")?,
-                opt("closed_at")?,
-                opt("slot_at")?,
-                opt("checked_in_at")?,
-                opt("queued_at")?,
-            ],
-            counter: r.try_get("counter")?,
-            clerk: r.try_get("clerk")?,
-        })
-    }
+    served_at: Option<i64>,
+    closed_at: Option<i64>,
+    slot_at: Option<i64>,
+    checked_in_at: Option<i64>,
+    queued_at: Option<i64>,
 }
 
 const TICKET_COLUMNS: &str = "id, branch, day, category, number, virtual, status, taken_at, \
@@ -227,45 +129,40 @@ const TICKET_COLUMNS: &str = "id, branch, day, category, number, virtual, status
      checked_in_at, queued_at";
 
 fn ticket(r: TicketRow) -> Result<Ticket> {
-    let [
-        id,
-        day,
-        number,
-        is_virtual,
-        status,
-        taken_at,
-        estimate_seconds,
-    ] = r.ints;
-    let [
-        called_at,
-        recalls,
-        served_at,
-        closed_at,
-        slot_at,
-        checked_in_at,
-        queued_at,
-    ] = r.times;
+    let (id, status) = (r.id, r.status);
     Ok(Ticket {
         id,
         branch: r.branch,
-        day: Day(day as i32),
-        label: format!("{}{number:03}", r.category),
+        day: Day(r.day as i32),
+        label: format!("{}{:03}", r.category, r.number),
         category: r.category,
-        number,
-        is_virtual: is_virtual != 0,
-        status: TicketStatus::from_code(status)?,
-        taken_at,
-        slot_at,
-        checked_in_at,
-        queued_at,
-        estimate_seconds,
-        called_at,
-        recalls: recalls.unwrap_or(0),
+        number: r.number,
+        is_virtual: r.is_virtual != 0,
+        status: TicketState::from_code(status).ok_or_else(|| {
+            StoreError::Corrupt(format!("ticket {id} has unknown status {status}"))
+        })?,
+        taken_at: r.taken_at,
+        slot_at: r.slot_at,
+        checked_in_at: r.checked_in_at,
+        queued_at: r.queued_at,
+        estimate_seconds: r.estimate_seconds,
+        called_at: r.called_at,
+        recalls: r.recalls,
         counter: r.counter,
         clerk: r.clerk,
-        served_at,
-        closed_at,
+        served_at: r.served_at,
+        closed_at: r.closed_at,
     })
+}
+
+/// The column with the time of the ticket's step before `action`: `action` may not be dated
+/// earlier (ticket times never go backwards).
+fn last_step_column(action: TicketAction) -> &'static str {
+    match action.from() {
+        TicketState::Called => "called_at",
+        TicketState::Serving => "served_at",
+        TicketState::Waiting | TicketState::Closed | TicketState::NoShow => "taken_at",
+    }
 }
 
 /// An instant as Europe/Rome local time, for messages.
@@ -283,7 +180,7 @@ fn clock(micros: i64) -> String {
 /// The ledger contact of a finished ticket: a `branch` contact keyed `BRANCH-DATE-LABEL`,
 /// started when the wait started, with its waiting and handling seconds.
 fn ticket_contact(t: &Ticket, reason: Option<Reason>) -> NewContact {
-    let outcome = if t.status == TicketStatus::NoShow {
+    let outcome = if t.status == TicketState::NoShow {
         Outcome::NoShow
     } else {
         Outcome::Resolved
@@ -317,20 +214,33 @@ pub struct QueueLoad {
     pub recent_handle_seconds: Vec<i64>,
 }
 
+/// The branch ticket queue: service categories, taking and booking tickets, and the clerk's
+/// steps (call, recall, no-show, serve, close), each guarded by the ticket's state.
+#[derive(Clone, Copy)]
+pub struct Tickets<'a> {
+    store: &'a Store,
+}
+
 impl Store {
+    pub fn tickets(&self) -> Tickets<'_> {
+        Tickets { store: self }
+    }
+}
+
+impl Tickets<'_> {
     /// Creates or updates a branch's service categories (by branch and code).
-    pub async fn set_service_categories(&self, rows: &[ServiceCategory]) -> Result<()> {
+    pub async fn set_service_categories(self, rows: &[ServiceCategory]) -> Result<()> {
         for c in rows {
             if c.code.is_empty() || !c.code.bytes().all(|b| b.is_ascii_uppercase()) {
-                return Err(StoreError::Invalid(format!(
-                    "service category code '{}' must be capital letters",
-                    c.code
-                )));
+                return Err(Refusal::CategoryCode {
+                    code: c.code.clone(),
+                }
+                .into());
             }
         }
         let sql = "INSERT INTO service_categories (branch, code, name, priority) VALUES ($1, $2, $3, $4) \
                    ON CONFLICT (branch, code) DO UPDATE SET name = excluded.name, priority = excluded.priority";
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for c in rows {
                 sqlx::query(sql)
@@ -346,54 +256,50 @@ impl Store {
         Ok(())
     }
 
-    pub async fn service_categories(&self, branch: &str) -> Result<Vec<ServiceCategory>> {
-        let rows: Vec<(String, String, String, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn service_categories(self, branch: &str) -> Result<Vec<ServiceCategory>> {
+        let rows: Vec<ServiceCategory> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT branch, code, name, priority FROM service_categories WHERE branch = $1 \
              ORDER BY priority DESC, code"
         )
         .bind(branch)
         .fetch_all(p)
         .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(branch, code, name, priority)| ServiceCategory {
-                branch,
-                code,
-                name,
-                priority,
-            })
-            .collect())
+        Ok(rows)
     }
 
     /// The load a new ticket of `category` would meet at `at`.
-    pub async fn queue_load(&self, branch: &str, category: &str, at: i64) -> Result<QueueLoad> {
+    pub async fn queue_load(self, branch: &str, category: &str, at: i64) -> Result<QueueLoad> {
         let day = i64::from(Day::of_micros(at).0);
         let priority = self.category_priority(branch, category).await?;
         let hour_ago = at - 3_600_000_000;
-        let (ahead, active_counters): (i64, i64) = on_db!(&self.db, |p| {
-            sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = {} \
                      AND priority >= $3 AND queued_at IS NOT NULL), \
                     (SELECT COUNT(DISTINCT counter) FROM tickets WHERE branch = $1 \
-                     AND called_at >= $4 AND called_at <= $5)"
-        )
-        .bind(branch)
-        .bind(day)
-        .bind(priority)
-        .bind(hour_ago)
-        .bind(at)
-        .fetch_one(p)
-        .await
+                     AND called_at >= $4 AND called_at <= $5)",
+            TicketState::Waiting.code()
+        );
+        let (ahead, active_counters): (i64, i64) = on_db!(&self.store.db, |p| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(branch)
+                .bind(day)
+                .bind(priority)
+                .bind(hour_ago)
+                .bind(at)
+                .fetch_one(p)
+                .await
         })?;
-        let recent: Vec<i64> = on_db!(&self.db, |p| {
-            sqlx::query_scalar(
-            "SELECT (closed_at - served_at) / 1000000 FROM tickets WHERE branch = $1 AND status = 4 \
-             AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20"
-        )
-        .bind(branch)
-        .bind(at)
-        .fetch_all(p)
-        .await
+        let sql = format!(
+            "SELECT (closed_at - served_at) / 1000000 FROM tickets WHERE branch = $1 AND status = {} \
+             AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20",
+            TicketState::Closed.code()
+        );
+        let recent: Vec<i64> = on_db!(&self.store.db, |p| {
+            sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
+                .bind(branch)
+                .bind(at)
+                .fetch_all(p)
+                .await
         })?;
         Ok(QueueLoad {
             ahead,
@@ -402,8 +308,8 @@ impl Store {
         })
     }
 
-    async fn category_priority(&self, branch: &str, category: &str) -> Result<i64> {
-        let p: Option<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
+    async fn category_priority(self, branch: &str, category: &str) -> Result<i64> {
+        let p: Option<i64> = on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT priority FROM service_categories WHERE branch = $1 AND code = $2"
         )
         .bind(branch)
@@ -411,17 +317,19 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         p.ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "branch {branch} has no service category '{category}'"
-            ))
+            Refusal::UnknownCategory {
+                branch: branch.into(),
+                category: category.into(),
+            }
+            .into()
         })
     }
 
     /// Takes the next ticket of `category` at `branch` (numbered per branch, day and category)
-    /// at the kiosk, or online for today with `is_virtual` (then like [`Store::book_ticket`]
+    /// at the kiosk, or online for today with `is_virtual` (then like [`Tickets::book`]
     /// with its slot at `at`: it joins the queue when its holder checks in).
-    pub async fn take_ticket(
-        &self,
+    pub async fn take(
+        self,
         branch: &str,
         category: &str,
         is_virtual: bool,
@@ -438,10 +346,10 @@ impl Store {
     }
 
     /// Books a ticket online at `booked_at` for the appointment `slot_at` (its day is the
-    /// slot's). It joins the queue when its holder checks in ([`Store::check_in_ticket`]); its
+    /// slot's). It joins the queue when its holder checks in ([`Tickets::check_in`]); its
     /// wait starts at the slot or at the arrival, whichever is later.
-    pub async fn book_ticket(
-        &self,
+    pub async fn book(
+        self,
         branch: &str,
         category: &str,
         booked_at: i64,
@@ -449,11 +357,11 @@ impl Store {
         estimate_seconds: i64,
     ) -> Result<Ticket> {
         if slot_at < booked_at {
-            return Err(StoreError::Invalid(format!(
-                "the appointment {} is before the booking {}: book a later slot",
-                clock(slot_at),
-                clock(booked_at)
-            )));
+            return Err(Refusal::SlotBeforeBooking {
+                slot: clock(slot_at),
+                booked: clock(booked_at),
+            }
+            .into());
         }
         self.insert_ticket(
             branch,
@@ -467,7 +375,7 @@ impl Store {
     }
 
     async fn insert_ticket(
-        &self,
+        self,
         branch: &str,
         category: &str,
         taken_at: i64,
@@ -484,26 +392,29 @@ impl Store {
             "INSERT INTO tickets (branch, day, category, priority, number, virtual, status, \
              taken_at, estimate_seconds, slot_at, queued_at) \
              SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
-                    COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), 1, CAST($6 AS BIGINT), \
+                    COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), {waiting}, CAST($6 AS BIGINT), \
                     CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS BIGINT) \
              FROM tickets WHERE branch = $1 AND day = $2 AND category = $3 \
-             RETURNING {TICKET_COLUMNS}"
+             RETURNING {TICKET_COLUMNS}",
+            waiting = TicketState::Waiting.code()
         );
         let mut attempts = 0;
         let row: TicketRow = loop {
             let r: std::result::Result<TicketRow, sqlx::Error> =
-                on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                    .bind(branch)
-                    .bind(day)
-                    .bind(category)
-                    .bind(priority)
-                    .bind(i64::from(slot_at.is_some()))
-                    .bind(taken_at)
-                    .bind(estimate_seconds)
-                    .bind(slot_at)
-                    .bind(queued_at)
-                    .fetch_one(p)
-                    .await);
+                on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+                    sql.as_str()
+                ))
+                .bind(branch)
+                .bind(day)
+                .bind(category)
+                .bind(priority)
+                .bind(i64::from(slot_at.is_some()))
+                .bind(taken_at)
+                .bind(estimate_seconds)
+                .bind(slot_at)
+                .bind(queued_at)
+                .fetch_one(p)
+                .await);
             match r {
                 Ok(row) => break row,
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempts < 100 => {
@@ -517,33 +428,26 @@ impl Store {
 
     /// The holder of a booked ticket arrives at the branch: the ticket joins the queue, its
     /// wait starting at the slot or now, whichever is later.
-    pub async fn check_in_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn check_in(self, id: i64, at: i64) -> Result<Ticket> {
         let t = self.existing(id).await?;
         if !t.is_virtual {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} was taken at the kiosk: only booked tickets check in",
-                t.label
-            )));
+            return Err(Refusal::TicketNotBooked { ticket: t.label }.into());
         }
-        if t.checked_in_at.is_some() || t.status != TicketStatus::Waiting {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} has already checked in",
-                t.label
-            )));
+        if t.checked_in_at.is_some() || !t.status.can(TicketAction::CheckIn) {
+            return Err(Refusal::TicketCheckedIn { ticket: t.label }.into());
         }
         if Day::of_micros(at) != t.day {
-            return Err(StoreError::Invalid(format!(
-                "ticket {} is for {}, not for the day of {}",
-                t.label,
-                t.day.date(),
-                clock(at)
-            )));
+            return Err(Refusal::TicketOtherDay {
+                ticket: t.label,
+                day: t.day,
+                at: clock(at),
+            }
+            .into());
         }
         self.step(
             id,
-            TicketStatus::Waiting,
+            TicketAction::CheckIn,
             "checked_in_at = $3, queued_at = CASE WHEN slot_at > $3 THEN slot_at ELSE $3 END",
-            "taken_at",
             at,
         )
         .await
@@ -555,7 +459,7 @@ impl Store {
     /// kiosk, or booked and checked in, by then). `None` when nobody waits; an error when the
     /// only tickets waiting joined the queue after `at`. Never hands one ticket to two counters.
     pub async fn call_next(
-        &self,
+        self,
         branch: &str,
         counter: &str,
         clerk: &str,
@@ -568,134 +472,132 @@ impl Store {
         } else {
             format!(",{},", categories.join(","))
         };
-        let lock = match self.db {
+        let lock = match self.store.db {
             Db::Sqlite(_) => "",
             Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
         // In the queue at $1: taken (kiosk) or checked in (booked) at or before it.
+        let (waiting, called) = (
+            TicketAction::Call.from().code(),
+            TicketAction::Call.to().code(),
+        );
         let sql = format!(
-            "UPDATE tickets SET status = 2, called_at = $1, counter = $2, clerk = $3 \
-             WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = 1 \
+            "UPDATE tickets SET status = {called}, called_at = $1, counter = $2, clerk = $3 \
+             WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = {waiting} \
                          AND queued_at IS NOT NULL AND COALESCE(checked_in_at, taken_at) <= $1 \
                          AND ($6 = '' OR $6 LIKE '%,' || category || ',%') \
                          ORDER BY priority DESC, queued_at, id LIMIT 1{lock}) \
-               AND status = 1 \
+               AND status = {waiting} \
              RETURNING {TICKET_COLUMNS}"
         );
+        let waiting_sql = format!(
+            "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
+                         THEN 1 ELSE 0 END) AS BIGINT), \
+                    MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
+                        THEN COALESCE(checked_in_at, taken_at) END) \
+             FROM tickets WHERE branch = $1 AND day = $2 AND status = {waiting} \
+             AND queued_at IS NOT NULL \
+             AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
+        );
         for _ in 0..100 {
-            let row: Option<TicketRow> =
-                on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                    .bind(at)
-                    .bind(counter)
-                    .bind(clerk)
-                    .bind(branch)
-                    .bind(day)
-                    .bind(&filter)
-                    .fetch_optional(p)
-                    .await)?;
+            let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+                AssertSqlSafe(sql.as_str())
+            )
+            .bind(at)
+            .bind(counter)
+            .bind(clerk)
+            .bind(branch)
+            .bind(day)
+            .bind(&filter)
+            .fetch_optional(p)
+            .await)?;
             if let Some(row) = row {
                 return Ok(Some(ticket(row)?));
             }
             // Nothing returned: either nobody waits, or (PostgreSQL) the chosen row changed
             // between the snapshot and the lock. Retry while someone still waits.
-            let (waiting, first_later): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| {
-                sqlx::query_as(
-                    "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
-                                 THEN 1 ELSE 0 END) AS BIGINT), \
-                            MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
-                                THEN COALESCE(checked_in_at, taken_at) END) \
-                     FROM tickets WHERE branch = $1 AND day = $2 AND status = 1 \
-                     AND queued_at IS NOT NULL \
-                     AND ($3 = '' OR $3 LIKE '%,' || category || ',%')",
-                )
-                .bind(branch)
-                .bind(day)
-                .bind(&filter)
-                .bind(at)
-                .fetch_one(p)
-                .await
-            })?;
-            if waiting.unwrap_or(0) == 0 {
+            let (in_queue, first_later): (Option<i64>, Option<i64>) =
+                on_db!(&self.store.db, |p| {
+                    sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))
+                        .bind(branch)
+                        .bind(day)
+                        .bind(&filter)
+                        .bind(at)
+                        .fetch_one(p)
+                        .await
+                })?;
+            if in_queue.unwrap_or(0) == 0 {
                 return match first_later {
-                    Some(later) => Err(StoreError::Invalid(format!(
-                        "nobody was waiting at {branch} at {}: the first ticket waiting joined \
-                         the queue at {}, and a ticket cannot be called before it is taken",
-                        clock(at),
-                        clock(later)
-                    ))),
+                    Some(later) => Err(Refusal::CallBeforeTaken {
+                        branch: branch.into(),
+                        at: clock(at),
+                        first: clock(later),
+                    }
+                    .into()),
                     None => Ok(None),
                 };
             }
         }
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::Conflict(format!(
             "could not call a ticket at {branch} after 100 attempts"
         )))
     }
 
-    async fn existing(&self, id: i64) -> Result<Ticket> {
-        self.ticket(id)
+    async fn existing(self, id: i64) -> Result<Ticket> {
+        self.get(id)
             .await?
-            .ok_or_else(|| StoreError::Invalid(format!("no ticket {id}")))
+            .ok_or_else(|| StoreError::not_found("ticket", id))
     }
 
-    /// Why a step from `from` at `at`, after the time in column `after`, was refused.
-    fn refusal(t: &Ticket, from: TicketStatus, after: &str, at: i64) -> StoreError {
-        if t.status != from {
-            return StoreError::Invalid(format!(
-                "ticket {} is {}, not {}",
-                t.label,
-                t.status.label(canali_domain::lang::Lang::En),
-                from.label(canali_domain::lang::Lang::En)
-            ));
+    /// Why `action` at `at` was refused: the ticket's state does not allow it, or `at` is
+    /// earlier than the ticket's last step.
+    fn refusal(t: &Ticket, action: TicketAction, at: i64) -> StoreError {
+        if let Err(r) = t.status.next(action, &t.label) {
+            return r.into();
         }
-        let (what, when) = match after {
-            "called_at" => ("called", t.called_at),
-            "served_at" => ("at the counter", t.served_at),
-            _ => ("taken", Some(t.taken_at)),
+        let (step, when) = match action.from() {
+            TicketState::Called => (TicketState::Called, t.called_at),
+            TicketState::Serving => (TicketState::Serving, t.served_at),
+            _ => (TicketState::Waiting, Some(t.taken_at)),
         };
-        StoreError::Invalid(format!(
-            "ticket {} cannot move on at {}: it was {what} at {}, later (ticket times must not \
-             go backwards)",
-            t.label,
-            clock(at),
-            when.map_or_else(|| "-".to_string(), clock)
-        ))
+        Refusal::TicketTimeBackwards {
+            ticket: t.label.clone(),
+            at: clock(at),
+            step,
+            when: when.map_or_else(|| "-".to_string(), clock),
+        }
+        .into()
     }
 
-    /// Moves a ticket from one status to the next at `at`, refusing any other starting status
-    /// and an `at` earlier than the ticket's time in column `after`.
-    async fn step(
-        &self,
-        id: i64,
-        from: TicketStatus,
-        set: &str,
-        after: &str,
-        at: i64,
-    ) -> Result<Ticket> {
+    /// Takes `action` on a ticket at `at` (`set` is the rest of the update), refusing it when
+    /// the ticket is not in the state the action starts from, or `at` is earlier than its last
+    /// step.
+    async fn step(self, id: i64, action: TicketAction, set: &str, at: i64) -> Result<Ticket> {
+        let after = last_step_column(action);
         let sql = format!(
             "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
              RETURNING {TICKET_COLUMNS}"
         );
-        let row: Option<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(id)
-                .bind(from as i64)
-                .bind(at)
-                .fetch_optional(p)
-                .await)?;
+        let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(id)
+        .bind(action.from().code())
+        .bind(at)
+        .fetch_optional(p)
+        .await)?;
         match row {
             Some(r) => ticket(r),
-            None => Err(Self::refusal(&self.existing(id).await?, from, after, at)),
+            None => Err(Self::refusal(&self.existing(id).await?, action, at)),
         }
     }
 
     /// Calls a called ticket again (the customer did not come yet).
-    pub async fn recall_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
+    pub async fn recall(self, id: i64, at: i64) -> Result<Ticket> {
         self.step(
             id,
-            TicketStatus::Called,
+            TicketAction::Recall,
             "recalls = recalls + 1, called_at = COALESCE(called_at, $3)",
-            "called_at",
             at,
         )
         .await
@@ -703,43 +605,24 @@ impl Store {
 
     /// The called customer did not come: the visit is a `branch` contact with outcome no-show,
     /// written to the ledger in the same transaction as the ticket's status.
-    pub async fn no_show_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        self.finish(
-            id,
-            TicketStatus::Called,
-            TicketStatus::NoShow,
-            "called_at",
-            at,
-            None,
-        )
-        .await
+    pub async fn no_show(self, id: i64, at: i64) -> Result<Ticket> {
+        self.finish(id, TicketAction::NoShow, at, None).await
     }
 
     /// The customer is at the counter: service starts.
-    pub async fn serve_ticket(&self, id: i64, at: i64) -> Result<Ticket> {
-        self.step(
-            id,
-            TicketStatus::Called,
-            "status = 3, served_at = $3",
-            "called_at",
-            at,
-        )
-        .await
+    pub async fn serve(self, id: i64, at: i64) -> Result<Ticket> {
+        let set = format!(
+            "status = {}, served_at = $3",
+            TicketAction::Serve.to().code()
+        );
+        self.step(id, TicketAction::Serve, &set, at).await
     }
 
     /// Service ends: the ticket is closed and written to the ledger as a `branch` contact with
     /// its waiting (start of the wait to first call) and handling (serve to close) seconds, in
     /// one transaction: the ticket is closed if and only if its visit is in the ledger.
-    pub async fn close_ticket(&self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
-        self.finish(
-            id,
-            TicketStatus::Serving,
-            TicketStatus::Closed,
-            "served_at",
-            at,
-            reason,
-        )
-        .await
+    pub async fn close(self, id: i64, at: i64, reason: Option<Reason>) -> Result<Ticket> {
+        self.finish(id, TicketAction::Close, at, reason).await
     }
 
     /// Closes a ticket (or records its no-show) and writes its contact to the ledger and the
@@ -747,14 +630,13 @@ impl Store {
     /// ledger's lookups run before the transaction takes a connection); the guarded update
     /// inside the transaction confirms it, and a ticket changed meanwhile is read again.
     async fn finish(
-        &self,
+        self,
         id: i64,
-        from: TicketStatus,
-        to: TicketStatus,
-        after: &str,
+        action: TicketAction,
         at: i64,
         reason: Option<Reason>,
     ) -> Result<Ticket> {
+        let after = last_step_column(action);
         let sql = format!(
             "UPDATE tickets SET status = $4, closed_at = $3 \
              WHERE id = $1 AND status = $2 AND {after} <= $3 RETURNING {TICKET_COLUMNS}"
@@ -762,59 +644,63 @@ impl Store {
         for _ in 0..10 {
             let current = self.existing(id).await?;
             let mut done = current.clone();
-            done.status = to;
+            done.status = action.to();
             done.closed_at = Some(at);
             let batch = [ticket_contact(&done, reason)];
-            let prepared = self.prepare(TICKET_SOURCE, &batch).await?;
-            let mut tx = Tx::begin(&self.db).await?;
+            let prepared = self.store.prepare(TICKET_SOURCE, &batch).await?;
+            let mut tx = Tx::begin(&self.store.db).await?;
             let row: Option<TicketRow> =
                 on_tx!(&mut tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                     .bind(id)
-                    .bind(from as i64)
+                    .bind(action.from().code())
                     .bind(at)
-                    .bind(to as i64)
+                    .bind(action.to().code())
                     .fetch_optional(&mut **t)
                     .await)?;
             let Some(row) = row else {
                 drop(tx);
-                return Err(Self::refusal(&self.existing(id).await?, from, after, at));
+                return Err(Self::refusal(&self.existing(id).await?, action, at));
             };
             if ticket(row)? != done {
                 // Changed between the read and the update (e.g. a recall): undo, read again.
                 continue;
             }
-            self.ingest_in(&mut tx, TICKET_SOURCE, 1, prepared).await?;
+            self.store
+                .ingest_in(&mut tx, TICKET_SOURCE, 1, prepared)
+                .await?;
             tx.commit().await?;
             return Ok(done);
         }
-        Err(StoreError::Invalid(format!(
+        Err(StoreError::Conflict(format!(
             "ticket {id} kept changing while it was being closed"
         )))
     }
 
-    pub async fn ticket(&self, id: i64) -> Result<Option<Ticket>> {
+    pub async fn get(self, id: i64) -> Result<Option<Ticket>> {
         let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE id = $1");
-        let row: Option<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(id)
-                .fetch_optional(p)
-                .await)?;
+        let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(id)
+        .fetch_optional(p)
+        .await)?;
         row.map(ticket).transpose()
     }
 
     /// The tickets of the days `from..=to`, at one branch or (None) all, in order of taking.
-    pub async fn tickets(&self, branch: Option<&str>, from: Day, to: Day) -> Result<Vec<Ticket>> {
+    pub async fn between(self, branch: Option<&str>, from: Day, to: Day) -> Result<Vec<Ticket>> {
         let sql = format!(
             "SELECT {TICKET_COLUMNS} FROM tickets WHERE day >= $1 AND day <= $2 \
              AND ($3 = '' OR branch = $3) ORDER BY taken_at, id"
         );
-        let rows: Vec<TicketRow> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(i64::from(from.0))
-                .bind(i64::from(to.0))
-                .bind(branch.unwrap_or(""))
-                .fetch_all(p)
-                .await)?;
+        let rows: Vec<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .bind(branch.unwrap_or(""))
+        .fetch_all(p)
+        .await)?;
         rows.into_iter().map(ticket).collect()
     }
 }

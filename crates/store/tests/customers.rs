@@ -70,6 +70,7 @@ fn bill(id: i64, customer_id: i64, supply_point_id: i64, issued: Day) -> Bill {
 
 async fn seed(store: &Store) {
     store
+        .network()
         .insert_sots(&[Sot {
             code: 1,
             name: "Bologna".into(),
@@ -624,7 +625,7 @@ async fn bills_are_paged_newest_first_and_only_the_owners() {
                 "{n}"
             );
             assert_eq!(home.bills, s.bills_of(id, 3, 0).await.unwrap(), "{n}");
-            assert_eq!(home.requests, s.requests_of(id).await.unwrap(), "{n}");
+            assert_eq!(home.requests, s.requests().of(id).await.unwrap(), "{n}");
         }
         let home = s.customer_home(1, 3).await.unwrap().unwrap();
         assert_eq!(ids(home.bills), vec![104, 103, 102], "{n}");

@@ -29,6 +29,7 @@ fn contact(id: &str, channel: Channel, at: &str, wait: Option<i64>) -> NewContac
 
 async fn seed_registry(store: &Store) {
     store
+        .network()
         .insert_branches(&[Branch {
             code: "BO01".into(),
             name: "Bologna centro".into(),

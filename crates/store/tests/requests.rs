@@ -22,6 +22,7 @@ fn morning(d: Day) -> i64 {
 
 async fn seed(store: &Store) {
     store
+        .network()
         .insert_sots(&[Sot {
             code: 3,
             name: "Modena".into(),
@@ -80,10 +81,11 @@ fn request(customer_id: i64, kind: RequestKind, opened: Day) -> NewRequest {
     }
 }
 
+/// The English sentence of a refusal (or the message of a not-found).
 fn invalid_message<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
     match r {
-        Err(StoreError::Invalid(m)) => m,
-        other => panic!("expected Invalid, got {other:?}"),
+        Err(e @ (StoreError::Refused(_) | StoreError::NotFound { .. })) => e.to_string(),
+        other => panic!("expected a refusal, got {other:?}"),
     }
 }
 
@@ -103,7 +105,7 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
             content_type: "application/pdf".into(),
             data: vec![7u8; 1000],
         }];
-        let r = s.open_request(&complaint, &standards).await.unwrap();
+        let r = s.requests().open(&complaint, &standards).await.unwrap();
         assert_eq!(r.status, RequestStatus::Open, "{n}");
         assert_eq!(r.opened_day, opened, "{n}");
         assert_eq!(r.deadline_day, Some(day(2011, 4, 10)), "{n}");
@@ -132,28 +134,38 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         );
 
         // Attachments, only through their own request.
-        let metas = s.attachments_of(r.id).await.unwrap();
+        let metas = s.requests().attachments_of(r.id).await.unwrap();
         assert_eq!(metas.len(), 1, "{n}");
         assert_eq!(metas[0].size, 1000, "{n}");
-        let (meta, data) = s.attachment(r.id, metas[0].id).await.unwrap().unwrap();
+        let (meta, data) = s
+            .requests()
+            .attachment(r.id, metas[0].id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (meta.filename.as_str(), data.len()),
             ("bolletta.pdf", 1000),
             "{n}"
         );
         assert!(
-            s.attachment(r.id + 1, metas[0].id).await.unwrap().is_none(),
+            s.requests()
+                .attachment(r.id + 1, metas[0].id)
+                .await
+                .unwrap()
+                .is_none(),
             "{n}"
         );
 
         // Ownership.
-        assert!(s.request_of(1, r.id).await.unwrap().is_some(), "{n}");
-        assert!(s.request_of(2, r.id).await.unwrap().is_none(), "{n}");
-        assert_eq!(s.requests_of(2).await.unwrap(), vec![], "{n}");
+        assert!(s.requests().one_of(1, r.id).await.unwrap().is_some(), "{n}");
+        assert!(s.requests().one_of(2, r.id).await.unwrap().is_none(), "{n}");
+        assert_eq!(s.requests().of(2).await.unwrap(), vec![], "{n}");
 
         // Answered 41 days later: 25 EUR; twice again refused.
         let late = s
-            .answer_request(
+            .requests()
+            .answer(
                 r.id,
                 "Abbiamo ricalcolato la bolletta.",
                 Channel::Mail,
@@ -168,7 +180,8 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         assert_eq!(late.answer_channel, Some(Channel::Mail), "{n}");
         assert_eq!(late.answered_by, Some(7), "{n}");
         let again = s
-            .answer_request(
+            .requests()
+            .answer(
                 r.id,
                 "Ancora.",
                 Channel::Web,
@@ -185,11 +198,13 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         // 81 and 121 days: 50 and 75 EUR; in time: nothing; not a complaint: no compensation.
         for (days, cents) in [(81, Some(5000)), (121, Some(7500)), (40, Some(0))] {
             let r = s
-                .open_request(&request(1, RequestKind::Complaint, opened), &standards)
+                .requests()
+                .open(&request(1, RequestKind::Complaint, opened), &standards)
                 .await
                 .unwrap();
             let a = s
-                .answer_request(
+                .requests()
+                .answer(
                     r.id,
                     "Risposta.",
                     Channel::Web,
@@ -202,12 +217,14 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
             assert_eq!(a.compensation_cents, cents, "{n}: {days} days");
         }
         let info = s
-            .open_request(&request(1, RequestKind::Information, opened), &standards)
+            .requests()
+            .open(&request(1, RequestKind::Information, opened), &standards)
             .await
             .unwrap();
         assert_eq!(info.deadline_day, None, "{n}");
         let a = s
-            .answer_request(
+            .requests()
+            .answer(
                 info.id,
                 "Risposta.",
                 Channel::Web,
@@ -218,11 +235,11 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
             .await
             .unwrap();
         assert_eq!(a.compensation_cents, None, "{n}");
-        assert_eq!(s.requests_of(1).await.unwrap().len(), 5, "{n}");
+        assert_eq!(s.requests().of(1).await.unwrap().len(), 5, "{n}");
         // The home page's one read (JSON on PostgreSQL) gives the same requests: answered,
         // compensated, with their attachments counted.
         let home = s.customer_home(1, 5).await.unwrap().unwrap();
-        assert_eq!(home.requests, s.requests_of(1).await.unwrap(), "{n}");
+        assert_eq!(home.requests, s.requests().of(1).await.unwrap(), "{n}");
         let timeline = s.timeline("4000000003", None, 10).await.unwrap();
         assert_eq!(timeline.len(), 5, "{n}: one contact per request");
     }
@@ -238,18 +255,18 @@ async fn bad_requests_are_refused_with_a_sentence() {
         let opened = day(2011, 3, 1);
         let mut other_point = request(1, RequestKind::Technical, opened);
         other_point.supply_point_id = Some(21);
-        let m = invalid_message(s.open_request(&other_point, &standards).await);
+        let m = invalid_message(s.requests().open(&other_point, &standards).await);
         assert!(m.contains("supply point 21"), "{n}: {m}");
         let mut empty = request(1, RequestKind::Technical, opened);
         empty.subject = "  ".into();
         assert!(
-            invalid_message(s.open_request(&empty, &standards).await).contains("subject"),
+            invalid_message(s.requests().open(&empty, &standards).await).contains("subject"),
             "{n}"
         );
         let mut empty = request(1, RequestKind::Technical, opened);
         empty.body = String::new();
         assert!(
-            invalid_message(s.open_request(&empty, &standards).await).contains("text"),
+            invalid_message(s.requests().open(&empty, &standards).await).contains("text"),
             "{n}"
         );
         let mut big = request(1, RequestKind::Technical, opened);
@@ -258,24 +275,26 @@ async fn bad_requests_are_refused_with_a_sentence() {
             content_type: "image/tiff".into(),
             data: vec![0; 5 * 1024 * 1024 + 1],
         }];
-        let m = invalid_message(s.open_request(&big, &standards).await);
+        let m = invalid_message(s.requests().open(&big, &standards).await);
         assert!(m.contains("scan.tiff") && m.contains("5 MiB"), "{n}: {m}");
         let m = invalid_message(
-            s.open_request(&request(9, RequestKind::Technical, opened), &standards)
+            s.requests()
+                .open(&request(9, RequestKind::Technical, opened), &standards)
                 .await,
         );
         assert!(m.contains("customer 9"), "{n}: {m}");
         // Nothing of it reached the tables or the ledger.
-        assert!(s.requests_of(1).await.unwrap().is_empty(), "{n}");
+        assert!(s.requests().of(1).await.unwrap().is_empty(), "{n}");
         assert!(
             s.timeline("4000000003", None, 10).await.unwrap().is_empty(),
             "{n}"
         );
         let m = invalid_message(
-            s.answer_request(42, "x", Channel::Web, 1, morning(opened), &standards)
+            s.requests()
+                .answer(42, "x", Channel::Web, 1, morning(opened), &standards)
                 .await,
         );
-        assert!(m.contains("no request 42"), "{n}: {m}");
+        assert!(m.contains("request 42 not found"), "{n}: {m}");
     }
 }
 
@@ -287,27 +306,34 @@ async fn the_queue_puts_the_nearest_deadline_first() {
         seed(s).await;
         let n = t.name;
         let info = s
-            .open_request(
+            .requests()
+            .open(
                 &request(2, RequestKind::Information, day(2011, 1, 1)),
                 &standards,
             )
             .await
             .unwrap();
         let later = s
-            .open_request(
+            .requests()
+            .open(
                 &request(1, RequestKind::Complaint, day(2011, 3, 1)),
                 &standards,
             )
             .await
             .unwrap();
         let sooner = s
-            .open_request(
+            .requests()
+            .open(
                 &request(2, RequestKind::Complaint, day(2011, 2, 1)),
                 &standards,
             )
             .await
             .unwrap();
-        let queue = s.request_queue(RequestStatus::Open, 10, 0).await.unwrap();
+        let queue = s
+            .requests()
+            .queue(RequestStatus::Open, 10, 0)
+            .await
+            .unwrap();
         let ids: Vec<i64> = queue.iter().map(|q| q.0.id).collect();
         assert_eq!(ids, vec![sooner.id, later.id, info.id], "{n}");
         assert_eq!(
@@ -316,14 +342,15 @@ async fn the_queue_puts_the_nearest_deadline_first() {
             "{n}"
         );
         assert_eq!(
-            s.request_queue(RequestStatus::Open, 1, 1).await.unwrap()[0]
+            s.requests().queue(RequestStatus::Open, 1, 1).await.unwrap()[0]
                 .0
                 .id,
             later.id,
             "{n}"
         );
         assert!(
-            s.request_queue(RequestStatus::Answered, 10, 0)
+            s.requests()
+                .queue(RequestStatus::Answered, 10, 0)
                 .await
                 .unwrap()
                 .is_empty(),
@@ -331,7 +358,8 @@ async fn the_queue_puts_the_nearest_deadline_first() {
         );
         // Deadlines 2011-03-13 and 2011-04-10; on 2011-03-10: 3 days and 31 days left.
         let buckets = s
-            .open_requests_by_days_left(day(2011, 3, 10))
+            .requests()
+            .open_by_days_left(day(2011, 3, 10))
             .await
             .unwrap();
         assert_eq!(
@@ -339,7 +367,11 @@ async fn the_queue_puts_the_nearest_deadline_first() {
             vec![(-1, 0), (5, 1), (10, 0), (20, 0), (i64::MAX, 1)],
             "{n}"
         );
-        let buckets = s.open_requests_by_days_left(day(2011, 4, 1)).await.unwrap();
+        let buckets = s
+            .requests()
+            .open_by_days_left(day(2011, 4, 1))
+            .await
+            .unwrap();
         assert_eq!(
             buckets,
             vec![(-1, 1), (5, 0), (10, 1), (20, 0), (i64::MAX, 0)],
@@ -363,7 +395,7 @@ fn reading(supply_point_id: i64, reading: i64, read_day: Day) -> NewReading {
 
 fn refused(o: ReadingOutcome) -> String {
     match o {
-        ReadingOutcome::Refused(m) => m,
+        ReadingOutcome::Refused(m) => m.to_string(),
         other => panic!("expected Refused, got {other:?}"),
     }
 }
@@ -381,56 +413,88 @@ async fn readings_follow_the_rules() {
             other => panic!("{n}: expected Recorded, got {other:?}"),
         };
         // Only the customer's gas and water meters.
-        let m = refused(s.record_reading(&reading(11, 100, d0)).await.unwrap());
+        let m = refused(s.readings().record(&reading(11, 100, d0)).await.unwrap());
         assert!(m.contains("gas and water"), "{n}: {m}");
-        let m = refused(s.record_reading(&reading(21, 100, d0)).await.unwrap());
+        let m = refused(s.readings().record(&reading(21, 100, d0)).await.unwrap());
         assert!(m.contains("not one of your supplies"), "{n}: {m}");
 
         // 10 a day over two readings.
-        let first = recorded(s.record_reading(&reading(12, 1000, d0)).await.unwrap());
+        let first = recorded(s.readings().record(&reading(12, 1000, d0)).await.unwrap());
         assert_eq!(first.reading, 1000, "{n}");
-        recorded(s.record_reading(&reading(12, 1300, on(30))).await.unwrap());
+        recorded(
+            s.readings()
+                .record(&reading(12, 1300, on(30)))
+                .await
+                .unwrap(),
+        );
         // The same reading sent again: the stored one, not a second row.
-        let again = recorded(s.record_reading(&reading(12, 1300, on(30))).await.unwrap());
-        assert_eq!(s.readings_of(12, 10).await.unwrap().len(), 2, "{n}");
+        let again = recorded(
+            s.readings()
+                .record(&reading(12, 1300, on(30)))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(s.readings().of(12, 10).await.unwrap().len(), 2, "{n}");
         assert_eq!(again.read_day, on(30), "{n}");
         // Below the last one: refused, unless the meter was replaced.
-        let m = refused(s.record_reading(&reading(12, 1200, on(40))).await.unwrap());
+        let m = refused(
+            s.readings()
+                .record(&reading(12, 1200, on(40)))
+                .await
+                .unwrap(),
+        );
         assert!(m.contains("below the last one"), "{n}: {m}");
         // Exactly three times the usual (10 a day): fine. Then the usual is 15 a day, and 50 a
         // day is to be confirmed.
-        recorded(s.record_reading(&reading(12, 1600, on(40))).await.unwrap());
+        recorded(
+            s.readings()
+                .record(&reading(12, 1600, on(40)))
+                .await
+                .unwrap(),
+        );
         let high = reading(12, 2100, on(50));
-        match s.record_reading(&high).await.unwrap() {
-            ReadingOutcome::NeedsConfirmation(m) => assert!(m.contains("three times"), "{n}: {m}"),
+        match s.readings().record(&high).await.unwrap() {
+            ReadingOutcome::NeedsConfirmation(m) => {
+                assert!(m.to_string().contains("three times"), "{n}: {m}")
+            }
             other => panic!("{n}: expected NeedsConfirmation, got {other:?}"),
         }
-        assert_eq!(s.readings_of(12, 10).await.unwrap().len(), 3, "{n}");
+        assert_eq!(s.readings().of(12, 10).await.unwrap().len(), 3, "{n}");
         let confirmed = NewReading {
             confirmed_high: true,
             ..high
         };
-        recorded(s.record_reading(&confirmed).await.unwrap());
+        recorded(s.readings().record(&confirmed).await.unwrap());
         let changed = NewReading {
             meter_changed: true,
             ..reading(12, 5, on(60))
         };
-        let c = recorded(s.record_reading(&changed).await.unwrap());
+        let c = recorded(s.readings().record(&changed).await.unwrap());
         assert!(c.meter_changed, "{n}");
         // A new meter starts a new series: one reading is not yet a usual consumption.
-        recorded(s.record_reading(&reading(12, 500, on(61))).await.unwrap());
-        let m = refused(s.record_reading(&reading(12, 600, on(59))).await.unwrap());
+        recorded(
+            s.readings()
+                .record(&reading(12, 500, on(61)))
+                .await
+                .unwrap(),
+        );
+        let m = refused(
+            s.readings()
+                .record(&reading(12, 600, on(59)))
+                .await
+                .unwrap(),
+        );
         assert!(m.contains("before the last reading"), "{n}: {m}");
 
-        let list = s.readings_of(12, 10).await.unwrap();
+        let list = s.readings().of(12, 10).await.unwrap();
         assert_eq!(
             list.iter().map(|r| r.reading).collect::<Vec<_>>(),
             vec![500, 5, 2100, 1600, 1300, 1000],
             "{n}: newest first"
         );
-        assert_eq!(s.readings_of(12, 2).await.unwrap().len(), 2, "{n}");
+        assert_eq!(s.readings().of(12, 2).await.unwrap().len(), 2, "{n}");
         // Water too; each recorded reading is one contact.
-        recorded(s.record_reading(&reading(13, 10, d0)).await.unwrap());
+        recorded(s.readings().record(&reading(13, 10, d0)).await.unwrap());
         let timeline = s.timeline("4000000003", None, 100).await.unwrap();
         assert_eq!(timeline.len(), 7, "{n}");
         assert!(
@@ -477,7 +541,7 @@ async fn concurrent_registrations_get_distinct_consecutive_protocols() {
             })
             .collect();
         let results =
-            futures::future::join_all(items.iter().map(|item| s.register_mail(item, &standards)))
+            futures::future::join_all(items.iter().map(|item| s.mail().register(item, &standards)))
                 .await;
         let mut seqs: Vec<i64> = results
             .into_iter()
@@ -500,10 +564,11 @@ async fn concurrent_registrations_get_distinct_consecutive_protocols() {
                 .all(|c| c.source == "mail" && c.channel == Channel::Mail),
             "{n}"
         );
-        assert_eq!(s.requests_of(1).await.unwrap().len(), 4, "{n}");
+        assert_eq!(s.requests().of(1).await.unwrap().len(), 4, "{n}");
         // Another year starts again from 1.
         let next = s
-            .register_mail(&letter(day(2013, 1, 2), None, MailLink::None), &standards)
+            .mail()
+            .register(&letter(day(2013, 1, 2), None, MailLink::None), &standards)
             .await
             .unwrap();
         assert_eq!(next.protocol(), "2013/000001", "{n}");
@@ -531,11 +596,16 @@ async fn a_mailed_complaint_starts_the_clock_on_receipt() {
             content_type: "application/pdf".into(),
             data: b"%PDF-1.4".to_vec(),
         });
-        let m = s.register_mail(&item, &standards).await.unwrap();
+        let m = s.mail().register(&item, &standards).await.unwrap();
         assert_eq!(m.protocol(), "2011/000001", "{n}");
         assert_eq!(m.protocol, "2011/000001", "{n}");
         assert_eq!(m.file_size, Some(8), "{n}");
-        let r = s.request(m.request_id.unwrap()).await.unwrap().unwrap();
+        let r = s
+            .requests()
+            .get(m.request_id.unwrap())
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(r.channel, Channel::Mail, "{n}");
         assert_eq!(r.kind, RequestKind::Complaint, "{n}");
         assert_eq!(
@@ -551,7 +621,8 @@ async fn a_mailed_complaint_starts_the_clock_on_receipt() {
 
         // A reminder linked to the request: the customer comes from it.
         let reminder = s
-            .register_mail(
+            .mail()
+            .register(
                 &letter(day(2011, 3, 20), None, MailLink::Existing(r.id)),
                 &standards,
             )
@@ -561,56 +632,59 @@ async fn a_mailed_complaint_starts_the_clock_on_receipt() {
         assert_eq!(reminder.request_id, Some(r.id), "{n}");
         // A letter nobody's: no customer, no request.
         let anon = s
-            .register_mail(&letter(day(2011, 3, 21), None, MailLink::None), &standards)
+            .mail()
+            .register(&letter(day(2011, 3, 21), None, MailLink::None), &standards)
             .await
             .unwrap();
         assert_eq!(anon.customer_id, None, "{n}");
-        let list = s.mail_items(10, 0).await.unwrap();
+        let list = s.mail().items(10, 0).await.unwrap();
         assert_eq!(
             list.iter().map(|m| m.seq).collect::<Vec<_>>(),
             vec![3, 2, 1],
             "{n}"
         );
-        assert_eq!(s.mail_items(1, 1).await.unwrap()[0].seq, 2, "{n}");
-        let (name, kind, data) = s.mail_file(m.id).await.unwrap().unwrap();
+        assert_eq!(s.mail().items(1, 1).await.unwrap()[0].seq, 2, "{n}");
+        let (name, kind, data) = s.mail().file(m.id).await.unwrap().unwrap();
         assert_eq!(
             (name.as_str(), kind.as_str(), data.as_slice()),
             ("lettera.pdf", "application/pdf", &b"%PDF-1.4"[..]),
             "{n}"
         );
-        assert!(s.mail_file(anon.id).await.unwrap().is_none(), "{n}");
-        assert_eq!(s.mail_item(anon.id).await.unwrap().unwrap().seq, 3, "{n}");
+        assert!(s.mail().file(anon.id).await.unwrap().is_none(), "{n}");
+        assert_eq!(s.mail().item(anon.id).await.unwrap().unwrap().seq, 3, "{n}");
 
         // Refusals.
         let m = invalid_message(
-            s.register_mail(
-                &letter(received, Some(2), MailLink::Existing(r.id)),
-                &standards,
-            )
-            .await,
+            s.mail()
+                .register(
+                    &letter(received, Some(2), MailLink::Existing(r.id)),
+                    &standards,
+                )
+                .await,
         );
         assert!(m.contains("another customer"), "{n}: {m}");
         let m = invalid_message(
-            s.register_mail(
-                &letter(
-                    received,
-                    None,
-                    MailLink::NewRequest {
-                        kind: RequestKind::Information,
-                        body: "x".into(),
-                    },
-                ),
-                &standards,
-            )
-            .await,
+            s.mail()
+                .register(
+                    &letter(
+                        received,
+                        None,
+                        MailLink::NewRequest {
+                            kind: RequestKind::Information,
+                            body: "x".into(),
+                        },
+                    ),
+                    &standards,
+                )
+                .await,
         );
         assert!(m.contains("needs the customer"), "{n}: {m}");
         let mut no_sender = letter(received, None, MailLink::None);
         no_sender.sender = " ".into();
         assert!(
-            invalid_message(s.register_mail(&no_sender, &standards).await).contains("sender"),
+            invalid_message(s.mail().register(&no_sender, &standards).await).contains("sender"),
             "{n}"
         );
-        assert_eq!(s.mail_items(10, 0).await.unwrap().len(), 3, "{n}");
+        assert_eq!(s.mail().items(10, 0).await.unwrap().len(), 3, "{n}");
     }
 }

@@ -175,7 +175,11 @@ pub async fn start_session(
     subject: i64,
 ) -> Result<Vec<HeaderValue>, WebError> {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
-        state.store.delete_session(&sha256_hex(old)).await?;
+        state
+            .store
+            .accounts()
+            .delete_session(&sha256_hex(old))
+            .await?;
     }
     let id = random_token();
     let csrf = random_token();
@@ -183,6 +187,7 @@ pub async fn start_session(
     let ttl = state.config.session_hours.max(1) * 3600;
     state
         .store
+        .accounts()
         .create_session(
             &sha256_hex(&id),
             kind,
@@ -199,7 +204,11 @@ pub async fn start_session(
 /// Ends the session behind the request's cookie; returns the cookie deletion to send.
 pub async fn end_session(state: &AppState, headers: &HeaderMap) -> Result<HeaderValue, WebError> {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
-        state.store.delete_session(&sha256_hex(old)).await?;
+        state
+            .store
+            .accounts()
+            .delete_session(&sha256_hex(old))
+            .await?;
     }
     Ok(set_cookie(
         SESSION_COOKIE,
@@ -363,7 +372,12 @@ impl FromRequestParts<AppState> for Ctx {
         };
         if let Some(sid) = cookie(headers, SESSION_COOKIE).filter(|s| !s.is_empty()) {
             let hash = sha256_hex(sid);
-            if let Some(found) = state.store.session_context(&hash, now_micros()).await? {
+            if let Some(found) = state
+                .store
+                .accounts()
+                .session_context(&hash, now_micros())
+                .await?
+            {
                 ctx.csrf = found.session.csrf;
                 ctx.customer = found.customer;
                 ctx.operator = found.operator.filter(|o| o.active);

@@ -71,6 +71,236 @@ const COMMON: Texts = &[
         "Indirizzo del database non supportato: '{url}'. Usa sqlite://FILE o postgres://...",
         "Unsupported database URL '{url}': use sqlite://FILE or postgres://...",
     ),
+    (
+        "refusal.category_code",
+        "Il codice di categoria '{code}' deve essere di sole lettere maiuscole.",
+        "The service category code '{code}' must be capital letters.",
+    ),
+    (
+        "refusal.unknown_category",
+        "Lo sportello {branch} non ha la categoria di servizio '{category}'.",
+        "Branch {branch} has no service category '{category}'.",
+    ),
+    (
+        "refusal.slot_before_booking",
+        "L'appuntamento delle {slot} è prima della prenotazione delle {booked}: scegli un orario successivo.",
+        "The appointment {slot} is before the booking {booked}: book a later slot.",
+    ),
+    (
+        "refusal.ticket_not_booked",
+        "Il biglietto {ticket} è stato preso al totem: solo i biglietti prenotati registrano l'arrivo.",
+        "Ticket {ticket} was taken at the kiosk: only booked tickets check in.",
+    ),
+    (
+        "refusal.ticket_checked_in",
+        "Il biglietto {ticket} ha già registrato l'arrivo.",
+        "Ticket {ticket} has already checked in.",
+    ),
+    (
+        "refusal.ticket_other_day",
+        "Il biglietto {ticket} è per il {day}, non per il giorno di {at}.",
+        "Ticket {ticket} is for {day}, not for the day of {at}.",
+    ),
+    (
+        "refusal.call_before_taken",
+        "Nessuno era in attesa a {branch} alle {at}: il primo biglietto in attesa è entrato in coda alle {first}, e un biglietto non si chiama prima che sia preso.",
+        "Nobody was waiting at {branch} at {at}: the first ticket waiting joined the queue at {first}, and a ticket cannot be called before it is taken.",
+    ),
+    (
+        "refusal.ticket_state",
+        "Il biglietto {ticket} è {state_it}, non {expected_it}.",
+        "Ticket {ticket} is {state_en}, not {expected_en}.",
+    ),
+    (
+        "refusal.ticket_time_backwards",
+        "Il biglietto {ticket} non può andare avanti alle {at}: è stato {step_it} alle {when}, dopo (gli orari di un biglietto non tornano indietro).",
+        "Ticket {ticket} cannot move on at {at}: it was {step_en} at {when}, later (ticket times must not go backwards).",
+    ),
+    (
+        "refusal.campaign_sent",
+        "La campagna {campaign} è già stata inviata.",
+        "Campaign {campaign} was already sent.",
+    ),
+    (
+        "refusal.campaign_untargeted",
+        "La campagna {campaign} non ha sportelli: scegli prima a chi inviarla.",
+        "Campaign {campaign} has no branches: target it first.",
+    ),
+    (
+        "refusal.campaign_not_sent",
+        "La campagna {campaign} non è ancora stata inviata.",
+        "Campaign {campaign} was not sent yet.",
+    ),
+    (
+        "refusal.not_campaign_target",
+        "Lo sportello {branch} non è tra i destinatari della campagna {campaign}.",
+        "Branch {branch} is not a target of campaign {campaign}.",
+    ),
+    (
+        "refusal.kiosk_key_in_clear",
+        "La chiave di un totem si conserva come SHA-256 esadecimale (64 cifre), mai in chiaro.",
+        "A kiosk key is stored as its SHA-256 in hex (64 digits), never in the clear.",
+    ),
+    (
+        "refusal.kiosk_paired_by_nobody",
+        "Per abbinare un totem serve il nome di chi lo abbina.",
+        "Pairing a kiosk needs the name of who pairs it.",
+    ),
+    (
+        "refusal.branch_operator",
+        "'{operator}' non è un gestore valido (own, outsourced).",
+        "'{operator}' is not an operator (own, outsourced).",
+    ),
+    (
+        "refusal.branch_contractor",
+        "Uno sportello in outsourcing richiede il nome dell'appaltatore.",
+        "An outsourced branch needs its contractor's name.",
+    ),
+    (
+        "refusal.branch_host",
+        "'{host}' non è una sede valida (own, third_party).",
+        "'{host}' is not a host (own, third_party).",
+    ),
+    (
+        "refusal.branch_host_name",
+        "Uno sportello presso terzi richiede il nome di chi lo ospita.",
+        "A branch hosted at a third party needs the host's name.",
+    ),
+    (
+        "refusal.branch_counters",
+        "Il numero di sportelli deve essere un intero da 1 a 99.",
+        "The number of counters must be a whole number from 1 to 99.",
+    ),
+    (
+        "refusal.branch_coordinates",
+        "Latitudine e longitudine devono essere numeri in gradi (es. 44.49 e 11.34).",
+        "Latitude and longitude must be numbers in degrees (e.g. 44.49 and 11.34).",
+    ),
+    (
+        "refusal.already_registered",
+        "Questo cliente è già registrato allo sportello on-line: accedi, o reimposta la password.",
+        "This customer is already registered to the online branch: sign in, or reset the password.",
+    ),
+    (
+        "refusal.email_taken",
+        "L'indirizzo {email} è già usato da un altro account dello sportello on-line.",
+        "The address {email} is already used by another online-branch account.",
+    ),
+    (
+        "refusal.agent_without_line",
+        "Un operatore del call center ha bisogno di una linea: residenziale o business.",
+        "A call-center agent needs a line: residential or business.",
+    ),
+    (
+        "refusal.clerk_without_branch",
+        "Un addetto di sportello ha bisogno del codice dello sportello.",
+        "A branch clerk needs the code of the branch.",
+    ),
+    (
+        "refusal.operator_exists",
+        "Esiste già un operatore con l'indirizzo {email}.",
+        "An operator with the address {email} already exists.",
+    ),
+    (
+        "refusal.token_without_name",
+        "Un token API ha bisogno di un nome che dica chi lo usa.",
+        "An API token needs a name that says who uses it.",
+    ),
+    (
+        "refusal.attachment_unnamed",
+        "Il file ({what_it}) non ha nome.",
+        "The {what_en} has no file name.",
+    ),
+    (
+        "refusal.attachment_too_large",
+        "Il file '{filename}' ({what_it}) pesa {mib} MiB; il limite è 5 MiB.",
+        "The {what_en} '{filename}' is {mib} MiB; the limit is 5 MiB.",
+    ),
+    (
+        "refusal.subject_empty",
+        "L'oggetto è vuoto: di' in poche parole di cosa tratta {what_it}.",
+        "The subject is empty: say in a few words what the {what_en} is about.",
+    ),
+    (
+        "refusal.request_body_empty",
+        "Il testo della richiesta è vuoto: descrivi la richiesta.",
+        "The text of the request is empty: describe the request.",
+    ),
+    (
+        "refusal.supply_point_not_customers",
+        "La fornitura {supply_point} non è tra quelle del cliente {customer}.",
+        "The supply point {supply_point} is not one of customer {customer}'s supplies.",
+    ),
+    (
+        "refusal.answer_empty",
+        "La risposta è vuota: scrivi la risposta al cliente.",
+        "The answer is empty: write the reply to the customer.",
+    ),
+    (
+        "refusal.request_not_open",
+        "La richiesta {request} non è aperta ({status_it}): non si può rispondere di nuovo.",
+        "Request {request} is {status_en}, not open: it cannot be answered again.",
+    ),
+    (
+        "refusal.answer_before_opening",
+        "La risposta alla richiesta {request} non può avere una data precedente all'apertura.",
+        "The answer to request {request} cannot be dated before the request was opened.",
+    ),
+    (
+        "refusal.letter_without_sender",
+        "Il mittente è vuoto: scrivi chi ha mandato la lettera.",
+        "The sender is empty: write who sent the letter.",
+    ),
+    (
+        "refusal.no_request_to_link",
+        "Non esiste la richiesta {request} a cui collegare la lettera.",
+        "There is no request {request} to link the letter to.",
+    ),
+    (
+        "refusal.letter_other_customer",
+        "La richiesta {request} è di un cliente diverso da quello della lettera.",
+        "Request {request} belongs to another customer than the letter's.",
+    ),
+    (
+        "refusal.letter_without_customer",
+        "Una lettera che apre una richiesta ha bisogno del cliente.",
+        "A letter that opens a request needs the customer.",
+    ),
+    (
+        "refusal.supply_point_not_yours",
+        "La fornitura {supply_point} non è tra le tue.",
+        "The supply point {supply_point} is not one of your supplies.",
+    ),
+    (
+        "refusal.reading_not_metered",
+        "Le letture si fanno per i contatori di gas e acqua; la fornitura {supply_point} è {service_it}.",
+        "Readings are taken for gas and water meters; supply point {supply_point} is {service_en}.",
+    ),
+    (
+        "refusal.reading_negative",
+        "Una lettura del contatore non può essere negativa.",
+        "A meter reading cannot be negative.",
+    ),
+    (
+        "refusal.reading_after_sent",
+        "La lettura è datata {day}, dopo il giorno dell'invio.",
+        "The reading is dated {day}, after the day it was sent.",
+    ),
+    (
+        "refusal.reading_before_last",
+        "La lettura è datata {day}, prima dell'ultima lettura del {last_day}.",
+        "The reading is dated {day}, before the last reading of {last_day}.",
+    ),
+    (
+        "refusal.reading_below_last",
+        "La lettura {value} è più bassa dell'ultima, {last} del {last_day}; se il contatore è stato sostituito, indicalo.",
+        "The reading {value} is below the last one, {last} of {last_day}; if the meter was replaced, say so.",
+    ),
+    (
+        "refusal.reading_high",
+        "La lettura {value} vuol dire circa {per_day} al giorno dal {since}, più del triplo del solito {usual} al giorno: controllala e confermala se è giusta.",
+        "The reading {value} means about {per_day} a day since {since}, more than three times the usual {usual} a day: check it and confirm it if it is right.",
+    ),
     ("site.name", "canali", "canali"),
     ("site.portal", "Sportello on-line", "Online branch"),
     ("site.console", "Console operatori", "Operator console"),

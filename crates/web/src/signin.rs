@@ -81,7 +81,7 @@ impl Audience {
     async fn account(self, state: &AppState, email: &str) -> Result<Option<Account>, WebError> {
         Ok(match self {
             Audience::Customer => {
-                let login = state.store.portal_login_by_email(email).await?;
+                let login = state.store.accounts().portal_login_by_email(email).await?;
                 login.map(|l| Account {
                     id: l.customer_id,
                     password_hash: l.password_hash,
@@ -92,7 +92,7 @@ impl Audience {
                 })
             }
             Audience::Operator => {
-                let operator = state.store.operator_by_email(email).await?;
+                let operator = state.store.accounts().operator_by_email(email).await?;
                 operator.map(|o| Account {
                     id: o.id,
                     password_hash: o.password_hash,

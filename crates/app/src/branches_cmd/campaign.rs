@@ -12,7 +12,10 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
     let now = Timestamp::now().as_microsecond();
     match cmd {
         CampaignCommand::Create { name, material } => {
-            let id = store.create_campaign(&name, &material, now).await?;
+            let id = store
+                .network()
+                .create_campaign(&name, &material, now)
+                .await?;
             println!("Campaign {id} created: {name} ({material}).");
         }
         CampaignCommand::Target {
@@ -67,7 +70,7 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
                     (c, k)
                 })
                 .collect();
-            store.target_campaign(id, &targets).await?;
+            store.network().target_campaign(id, &targets).await?;
             println!(
                 "Campaign {id}: {} branches targeted, {} copies.",
                 targets.len(),
@@ -75,7 +78,7 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
             );
         }
         CampaignCommand::Send { id } => {
-            let c = store.send_campaign(id, now).await?;
+            let c = store.network().send_campaign(id, now).await?;
             println!("Campaign {} ({}) sent.", c.id, c.name);
         }
         CampaignCommand::Confirm {
@@ -83,7 +86,10 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
             branch,
             displayed,
         } => {
-            let r = store.confirm_campaign(id, &branch, displayed, now).await?;
+            let r = store
+                .network()
+                .confirm_campaign(id, &branch, displayed, now)
+                .await?;
             println!(
                 "Campaign {id}, branch {}: delivered {}, displayed {}.",
                 r.branch,
@@ -92,7 +98,7 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
             );
         }
         CampaignCommand::Pending { id } => {
-            let rows = store.campaign_branches(id).await?;
+            let rows = store.network().campaign_branches(id).await?;
             let not_delivered: Vec<&str> = rows
                 .iter()
                 .filter(|r| r.delivered_at.is_none())
@@ -116,7 +122,7 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
             );
         }
         CampaignCommand::Remind { id } => {
-            let rows = store.remind_campaign(id, now).await?;
+            let rows = store.network().remind_campaign(id, now).await?;
             println!(
                 "Reminder recorded for {} branches: {}",
                 rows.len(),
@@ -127,8 +133,8 @@ pub(super) async fn campaign(store: &Store, cmd: CampaignCommand) -> Result<()> 
             );
         }
         CampaignCommand::List => {
-            for c in store.campaigns().await? {
-                let rows = store.campaign_branches(c.id).await?;
+            for c in store.network().campaigns().await? {
+                let rows = store.network().campaign_branches(c.id).await?;
                 println!(
                     "{:>4} {:<40} {:<20} {} branches, {} copies, sent {}, delivered {}, displayed {}",
                     c.id,

@@ -28,6 +28,7 @@ pub(super) async fn import(store: &Store, file: &Path, format: Option<FileFormat
         None => ImportFormat::of_path(file),
     };
     let known: HashMap<String, String> = store
+        .network()
         .schedule_templates()
         .await?
         .into_iter()
@@ -35,7 +36,7 @@ pub(super) async fn import(store: &Store, file: &Path, format: Option<FileFormat
         .collect();
     let update = canali_branches::parse_registry(&text, format, &known)
         .with_context(|| format!("{} was not imported", file.display()))?;
-    let out = store.upsert_registry(&update).await?;
+    let out = store.network().upsert_registry(&update).await?;
     // Check the stored registry still compiles (e.g. a template changed under its branches).
     Network::load(store).await?;
     println!(

@@ -395,6 +395,7 @@ impl Runner {
         let clerk = format!("sportellista {}", k + 1);
         let called = self
             .store
+            .tickets()
             .call_next(branch, &counter, &clerk, &[], at)
             .await;
         let floor = self.floors.get_mut(branch).expect("known branch");
@@ -441,7 +442,7 @@ impl Runner {
             match state {
                 Counter::Calling { ticket, .. } => {
                     let service = self.service.get(&ticket).copied().unwrap_or(480);
-                    let next = match self.store.serve_ticket(ticket, at).await {
+                    let next = match self.store.tickets().serve(ticket, at).await {
                         Ok(_) => Counter::Serving {
                             ticket,
                             at: at + service * 1_000_000,
@@ -454,7 +455,7 @@ impl Runner {
                     self.floors.get_mut(&branch).expect("known").counters[k] = next;
                 }
                 Counter::Serving { ticket, .. } => {
-                    if let Err(e) = self.store.close_ticket(ticket, at, None).await {
+                    if let Err(e) = self.store.tickets().close(ticket, at, None).await {
                         tracing::warn!(error = %e, "the living demo could not close a ticket");
                     }
                     self.service.remove(&ticket);
@@ -479,7 +480,8 @@ impl Runner {
                     Some(l) => Some(*l),
                     None => self
                         .store
-                        .readings_of(point, 1)
+                        .readings()
+                        .of(point, 1)
                         .await?
                         .first()
                         .map(|r| (r.reading, r.read_day)),
@@ -491,7 +493,8 @@ impl Runner {
                     r + 1 + (pick % 40) as i64
                 });
                 self.store
-                    .record_reading(&NewReading {
+                    .readings()
+                    .record(&NewReading {
                         customer_id: c.id,
                         supply_point_id: point,
                         reading,
@@ -507,7 +510,8 @@ impl Runner {
             (WebAction::InformationRequest | WebAction::Complaint, _) => {
                 let (kind, subject, body) = request_text(action, pick);
                 self.store
-                    .open_request(
+                    .requests()
+                    .open(
                         &NewRequest {
                             customer_id: c.id,
                             supply_point_id: c.metered_point,
@@ -563,7 +567,8 @@ impl Runner {
             }
         };
         self.store
-            .register_mail(
+            .mail()
+            .register(
                 &NewMailItem {
                     received_day: Day::of_micros(at),
                     sender: c.name.clone(),
@@ -599,7 +604,12 @@ impl Runner {
         if !working {
             return;
         }
-        let open = match self.store.request_queue(RequestStatus::Open, 2000, 0).await {
+        let open = match self
+            .store
+            .requests()
+            .queue(RequestStatus::Open, 2000, 0)
+            .await
+        {
             Ok(q) => q,
             Err(e) => {
                 tracing::warn!(error = %e, "the living demo could not read the request queue");
@@ -620,7 +630,8 @@ impl Runner {
             };
             match self
                 .store
-                .answer_request(
+                .requests()
+                .answer(
                     r.id,
                     answer,
                     channel,

@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for ApiClient {
         {
             return Ok(ApiClient { token: t.clone() });
         }
-        match state.store.api_token_by_hash(&key.1).await? {
+        match state.store.accounts().api_token_by_hash(&key.1).await? {
             Some(t) => {
                 let mut c = cache().lock().expect("token cache");
                 if c.len() >= MAX_CACHED {

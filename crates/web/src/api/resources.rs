@@ -266,7 +266,8 @@ pub async fn request_queue(
     };
     let rows = state
         .store
-        .request_queue(
+        .requests()
+        .queue(
             status,
             clamp_limit(q.limit, 50, 500),
             q.offset.unwrap_or(0).max(0),
@@ -296,7 +297,8 @@ pub async fn request(
 ) -> Result<Json<ServiceRequest>, Problem> {
     state
         .store
-        .request(id)
+        .requests()
+        .get(id)
         .await?
         .map(Json)
         .ok_or_else(|| Problem::not_found(format!("there is no request {id}")))
@@ -344,7 +346,8 @@ pub async fn open_request(
     }
     let opened = state
         .store
-        .open_request(
+        .requests()
+        .open(
             &NewRequest {
                 customer_id: input.customer_id,
                 supply_point_id: input.supply_point_id,
@@ -395,7 +398,7 @@ pub async fn answer_request(
             "is empty: write the reply to the customer",
         ));
     }
-    let Some(req) = state.store.request(id).await? else {
+    let Some(req) = state.store.requests().get(id).await? else {
         return Err(Problem::not_found(format!("there is no request {id}")));
     };
     if req.status != RequestStatus::Open {
@@ -409,7 +412,8 @@ pub async fn answer_request(
     }
     let answered = state
         .store
-        .answer_request(
+        .requests()
+        .answer(
             id,
             &input.answer,
             channel,
@@ -440,7 +444,8 @@ pub async fn mail_list(
 ) -> Result<Json<MailList>, Problem> {
     let mail = state
         .store
-        .mail_items(clamp_limit(q.limit, 50, 500), q.offset.unwrap_or(0).max(0))
+        .mail()
+        .items(clamp_limit(q.limit, 50, 500), q.offset.unwrap_or(0).max(0))
         .await?;
     Ok(Json(MailList { mail }))
 }
@@ -511,7 +516,8 @@ pub async fn register_mail(
     };
     let item = state
         .store
-        .register_mail(
+        .mail()
+        .register(
             &NewMailItem {
                 received_day,
                 sender: input.sender,

@@ -91,6 +91,7 @@ async fn users_view(
     let lang = ctx.lang;
     let rows = state
         .store
+        .accounts()
         .operators()
         .await?
         .into_iter()
@@ -184,7 +185,12 @@ pub(super) async fn add_user(
         branch,
         password_hash: hash,
     };
-    let id = match state.store.add_operator(&new, now_micros()).await {
+    let id = match state
+        .store
+        .accounts()
+        .add_operator(&new, now_micros())
+        .await
+    {
         Ok(id) => id,
         Err(e) => {
             let msg = refusal_text(ctx.lang, e)?;
@@ -233,11 +239,21 @@ pub(super) async fn set_active(
         )
         .await;
     }
-    state.store.operator(id).await?.ok_or(WebError::NotFound)?;
-    state.store.set_operator_active(id, active).await?;
+    state
+        .store
+        .accounts()
+        .operator(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    state
+        .store
+        .accounts()
+        .set_operator_active(id, active)
+        .await?;
     if !active {
         state
             .store
+            .accounts()
             .delete_sessions_of(SessionKind::Operator, id)
             .await?;
     }
@@ -287,7 +303,10 @@ async fn tokens_view(
     new_token: Option<String>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(ADMIN)?;
-    let (tokens, operators) = tokio::try_join!(state.store.api_tokens(), state.store.operators())?;
+    let (tokens, operators) = tokio::try_join!(
+        state.store.accounts().api_tokens(),
+        state.store.accounts().operators()
+    )?;
     let rows = tokens
         .into_iter()
         .rev()
@@ -336,6 +355,7 @@ pub(super) async fn create_token(
     let token = auth::random_token();
     let created = state
         .store
+        .accounts()
         .create_api_token(&f.name, &auth::sha256_hex(&token), admin.id, now_micros())
         .await;
     let id = match created {
@@ -366,7 +386,12 @@ pub(super) async fn revoke_token(
     let admin = ctx.operator_in(ADMIN)?.clone();
     ctx.check_csrf(&f.csrf)?;
     let id = id_of(&id)?;
-    if state.store.revoke_api_token(id, now_micros()).await? {
+    if state
+        .store
+        .accounts()
+        .revoke_api_token(id, now_micros())
+        .await?
+    {
         audit(
             &state,
             admin.id,
@@ -430,6 +455,7 @@ pub(super) async fn audit_log(
     } else {
         state
             .store
+            .accounts()
             .audit_log(customer_id, AUDIT_PAGE + 1, (page - 1) * AUDIT_PAGE)
             .await?
     };

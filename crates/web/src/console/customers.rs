@@ -272,7 +272,7 @@ async fn customer_view(
     let (points, mut bills, requests, mut timeline) = tokio::try_join!(
         store.supply_points_of(id),
         store.bills_of(id, BILLS_PAGE + 1, (bills_page - 1) * BILLS_PAGE),
-        store.requests_of(id),
+        store.requests().of(id),
         store.timeline(&record.code, before, TIMELINE_PAGE + 1),
     )?;
     let detail = match before {

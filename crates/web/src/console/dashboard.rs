@@ -82,7 +82,7 @@ pub(super) async fn dashboard(
     let (day_counts, month_counts, by_days_left) = tokio::try_join!(
         store.contacts_by_channel(today, today),
         store.contacts_by_channel(month_start, today),
-        store.open_requests_by_days_left(today),
+        store.requests().open_by_days_left(today),
     )?;
     let lang = ctx.lang;
     let count = |counts: &[(Channel, i64)], c: Channel| {

@@ -63,7 +63,8 @@ pub(super) async fn registry(
     let notice = match q.done.as_deref().and_then(|d| d.parse::<i64>().ok()) {
         Some(id) => state
             .store
-            .mail_item(id)
+            .mail()
+            .item(id)
             .await?
             .map(|m| format!("{} {}", ctx.t("console.mail.registered"), m.protocol())),
         None => None,
@@ -87,7 +88,8 @@ async fn mail_view(
 ) -> Result<Response, WebError> {
     let mut items = state
         .store
-        .mail_items(MAIL_PAGE + 1, (page - 1) * MAIL_PAGE)
+        .mail()
+        .items(MAIL_PAGE + 1, (page - 1) * MAIL_PAGE)
         .await?;
     let more = items.len() as i64 > MAIL_PAGE;
     items.truncate(MAIL_PAGE as usize);
@@ -200,7 +202,8 @@ pub(super) async fn register(
     };
     match state
         .store
-        .register_mail(&item, &state.config.reply_standards)
+        .mail()
+        .register(&item, &state.config.reply_standards)
         .await
     {
         Ok(m) => {
@@ -226,7 +229,8 @@ pub(super) async fn file(
     ctx.operator_in(MAIL)?;
     let (name, content_type, data) = state
         .store
-        .mail_file(id_of(&id)?)
+        .mail()
+        .file(id_of(&id)?)
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(crate::portal::attachment_response(

@@ -182,6 +182,7 @@ pub(crate) async fn audit(
 ) -> Result<(), WebError> {
     state
         .store
+        .accounts()
         .audit(operator_id, action, customer_id, detail, now_micros())
         .await?;
     Ok(())

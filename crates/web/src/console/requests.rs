@@ -50,7 +50,8 @@ pub(super) async fn queue(
     let page = q.page();
     let mut rows = state
         .store
-        .request_queue(RequestStatus::Open, QUEUE_PAGE + 1, (page - 1) * QUEUE_PAGE)
+        .requests()
+        .queue(RequestStatus::Open, QUEUE_PAGE + 1, (page - 1) * QUEUE_PAGE)
         .await?;
     let more = rows.len() as i64 > QUEUE_PAGE;
     rows.truncate(QUEUE_PAGE as usize);
@@ -137,10 +138,15 @@ async fn request_view(
 ) -> Result<Response, WebError> {
     let op = ctx.operator_in(QUEUE)?.clone();
     let id = id_of(id)?;
-    let r = state.store.request(id).await?.ok_or(WebError::NotFound)?;
+    let r = state
+        .store
+        .requests()
+        .get(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     let (customer, files) = tokio::try_join!(
         state.store.customer(r.customer_id),
-        state.store.attachments_of(r.id),
+        state.store.requests().attachments_of(r.id),
     )?;
     audit(
         state,
@@ -243,7 +249,8 @@ pub(super) async fn answer(
     };
     let answered = state
         .store
-        .answer_request(
+        .requests()
+        .answer(
             rid,
             &f.text,
             channel,
@@ -286,6 +293,7 @@ pub(super) async fn file(
     let (id, file) = (id_of(&id)?, id_of(&file)?);
     let (meta, data) = state
         .store
+        .requests()
         .attachment(id, file)
         .await?
         .ok_or(WebError::NotFound)?;

@@ -61,8 +61,8 @@ async fn campaigns_list(
 ) -> Result<Response, WebError> {
     let store = &state.store;
     let mut rows = Vec::new();
-    for c in store.campaigns().await?.into_iter().rev() {
-        let b = store.campaign_branches(c.id).await?;
+    for c in store.network().campaigns().await?.into_iter().rev() {
+        let b = store.network().campaign_branches(c.id).await?;
         rows.push(CampaignLine {
             id: c.id,
             name: c.name,
@@ -180,11 +180,12 @@ async fn campaign_create(
     }
     let store = &state.store;
     let id = store
+        .network()
         .create_campaign(form.name.trim(), form.material.trim(), now_micros())
         .await?;
     let copies = copies.unwrap_or(1);
     let rows: Vec<(String, i64)> = targets.into_iter().map(|c| (c, copies)).collect();
-    store.target_campaign(id, &rows).await?;
+    store.network().target_campaign(id, &rows).await?;
     Ok(Redirect::to(&format!("/console/campaigns/{id}")).into_response())
 }
 
@@ -225,9 +226,9 @@ async fn campaign_view(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
-    let c = match store.campaign(id).await {
+    let c = match store.network().campaign(id).await {
         Ok(c) => c,
-        Err(canali_store::StoreError::Invalid(_)) => return Err(WebError::NotFound),
+        Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     let names: HashMap<String, String> = store
@@ -237,7 +238,7 @@ async fn campaign_view(
         .map(|b| (b.code, b.name))
         .collect();
     let (mut pending, mut confirmed) = (Vec::new(), Vec::new());
-    for b in store.campaign_branches(id).await? {
+    for b in store.network().campaign_branches(id).await? {
         let line = TargetLine {
             name: names.get(&b.branch).cloned().unwrap_or_default(),
             copies: b.copies,
@@ -289,7 +290,7 @@ async fn campaign_send(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    match state.store.send_campaign(id, now_micros()).await {
+    match state.store.network().send_campaign(id, now_micros()).await {
         Ok(_) => Ok(Redirect::to(&format!("/console/campaigns/{id}?done=sent")).into_response()),
         Err(e) => {
             let msg = refusal_text(ctx.lang, e)?;
@@ -306,16 +307,20 @@ async fn campaign_remind(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    let c = match state.store.campaign(id).await {
+    let c = match state.store.network().campaign(id).await {
         Ok(c) => c,
-        Err(canali_store::StoreError::Invalid(_)) => return Err(WebError::NotFound),
+        Err(canali_store::StoreError::NotFound { .. }) => return Err(WebError::NotFound),
         Err(e) => return Err(e.into()),
     };
     if c.sent_at.is_none() {
         let msg = ctx.t("campaign.not_sent").to_string();
         return campaign_view(&state, ctx, id, None, Some(msg)).await;
     }
-    state.store.remind_campaign(id, now_micros()).await?;
+    state
+        .store
+        .network()
+        .remind_campaign(id, now_micros())
+        .await?;
     Ok(Redirect::to(&format!("/console/campaigns/{id}?done=reminded")).into_response())
 }
 
@@ -351,6 +356,7 @@ async fn materials_view(
 ) -> Result<Response, WebError> {
     let rows = state
         .store
+        .network()
         .campaigns_of_branch(&branch)
         .await?
         .into_iter()
@@ -405,6 +411,7 @@ async fn materials_confirm(
     // Only a campaign this branch takes part in (another's is not found).
     if !state
         .store
+        .network()
         .campaigns_of_branch(&branch)
         .await?
         .iter()
@@ -415,6 +422,7 @@ async fn materials_confirm(
     let displayed = form.what == "displayed";
     match state
         .store
+        .network()
         .confirm_campaign(form.campaign, &branch, displayed, now_micros())
         .await
     {

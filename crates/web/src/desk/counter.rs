@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use canali_domain::service::Role;
 use canali_store::Store;
-use canali_store::tickets::{Ticket, TicketStatus};
+use canali_store::tickets::{Ticket, TicketState};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -108,7 +108,7 @@ async fn counter_data(
         .filter(|t| {
             !counter.is_empty()
                 && t.counter.as_deref() == Some(counter)
-                && matches!(t.status, TicketStatus::Called | TicketStatus::Serving)
+                && matches!(t.status, TicketState::Called | TicketState::Serving)
         })
         .max_by_key(|t| (t.called_at, t.id));
     let current = match current {
@@ -122,7 +122,7 @@ async fn counter_data(
                 .iter()
                 .filter(|t| {
                     t.category == c.code
-                        && t.status == TicketStatus::Waiting
+                        && t.status == TicketState::Waiting
                         && t.queued_at.is_some()
                 })
                 .collect();
@@ -142,11 +142,11 @@ async fn counter_data(
         .collect();
     let booked = tickets
         .iter()
-        .filter(|t| t.status == TicketStatus::Waiting && t.queued_at.is_none())
+        .filter(|t| t.status == TicketState::Waiting && t.queued_at.is_none())
         .count();
     let mut done: Vec<&Ticket> = tickets
         .iter()
-        .filter(|t| matches!(t.status, TicketStatus::Closed | TicketStatus::NoShow))
+        .filter(|t| matches!(t.status, TicketState::Closed | TicketState::NoShow))
         .collect();
     done.sort_by_key(|t| std::cmp::Reverse((t.closed_at, t.id)));
     let recent = done
@@ -232,7 +232,8 @@ fn clean_counter(s: &str) -> String {
 async fn ticket_here(store: &Store, id: Option<i64>, branch: &str) -> Result<i64, WebError> {
     let id = id.ok_or(WebError::NotFound)?;
     store
-        .ticket(id)
+        .tickets()
+        .get(id)
         .await?
         .filter(|t| t.branch == branch)
         .map(|t| t.id)
@@ -279,23 +280,28 @@ async fn counter_act(
         .collect();
     let result = match form.action.as_str() {
         "call" => store
+            .tickets()
             .call_next(&branch, &counter, &op.name, &categories, now)
             .await
             .map(|t| if t.is_some() { "call" } else { "none" }),
         "recall" => store
-            .recall_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .recall(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "recall"),
         "serve" => store
-            .serve_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .serve(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "serve"),
         "close" => store
-            .close_ticket(ticket_here(store, form.ticket, &branch).await?, now, None)
+            .tickets()
+            .close(ticket_here(store, form.ticket, &branch).await?, now, None)
             .await
             .map(|_| "close"),
         "no_show" => store
-            .no_show_ticket(ticket_here(store, form.ticket, &branch).await?, now)
+            .tickets()
+            .no_show(ticket_here(store, form.ticket, &branch).await?, now)
             .await
             .map(|_| "no_show"),
         _ => return Err(WebError::BadRequest("unknown action".into())),

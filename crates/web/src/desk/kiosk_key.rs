@@ -29,7 +29,10 @@ const MAX_KEYS_CHECKED: usize = 4;
 /// Returns the key in the clear, to be shown once in the pairing link.
 pub async fn pair(store: &Store, branch: &str, by: &str, at: i64) -> Result<String, StoreError> {
     let key = random_token();
-    store.pair_kiosk(branch, &sha256_hex(&key), by, at).await?;
+    store
+        .network()
+        .pair_kiosk(branch, &sha256_hex(&key), by, at)
+        .await?;
     Ok(key)
 }
 
@@ -53,7 +56,10 @@ pub(crate) async fn key_opens(store: &Store, branch: &str, key: &str) -> Result<
     if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(false);
     }
-    store.kiosk_key_opens(branch, &sha256_hex(key)).await
+    store
+        .network()
+        .kiosk_key_opens(branch, &sha256_hex(key))
+        .await
 }
 
 /// Whether the request comes from a device paired with `branch`'s kiosk.

@@ -14,7 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use canali_branches::network::Network;
-use canali_domain::network::{BranchEventKind, BranchKind, Host, Operator};
+use canali_domain::network::{
+    BranchEventKind, BranchFacts, BranchKind, Host, Operator, check_branch,
+};
 use canali_domain::schedule::WeeklyHours;
 use canali_domain::service::Role;
 use canali_domain::{Day, Service};
@@ -274,42 +276,24 @@ impl BranchForm {
                 "Choose the kind of branch.",
             ));
         }
-        let operator = if self.operator == "outsourced" {
-            Operator::Outsourced
-        } else {
-            Operator::Own
-        };
-        let contractor = Some(self.contractor.trim().to_string()).filter(|c| !c.is_empty());
-        if operator == Operator::Outsourced && contractor.is_none() {
-            errors.push(say(
-                "Uno sportello in outsourcing richiede il nome dell'appaltatore.",
-                "An outsourced branch needs its contractor's name.",
-            ));
-        }
-        let host = if self.host == "third_party" {
-            Host::ThirdParty
-        } else {
-            Host::Own
-        };
-        let host_name = Some(self.host_name.trim().to_string()).filter(|c| !c.is_empty());
-        if host == Host::ThirdParty && host_name.is_none() {
-            errors.push(say(
-                "Uno sportello presso terzi richiede il nome di chi lo ospita.",
-                "A branch hosted at a third party needs the host's name.",
-            ));
-        }
-        let counters = self
-            .counters
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|c| (1..=99).contains(c));
-        if counters.is_none() {
-            errors.push(say(
-                "Il numero di sportelli deve essere un intero da 1 a 99.",
-                "The number of counters must be a whole number from 1 to 99.",
-            ));
-        }
+        // The rule every way a branch comes in shares (the registry import too). Counters
+        // that are not a number count as 0, refused like it; so are coordinates as NaN.
+        let coord = |s: &str| s.trim().parse::<f64>().unwrap_or(f64::NAN);
+        let checked = check_branch(&BranchFacts {
+            operator: Some(self.operator.as_str()),
+            contractor: Some(self.contractor.as_str()),
+            host: Some(self.host.as_str()),
+            host_name: Some(self.host_name.as_str()),
+            counters: self.counters.trim().parse().unwrap_or(0),
+            latitude: coord(&self.latitude),
+            longitude: coord(&self.longitude),
+        })
+        .map_err(|refusals| {
+            for r in refusals {
+                errors.push(crate::i18n::refusal(ctx.lang, &r));
+            }
+        })
+        .ok();
         let hours = match WeeklyHours::parse(self.hours.trim()) {
             Ok(h) => Some(h.to_string()),
             Err(e) => {
@@ -340,17 +324,9 @@ impl BranchForm {
                 )),
             }
         }
-        let coord = |s: &str, max: f64| s.trim().parse::<f64>().ok().filter(|v| v.abs() <= max);
-        let (lat, lon) = (coord(&self.latitude, 90.0), coord(&self.longitude, 180.0));
-        if lat.is_none() || lon.is_none() {
-            errors.push(say(
-                "Latitudine e longitudine devono essere numeri in gradi (es. 44.49 e 11.34).",
-                "Latitude and longitude must be numbers in degrees (e.g. 44.49 and 11.34).",
-            ));
-        }
-        if !errors.is_empty() {
+        let Some(checked) = checked.filter(|_| errors.is_empty()) else {
             return Err(errors);
-        }
+        };
         Ok((
             Branch {
                 code,
@@ -359,15 +335,15 @@ impl BranchForm {
                 address: self.address.trim().to_string(),
                 sot: sot.unwrap_or_default(),
                 kind: kind.unwrap_or(BranchKind::Standard),
-                operator,
-                contractor: contractor.filter(|_| operator == Operator::Outsourced),
-                host,
-                host_name: host_name.filter(|_| host == Host::ThirdParty),
-                counters: counters.unwrap_or(1),
+                operator: checked.operator,
+                contractor: checked.contractor,
+                host: checked.host,
+                host_name: checked.host_name,
+                counters: checked.counters,
                 hours: hours.unwrap_or_default(),
                 schedule_template: None,
-                latitude: lat.unwrap_or_default(),
-                longitude: lon.unwrap_or_default(),
+                latitude: coord(&self.latitude),
+                longitude: coord(&self.longitude),
             },
             services.join(","),
         ))
@@ -405,8 +381,9 @@ async fn form_page(
     if existing.is_none() && code != "new" && f.is_none() {
         return Err(WebError::NotFound);
     }
-    let services = store.branch_services().await?;
+    let services = store.network().branch_services().await?;
     let templates: HashMap<String, String> = store
+        .network()
         .schedule_templates()
         .await?
         .into_iter()
@@ -436,7 +413,7 @@ async fn form_page(
         .map(|e| (e.day.date().to_string(), e.kind.label(lang), e.note))
         .collect();
     let pairing = match &existing {
-        Some(_) => store.kiosk_pairing(code).await?,
+        Some(_) => store.network().kiosk_pairing(code).await?,
         None => None,
     };
     let kiosk_in_force = pairing.as_ref().is_some_and(|p| p.revoked_at.is_none());
@@ -534,6 +511,7 @@ async fn branch_save(
             let code = branch.code.clone();
             state
                 .store
+                .network()
                 .upsert_registry(&RegistryUpdate {
                     branches: vec![(branch, services)],
                     ..RegistryUpdate::default()
@@ -580,6 +558,7 @@ async fn branch_event(
     };
     state
         .store
+        .network()
         .upsert_registry(&RegistryUpdate {
             events: vec![BranchEvent {
                 branch: code.clone(),
@@ -619,6 +598,7 @@ async fn kiosk_pair(
     let key = super::kiosk_key::pair(&state.store, &code, &op.email, now).await?;
     state
         .store
+        .accounts()
         .audit(op.id, "pair_kiosk", None, &format!("branch {code}"), now)
         .await?;
     let link = super::kiosk_key::pairing_link(&state.config.public_url, &code, &key);
@@ -647,9 +627,15 @@ async fn kiosk_revoke(
     ctx.check_csrf(&form.csrf)?;
     super::queue::branch_of(&state.store, &code).await?;
     let now = now_micros();
-    let outcome = if state.store.revoke_kiosk(&code, &op.email, now).await? {
+    let outcome = if state
+        .store
+        .network()
+        .revoke_kiosk(&code, &op.email, now)
+        .await?
+    {
         state
             .store
+            .accounts()
             .audit(op.id, "revoke_kiosk", None, &format!("branch {code}"), now)
             .await?;
         "revoked"

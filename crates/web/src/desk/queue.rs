@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use canali_branches::queue::estimate_wait;
 use canali_domain::{Day, ROME};
-use canali_store::tickets::{ServiceCategory, Ticket, TicketStatus};
+use canali_store::tickets::{ServiceCategory, Ticket, TicketState};
 use canali_store::{Branch, Store};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -57,7 +57,7 @@ fn clock(micros: i64) -> String {
         .unwrap_or_default()
 }
 
-pub(super) fn status_label(ctx: &Ctx, s: TicketStatus) -> &'static str {
+pub(super) fn status_label(ctx: &Ctx, s: TicketState) -> &'static str {
     s.label(ctx.lang)
 }
 
@@ -68,8 +68,8 @@ pub(super) async fn day_of(
     day: Day,
 ) -> Result<(Vec<Ticket>, Vec<ServiceCategory>), WebError> {
     Ok((
-        store.tickets(Some(branch), day, day).await?,
-        store.service_categories(branch).await?,
+        store.tickets().between(Some(branch), day, day).await?,
+        store.tickets().service_categories(branch).await?,
     ))
 }
 
@@ -80,7 +80,7 @@ fn ahead_of(t: &Ticket, tickets: &[Ticket], prio: &HashMap<&str, i64>) -> i64 {
     let mine = p(&t.category);
     tickets
         .iter()
-        .filter(|o| o.id != t.id && o.status == TicketStatus::Waiting && o.queued_at.is_some())
+        .filter(|o| o.id != t.id && o.status == TicketState::Waiting && o.queued_at.is_some())
         .filter(|o| {
             let q = p(&o.category);
             match t.queued_at {
@@ -101,6 +101,7 @@ async fn live_estimate(
     let prio: HashMap<&str, i64> = cats.iter().map(|c| (c.code.as_str(), c.priority)).collect();
     let ahead = ahead_of(t, tickets, &prio);
     let mut load = store
+        .tickets()
         .queue_load(&t.branch, &t.category, now_micros())
         .await?;
     load.ahead = ahead;
@@ -176,7 +177,7 @@ async fn kiosk_page(
     if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     Ok(KioskPage {
         ctx,
         branch,
@@ -209,7 +210,7 @@ async fn kiosk_take(
     if !kiosk_key::device_paired(&state.store, &headers, &code).await? {
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     let Some(cat) = categories.iter().find(|c| c.code == form.category) else {
         return Err(WebError::BadRequest(format!(
             "Categoria sconosciuta / unknown category '{}'",
@@ -217,11 +218,16 @@ async fn kiosk_take(
         )));
     };
     let now = now_micros();
-    let load = state.store.queue_load(&code, &cat.code, now).await?;
+    let load = state
+        .store
+        .tickets()
+        .queue_load(&code, &cat.code, now)
+        .await?;
     let estimate = estimate_wait(&load);
     let (taken, error) = match state
         .store
-        .take_ticket(&code, &cat.code, false, now, estimate)
+        .tickets()
+        .take(&code, &cat.code, false, now, estimate)
         .await
     {
         Ok(t) => (
@@ -284,7 +290,7 @@ async fn display_data(
     called.sort_by_key(|t| std::cmp::Reverse((t.called_at, t.id)));
     let waiting = tickets
         .iter()
-        .filter(|t| t.status == TicketStatus::Waiting && t.queued_at.is_some())
+        .filter(|t| t.status == TicketState::Waiting && t.queued_at.is_some())
         .count();
     Ok((
         called
@@ -361,7 +367,7 @@ async fn virtual_page(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let branch = branch_of(&state.store, &code).await?;
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     Ok(VirtualPage {
         customer: ctx.customer.as_ref().map(|c| c.name.clone()),
         ctx,
@@ -386,7 +392,7 @@ async fn virtual_take(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&form.csrf)?;
     let branch = branch_of(&state.store, &code).await?;
-    let categories = state.store.service_categories(&code).await?;
+    let categories = state.store.tickets().service_categories(&code).await?;
     let now = now_micros();
     let page_error = |ctx: Ctx, branch, categories, error: String| {
         VirtualPage {
@@ -418,8 +424,9 @@ async fn virtual_take(
             ticket_key(&t)
         ))
         .into_response()),
-        Err(canali_branches::BranchError::Invalid(m))
-        | Err(canali_branches::BranchError::Store(canali_store::StoreError::Invalid(m))) => {
+        Err(canali_branches::BranchError::Invalid(m)) => Ok(page_error(ctx, branch, categories, m)),
+        Err(canali_branches::BranchError::Store(canali_store::StoreError::Refused(r))) => {
+            let m = crate::i18n::refusal(ctx.lang, &r);
             Ok(page_error(ctx, branch, categories, m))
         }
         Err(canali_branches::BranchError::Store(e)) => Err(e.into()),
@@ -473,12 +480,13 @@ pub(super) async fn ticket_view(
     id: i64,
 ) -> Result<(Ticket, TicketView), WebError> {
     let t = store
-        .ticket(id)
+        .tickets()
+        .get(id)
         .await?
         .filter(|t| t.branch == code)
         .ok_or(WebError::NotFound)?;
     let (tickets, cats) = day_of(store, code, t.day).await?;
-    let (ahead, wait) = if t.status == TicketStatus::Waiting {
+    let (ahead, wait) = if t.status == TicketState::Waiting {
         live_estimate(store, &t, &tickets, &cats).await?
     } else {
         (0, 0)
@@ -491,8 +499,8 @@ pub(super) async fn ticket_view(
             .find(|c| c.code == t.category)
             .map_or_else(|| t.category.clone(), |c| c.name.clone()),
         status: status_label(ctx, t.status),
-        waiting: t.status == TicketStatus::Waiting,
-        called: t.status == TicketStatus::Called,
+        waiting: t.status == TicketState::Waiting,
+        called: t.status == TicketState::Called,
         checked_in: t.queued_at.is_some(),
         slot: t.slot_at.map(|s| ctx.datetime(s)).unwrap_or_default(),
         day: ctx.date(t.day),
@@ -555,7 +563,7 @@ async fn virtual_check_in(
             "Il link del biglietto non è valido. The ticket's link is not valid.".into(),
         ));
     }
-    let (notice, error) = match state.store.check_in_ticket(id, now_micros()).await {
+    let (notice, error) = match state.store.tickets().check_in(id, now_micros()).await {
         Ok(_) => (Some(ctx.t("desk.checked_in").to_string()), None),
         Err(e) => (None, Some(refusal_text(ctx.lang, e)?)),
     };

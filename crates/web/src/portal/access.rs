@@ -92,6 +92,7 @@ pub(super) async fn send_link(
     };
     state
         .store
+        .accounts()
         .create_email_token(
             &auth::sha256_hex(&token),
             purpose,
@@ -164,12 +165,18 @@ pub(super) async fn register(
         let msg = format!("{} {e}", ctx.t("register.bad_tax_id"));
         return fail(ctx, msg, f);
     }
-    let Some(customer) = state.store.registration_match(&f.code, &f.tax_id).await? else {
+    let Some(customer) = state
+        .store
+        .accounts()
+        .registration_match(&f.code, &f.tax_id)
+        .await?
+    else {
         return fail(ctx.clone(), ctx.t("register.no_match").into(), f);
     };
     let hash = auth::hash_password(f.password.clone()).await?;
     let created = state
         .store
+        .accounts()
         .create_portal_login(customer.id, &f.email, &hash, now_micros())
         .await;
     if let Err(msg) = refused(&ctx, created)? {
@@ -202,6 +209,7 @@ pub(super) async fn confirm(
     let now = now_micros();
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&q.token),
             EmailPurpose::ConfirmAddress,
@@ -217,7 +225,11 @@ pub(super) async fn confirm(
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
-    state.store.confirm_portal_login(customer_id, now).await?;
+    state
+        .store
+        .accounts()
+        .confirm_portal_login(customer_id, now)
+        .await?;
     Ok(message(
         ctx.clone(),
         ctx.t("confirm.title"),
@@ -253,7 +265,11 @@ pub(super) async fn forgot(
         Action::Reset,
         &auth::client_ip(&state, &headers, Some(peer)),
     )?;
-    if let Some(login) = state.store.portal_login_by_email(&f.email).await?
+    if let Some(login) = state
+        .store
+        .accounts()
+        .portal_login_by_email(&f.email)
+        .await?
         && login.confirmed_at.is_some()
     {
         send_link(
@@ -320,6 +336,7 @@ pub(super) async fn reset(
     }
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&f.token),
             EmailPurpose::ResetPassword,
@@ -336,10 +353,15 @@ pub(super) async fn reset(
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
     let hash = auth::hash_password(f.password).await?;
-    state.store.set_portal_password(customer_id, &hash).await?;
+    state
+        .store
+        .accounts()
+        .set_portal_password(customer_id, &hash)
+        .await?;
     // A reset ends every session: whoever knew the old password is signed out.
     state
         .store
+        .accounts()
         .delete_sessions_of(SessionKind::Customer, customer_id)
         .await?;
     Ok(message(

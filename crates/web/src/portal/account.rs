@@ -41,6 +41,7 @@ async fn account(
     let customer = ctx.customer()?.clone();
     let email = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .map(|l| l.email)
@@ -84,6 +85,7 @@ pub(super) async fn change_password(
     let customer = posting_customer(&ctx, &f.csrf)?;
     let login = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -95,10 +97,15 @@ pub(super) async fn change_password(
         return account(&state, ctx, Some(problem), None).await;
     }
     let hash = auth::hash_password(f.password).await?;
-    state.store.set_portal_password(customer.id, &hash).await?;
+    state
+        .store
+        .accounts()
+        .set_portal_password(customer.id, &hash)
+        .await?;
     // Every other session ends; this browser gets a fresh one.
     state
         .store
+        .accounts()
         .delete_sessions_of(SessionKind::Customer, customer.id)
         .await?;
     let cookies = auth::start_session(&state, &headers, SessionKind::Customer, customer.id).await?;
@@ -123,6 +130,7 @@ pub(super) async fn change_email(
     let customer = posting_customer(&ctx, &f.csrf)?;
     let login = state
         .store
+        .accounts()
         .portal_login(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -134,7 +142,13 @@ pub(super) async fn change_email(
         let msg = ctx.t("register.bad_email").to_string();
         return account(&state, ctx, Some(msg), None).await;
     }
-    if state.store.portal_login_by_email(&f.email).await?.is_some() {
+    if state
+        .store
+        .accounts()
+        .portal_login_by_email(&f.email)
+        .await?
+        .is_some()
+    {
         let msg = ctx.t("account.email_taken").to_string();
         return account(&state, ctx, Some(msg), None).await;
     }
@@ -158,6 +172,7 @@ pub(super) async fn confirm_email_change(
 ) -> Result<Response, WebError> {
     let used = state
         .store
+        .accounts()
         .use_email_token(
             &auth::sha256_hex(&q.token),
             EmailPurpose::ChangeAddress,
@@ -173,12 +188,21 @@ pub(super) async fn confirm_email_change(
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
-    let changed = state.store.set_portal_email(customer_id, &email).await;
+    let changed = state
+        .store
+        .accounts()
+        .set_portal_email(customer_id, &email)
+        .await;
     if let Err(msg) = refused(&ctx, changed)? {
         let page = failure(ctx.clone(), ctx.t("account.change_email"), msg, None);
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     }
-    if let Some(c) = state.store.customer_identity(customer_id).await? {
+    if let Some(c) = state
+        .store
+        .accounts()
+        .customer_identity(customer_id)
+        .await?
+    {
         record_web_contact(
             &state,
             &c.code,

@@ -78,7 +78,8 @@ async fn readings_view(
     let history = if selected > 0 {
         state
             .store
-            .readings_of(selected, 10)
+            .readings()
+            .of(selected, 10)
             .await?
             .into_iter()
             .map(|r| (ctx.date(r.read_day), r.reading, ctx.datetime(r.sent_at)))
@@ -158,7 +159,8 @@ pub(super) async fn send_reading(
     let now = now_micros();
     let outcome = state
         .store
-        .record_reading(&NewReading {
+        .readings()
+        .record(&NewReading {
             customer_id: customer.id,
             supply_point_id: f.point,
             reading: value,
@@ -185,6 +187,7 @@ pub(super) async fn send_reading(
             .await
         }
         ReadingOutcome::NeedsConfirmation(why) => {
+            let why = crate::i18n::refusal(ctx.lang, &why);
             readings_view(
                 &state,
                 ctx,
@@ -198,6 +201,7 @@ pub(super) async fn send_reading(
             .await
         }
         ReadingOutcome::Refused(why) => {
+            let why = crate::i18n::refusal(ctx.lang, &why);
             readings_view(
                 &state,
                 ctx,

@@ -53,7 +53,7 @@ pub(super) async fn requests(
     ctx: Ctx,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let rows = state.store.requests_of(customer.id).await?;
+    let rows = state.store.requests().of(customer.id).await?;
     Ok(RequestsPage {
         requests: rows.iter().map(|r| RequestView::of(&ctx, r)).collect(),
         ctx,
@@ -124,7 +124,8 @@ pub(super) async fn new_request(
     };
     let opened = state
         .store
-        .open_request(
+        .requests()
+        .open(
             &NewRequest {
                 customer_id: customer.id,
                 supply_point_id,
@@ -155,11 +156,13 @@ pub(super) async fn request(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let r = state
         .store
-        .request_of(customer.id, id)
+        .requests()
+        .one_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
     let files = state
         .store
+        .requests()
         .attachments_of(r.id)
         .await?
         .into_iter()
@@ -200,11 +203,13 @@ pub(super) async fn request_file(
     // The request must be this customer's before its files are looked at.
     state
         .store
-        .request_of(customer.id, id)
+        .requests()
+        .one_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
     let (meta, data) = state
         .store
+        .requests()
         .attachment(id, file)
         .await?
         .ok_or(WebError::NotFound)?;

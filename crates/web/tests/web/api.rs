@@ -71,11 +71,11 @@ async fn tokens_are_required_and_revocation_works() {
 
         // A token revoked before its first use is refused at once.
         let (id2, t2) = app.new_api_token("test integration").await;
-        assert!(app.store.revoke_api_token(id2, 0).await.unwrap());
+        assert!(app.store.accounts().revoke_api_token(id2, 0).await.unwrap());
         problem(get_as(Some(&t2)).await.unwrap(), 401).await;
 
         // One in use is refused within the cache's time to live.
-        assert!(app.store.revoke_api_token(id, 0).await.unwrap());
+        assert!(app.store.accounts().revoke_api_token(id, 0).await.unwrap());
         tokio::time::sleep(canali_web::api::TOKEN_TTL + std::time::Duration::from_millis(200))
             .await;
         problem(get_as(Some(&t)).await.unwrap(), 401).await;

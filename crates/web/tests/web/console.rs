@@ -92,7 +92,12 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
         assert_eq!(older.matches("<td>Pagamenti</td>").count(), 5, "{older}");
 
         // Every view is audited.
-        let log = app.store.audit_log(Some(1), 50, 0).await.unwrap();
+        let log = app
+            .store
+            .accounts()
+            .audit_log(Some(1), 50, 0)
+            .await
+            .unwrap();
         let views: Vec<_> = log.iter().filter(|e| e.action == "view_customer").collect();
         assert_eq!(views.len(), 2, "{log:?}");
         assert!(
@@ -124,7 +129,12 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
         assert_eq!(newest.reason, Some(Reason::Billing));
         assert_eq!(newest.handle_seconds, Some(240));
         assert_eq!(newest.source, "console");
-        let log = app.store.audit_log(Some(1), 50, 0).await.unwrap();
+        let log = app
+            .store
+            .accounts()
+            .audit_log(Some(1), 50, 0)
+            .await
+            .unwrap();
         assert!(
             log.iter()
                 .any(|e| e.action == "log_contact" && e.detail.contains("bolletta spiegata")),
@@ -206,7 +216,7 @@ async fn roles_csrf_and_sessions_are_enforced() {
             .await
             .unwrap();
         assert_eq!(r.status(), 403);
-        assert!(app.store.api_tokens().await.unwrap().is_empty());
+        assert!(app.store.accounts().api_tokens().await.unwrap().is_empty());
 
         // Nobody signed in, or a customer: to the console's sign-in.
         let (status, _) = text(&client(), format!("{b}/console/search?q=x")).await;
@@ -227,6 +237,7 @@ async fn roles_csrf_and_sessions_are_enforced() {
         let clerk = operator_client(&app, "clerk").await;
         let clerk_id = app
             .store
+            .accounts()
             .operator_by_email("clerk@canali.test")
             .await
             .unwrap()
@@ -283,6 +294,7 @@ async fn the_session_id_changes_at_sign_in() {
         let planted_hash = canali_web::auth::sha256_hex(&planted);
         assert!(
             app.store
+                .accounts()
                 .session(&planted_hash, jiff::Timestamp::now().as_microsecond())
                 .await
                 .unwrap()
@@ -302,7 +314,8 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
         let now = jiff::Timestamp::now().as_microsecond();
         let opened = app
             .store
-            .open_request(
+            .requests()
+            .open(
                 &NewRequest {
                     customer_id: 1,
                     supply_point_id: Some(11),
@@ -331,7 +344,7 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
         let (status, html) = text(&c, format!("{b}/console/requests/{id}")).await;
         assert_eq!(status, 200);
         assert!(html.contains("foto.png"));
-        let file_id = app.store.attachments_of(id).await.unwrap()[0].id;
+        let file_id = app.store.requests().attachments_of(id).await.unwrap()[0].id;
         let r = get(&c, format!("{b}/console/requests/{id}/files/{file_id}"))
             .send()
             .await
@@ -360,7 +373,7 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
         let (_, html) = text(&c, format!("{b}/console/requests/{id}?done=answered")).await;
         assert!(html.contains("25,00 €"), "{html}");
         assert!(html.contains("Abbiamo rettificato la bolletta."));
-        let stored = app.store.request(id).await.unwrap().unwrap();
+        let stored = app.store.requests().get(id).await.unwrap().unwrap();
         assert_eq!(stored.compensation_cents, Some(2500), "{}", app.backend);
         // Answering again is refused on the form.
         let r = c
@@ -429,11 +442,11 @@ async fn mail_registration_numbers_letters_by_year() {
             "{html}"
         );
         // The first letter opened a complaint by mail.
-        let items = app.store.mail_items(10, 0).await.unwrap();
+        let items = app.store.mail().items(10, 0).await.unwrap();
         assert_eq!(items.len(), 2);
         let first = items.iter().find(|m| m.seq == 1).unwrap();
         let rid = first.request_id.expect("a new request");
-        let req = app.store.request(rid).await.unwrap().unwrap();
+        let req = app.store.requests().get(rid).await.unwrap().unwrap();
         assert_eq!(req.channel, Channel::Mail);
         assert_eq!(req.kind, RequestKind::Complaint);
         // The scan downloads.
@@ -452,7 +465,7 @@ async fn mail_registration_numbers_letters_by_year() {
             .await
             .unwrap();
         assert_eq!(r.status(), 400);
-        let log = app.store.audit_log(None, 50, 0).await.unwrap();
+        let log = app.store.accounts().audit_log(None, 50, 0).await.unwrap();
         assert_eq!(
             log.iter().filter(|e| e.action == "register_mail").count(),
             2
@@ -482,7 +495,13 @@ async fn the_admin_manages_tokens_and_operators() {
         let secret = &rest[start..start + 64];
         assert!(secret.chars().all(|ch| ch.is_ascii_hexdigit()), "{secret}");
         let hash = canali_web::auth::sha256_hex(secret);
-        let stored = app.store.api_token_by_hash(&hash).await.unwrap().unwrap();
+        let stored = app
+            .store
+            .accounts()
+            .api_token_by_hash(&hash)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(stored.name, "CRM integration");
         // Listed later without the secret.
         let (_, list) = text(&c, format!("{b}/console/admin/tokens")).await;
@@ -494,7 +513,14 @@ async fn the_admin_manages_tokens_and_operators() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        assert!(app.store.api_token_by_hash(&hash).await.unwrap().is_none());
+        assert!(
+            app.store
+                .accounts()
+                .api_token_by_hash(&hash)
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // A new agent on the business line, who can then sign in.
         let r = c
@@ -513,6 +539,7 @@ async fn the_admin_manages_tokens_and_operators() {
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let op = app
             .store
+            .accounts()
             .operator_by_email("giulia.verdi@canali.test")
             .await
             .unwrap()

@@ -35,6 +35,7 @@ fn branch(code: &str) -> Branch {
 /// Branches BO01 and BO02, with categories A (priority 1), B (1) and P (5) at BO01.
 pub(crate) async fn seed_branches(store: &Store) {
     store
+        .network()
         .insert_branches(&[branch("BO01"), branch("BO02")])
         .await
         .unwrap();
@@ -45,6 +46,7 @@ pub(crate) async fn seed_branches(store: &Store) {
         priority,
     };
     store
+        .tickets()
         .set_service_categories(&[
             cat("A", "Bollette e pagamenti", 1),
             cat("B", "Contratti", 1),
@@ -59,6 +61,7 @@ pub(crate) async fn seed_branches(store: &Store) {
 async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
     let op = app
         .store
+        .accounts()
         .operator_by_email(email)
         .await
         .unwrap()
@@ -67,6 +70,7 @@ async fn operator_client(app: &TestApp, email: &str) -> reqwest::Client {
     let csrf = canali_web::auth::random_token();
     let now = canali_web::now_micros();
     app.store
+        .accounts()
         .create_session(
             &canali_web::auth::sha256_hex(&token),
             SessionKind::Operator,
@@ -164,12 +168,18 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
         let current = section(&html, "id=\"current\"", "</div>");
         assert!(current.contains("P001"), "{be}: {current}");
         let today = canali_domain::Day::of_micros(canali_web::now_micros());
-        let tickets = app.store.tickets(Some("BO01"), today, today).await.unwrap();
+        let tickets = app
+            .store
+            .tickets()
+            .between(Some("BO01"), today, today)
+            .await
+            .unwrap();
         let p = tickets.iter().find(|t| t.label == "P001").unwrap();
         assert_eq!(p.counter.as_deref(), Some("3"));
 
         // A clerk of another branch cannot touch BO01's tickets.
         app.store
+            .accounts()
             .add_operator(
                 &NewOperator {
                     email: "clerk2@canali.test".into(),
@@ -234,7 +244,7 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
             .await;
             assert_eq!(s, 303, "{be} {action}: {html}");
         }
-        // Closing again is refused in words.
+        // Closing again is refused in words, in the page's language.
         let (s, html) = post(
             &clerk,
             format!("{b}/console/counter"),
@@ -247,7 +257,7 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
         )
         .await;
         assert_eq!(s, 200);
-        assert!(html.contains("P001 is"), "{be}: {html}");
+        assert!(html.contains("Il biglietto P001 è"), "{be}: {html}");
 
         // The display, public, shows the called ticket and its counter.
         let (s, html) = get(&client(), format!("{b}/display/BO01")).await;
@@ -262,6 +272,7 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
         // The closed ticket is one branch contact in the ledger.
         assert_eq!(
             app.store
+                .network()
                 .branch_contact_count("BO01", today, today)
                 .await
                 .unwrap(),
@@ -313,7 +324,7 @@ async fn a_virtual_ticket_is_booked_online_and_checked_in() {
         assert_eq!(s, 200);
         assert!(live.contains("B001"), "{live}");
         let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
-        let t = app.store.ticket(id).await.unwrap().unwrap();
+        let t = app.store.tickets().get(id).await.unwrap().unwrap();
         assert!(t.is_virtual && t.queued_at.is_some(), "{}", app.backend);
     }
 }

@@ -131,10 +131,12 @@ async fn metrics_name_every_figure_and_move_under_load() {
         .await
         .unwrap();
         app.store
+            .network()
             .insert_branches(&[sample_branch("OPS1")])
             .await
             .unwrap();
         app.store
+            .tickets()
             .set_service_categories(&[ServiceCategory {
                 branch: "OPS1".into(),
                 code: "A".into(),
@@ -144,7 +146,8 @@ async fn metrics_name_every_figure_and_move_under_load() {
             .await
             .unwrap();
         app.store
-            .take_ticket("OPS1", "A", false, canali_web::now_micros(), 0)
+            .tickets()
+            .take("OPS1", "A", false, canali_web::now_micros(), 0)
             .await
             .unwrap();
 

@@ -17,7 +17,7 @@ async fn a_customer_registers_and_serves_themselves() {
         assert!(html.contains("IT001E12345678"));
 
         // The registration counts in the report's online-branch figures.
-        let login = app.store.portal_login(1).await.unwrap().unwrap();
+        let login = app.store.accounts().portal_login(1).await.unwrap().unwrap();
         assert!(login.confirmed_at.is_some());
 
         // Bills: own ones listed; another customer's bill is 404.
@@ -80,7 +80,7 @@ async fn a_customer_registers_and_serves_themselves() {
             .unwrap();
         let text = r.text().await.unwrap();
         assert!(text.contains("1234"), "{text}");
-        assert_eq!(app.store.readings_of(12, 5).await.unwrap().len(), 1);
+        assert_eq!(app.store.readings().of(12, 5).await.unwrap().len(), 1);
 
         // A complaint with an attachment.
         let token = csrf(&c, &format!("{}/requests/new", app.base)).await;
@@ -104,7 +104,7 @@ async fn a_customer_registers_and_serves_themselves() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-        let requests = app.store.requests_of(1).await.unwrap();
+        let requests = app.store.requests().of(1).await.unwrap();
         assert_eq!(requests.len(), 1);
         assert!(requests[0].deadline_day.is_some());
 

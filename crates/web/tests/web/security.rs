@@ -16,7 +16,8 @@ async fn a_customer_cannot_reach_another_customers_data() {
         // A request of customer 2, with an attachment.
         let other = app
             .store
-            .open_request(
+            .requests()
+            .open(
                 &NewRequest {
                     customer_id: 2,
                     supply_point_id: Some(21),
@@ -36,7 +37,7 @@ async fn a_customer_cannot_reach_another_customers_data() {
             )
             .await
             .unwrap();
-        let file = app.store.attachments_of(other.id).await.unwrap()[0].id;
+        let file = app.store.requests().attachments_of(other.id).await.unwrap()[0].id;
         for path in [
             "/bills/201".to_string(),
             format!("/requests/{}", other.id),
@@ -61,7 +62,7 @@ async fn a_customer_cannot_reach_another_customers_data() {
             .await
             .unwrap();
         assert_ne!(r.status(), 200, "{}", app.backend);
-        assert!(app.store.readings_of(21, 5).await.unwrap().is_empty());
+        assert!(app.store.readings().of(21, 5).await.unwrap().is_empty());
         // Pages of the online branch need a signed-in customer.
         let anonymous = client();
         let r = anonymous
@@ -124,7 +125,7 @@ async fn the_session_id_changes_at_sign_in_and_a_planted_one_is_worthless() {
             .unwrap();
         assert_eq!(r.status(), 303);
         // The stored password is an argon2id hash.
-        let login = app.store.portal_login(1).await.unwrap().unwrap();
+        let login = app.store.accounts().portal_login(1).await.unwrap().unwrap();
         assert!(
             login.password_hash.starts_with("$argon2id$"),
             "{}",
@@ -487,7 +488,8 @@ async fn the_kiosk_issues_tickets_only_on_a_device_paired_with_its_branch() {
         let today = canali_domain::Day::of_micros(canali_web::now_micros());
         let tickets = || async {
             app.store
-                .tickets(Some("BO01"), today, today)
+                .tickets()
+                .between(Some("BO01"), today, today)
                 .await
                 .unwrap()
                 .len()
@@ -552,22 +554,38 @@ async fn the_kiosk_issues_tickets_only_on_a_device_paired_with_its_branch() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "{be}: to sign in");
-        assert_eq!(app.store.kiosk_pairing("BO01").await.unwrap(), None);
+        assert_eq!(
+            app.store.network().kiosk_pairing("BO01").await.unwrap(),
+            None
+        );
 
         let manager = operator_client(&app, "network_manager").await;
         let key = pair_in_console(&app, &manager, "BO01").await;
         let other_branch_key =
             pair_in_console(&app, &operator_client(&app, "admin").await, "BO02").await;
         // The store keeps the key's digest only, with who paired it.
-        let pairing = app.store.kiosk_pairing("BO01").await.unwrap().unwrap();
+        let pairing = app
+            .store
+            .network()
+            .kiosk_pairing("BO01")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(pairing.created_by, "network_manager@canali.test");
         assert!(
             app.store
+                .network()
                 .kiosk_key_opens("BO01", &canali_web::auth::sha256_hex(&key))
                 .await
                 .unwrap()
         );
-        assert!(!app.store.kiosk_key_opens("BO01", &key).await.unwrap());
+        assert!(
+            !app.store
+                .network()
+                .kiosk_key_opens("BO01", &key)
+                .await
+                .unwrap()
+        );
         let (_, html, _) = kiosk_get(&manager, &format!("{b}/console/network/BO01")).await;
         assert!(
             html.contains("Abbinato il") && !html.contains(&key),
@@ -652,6 +670,7 @@ async fn the_kiosk_issues_tickets_only_on_a_device_paired_with_its_branch() {
         // BO02's pairing is untouched.
         assert!(
             app.store
+                .network()
                 .kiosk_key_opens("BO02", &canali_web::auth::sha256_hex(&other_branch_key))
                 .await
                 .unwrap()

@@ -90,6 +90,7 @@ impl TestApp {
     pub async fn new_api_token(&self, name: &str) -> (i64, String) {
         let admin = self
             .store
+            .accounts()
             .operator_by_email("admin@canali.test")
             .await
             .unwrap()
@@ -97,6 +98,7 @@ impl TestApp {
         let token = canali_web::auth::random_token();
         let id = self
             .store
+            .accounts()
             .create_api_token(
                 name,
                 &canali_web::auth::sha256_hex(&token),
@@ -187,6 +189,7 @@ pub fn day(y: i16, m: i8, d: i8) -> Day {
 /// [`PASSWORD`], address `ROLE@canali.test`, e.g. `agent@canali.test`).
 pub async fn seed(store: &Store) {
     store
+        .network()
         .insert_sots(&[Sot {
             code: 1,
             name: "Bologna".into(),
@@ -271,6 +274,7 @@ pub async fn seed(store: &Store) {
             _ => (None, None),
         };
         store
+            .accounts()
             .add_operator(
                 &NewOperator {
                     email: format!("{}@canali.test", role.name()),
