@@ -822,7 +822,7 @@ impl Store {
                 Some(DeliveryState::Printing) => c.printing += n,
                 Some(DeliveryState::Printed) => c.printed += n,
                 None => {
-                    return Err(StoreError::Invalid(format!(
+                    return Err(StoreError::Corrupt(format!(
                         "unknown delivery state {state} in the database"
                     )));
                 }
@@ -856,7 +856,7 @@ impl Store {
         r.map(|r| {
             Ok((
                 DeliveryState::from_code(r.0).ok_or_else(|| {
-                    StoreError::Invalid(format!("unknown delivery state {}", r.0))
+                    StoreError::Corrupt(format!("unknown delivery state {}", r.0))
                 })?,
                 r.1,
                 r.2,

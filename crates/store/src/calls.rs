@@ -305,7 +305,7 @@ impl Store {
         rows.into_iter()
             .map(|r| {
                 let channel = Channel::from_code(r.1).ok_or_else(|| {
-                    StoreError::Invalid(format!("unknown channel code {} in {table}", r.1))
+                    StoreError::Corrupt(format!("unknown channel code {} in {table}", r.1))
                 })?;
                 let m = [r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11];
                 Ok(CallPeriod {

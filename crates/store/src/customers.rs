@@ -30,7 +30,7 @@ use crate::tickets::serialize_day;
 /// Decodes a stored enum code, or says which column held an unknown one.
 pub(crate) fn decode<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
     parse(value)
-        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown {what} code {value} in the database")))
 }
 
 /// The field a search hit was found by.
@@ -494,7 +494,7 @@ fn supply_point_row(r: SupplyPointTuple) -> Result<SupplyPointRow> {
 /// A value PostgreSQL built with `json_build_array`.
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text)
-        .map_err(|e| StoreError::Invalid(format!("unexpected JSON from the database: {e}")))
+        .map_err(|e| StoreError::Corrupt(format!("unexpected JSON from the database: {e}")))
 }
 
 /// A `json_agg` list: NULL when it aggregated no rows.

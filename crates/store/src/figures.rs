@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 
 fn code<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
     parse(value)
-        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown {what} code {value} in the database")))
 }
 
 type MonthlyRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);

@@ -60,6 +60,10 @@ pub enum StoreError {
     /// The database failed (connection, statement, constraint).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Something around the database failed outside sqlx: a file, a background task, the
+    /// SQLite library called directly (backup, bulk path), a timeout. Never the user's doing.
+    #[error("{0}")]
+    Failed(String),
     /// Being replaced by the kinds above (issue 15); do not add new uses.
     #[error("{0}")]
     Invalid(String),

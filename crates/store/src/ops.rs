@@ -2,7 +2,7 @@
 //! the pool, what waits right now, and a consistent copy of a SQLite database while it serves.
 
 use crate::db::{Db, on_db};
-use crate::{Result, Store, StoreError};
+use crate::{Refusal, Result, Store, StoreError};
 use libsqlite3_sys as ffi;
 use std::ffi::{CStr, CString, c_int};
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ impl Store {
         };
         match tokio::time::timeout(timeout, query).await {
             Ok(r) => r.map(|_| ()),
-            Err(_) => Err(StoreError::Invalid(format!(
+            Err(_) => Err(StoreError::Failed(format!(
                 "the database did not answer within {} ms",
                 timeout.as_millis()
             ))),
@@ -99,17 +99,12 @@ impl Store {
     /// On PostgreSQL it refuses: pg_dump and pg_basebackup are the tools there.
     pub async fn backup_to(&self, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
         let Some(from) = self.sqlite_file() else {
-            return Err(StoreError::Invalid(
-                "canali backup copies SQLite databases only: back up PostgreSQL with pg_dump \
-                 (a logical copy) or pg_basebackup (the whole cluster), as docs/operations.md \
-                 shows"
-                    .into(),
-            ));
+            return Err(StoreError::Refused(Refusal::BackupNeedsSqlite));
         };
         let to = to.to_path_buf();
         tokio::task::spawn_blocking(move || backup_file(&from, &to, progress))
             .await
-            .map_err(|e| StoreError::Invalid(format!("the backup task failed: {e}")))?
+            .map_err(|e| StoreError::Failed(format!("the backup task failed: {e}")))?
     }
 }
 
@@ -119,7 +114,7 @@ struct Conn(*mut ffi::sqlite3);
 impl Conn {
     fn open(path: &Path, flags: c_int) -> Result<Conn> {
         let c_path = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
-            StoreError::Invalid(format!("the path {} holds a NUL byte", path.display()))
+            StoreError::Failed(format!("the path {} holds a NUL byte", path.display()))
         })?;
         let mut db = std::ptr::null_mut();
         // SAFETY: a valid C string and an out pointer; the handle is closed by Drop even when
@@ -189,7 +184,7 @@ impl Conn {
                 CStr::from_ptr(p).to_string_lossy().into_owned()
             }
         };
-        StoreError::Invalid(format!("{doing}: {msg}"))
+        StoreError::Failed(format!("{doing}: {msg}"))
     }
 }
 
@@ -202,16 +197,15 @@ impl Drop for Conn {
 
 fn backup_file(from: &Path, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
     if to.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{} exists already: name a new file, so that no backup is overwritten by mistake",
-            to.display()
-        )));
+        return Err(StoreError::Refused(Refusal::BackupExists {
+            path: to.display().to_string(),
+        }));
     }
     let partial = PathBuf::from(format!("{}.partial", to.display()));
     let _ = std::fs::remove_file(&partial);
     let result = copy_pages(from, &partial, progress).and_then(|()| {
         std::fs::rename(&partial, to).map_err(|e| {
-            StoreError::Invalid(format!("cannot rename the backup to {}: {e}", to.display()))
+            StoreError::Failed(format!("cannot rename the backup to {}: {e}", to.display()))
         })
     });
     if result.is_err() {
@@ -270,7 +264,7 @@ fn copy_pages(from: &Path, to: &Path, progress: Option<BackupProgress>) -> Resul
     dest.exec("PRAGMA journal_mode = DELETE")?;
     let check = dest.text("PRAGMA quick_check")?;
     if check != "ok" {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Failed(format!(
             "the backup failed its check ({check}): it was not kept"
         )));
     }
