@@ -10,6 +10,7 @@
 use crate::bulk::Tx;
 use crate::db::on_db;
 use crate::ledger::FastMap;
+use crate::rollups::CallFigures;
 use crate::{IngestOutcome, NewContact};
 use crate::{Result, Store, StoreError};
 use canali_domain::{Channel, Day};
@@ -193,16 +194,19 @@ impl Store {
     ) -> Result<IngestOutcome> {
         let prepared = self.prepare(source, contacts).await?;
         let mut tx = Tx::begin(&self.db).await?;
-        // The ledger leaves the calls rollup to these facts, which tell "left the queue" apart.
-        let (outcome, written) = self
-            .ingest_in_with(&mut tx, source, contacts.len(), prepared, false)
+        // The calls rollup counts these facts, which tell "left the queue" apart.
+        let (outcome, _) = self
+            .ingest_in_with(
+                &mut tx,
+                source,
+                contacts.len(),
+                prepared,
+                CallFigures::Facts(facts),
+            )
             .await?;
-        let facts: Vec<CallFact> = facts
-            .into_iter()
-            .zip(written)
-            .filter_map(|(fact, new)| new.then_some(fact))
-            .collect();
-        write_calls(&mut tx, &facts, state).await?;
+        if let Some(s) = state {
+            save_state(&mut tx, s).await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }
@@ -426,7 +430,7 @@ impl Store {
     ) -> Result<Vec<(i64, i64, i64, i64)>> {
         let sql = "SELECT slot, contacts, handled, handle_seconds FROM contact_halfhour \
                    WHERE channel = $1 AND slot >= $2 AND slot < $3 ORDER BY slot";
-        let step = crate::ledger::HALF_HOUR_MICROS;
+        let step = crate::rollups::HALF_HOUR_MICROS;
         let rows: Vec<(i64, i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(sql)
             .bind(channel.code())
             .bind(from / step)
@@ -494,12 +498,8 @@ pub(crate) async fn add_ledger_calls(
     write_rollups(tx, &daily, &abandons).await
 }
 
-/// Adds calls to the calls rollups and saves the follower's state, inside `tx`.
-pub(crate) async fn write_calls(
-    tx: &mut Tx<'_>,
-    facts: &[CallFact],
-    state: Option<&FollowState>,
-) -> Result<()> {
+/// Adds calls to the calls rollups, inside `tx` (from `rollups::after_ingest`).
+pub(crate) async fn add_call_facts(tx: &mut Tx<'_>, facts: &[CallFact]) -> Result<()> {
     let mut daily: FastMap<[i64; 2], CallTotals> = FastMap::default();
     let mut abandons: FastMap<[i64; 3], i64> = FastMap::default();
     let mut days = crate::ledger::DayCache::default();
@@ -512,11 +512,7 @@ pub(crate) async fn write_calls(
             *abandons.entry([key[0], key[1], w]).or_default() += 1;
         }
     }
-    write_rollups(tx, &daily, &abandons).await?;
-    if let Some(s) = state {
-        save_state(tx, s).await?;
-    }
-    Ok(())
+    write_rollups(tx, &daily, &abandons).await
 }
 
 /// Adds daily totals (`[day, channel]`) and abandoned waits (`[day, channel, seconds]`) to the

@@ -8,8 +8,9 @@
 //! as such; `canali_callcenter::cti` prunes older ones.
 
 use crate::bulk::Tx;
-use crate::calls::{CallFact, write_calls};
+use crate::calls::CallFact;
 use crate::db::on_db;
+use crate::rollups::CallFigures;
 use crate::{IngestOutcome, NewContact, Result, Store};
 
 /// How long a pushed call entry is kept after its last event.
@@ -136,15 +137,15 @@ impl Store {
             // Dropping the transaction rolls it back.
             return Ok(None);
         }
-        let (outcome, written) = self
-            .ingest_in_with(&mut tx, &call.source, contacts.len(), prepared, false)
+        let (outcome, _) = self
+            .ingest_in_with(
+                &mut tx,
+                &call.source,
+                contacts.len(),
+                prepared,
+                CallFigures::Facts(facts),
+            )
             .await?;
-        let facts: Vec<CallFact> = facts
-            .into_iter()
-            .zip(written)
-            .filter_map(|(fact, new)| new.then_some(fact))
-            .collect();
-        write_calls(&mut tx, &facts, None).await?;
         tx.commit().await?;
         Ok(Some(outcome))
     }

@@ -22,6 +22,7 @@ pub mod occupancy;
 pub mod ops;
 mod registry;
 pub mod requests;
+mod rollups;
 mod sqlite_bulk;
 pub mod testing;
 pub mod tickets;
