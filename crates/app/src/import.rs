@@ -3,7 +3,7 @@
 //!
 //! The file is streamed: a reader thread parses and validates it line by line and hands batches
 //! of [`NewContact`] to the async side, which writes each batch with
-//! [`Store::ingest_contacts`] while the next one is being parsed. Memory stays bounded by a few
+//! [`Ledger::ingest`](canali_store::Ledger::ingest) while the next one is being parsed. Memory stays bounded by a few
 //! batches whatever the size of the file.
 //!
 //! A bad line never stops the import: it is counted, reported with its physical line number, the
@@ -23,7 +23,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// The rows per [`Store::ingest_contacts`] call when the caller does not choose.
+/// The rows per [`Ledger::ingest`](canali_store::Ledger::ingest) call when the caller does not choose.
 pub const DEFAULT_BATCH_SIZE: usize = 20_000;
 /// How many rejections an [`ImportSummary`] keeps for printing (the log file has them all).
 pub const KEPT_REJECTIONS: usize = 1000;
@@ -384,7 +384,7 @@ pub async fn import_contacts(
     let written = async move {
         let (mut inserted, mut duplicates) = (0u64, 0u64);
         while let Some(batch) = rx.recv().await {
-            let outcome = store.ingest_contacts(source_name, &batch).await.with_context(|| {
+            let outcome = store.ledger().ingest(source_name, &batch).await.with_context(|| {
                 format!(
                     "writing contacts to the ledger failed after {} had been written or found already there; \
                      those stay, and importing {} again completes the import",
@@ -1980,7 +1980,7 @@ mod tests {
     }
 
     async fn contacts_in(store: &Store) -> i64 {
-        let counts = store.table_counts().await.unwrap();
+        let counts = store.figures().table_counts().await.unwrap();
         counts
             .into_iter()
             .find(|(t, _)| *t == "contacts")
@@ -2053,7 +2053,7 @@ mod tests {
                 && rejected.contains("B99;web;")
         );
         assert_eq!(contacts_in(store).await, 25);
-        let rollup = store.monthly_rollup(201103, 201103).await?;
+        let rollup = store.figures().monthly_rollup(201103, 201103).await?;
         assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 25);
         assert_eq!(
             rollup.iter().map(|r| r.wait_seconds).sum::<i64>(),

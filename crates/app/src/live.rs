@@ -159,7 +159,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
     let plan = tokio::task::spawn_blocking(move || LivePlan::new(seed, scale))
         .await
         .context("the living demo's plan could not be made")?;
-    let customers = store.sample_customers(CUSTOMERS).await?;
+    let customers = store.customers().sample(CUSTOMERS).await?;
     let back_office = store
         .operators()
         .await?
@@ -461,7 +461,7 @@ impl Runner {
                 }
             }
             self.flush_lines(end)?;
-            let written = self.store.ingest_contacts(SOURCE, &batch).await?;
+            let written = self.store.ledger().ingest(SOURCE, &batch).await?;
             self.counts
                 .backfilled
                 .fetch_add(written.inserted, Ordering::Relaxed);
@@ -746,7 +746,7 @@ impl Runner {
                     outcome: Some(Outcome::Resolved),
                     ..NewContact::new(id, Channel::Web, at)
                 };
-                self.store.ingest_contacts(SOURCE, &[contact]).await?;
+                self.store.ledger().ingest(SOURCE, &[contact]).await?;
             }
         }
         Ok(())
@@ -910,11 +910,16 @@ mod tests {
     /// lines, contacts today by channel, and contacts this month.
     async fn figures(store: &Store, day: Day) -> (i64, i64, i64) {
         let contacts = |from: Day| async move {
-            let counts = store.contacts_by_channel(from, day).await.unwrap();
+            let counts = store
+                .figures()
+                .contacts_by_channel(from, day)
+                .await
+                .unwrap();
             counts.iter().map(|(_, n)| n).sum::<i64>()
         };
         let calls: i64 = store
-            .calls_daily(None, day, day)
+            .calls()
+            .daily(None, day, day)
             .await
             .unwrap()
             .iter()
@@ -985,6 +990,7 @@ mod tests {
             assert!(counts.web.load(Ordering::Relaxed) > 0, "{}", ts.name);
             // The branch visits went through the ticket queue into the ledger.
             let branch_today = store
+                .figures()
                 .contacts_by_channel(day, day)
                 .await
                 .unwrap()

@@ -139,7 +139,11 @@ async fn a_branch_day_from_kiosk_to_counter() {
         // P001: announced 0, waited 2 min; B001: announced 10 min, waited 4 min.
         assert_eq!(err.mean_error_seconds, (120.0 - 360.0) / 2.0);
 
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         let branch: Vec<_> = rollup
             .iter()
             .filter(|r| r.channel == Channel::Branch)
@@ -242,7 +246,11 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
         let day = canali_domain::Day::from_date(date(2011, 3, 1));
         let tickets = store.tickets(Some("SP-RN-01"), day, day).await.unwrap();
         assert!(tickets.iter().all(|t| t.status == TicketStatus::Closed));
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         assert_eq!(
             rollup.iter().map(|r| r.contacts).sum::<i64>(),
             TICKETS as i64,
@@ -339,7 +347,11 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
         // The ledger's visit starts when the wait started, not at the booking.
         store.serve_ticket(late.id, at(9, 56)).await.unwrap();
         store.close_ticket(late.id, at(10, 6), None).await.unwrap();
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         let waits: i64 = rollup
             .iter()
             .filter(|r| r.channel == Channel::Branch)
@@ -399,6 +411,7 @@ async fn ticket_times_must_follow_each_other() {
         assert_eq!(now.status, TicketStatus::Serving, "{}", t.name);
         assert!(
             store
+                .figures()
                 .monthly_rollup(201103, 201103)
                 .await
                 .unwrap()
@@ -453,13 +466,18 @@ async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
         .await;
         assert!(
             store
+                .figures()
                 .monthly_rollup(201103, 201103)
                 .await
                 .unwrap()
                 .is_empty()
         );
         store.close_ticket(a.id, at(9, 10), None).await.unwrap();
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 1);
     }
 }

@@ -171,9 +171,23 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// Billing: bill lines and documents, e-bill lookups for the import, and the dispatch of bills
+/// (e-mail claims and outcomes, print batches and manifests).
+#[derive(Clone, Copy)]
+pub struct Billing<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// See [`Billing`].
+    pub fn billing(&self) -> Billing<'_> {
+        Billing { store: self }
+    }
+}
+
+impl Billing<'_> {
     /// Writes bill lines, skipping `(bill_id, line_no)` already stored.
-    pub async fn insert_bill_lines(&self, rows: &[BillLine]) -> Result<u64> {
+    pub async fn insert_bill_lines(self, rows: &[BillLine]) -> Result<u64> {
         let values: Vec<Val> = rows
             .iter()
             .flat_map(|l| {
@@ -192,7 +206,7 @@ impl Store {
         let mut n = 0;
         // Stay well below SQLite's parameter limit per statement.
         for chunk in values.chunks(8 * 2000) {
-            let mut tx = Tx::begin(&self.db).await?;
+            let mut tx = Tx::begin(&self.store.db).await?;
             n += tx.insert(&BILL_LINES, chunk, &[]).await?.len() as u64;
             tx.commit().await?;
         }
@@ -200,8 +214,8 @@ impl Store {
     }
 
     /// The lines of one bill, in order (empty for a bill imported without lines).
-    pub async fn bill_lines(&self, bill_id: i64) -> Result<Vec<BillLine>> {
-        let rows: Vec<LineRow> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn bill_lines(self, bill_id: i64) -> Result<Vec<BillLine>> {
+        let rows: Vec<LineRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT bill_id, line_no, description, quantity, unit, unit_price, amount_cents, \
                  vat_rate FROM bill_lines WHERE bill_id = $1 ORDER BY line_no"
         )
@@ -213,7 +227,7 @@ impl Store {
 
     /// Whether each customer was on the e-bill at the end of `day` (its latest switch on or
     /// before that day was an enrolment). Customers never switched are absent (paper).
-    pub async fn ebill_on(&self, customers: &[i64], day: Day) -> Result<HashMap<i64, bool>> {
+    pub async fn ebill_on(self, customers: &[i64], day: Day) -> Result<HashMap<i64, bool>> {
         let mut out = HashMap::new();
         for chunk in customers.chunks(500) {
             let sql = format!(
@@ -221,7 +235,7 @@ impl Store {
                  WHERE day <= $1 AND customer_id IN ({}) ORDER BY customer_id, day, enrolled",
                 placeholders(2, chunk.len())
             );
-            let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| {
+            let rows: Vec<(i64, i64, i64)> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(i64::from(day.0));
                 for c in chunk {
                     q = q.bind(*c);
@@ -238,7 +252,7 @@ impl Store {
     /// Customer id by customer code, and supply point (id, customer id) by identifier, for
     /// the given codes: what an import resolves its rows with.
     pub async fn resolve_bill_keys(
-        &self,
+        self,
         customer_codes: &[String],
         identifiers: &[String],
     ) -> Result<(HashMap<String, i64>, HashMap<String, (i64, i64)>)> {
@@ -248,7 +262,7 @@ impl Store {
                 "SELECT code, id FROM customers WHERE code IN ({})",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<(String, i64)> = on_db!(&self.db, |p| {
+            let rows: Vec<(String, i64)> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for c in chunk {
                     q = q.bind(c.as_str());
@@ -263,7 +277,7 @@ impl Store {
                 "SELECT identifier, id, customer_id FROM supply_points WHERE identifier IN ({})",
                 placeholders(1, chunk.len())
             );
-            let rows: Vec<(String, i64, i64)> = on_db!(&self.db, |p| {
+            let rows: Vec<(String, i64, i64)> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for c in chunk {
                     q = q.bind(c.as_str());
@@ -277,7 +291,7 @@ impl Store {
 
     /// The documents of the given bills (with their lines), in the order asked; unknown ids are
     /// left out.
-    pub async fn bill_documents(&self, ids: &[i64]) -> Result<Vec<BillForDocument>> {
+    pub async fn bill_documents(self, ids: &[i64]) -> Result<Vec<BillForDocument>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let ph = placeholders(1, chunk.len());
@@ -299,7 +313,7 @@ impl Store {
                 (i64, i64, String, String, String),
                 (i64, i64, i64, i64, i64, i64, i64),
             );
-            let rows: Vec<Flat> = on_db!(&self.db, |p| {
+            let rows: Vec<Flat> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for id in chunk {
                     q = q.bind(*id);
@@ -342,7 +356,7 @@ impl Store {
                 "SELECT bill_id, line_no, description, quantity, unit, unit_price, amount_cents, \
                  vat_rate FROM bill_lines WHERE bill_id IN ({ph}) ORDER BY bill_id, line_no"
             );
-            let lrows: Vec<LineRow> = on_db!(&self.db, |p| {
+            let lrows: Vec<LineRow> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(lsql.as_str()));
                 for id in chunk {
                     q = q.bind(*id);
@@ -389,8 +403,8 @@ impl Store {
 
     /// Creates the delivery record of every bill issued in `from..=to` that has none yet, on
     /// the route the bill was issued for. Returns the records created.
-    pub async fn plan_deliveries(&self, from: Day, to: Day, now: i64) -> Result<u64> {
-        let n = on_db!(&self.db, |p| sqlx::query(
+    pub async fn plan_deliveries(self, from: Day, to: Day, now: i64) -> Result<u64> {
+        let n = on_db!(&self.store.db, |p| sqlx::query(
             "INSERT INTO deliveries (bill_id, issued, route, state, attempts, updated_at) \
              SELECT id, issued, delivery, 1, 0, $3 FROM bills WHERE issued >= $1 AND issued <= $2 \
              ON CONFLICT (bill_id) DO NOTHING"
@@ -407,8 +421,8 @@ impl Store {
     /// E-mail deliveries a run claimed but never settled (the run was stopped or crashed while
     /// they were in flight): put back to pending, logged as in doubt. They may have reached the
     /// SMTP server just before the stop; they are sent again with the same Message-ID.
-    pub async fn release_in_flight(&self, from: Day, to: Day, now: i64) -> Result<Vec<i64>> {
-        let ids: Vec<i64> = on_db!(&self.db, |p| {
+    pub async fn release_in_flight(self, from: Day, to: Day, now: i64) -> Result<Vec<i64>> {
+        let ids: Vec<i64> = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             let ids: Vec<i64> = sqlx::query_scalar(
                 "UPDATE deliveries SET state = 1, updated_at = $3 \
@@ -438,14 +452,14 @@ impl Store {
     /// Claims up to `limit` e-mail deliveries due now (pending, or failed temporarily with
     /// `next_try <= now`), in bill order: they move to `sending` under `run_id`.
     pub async fn claim_emails(
-        &self,
+        self,
         run_id: &str,
         from: Day,
         to: Day,
         now: i64,
         limit: i64,
     ) -> Result<Vec<Claimed>> {
-        let lock = match self.db {
+        let lock = match self.store.db {
             crate::db::Db::Sqlite(_) => "",
             crate::db::Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
         };
@@ -457,7 +471,7 @@ impl Store {
                  ORDER BY bill_id LIMIT $5{lock}) \
              AND (state = 1 OR state = 4) RETURNING bill_id, attempts"
         );
-        let mut rows: Vec<(i64, i64)> = on_db!(&self.db, |p| {
+        let mut rows: Vec<(i64, i64)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(run_id)
                 .bind(now)
@@ -476,13 +490,13 @@ impl Store {
 
     /// The SMTP server accepted the bill's message.
     pub async fn mark_sent(
-        &self,
+        self,
         bill_id: i64,
         email: &str,
         message_id: &str,
         now: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "UPDATE deliveries SET state = 3, attempts = attempts + 1, email = $2, \
@@ -503,13 +517,13 @@ impl Store {
 
     /// A temporary failure: tried again at `next_try`.
     pub async fn mark_temporary_failure(
-        &self,
+        self,
         bill_id: i64,
         next_try: i64,
         detail: &str,
         now: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
                 "UPDATE deliveries SET state = 4, attempts = attempts + 1, next_try = $2, \
@@ -532,14 +546,14 @@ impl Store {
     /// rollup move from e-mail to paper in the same transaction (the report counts envelopes
     /// really avoided). With `flag`, the customer's address is recorded as bad.
     pub async fn fall_back_to_paper(
-        &self,
+        self,
         bill_id: i64,
         flag: Option<(i64, &str)>,
         attempted: bool,
         reason: &str,
         now: i64,
     ) -> Result<()> {
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             let changed = sqlx::query(
                 "UPDATE deliveries SET state = 5, attempts = attempts + $4, next_try = NULL, \
@@ -606,8 +620,8 @@ impl Store {
     }
 
     /// E-mail deliveries of the run not settled yet, and the earliest retry among them.
-    pub async fn emails_outstanding(&self, from: Day, to: Day) -> Result<(i64, Option<i64>)> {
-        let r: (i64, Option<i64>) = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn emails_outstanding(self, from: Day, to: Day) -> Result<(i64, Option<i64>)> {
+        let r: (i64, Option<i64>) = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT COUNT(*), MIN(next_try) FROM deliveries \
              WHERE issued >= $1 AND issued <= $2 AND route = 2 AND state IN (1, 2, 4)"
         )
@@ -623,7 +637,7 @@ impl Store {
     /// for paper or fallen back), the first in postage order (municipality, address, customer,
     /// bill), reserved under a new batch number. `file` names the batch's file from its number.
     pub async fn next_print_batch(
-        &self,
+        self,
         from: Day,
         to: Day,
         size: i64,
@@ -631,7 +645,7 @@ impl Store {
         now: i64,
     ) -> Result<Option<PrintBatch>> {
         let (f, t) = (i64::from(from.0), i64::from(to.0));
-        let open: Option<(i64, String)> = on_db!(&self.db, |p| sqlx::query_as(
+        let open: Option<(i64, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT batch, file FROM print_batches \
              WHERE issued_from = $1 AND issued_to = $2 AND done = 0 ORDER BY batch LIMIT 1"
         )
@@ -640,7 +654,7 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         if let Some((batch, file)) = open {
-            let bills: Vec<i64> = on_db!(&self.db, |p| sqlx::query_scalar(
+            let bills: Vec<i64> = on_db!(&self.store.db, |p| sqlx::query_scalar(
                 "SELECT bill_id FROM deliveries WHERE batch = $1 ORDER BY position"
             )
             .bind(batch)
@@ -648,7 +662,7 @@ impl Store {
             .await)?;
             return Ok(Some(PrintBatch { batch, file, bills }));
         }
-        let r: Option<PrintBatch> = on_db!(&self.db, |p| {
+        let r: Option<PrintBatch> = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             let bills: Vec<i64> = sqlx::query_scalar(
                 "SELECT d.bill_id FROM deliveries d JOIN bills b ON b.id = d.bill_id \
@@ -709,13 +723,13 @@ impl Store {
 
     /// The batch's file is written: its bills are printed (with their page counts).
     pub async fn mark_batch_printed(
-        &self,
+        self,
         batch: i64,
         pages: &[(i64, i64)],
         now: i64,
     ) -> Result<()> {
         let total: i64 = pages.iter().map(|p| p.1).sum();
-        on_db!(&self.db, |p| {
+        on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             for (bill, n) in pages {
                 sqlx::query(
@@ -749,7 +763,7 @@ impl Store {
     }
 
     /// The printed bills of the run in print order: the manifest that goes with the batches.
-    pub async fn print_manifest(&self, from: Day, to: Day) -> Result<Vec<ManifestRow>> {
+    pub async fn print_manifest(self, from: Day, to: Day) -> Result<Vec<ManifestRow>> {
         type Row = (
             i64,
             String,
@@ -762,7 +776,7 @@ impl Store {
             i64,
             i64,
         );
-        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT d.batch, pb.file, d.position, d.bill_id, c.code, c.name, s.address, \
                     s.municipality, COALESCE(d.pages, 0), d.route \
              FROM deliveries d JOIN print_batches pb ON pb.batch = d.batch \
@@ -793,8 +807,8 @@ impl Store {
     }
 
     /// The run's deliveries by route and state.
-    pub async fn delivery_counts(&self, from: Day, to: Day) -> Result<DeliveryCounts> {
-        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn delivery_counts(self, from: Day, to: Day) -> Result<DeliveryCounts> {
+        let rows: Vec<(i64, i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT route, state, COUNT(*) FROM deliveries \
              WHERE issued >= $1 AND issued <= $2 GROUP BY route, state"
         )
@@ -834,7 +848,7 @@ impl Store {
     /// A bill's delivery: state, attempts, e-mail address and Message-ID, print batch.
     #[allow(clippy::type_complexity)]
     pub async fn delivery_of(
-        &self,
+        self,
         bill_id: i64,
     ) -> Result<
         Option<(
@@ -846,7 +860,7 @@ impl Store {
         )>,
     > {
         let r: Option<(i64, i64, Option<String>, Option<String>, Option<i64>)> =
-            on_db!(&self.db, |p| sqlx::query_as(
+            on_db!(&self.store.db, |p| sqlx::query_as(
                 "SELECT state, attempts, email, message_id, batch FROM deliveries \
                  WHERE bill_id = $1"
             )
@@ -868,8 +882,8 @@ impl Store {
     }
 
     /// The customer's flagged (bouncing) address, if any.
-    pub async fn bad_address(&self, customer_id: i64) -> Result<Option<(String, String)>> {
-        let r = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn bad_address(self, customer_id: i64) -> Result<Option<(String, String)>> {
+        let r = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT email, reason FROM bad_addresses WHERE customer_id = $1"
         )
         .bind(customer_id)
@@ -909,26 +923,5 @@ fn line(r: LineRow) -> BillLine {
         unit_price: r.5,
         amount_cents: r.6,
         vat_rate: r.7,
-    }
-}
-
-impl Store {
-    /// Changes a customer's e-mail address; a new address clears the bounce flag of the old.
-    pub async fn set_customer_email(&self, customer_id: i64, email: Option<&str>) -> Result<()> {
-        on_db!(&self.db, |p| {
-            let mut tx = p.begin().await?;
-            sqlx::query("UPDATE customers SET email = $2 WHERE id = $1")
-                .bind(customer_id)
-                .bind(email)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM bad_addresses WHERE customer_id = $1 AND email <> $2")
-                .bind(customer_id)
-                .bind(email.unwrap_or(""))
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await
-        })?;
-        Ok(())
     }
 }

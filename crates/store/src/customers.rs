@@ -45,7 +45,7 @@ pub enum SearchField {
     Name,
 }
 
-/// One customer found by [`Store::search_customers`].
+/// One customer found by [`Customers::search`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CustomerHit {
     pub id: i64,
@@ -79,7 +79,7 @@ enum Probe {
 const MAX_QUERY_WORDS: usize = 6;
 
 /// A driving word that is only a prefix of stored words is read word by word, in name order,
-/// when it starts at most this many distinct words (see `Store::name_words`).
+/// when it starts at most this many distinct words (see `Customers::name_words`).
 const MAX_PREFIX_WORDS: i64 = 24;
 
 /// Stored phone forms of what an operator typed: digits with spaces, dashes, dots or a leading
@@ -413,7 +413,7 @@ pub struct BillRow {
     pub sheets: i64,
 }
 
-/// What [`Store::customer_home`] reads.
+/// What [`Customers::home`] reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerHome {
     pub record: CustomerRecord,
@@ -560,7 +560,21 @@ type TimelineTuple = (
     String,
 );
 
+/// Customers: their records, supply points and bills as the portal and the console show them,
+/// their timeline of contacts, and the operators' search.
+#[derive(Clone, Copy)]
+pub struct Customers<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// Customers: see [`Customers`].
+    pub fn customers(&self) -> Customers<'_> {
+        Customers { store: self }
+    }
+}
+
+impl Customers<'_> {
     /// Customers matching what an operator typed, at most `limit` (capped at 200). The query
     /// (trimmed) is classified by shape and each plausible field is probed through its index:
     ///
@@ -581,7 +595,7 @@ impl Store {
     ///
     /// Name prefixes fold case with SQL's `lower()`: PostgreSQL folds every letter, SQLite only
     /// ASCII ones, so on SQLite a prefix with accented capitals may miss.
-    pub async fn search_customers(&self, query: &str, limit: i64) -> Result<Vec<CustomerHit>> {
+    pub async fn search(self, query: &str, limit: i64) -> Result<Vec<CustomerHit>> {
         let limit = limit.clamp(0, 200);
         let mut hits: Vec<CustomerHit> = Vec::new();
         if limit == 0 {
@@ -627,7 +641,7 @@ impl Store {
         Ok(hits)
     }
 
-    async fn probe(&self, probe: &Probe, limit: i64) -> Result<(SearchField, Vec<HitRow>)> {
+    async fn probe(self, probe: &Probe, limit: i64) -> Result<(SearchField, Vec<HitRow>)> {
         let (field, sql, binds): (SearchField, String, Vec<String>) = match probe {
             Probe::Code(v) => (
                 SearchField::Code,
@@ -689,7 +703,7 @@ impl Store {
             }
         };
         let phone = matches!(probe, Probe::Phone(_));
-        let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+        let rows: Vec<HitRow> = on_db!(&self.store.db, |p| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
             if phone {
                 q = q.bind(limit);
@@ -716,7 +730,7 @@ impl Store {
     /// and, up to [`MAX_PREFIX_WORDS`] of them, each is read the same way (a page in name
     /// order) and the pages merged here. A prefix of more words (one or two letters, where the
     /// operator keeps typing) reads its whole range and sorts it, so it costs with the range.
-    async fn name_words(&self, words: &[String], limit: i64) -> Result<Vec<HitRow>> {
+    async fn name_words(self, words: &[String], limit: i64) -> Result<Vec<HitRow>> {
         let Some((first, others)) = words.split_first() else {
             return Ok(Vec::new());
         };
@@ -759,7 +773,7 @@ impl Store {
             return Ok(hits);
         }
         // The longer words the first one starts, in index order, one more than are merged.
-        let longer: Vec<(String,)> = on_db!(&self.db, |p| sqlx::query_as(
+        let longer: Vec<(String,)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "WITH RECURSIVE w (token, n) AS ( \
                SELECT (SELECT MIN(token) FROM customer_name_tokens \
                        WHERE token > $1 AND token < $2), 1 \
@@ -792,7 +806,7 @@ impl Store {
                 binds.len() + 3,
             );
             let (from, to) = (first.clone(), end(first));
-            let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+            let rows: Vec<HitRow> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
                 for b in binds.iter().chain([&from, &to]) {
                     q = q.bind(b.as_str());
@@ -815,7 +829,7 @@ impl Store {
     /// For each of `tokens`, its first `limit` customers passing `filter` (which reads `binds`),
     /// in name order: one ordered range of the primary key each, in one statement.
     async fn name_word_pages(
-        &self,
+        self,
         filter: &str,
         binds: &[String],
         tokens: &[String],
@@ -837,7 +851,7 @@ impl Store {
              ORDER BY t.name_key, t.customer_id",
             arms.join(" UNION ALL ")
         );
-        let rows: Vec<HitRow> = on_db!(&self.db, |p| {
+        let rows: Vec<HitRow> = on_db!(&self.store.db, |p| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
             for b in binds.iter().chain(tokens) {
                 q = q.bind(b.as_str());
@@ -848,24 +862,24 @@ impl Store {
     }
 
     /// The customer with this id, with the online-branch account and e-bill status.
-    pub async fn customer(&self, id: i64) -> Result<Option<CustomerRecord>> {
+    pub async fn get(self, id: i64) -> Result<Option<CustomerRecord>> {
         self.customer_where("c.id = $1", id.to_string().as_str(), Some(id))
             .await
     }
 
     /// The customer with this code (as printed on the bill).
-    pub async fn customer_by_code(&self, code: &str) -> Result<Option<CustomerRecord>> {
+    pub async fn by_code(self, code: &str) -> Result<Option<CustomerRecord>> {
         self.customer_where("c.code = $1", code.trim(), None).await
     }
 
     async fn customer_where(
-        &self,
+        self,
         filter: &str,
         text: &str,
         id: Option<i64>,
     ) -> Result<Option<CustomerRecord>> {
         let sql = format!("SELECT {CUSTOMER_COLUMNS} {CUSTOMER_FROM} WHERE {filter}");
-        let row: Option<CustomerTuple> = on_db!(&self.db, |p| {
+        let row: Option<CustomerTuple> = on_db!(&self.store.db, |p| {
             let q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
             match id {
                 Some(id) => q.bind(id).fetch_optional(p).await,
@@ -876,18 +890,18 @@ impl Store {
     }
 
     /// What the customer's home page of the online branch shows: the record, the supply
-    /// points, the latest `bills` bills and the requests, as [`Store::customer`],
-    /// [`Store::supply_points_of`], [`Store::bills_of`] and [`Store::requests_of`] give them.
+    /// points, the latest `bills` bills and the requests, as [`Customers::get`],
+    /// [`Customers::supply_points_of`], [`Customers::bills_of`] and [`Store::requests_of`] give them.
     /// On SQLite these are four reads side by side; on PostgreSQL one statement that returns
     /// each list as a JSON array, because there every statement costs a round trip and a
     /// transaction on the server, and the home page is the page customers open most.
-    pub async fn customer_home(&self, id: i64, bills: i64) -> Result<Option<CustomerHome>> {
-        let crate::db::Db::Postgres(pool) = &self.db else {
+    pub async fn home(self, id: i64, bills: i64) -> Result<Option<CustomerHome>> {
+        let crate::db::Db::Postgres(pool) = &self.store.db else {
             let (record, supply_points, bills, requests) = tokio::try_join!(
-                self.customer(id),
+                self.get(id),
                 self.supply_points_of(id),
                 self.bills_of(id, bills, 0),
-                self.requests_of(id),
+                self.store.requests_of(id),
             )?;
             return Ok(record.map(|record| CustomerHome {
                 record,
@@ -943,25 +957,21 @@ impl Store {
     }
 
     /// The customer's supply points, by id.
-    pub async fn supply_points_of(&self, customer_id: i64) -> Result<Vec<SupplyPointRow>> {
+    pub async fn supply_points_of(self, customer_id: i64) -> Result<Vec<SupplyPointRow>> {
         let sql = format!(
             "SELECT {SUPPLY_POINT_COLUMNS} FROM supply_points WHERE customer_id = $1 ORDER BY id"
         );
-        let rows: Vec<SupplyPointTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(customer_id)
-                .fetch_all(p)
-                .await)?;
+        let rows: Vec<SupplyPointTuple> = on_db!(&self.store.db, |p| sqlx::query_as(
+            AssertSqlSafe(sql.as_str())
+        )
+        .bind(customer_id)
+        .fetch_all(p)
+        .await)?;
         rows.into_iter().map(supply_point_row).collect()
     }
 
     /// The customer's bills, newest first (by issue day, then id), `limit` from `offset`.
-    pub async fn bills_of(
-        &self,
-        customer_id: i64,
-        limit: i64,
-        offset: i64,
-    ) -> Result<Vec<BillRow>> {
+    pub async fn bills_of(self, customer_id: i64, limit: i64, offset: i64) -> Result<Vec<BillRow>> {
         // LIMIT and OFFSET are written in, not bound: with them as parameters PostgreSQL
         // never settles on a generic plan for this statement and plans it again on every
         // call, which cost the customer's home page a third of its rate. Each page size and
@@ -972,26 +982,28 @@ impl Store {
             limit.max(0),
             offset.max(0)
         );
-        let rows: Vec<BillTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(customer_id)
-                .fetch_all(p)
-                .await)?;
+        let rows: Vec<BillTuple> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(customer_id)
+        .fetch_all(p)
+        .await)?;
         rows.into_iter().map(bill_row).collect()
     }
 
     /// One bill of the customer: `None` when it does not exist or belongs to someone else.
-    pub async fn bill_of(&self, customer_id: i64, bill_id: i64) -> Result<Option<BillRow>> {
+    pub async fn bill_of(self, customer_id: i64, bill_id: i64) -> Result<Option<BillRow>> {
         let sql = format!(
             "SELECT {BILL_COLUMNS} FROM bills b JOIN supply_points s ON s.id = b.supply_point_id \
              WHERE b.id = $1 AND b.customer_id = $2"
         );
-        let row: Option<BillTuple> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(bill_id)
-                .bind(customer_id)
-                .fetch_optional(p)
-                .await)?;
+        let row: Option<BillTuple> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+            sql.as_str()
+        ))
+        .bind(bill_id)
+        .bind(customer_id)
+        .fetch_optional(p)
+        .await)?;
         row.map(bill_row).transpose()
     }
 
@@ -999,13 +1011,13 @@ impl Store {
     /// first, at most `limit`. Paging is by keyset: pass the `(started_at, id)` of the last entry
     /// of a page as `before` to get the next one.
     pub async fn timeline(
-        &self,
+        self,
         customer_code: &str,
         before: Option<(i64, i64)>,
         limit: i64,
     ) -> Result<Vec<TimelineEntry>> {
         let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        let rows: Vec<TimelineTuple> = on_db!(&self.db, |p| sqlx::query_as(
+        let rows: Vec<TimelineTuple> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT id, channel, started_at, ended_at, wait_seconds, handle_seconds, reason, \
                     outcome, branch, line, agent, source, external_id \
              FROM contacts WHERE customer = $1 AND started_at <= $2 \
@@ -1036,22 +1048,6 @@ impl Store {
                     external_id: r.12,
                 })
             })
-            .collect()
-    }
-
-    /// Contacts per channel over the days `from..=to`, from the daily rollup, in channel order
-    /// (channels without contacts are left out).
-    pub async fn contacts_by_channel(&self, from: Day, to: Day) -> Result<Vec<(Channel, i64)>> {
-        let rows: Vec<(i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(
-            "SELECT channel, CAST(SUM(contacts) AS BIGINT) FROM contact_daily \
-             WHERE day >= $1 AND day <= $2 GROUP BY channel ORDER BY channel"
-        )
-        .bind(i64::from(from.0))
-        .bind(i64::from(to.0))
-        .fetch_all(p)
-        .await)?;
-        rows.into_iter()
-            .map(|(c, n)| Ok((decode("channel", c, Channel::from_code)?, n)))
             .collect()
     }
 }
@@ -1173,12 +1169,12 @@ pub struct CustomerSample {
     pub metered_point: Option<i64>,
 }
 
-impl Store {
+impl Customers<'_> {
     /// About `limit` customers spread evenly over the customer ids, for simulated activity;
     /// one pass over the customers' primary key, whatever their number.
-    pub async fn sample_customers(&self, limit: i64) -> Result<Vec<CustomerSample>> {
+    pub async fn sample(self, limit: i64) -> Result<Vec<CustomerSample>> {
         let limit = limit.max(1);
-        let (low, high): (Option<i64>, Option<i64>) = on_db!(&self.db, |p| sqlx::query_as(
+        let (low, high): (Option<i64>, Option<i64>) = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT min(id), max(id) FROM customers"
         )
         .fetch_one(p)
@@ -1187,7 +1183,7 @@ impl Store {
             return Ok(Vec::new());
         };
         let step = ((high - low + 1) / limit).max(1);
-        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.db, |p| {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = on_db!(&self.store.db, |p| {
             sqlx::query_as(
                 "SELECT c.id, c.code, c.name, c.segment, \
                  (SELECT min(s.id) FROM supply_points s WHERE s.customer_id = c.id \
@@ -1211,5 +1207,26 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Customers<'_> {
+    /// Changes a customer's e-mail address; a new address clears the bounce flag of the old.
+    pub async fn set_email(self, customer_id: i64, email: Option<&str>) -> Result<()> {
+        on_db!(&self.store.db, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE customers SET email = $2 WHERE id = $1")
+                .bind(customer_id)
+                .bind(email)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM bad_addresses WHERE customer_id = $1 AND email <> $2")
+                .bind(customer_id)
+                .bind(email.unwrap_or(""))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })?;
+        Ok(())
     }
 }

@@ -34,14 +34,29 @@ type BranchRow = (
     f64,
 );
 
+/// The figures that reports and dashboards read: the rollups, and the registries they are
+/// broken down by. Every query reads a table whose size depends on the calendar and the
+/// network, never on the number of contacts or bills (the benchmark baseline aside).
+#[derive(Clone, Copy)]
+pub struct Figures<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// See [`Figures`].
+    pub fn figures(&self) -> Figures<'_> {
+        Figures { store: self }
+    }
+}
+
+impl Figures<'_> {
     /// Monthly rollup rows with `from <= month <= to` (month keys like 201101).
-    pub async fn monthly_rollup(&self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
+    pub async fn monthly_rollup(self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
         let sql = "SELECT month, channel, segment, territory, contacts, waited, wait_seconds, \
                    waited_over_2m, waited_over_40m, handled, handle_seconds \
                    FROM contact_monthly WHERE month >= $1 AND month <= $2 \
                    ORDER BY month, channel, segment, territory";
-        let rows: Vec<MonthlyRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<MonthlyRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
             .bind(i64::from(from))
             .bind(i64::from(to))
             .fetch_all(p)
@@ -65,8 +80,8 @@ impl Store {
             .collect()
     }
 
-    async fn scalar(&self, sql: &str, day: Day) -> Result<i64> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(sql))
+    async fn scalar(self, sql: &str, day: Day) -> Result<i64> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(i64::from(day.0))
             .fetch_one(p)
             .await)?;
@@ -74,13 +89,13 @@ impl Store {
     }
 
     /// Online-branch accounts registered on or before `day`.
-    pub async fn portal_accounts_at(&self, day: Day) -> Result<i64> {
+    pub async fn portal_accounts_at(self, day: Day) -> Result<i64> {
         self.scalar("SELECT CAST(COALESCE(SUM(registrations), 0) AS BIGINT) FROM portal_daily WHERE day <= $1", day)
             .await
     }
 
     /// Customers on the e-bill at the end of `day`.
-    pub async fn ebill_customers_at(&self, day: Day) -> Result<i64> {
+    pub async fn ebill_customers_at(self, day: Day) -> Result<i64> {
         self.scalar(
             "SELECT CAST(COALESCE(SUM(enrolled - withdrawn), 0) AS BIGINT) FROM ebill_daily WHERE day <= $1",
             day,
@@ -89,14 +104,15 @@ impl Store {
     }
 
     /// Switches to and from the e-bill with `from <= day <= to`, by path.
-    pub async fn ebill_switches(&self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
+    pub async fn ebill_switches(self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
         let sql = "SELECT path, CAST(SUM(enrolled) AS BIGINT), CAST(SUM(withdrawn) AS BIGINT) FROM ebill_daily \
                    WHERE day >= $1 AND day <= $2 GROUP BY path ORDER BY path";
-        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(i64::from(from.0))
-            .bind(i64::from(to.0))
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<(i64, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+                .bind(i64::from(from.0))
+                .bind(i64::from(to.0))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter()
             .map(|(path, enrolled, withdrawn)| {
                 Ok(EbillSwitches {
@@ -110,14 +126,15 @@ impl Store {
 
     /// Bills issued in the months from `from`'s to `to`'s, by delivery (from the bill rollup,
     /// which counts by month).
-    pub async fn bills_by_delivery(&self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
+    pub async fn bills_by_delivery(self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
         let sql = "SELECT delivery, CAST(SUM(bills) AS BIGINT), CAST(SUM(sheets) AS BIGINT) FROM bill_monthly \
                    WHERE month >= $1 AND month <= $2 GROUP BY delivery ORDER BY delivery";
-        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(i64::from(from.month_key()))
-            .bind(i64::from(to.month_key()))
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<(i64, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+                .bind(i64::from(from.month_key()))
+                .bind(i64::from(to.month_key()))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter()
             .map(|(delivery, bills, sheets)| {
                 Ok(BillsByDelivery {
@@ -129,8 +146,8 @@ impl Store {
             .collect()
     }
 
-    pub async fn sots(&self) -> Result<Vec<Sot>> {
-        let rows: Vec<(i64, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn sots(self) -> Result<Vec<Sot>> {
+        let rows: Vec<(i64, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT code, name FROM sots ORDER BY code"
         )
         .fetch_all(p)
@@ -141,10 +158,10 @@ impl Store {
             .collect())
     }
 
-    pub async fn branches(&self) -> Result<Vec<Branch>> {
+    pub async fn branches(self) -> Result<Vec<Branch>> {
         let sql = "SELECT code, name, municipality, address, sot, kind, operator, contractor, host, host_name, \
                    counters, hours, schedule_template, latitude, longitude FROM branches ORDER BY code";
-        let rows: Vec<BranchRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<BranchRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
             .fetch_all(p)
             .await)?;
         rows.into_iter()
@@ -170,10 +187,10 @@ impl Store {
             .collect()
     }
 
-    pub async fn branch_events(&self) -> Result<Vec<BranchEvent>> {
+    pub async fn branch_events(self) -> Result<Vec<BranchEvent>> {
         let sql = "SELECT branch, day, kind, note FROM branch_events ORDER BY day, branch, kind";
         let rows: Vec<(String, i64, i64, String)> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)?;
         rows.into_iter()
@@ -189,7 +206,7 @@ impl Store {
     }
 
     /// How many rows each main table holds (for summaries and checks).
-    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+    pub async fn table_counts(self) -> Result<Vec<(&'static str, i64)>> {
         let mut out = Vec::new();
         for table in [
             "sots",
@@ -203,24 +220,40 @@ impl Store {
             "contacts",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql))
+            let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql))
                 .fetch_one(p)
                 .await)?;
             out.push((table, n));
         }
         Ok(out)
     }
+
+    /// Contacts per channel over the days `from..=to`, from the daily rollup, in channel order
+    /// (channels without contacts are left out).
+    pub async fn contacts_by_channel(self, from: Day, to: Day) -> Result<Vec<(Channel, i64)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT channel, CAST(SUM(contacts) AS BIGINT) FROM contact_daily \
+             WHERE day >= $1 AND day <= $2 GROUP BY channel ORDER BY channel"
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|(c, n)| Ok((code("channel", c, Channel::from_code)?, n)))
+            .collect()
+    }
 }
 
-impl Store {
+impl Figures<'_> {
     /// The baseline of the report benchmark: the year's contacts and waits by channel, segment
     /// and territory straight from the raw ledger, as one would without rollups.
-    pub async fn plain_group_by_year(&self, year: i16) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    pub async fn plain_group_by_year(self, year: i16) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
         let from = Day::from_date(jiff::civil::date(year - 1, 1, 1));
         let to = Day::from_date(jiff::civil::date(year, 12, 31));
         let sql = "SELECT channel, segment, territory, COUNT(*), CAST(COALESCE(SUM(wait_seconds), 0) AS BIGINT) \
                    FROM contacts WHERE day >= $1 AND day <= $2 GROUP BY channel, segment, territory";
-        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+        let rows = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(i64::from(from.0))
             .bind(i64::from(to.0))
             .fetch_all(p)

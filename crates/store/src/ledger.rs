@@ -97,31 +97,41 @@ pub(crate) struct Prepared<'a> {
     pub(crate) contact: &'a NewContact,
 }
 
+/// The contact ledger: contacts in, from every channel, and its rollups rebuilt.
+#[derive(Clone, Copy)]
+pub struct Ledger<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// The contact ledger: see [`Ledger`].
+    pub fn ledger(&self) -> Ledger<'_> {
+        Ledger { store: self }
+    }
+}
+
+impl Ledger<'_> {
     /// Writes contacts to the ledger and the rollups in one transaction; idempotent on
     /// `(source, external_id)`. Missing segment and territory are derived: the segment from
     /// the call-center line or the customer, the territory from the branch or the customer.
-    pub async fn ingest_contacts(
-        &self,
-        source: &str,
-        batch: &[NewContact],
-    ) -> Result<IngestOutcome> {
-        Ok(self.ingest_contacts_marked(source, batch).await?.0)
+    pub async fn ingest(self, source: &str, batch: &[NewContact]) -> Result<IngestOutcome> {
+        Ok(self.ingest_marked(source, batch).await?.0)
     }
 
-    /// [`Store::ingest_contacts`], also telling for each contact of `batch` whether this call
+    /// [`Ledger::ingest`], also telling for each contact of `batch` whether this call
     /// wrote it (false: it was already in the ledger, or repeated earlier in the batch), so
     /// that a caller keeping figures of its own counts each contact once.
-    pub async fn ingest_contacts_marked(
-        &self,
+    pub async fn ingest_marked(
+        self,
         source: &str,
         batch: &[NewContact],
     ) -> Result<(IngestOutcome, Vec<bool>)> {
         // The reads that prepare a batch use the pool, before the transaction holds a
         // connection (and on SQLite the write lock).
-        let prepared = self.prepare(source, batch).await?;
-        let mut tx = Tx::begin(&self.db).await?;
-        let result = self
+        let store = self.store;
+        let prepared = store.prepare(source, batch).await?;
+        let mut tx = Tx::begin(&store.db).await?;
+        let result = store
             .ingest_in(&mut tx, source, batch.len(), prepared)
             .await?;
         tx.commit().await?;
@@ -130,13 +140,15 @@ impl Store {
 
     /// Recomputes the daily and monthly rollups from the raw ledger. Returns the number of
     /// contacts counted.
-    pub async fn rebuild_rollups(&self) -> Result<i64> {
-        let mut tx = Tx::begin(&self.db).await?;
+    pub async fn rebuild_rollups(self) -> Result<i64> {
+        let mut tx = Tx::begin(&self.store.db).await?;
         let total = crate::rollups::rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(total)
     }
+}
 
+impl Store {
     /// The ingest inside the caller's transaction, so that figures the caller keeps beside
     /// the ledger commit (or not) together with it.
     pub(crate) async fn ingest_in(

@@ -27,10 +27,14 @@ mod sqlite_bulk;
 pub mod testing;
 pub mod tickets;
 
+pub use billing_store::Billing;
+pub use calls::Calls;
+pub use customers::Customers;
 pub use db::Backend;
-pub use ledger::contact_id;
+pub use figures::Figures;
+pub use ledger::{Ledger, contact_id};
 pub use migrate::MigrationReport;
-pub use ops::{BackupProgress, PoolStats};
+pub use ops::{BackupProgress, Ops, PoolStats};
 
 use canali_domain::network::{Delivery, EbillPath};
 pub use canali_domain::refusal::Refusal;
@@ -125,7 +129,10 @@ pub struct BillsByDelivery {
     pub sheets: i64,
 }
 
-/// The store: a pool on SQLite or PostgreSQL, and the few caches the ingest path needs.
+/// The store: a pool on SQLite or PostgreSQL, and the few caches the ingest path needs. Its
+/// areas are reached through handles, each in its own module with that area's SQL:
+/// [`Store::ledger`], [`Store::customers`], [`Store::billing`], [`Store::calls`],
+/// [`Store::figures`], [`Store::ops`] (and the branch areas' handles).
 pub struct Store {
     db: db::Db,
     branch_sots: RwLock<Option<Arc<HashMap<String, i64>>>>,

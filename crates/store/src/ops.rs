@@ -33,10 +33,29 @@ const BACKUP_PAGES_PER_STEP: c_int = 1024;
 /// Tells a backup's progress: pages copied, pages in all.
 pub type BackupProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
+/// Operations: pool statistics, health, the schema version, SQLite backups, and the secondary
+/// indexes deferred during bulk loads (indexes.rs).
+#[derive(Clone, Copy)]
+pub struct Ops<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// See [`Ops`].
+    pub fn ops(&self) -> Ops<'_> {
+        Ops { store: self }
+    }
+
+    /// The newest migration this binary knows: the schema is current when the database has it.
+    pub fn known_schema_version() -> i64 {
+        crate::migrate::known_version()
+    }
+}
+
+impl Ops<'_> {
     /// The pool's connections now (sampled, e.g. at each metrics scrape).
-    pub fn pool_stats(&self) -> PoolStats {
-        on_db!(&self.db, |p| PoolStats {
+    pub fn pool_stats(self) -> PoolStats {
+        on_db!(&self.store.db, |p| PoolStats {
             open: p.size(),
             idle: p.num_idle() as u32,
             max: p.options().get_max_connections(),
@@ -44,11 +63,13 @@ impl Store {
     }
 
     /// A trivial query within `timeout`: the database answers.
-    pub async fn ping(&self, timeout: Duration) -> Result<()> {
+    pub async fn ping(self, timeout: Duration) -> Result<()> {
         let query = async {
-            let one: i64 = on_db!(&self.db, |p| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
-                .fetch_one(p)
-                .await)?;
+            let one: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT)"
+            )
+            .fetch_one(p)
+            .await)?;
             Ok::<i64, StoreError>(one)
         };
         match tokio::time::timeout(timeout, query).await {
@@ -61,20 +82,15 @@ impl Store {
     }
 
     /// The newest migration applied to the database (0 for an empty database).
-    pub async fn schema_version(&self) -> Result<i64> {
-        crate::migrate::applied_version(&self.db).await
-    }
-
-    /// The newest migration this binary knows: the schema is current when the database has it.
-    pub fn known_schema_version() -> i64 {
-        crate::migrate::known_version()
+    pub async fn schema_version(self) -> Result<i64> {
+        crate::migrate::applied_version(&self.store.db).await
     }
 
     /// Tickets waiting at each branch now (taken today, queued, not yet called), as the
     /// branch display counts them; every branch of the registry, with 0 where none wait.
-    pub async fn tickets_waiting(&self, day: canali_domain::Day) -> Result<Vec<(String, i64)>> {
+    pub async fn tickets_waiting(self, day: canali_domain::Day) -> Result<Vec<(String, i64)>> {
         // One indexed count per branch (tickets_queued leads with branch and day).
-        Ok(on_db!(&self.db, |p| sqlx::query_as(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT b.code, (SELECT COUNT(*) FROM tickets t WHERE t.branch = b.code \
              AND t.day = $1 AND t.status = 1 AND t.queued_at IS NOT NULL) \
              FROM branches b ORDER BY b.code"
@@ -85,8 +101,8 @@ impl Store {
     }
 
     /// The SQLite file behind the store (none on PostgreSQL).
-    pub fn sqlite_file(&self) -> Option<PathBuf> {
-        match &self.db {
+    pub fn sqlite_file(self) -> Option<PathBuf> {
+        match &self.store.db {
             Db::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
             Db::Postgres(_) => None,
         }
@@ -97,7 +113,7 @@ impl Store {
     /// first page to the last; in WAL mode writers go on meanwhile), written to `TO.partial`,
     /// checked with `PRAGMA quick_check` and renamed into place. Returns the bytes written.
     /// On PostgreSQL it refuses: pg_dump and pg_basebackup are the tools there.
-    pub async fn backup_to(&self, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
+    pub async fn backup_to(self, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
         let Some(from) = self.sqlite_file() else {
             return Err(StoreError::Refused(Refusal::BackupNeedsSqlite));
         };

@@ -362,7 +362,8 @@ async fn record_web_contact(
     let now = now_micros();
     state
         .store
-        .ingest_contacts(
+        .ledger()
+        .ingest(
             PORTAL_SOURCE,
             &[NewContact {
                 external_id,
@@ -987,7 +988,8 @@ async fn home(
     let customer = ctx.customer()?.clone();
     let home = state
         .store
-        .customer_home(customer.id, 5)
+        .customers()
+        .home(customer.id, 5)
         .await?
         .ok_or(WebError::NotFound)?;
     let (record, points, bills, requests) =
@@ -1029,6 +1031,7 @@ async fn bills(
     let page = q.page.unwrap_or(1).max(1);
     let mut rows = state
         .store
+        .customers()
         .bills_of(customer.id, BILLS_PER_PAGE + 1, (page - 1) * BILLS_PER_PAGE)
         .await?;
     let more = rows.len() as i64 > BILLS_PER_PAGE;
@@ -1051,6 +1054,7 @@ async fn bill(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let bill = state
         .store
+        .customers()
         .bill_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -1070,7 +1074,7 @@ async fn bill_pdf(
     let customer = ctx.customer()?.clone();
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     // Another customer's bill is 404, like a bill that does not exist.
-    let found = state.store.bill_documents(&[id]).await?;
+    let found = state.store.billing().bill_documents(&[id]).await?;
     let bill = found
         .first()
         .filter(|b| b.customer_id == customer.id)
@@ -1101,7 +1105,8 @@ async fn ebill_view(
     let customer = ctx.customer()?.clone();
     let record = state
         .store
-        .customer(customer.id)
+        .customers()
+        .get(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(EbillPage {
@@ -1143,7 +1148,8 @@ async fn ebill_switch(
     };
     let record = state
         .store
-        .customer(customer.id)
+        .customers()
+        .get(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
     let today = Day::of_micros(now_micros());
@@ -1222,7 +1228,13 @@ async fn readings_view(
     ask_confirm: bool,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let points = readable_points(state.store.supply_points_of(customer.id).await?);
+    let points = readable_points(
+        state
+            .store
+            .customers()
+            .supply_points_of(customer.id)
+            .await?,
+    );
     let selected = point
         .filter(|p| points.iter().any(|x| x.id == *p))
         .or_else(|| points.first().map(|p| p.id))
@@ -1385,7 +1397,11 @@ fn request_kinds(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
 
 async fn new_request_page(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let points = state.store.supply_points_of(customer.id).await?;
+    let points = state
+        .store
+        .customers()
+        .supply_points_of(customer.id)
+        .await?;
     Ok(NewRequestPage {
         error: None,
         kinds: request_kinds(&ctx),
@@ -1446,7 +1462,11 @@ async fn new_request(
         }
     }
     ctx.check_csrf(&csrf)?;
-    let points = state.store.supply_points_of(customer.id).await?;
+    let points = state
+        .store
+        .customers()
+        .supply_points_of(customer.id)
+        .await?;
     let retry = |ctx: Ctx, error: String| NewRequestPage {
         error: Some(error),
         kinds: request_kinds(&ctx),

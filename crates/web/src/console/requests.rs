@@ -139,7 +139,7 @@ async fn request_view(
     let id = id_of(id)?;
     let r = state.store.request(id).await?.ok_or(WebError::NotFound)?;
     let (customer, files) = tokio::try_join!(
-        state.store.customer(r.customer_id),
+        state.store.customers().get(r.customer_id),
         state.store.attachments_of(r.id),
     )?;
     audit(
