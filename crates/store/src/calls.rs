@@ -179,6 +179,19 @@ macro_rules! on_tx {
     };
 }
 
+/// A row of `call_follow`, as [`FollowState`] is read from it.
+#[derive(sqlx::FromRow)]
+struct FollowRow {
+    path: String,
+    identity: String,
+    device: i64,
+    inode: i64,
+    byte_offset: i64,
+    line_no: i64,
+    open_calls: String,
+    agents: String,
+}
+
 type TotalsRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
 /// The call centers: calls from the queue_log follower and from CTI, their rollups, the
@@ -228,23 +241,22 @@ impl Calls<'_> {
 
     /// The state a follower of `source` saved last, if any.
     pub async fn follow_state(self, source: &str) -> Result<Option<FollowState>> {
-        type Row = (String, String, i64, i64, i64, i64, String, String);
         let sql = "SELECT path, identity, device, inode, byte_offset, line_no, open_calls, agents \
                    FROM call_follow WHERE source = $1";
-        let row: Option<Row> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
+        let row: Option<FollowRow> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(source)
             .fetch_optional(p)
             .await)?;
         Ok(row.map(|r| FollowState {
             source: source.to_string(),
-            path: r.0,
-            identity: r.1,
-            device: r.2,
-            inode: r.3,
-            offset: r.4,
-            line_no: r.5,
-            open_calls: r.6,
-            agents: r.7,
+            path: r.path,
+            identity: r.identity,
+            device: r.device,
+            inode: r.inode,
+            offset: r.byte_offset,
+            line_no: r.line_no,
+            open_calls: r.open_calls,
+            agents: r.agents,
         }))
     }
 

@@ -17,7 +17,7 @@ use crate::{IngestOutcome, NewContact, Result};
 pub const KEEP_MICROS: i64 = 7 * 24 * 3600 * 1_000_000;
 
 /// A pushed call entry: one per (source, callId, queue).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CtiCall {
     pub source: String,
     pub call_id: String,
@@ -45,38 +45,8 @@ impl CtiCall {
     }
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-);
-
 const COLUMNS: &str = "source, call_id, queue, events, open_call, agent, entered_at, \
                        answered_at, ended_at, version, updated_at";
-
-fn from_row(r: Row) -> CtiCall {
-    CtiCall {
-        source: r.0,
-        call_id: r.1,
-        queue: r.2,
-        events: r.3,
-        open_call: r.4,
-        agent: r.5,
-        entered_at: r.6,
-        answered_at: r.7,
-        ended_at: r.8,
-        version: r.9,
-        updated_at: r.10,
-    }
-}
 
 impl Calls<'_> {
     /// The entries of one pushed call (one per queue it entered), oldest entry first.
@@ -85,14 +55,14 @@ impl Calls<'_> {
             "SELECT {COLUMNS} FROM cti_calls WHERE source = $1 AND call_id = $2 \
              ORDER BY entered_at, queue"
         );
-        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        let rows: Vec<CtiCall> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             &*sql
         ))
         .bind(source)
         .bind(call_id)
         .fetch_all(p)
         .await)?;
-        Ok(rows.into_iter().map(from_row).collect())
+        Ok(rows)
     }
 
     /// The pushed entries still in flight, and those with an event since `since`
@@ -102,13 +72,13 @@ impl Calls<'_> {
             "SELECT {COLUMNS} FROM cti_calls WHERE ended_at IS NULL OR updated_at >= $1 \
              ORDER BY entered_at, call_id, queue"
         );
-        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+        let rows: Vec<CtiCall> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
             &*sql
         ))
         .bind(since)
         .fetch_all(p)
         .await)?;
-        Ok(rows.into_iter().map(from_row).collect())
+        Ok(rows)
     }
 
     /// Writes a pushed entry at `call.version` if the stored one is still at the version

@@ -15,24 +15,39 @@ fn code<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
         .ok_or_else(|| StoreError::Corrupt(format!("unknown {what} code {value} in the database")))
 }
 
-type MonthlyRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-type BranchRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    i64,
-    Option<String>,
-    i64,
-    String,
-    Option<String>,
-    f64,
-    f64,
-);
+#[derive(sqlx::FromRow)]
+struct MonthlyRow {
+    month: i64,
+    channel: i64,
+    segment: i64,
+    territory: i64,
+    contacts: i64,
+    waited: i64,
+    wait_seconds: i64,
+    waited_over_2m: i64,
+    waited_over_40m: i64,
+    handled: i64,
+    handle_seconds: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct BranchRow {
+    code: String,
+    name: String,
+    municipality: String,
+    address: String,
+    sot: i64,
+    kind: i64,
+    operator: i64,
+    contractor: Option<String>,
+    host: i64,
+    host_name: Option<String>,
+    counters: i64,
+    hours: String,
+    schedule_template: Option<String>,
+    latitude: f64,
+    longitude: f64,
+}
 
 /// The figures that reports and dashboards read: the rollups, and the registries they are
 /// broken down by. Every query reads a table whose size depends on the calendar and the
@@ -64,17 +79,17 @@ impl Figures<'_> {
         rows.into_iter()
             .map(|r| {
                 Ok(MonthlyRollup {
-                    month: r.0 as i32,
-                    channel: code("channel", r.1, Channel::from_code)?,
-                    segment: Segment::from_code(r.2),
-                    territory: r.3,
-                    contacts: r.4,
-                    waited: r.5,
-                    wait_seconds: r.6,
-                    waited_over_2m: r.7,
-                    waited_over_40m: r.8,
-                    handled: r.9,
-                    handle_seconds: r.10,
+                    month: r.month as i32,
+                    channel: code("channel", r.channel, Channel::from_code)?,
+                    segment: Segment::from_code(r.segment),
+                    territory: r.territory,
+                    contacts: r.contacts,
+                    waited: r.waited,
+                    wait_seconds: r.wait_seconds,
+                    waited_over_2m: r.waited_over_2m,
+                    waited_over_40m: r.waited_over_40m,
+                    handled: r.handled,
+                    handle_seconds: r.handle_seconds,
                 })
             })
             .collect()
@@ -167,21 +182,21 @@ impl Figures<'_> {
         rows.into_iter()
             .map(|r| {
                 Ok(Branch {
-                    code: r.0,
-                    name: r.1,
-                    municipality: r.2,
-                    address: r.3,
-                    sot: r.4,
-                    kind: code("branch kind", r.5, BranchKind::from_code)?,
-                    operator: code("branch operator", r.6, Operator::from_code)?,
-                    contractor: r.7,
-                    host: code("branch host", r.8, Host::from_code)?,
-                    host_name: r.9,
-                    counters: r.10,
-                    hours: r.11,
-                    schedule_template: r.12,
-                    latitude: r.13,
-                    longitude: r.14,
+                    code: r.code,
+                    name: r.name,
+                    municipality: r.municipality,
+                    address: r.address,
+                    sot: r.sot,
+                    kind: code("branch kind", r.kind, BranchKind::from_code)?,
+                    operator: code("branch operator", r.operator, Operator::from_code)?,
+                    contractor: r.contractor,
+                    host: code("branch host", r.host, Host::from_code)?,
+                    host_name: r.host_name,
+                    counters: r.counters,
+                    hours: r.hours,
+                    schedule_template: r.schedule_template,
+                    latitude: r.latitude,
+                    longitude: r.longitude,
                 })
             })
             .collect()

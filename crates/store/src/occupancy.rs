@@ -8,7 +8,7 @@ use crate::db::on_db;
 use crate::{Calls, Result};
 
 /// One interval of a line's occupancy: `[start_at, end_at)` in seconds since the epoch.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct OccupancyInterval {
     /// The call-center line (`residential`, `business`).
     pub line: String,
@@ -87,23 +87,13 @@ impl Calls<'_> {
     ) -> Result<Vec<OccupancyInterval>> {
         let sql = "SELECT line, start_at, end_at, channels, busy FROM trunk_occupancy \
                    WHERE line = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at";
-        let rows: Vec<(String, i64, i64, i64, i64)> =
-            on_db!(&self.store.db, |p| sqlx::query_as(sql)
-                .bind(line)
-                .bind(from)
-                .bind(to)
-                .fetch_all(p)
-                .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| OccupancyInterval {
-                line: r.0,
-                start_at: r.1,
-                end_at: r.2,
-                channels: r.3,
-                busy: r.4,
-            })
-            .collect())
+        let rows: Vec<OccupancyInterval> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
+            .bind(line)
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await)?;
+        Ok(rows)
     }
 }
 
