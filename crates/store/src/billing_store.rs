@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 /// One line of a bill. Quantities, unit prices and VAT rates are exact decimals written as text
 /// (`"123.456"`); the amount is in cents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct BillLine {
     pub bill_id: i64,
     /// 1, 2, ... in the order of the bill.
@@ -215,14 +215,14 @@ impl Billing<'_> {
 
     /// The lines of one bill, in order (empty for a bill imported without lines).
     pub async fn bill_lines(self, bill_id: i64) -> Result<Vec<BillLine>> {
-        let rows: Vec<LineRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+        let rows: Vec<BillLine> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT bill_id, line_no, description, quantity, unit, unit_price, amount_cents, \
                  vat_rate FROM bill_lines WHERE bill_id = $1 ORDER BY line_no"
         )
         .bind(bill_id)
         .fetch_all(p)
         .await)?;
-        Ok(rows.into_iter().map(line).collect())
+        Ok(rows)
     }
 
     /// Whether each customer was on the e-bill at the end of `day` (its latest switch on or
@@ -356,7 +356,7 @@ impl Billing<'_> {
                 "SELECT bill_id, line_no, description, quantity, unit, unit_price, amount_cents, \
                  vat_rate FROM bill_lines WHERE bill_id IN ({ph}) ORDER BY bill_id, line_no"
             );
-            let lrows: Vec<LineRow> = on_db!(&self.store.db, |p| {
+            let lrows: Vec<BillLine> = on_db!(&self.store.db, |p| {
                 let mut q = sqlx::query_as(AssertSqlSafe(lsql.as_str()));
                 for id in chunk {
                     q = q.bind(*id);
@@ -365,7 +365,7 @@ impl Billing<'_> {
             })?;
             let mut lines: HashMap<i64, Vec<BillLine>> = HashMap::new();
             for r in lrows {
-                lines.entry(r.0).or_default().push(line(r));
+                lines.entry(r.bill_id).or_default().push(r);
             }
             let mut docs: HashMap<i64, BillForDocument> = HashMap::new();
             for (a, (email, bad_email, bad_reason), s, b) in rows {
@@ -859,23 +859,30 @@ impl Billing<'_> {
             Option<i64>,
         )>,
     > {
-        let r: Option<(i64, i64, Option<String>, Option<String>, Option<i64>)> =
-            on_db!(&self.store.db, |p| sqlx::query_as(
-                "SELECT state, attempts, email, message_id, batch FROM deliveries \
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            state: i64,
+            attempts: i64,
+            email: Option<String>,
+            message_id: Option<String>,
+            batch: Option<i64>,
+        }
+        let r: Option<Row> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT state, attempts, email, message_id, batch FROM deliveries \
                  WHERE bill_id = $1"
-            )
-            .bind(bill_id)
-            .fetch_optional(p)
-            .await)?;
+        )
+        .bind(bill_id)
+        .fetch_optional(p)
+        .await)?;
         r.map(|r| {
             Ok((
-                DeliveryState::from_code(r.0).ok_or_else(|| {
-                    StoreError::Corrupt(format!("unknown delivery state {}", r.0))
+                DeliveryState::from_code(r.state).ok_or_else(|| {
+                    StoreError::Corrupt(format!("unknown delivery state {}", r.state))
                 })?,
-                r.1,
-                r.2,
-                r.3,
-                r.4,
+                r.attempts,
+                r.email,
+                r.message_id,
+                r.batch,
             ))
         })
         .transpose()
@@ -909,19 +916,4 @@ where
         .execute(tx)
         .await?;
     Ok(())
-}
-
-type LineRow = (i64, i64, String, String, String, String, i64, String);
-
-fn line(r: LineRow) -> BillLine {
-    BillLine {
-        bill_id: r.0,
-        line_no: r.1,
-        description: r.2,
-        quantity: r.3,
-        unit: r.4,
-        unit_price: r.5,
-        amount_cents: r.6,
-        vat_rate: r.7,
-    }
 }

@@ -347,16 +347,18 @@ fn like_escape(s: &str) -> String {
 }
 
 const HIT_COLUMNS: &str = "c.id, c.code, c.name, c.segment, c.tax_id, c.sot, c.email, c.phone";
-type HitRow = (
-    i64,
-    String,
-    String,
-    i64,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-);
+/// A row of [`HIT_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: i64,
+    code: String,
+    name: String,
+    segment: i64,
+    tax_id: String,
+    sot: i64,
+    email: Option<String>,
+    phone: Option<String>,
+}
 
 /// The customer's registry row with the online-branch account and the e-bill status.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -544,21 +546,23 @@ pub struct TimelineEntry {
     pub external_id: String,
 }
 
-type TimelineTuple = (
-    i64,
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    String,
-);
+/// A row of the ledger as the timeline reads it.
+#[derive(sqlx::FromRow)]
+struct TimelineRow {
+    id: i64,
+    channel: i64,
+    started_at: i64,
+    ended_at: Option<i64>,
+    wait_seconds: Option<i64>,
+    handle_seconds: Option<i64>,
+    reason: i64,
+    outcome: i64,
+    branch: Option<String>,
+    line: Option<String>,
+    agent: Option<String>,
+    source: String,
+    external_id: String,
+}
 
 /// Customers: their records, supply points and bills as the portal and the console show them,
 /// their timeline of contacts, and the operators' search.
@@ -618,18 +622,18 @@ impl Customers<'_> {
                 None
             };
             for r in rows {
-                if hits.iter().any(|h| h.id == r.0) {
+                if hits.iter().any(|h| h.id == r.id) {
                     continue;
                 }
                 hits.push(CustomerHit {
-                    id: r.0,
-                    code: r.1,
-                    name: r.2,
-                    segment: decode("segment", r.3, Segment::from_code)?,
-                    tax_id: r.4,
-                    sot: r.5,
-                    email: r.6,
-                    phone: r.7,
+                    id: r.id,
+                    code: r.code,
+                    name: r.name,
+                    segment: decode("segment", r.segment, Segment::from_code)?,
+                    tax_id: r.tax_id,
+                    sot: r.sot,
+                    email: r.email,
+                    phone: r.phone,
                     matched: field,
                 });
             }
@@ -817,12 +821,12 @@ impl Customers<'_> {
         };
         // The whole word's customers stay; the longer words' fill the page in name order, each
         // customer once (one may have several of the words: "Rossi Rossini").
-        more.sort_by_cached_key(|h| (name_key(&h.2), h.0));
-        more.dedup_by_key(|h| h.0);
-        more.retain(|h| !hits.iter().any(|e| e.0 == h.0));
+        more.sort_by_cached_key(|h| (name_key(&h.name), h.id));
+        more.dedup_by_key(|h| h.id);
+        more.retain(|h| !hits.iter().any(|e| e.id == h.id));
         more.truncate((limit as usize).saturating_sub(hits.len()));
         hits.extend(more);
-        hits.sort_by_cached_key(|h| (name_key(&h.2), h.0));
+        hits.sort_by_cached_key(|h| (name_key(&h.name), h.id));
         Ok(hits)
     }
 
@@ -1017,7 +1021,7 @@ impl Customers<'_> {
         limit: i64,
     ) -> Result<Vec<TimelineEntry>> {
         let (at, id) = before.unwrap_or((i64::MAX, i64::MAX));
-        let rows: Vec<TimelineTuple> = on_db!(&self.store.db, |p| sqlx::query_as(
+        let rows: Vec<TimelineRow> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT id, channel, started_at, ended_at, wait_seconds, handle_seconds, reason, \
                     outcome, branch, line, agent, source, external_id \
              FROM contacts WHERE customer = $1 AND started_at <= $2 \
@@ -1033,19 +1037,19 @@ impl Customers<'_> {
         rows.into_iter()
             .map(|r| {
                 Ok(TimelineEntry {
-                    id: r.0,
-                    channel: decode("channel", r.1, Channel::from_code)?,
-                    started_at: r.2,
-                    ended_at: r.3,
-                    wait_seconds: r.4,
-                    handle_seconds: r.5,
-                    reason: Reason::from_code(r.6),
-                    outcome: Outcome::from_code(r.7),
-                    branch: r.8,
-                    line: r.9,
-                    agent: r.10,
-                    source: r.11,
-                    external_id: r.12,
+                    id: r.id,
+                    channel: decode("channel", r.channel, Channel::from_code)?,
+                    started_at: r.started_at,
+                    ended_at: r.ended_at,
+                    wait_seconds: r.wait_seconds,
+                    handle_seconds: r.handle_seconds,
+                    reason: Reason::from_code(r.reason),
+                    outcome: Outcome::from_code(r.outcome),
+                    branch: r.branch,
+                    line: r.line,
+                    agent: r.agent,
+                    source: r.source,
+                    external_id: r.external_id,
                 })
             })
             .collect()
