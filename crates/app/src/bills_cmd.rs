@@ -264,7 +264,7 @@ async fn run_on(
         }
         BillsCommand::Status { issued } => {
             let (from, to) = month_days(&issued)?;
-            let c = store.delivery_counts(from, to).await?;
+            let c = store.billing().delivery_counts(from, to).await?;
             println!("{}", serde_json::to_string_pretty(&c)?);
         }
         BillsCommand::Pdf {
@@ -273,7 +273,7 @@ async fn run_on(
             template,
             output,
         } => {
-            let docs = store.bill_documents(&[bill]).await?;
+            let docs = store.billing().bill_documents(&[bill]).await?;
             let Some(d) = docs.first() else {
                 bail!("there is no bill {bill}");
             };
@@ -303,6 +303,7 @@ async fn run_on(
             let (id, default_path) = match (customer, form) {
                 (Some(code), None) => {
                     let (found, _) = store
+                        .billing()
                         .resolve_bill_keys(std::slice::from_ref(&code), &[])
                         .await?;
                     let id = *found
@@ -327,7 +328,7 @@ async fn run_on(
                 Day::from_date,
             );
             if let Some(e) = &email {
-                store.set_customer_email(id, Some(e)).await?;
+                store.customers().set_email(id, Some(e)).await?;
             }
             let n = store
                 .insert_ebill_events(&[EbillEvent {

@@ -379,7 +379,13 @@ async fn kiosk_key(store: &Store, branch: &str, base_url: &str, revoke: bool) ->
     let now = Timestamp::now().as_microsecond();
     let by = command_line_user();
     // Said here in the command's words (the store answers only "not found").
-    if !store.branches().await?.iter().any(|b| b.code == branch) {
+    if !store
+        .figures()
+        .branches()
+        .await?
+        .iter()
+        .any(|b| b.code == branch)
+    {
         bail!("there is no branch {branch}: check the code with `canali branches list`");
     }
     if revoke {

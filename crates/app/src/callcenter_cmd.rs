@@ -169,7 +169,7 @@ pub async fn kpi(db: &str, config: &Path, args: KpiArgs) -> Result<()> {
     let store = crate::open(db).await?;
     if args.rebuild_from_ledger {
         let t = Instant::now();
-        let n = store.rebuild_call_rollups().await?;
+        let n = store.calls().rebuild_rollups().await?;
         eprintln!(
             "Calls rollup rebuilt from {n} call-center contacts in {:.1} s.",
             t.elapsed().as_secs_f64()

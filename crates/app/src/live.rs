@@ -157,7 +157,7 @@ pub async fn start(store: Arc<Store>, settings: LiveSettings) -> Result<Live> {
     let plan = tokio::task::spawn_blocking(move || LivePlan::new(seed, scale))
         .await
         .context("the living demo's plan could not be made")?;
-    let customers = store.sample_customers(CUSTOMERS).await?;
+    let customers = store.customers().sample(CUSTOMERS).await?;
     let back_office = store
         .accounts()
         .operators()
@@ -257,11 +257,16 @@ mod tests {
     /// lines, contacts today by channel, and contacts this month.
     async fn figures(store: &Store, day: Day) -> (i64, i64, i64) {
         let contacts = |from: Day| async move {
-            let counts = store.contacts_by_channel(from, day).await.unwrap();
+            let counts = store
+                .figures()
+                .contacts_by_channel(from, day)
+                .await
+                .unwrap();
             counts.iter().map(|(_, n)| n).sum::<i64>()
         };
         let calls: i64 = store
-            .calls_daily(None, day, day)
+            .calls()
+            .daily(None, day, day)
             .await
             .unwrap()
             .iter()
@@ -333,6 +338,7 @@ mod tests {
             assert!(counts.web.load(Ordering::Relaxed) > 0, "{}", ts.name);
             // The branch visits went through the ticket queue into the ledger.
             let branch_today = store
+                .figures()
                 .contacts_by_channel(day, day)
                 .await
                 .unwrap()

@@ -452,7 +452,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rollup(RollupCommand::Rebuild) => {
             let store = open(&cli.db).await?;
             let t = Instant::now();
-            let counted = store.rebuild_rollups().await?;
+            let counted = store.ledger().rebuild_rollups().await?;
             store.close().await;
             println!(
                 "Rollups rebuilt from {counted} contacts in {:.1} s.",
@@ -646,7 +646,7 @@ async fn demo(args: DemoArgs, config: &Path) -> Result<()> {
     );
     let Some(bind) = args.serve else {
         eprintln!("Building the search indexes...");
-        store.build_secondary_indexes().await?;
+        store.ops().build_secondary_indexes().await?;
         store.close().await;
         println!(
             "Done in {:.1} s; peak memory {}.",

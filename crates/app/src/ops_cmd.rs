@@ -60,7 +60,7 @@ pub async fn backup(db: &str, to: &Path, progress: bool) -> Result<ExitCode> {
         }) as canali_store::BackupProgress
     });
     let started = Instant::now();
-    let result = store.backup_to(to, on_progress).await;
+    let result = store.ops().backup_to(to, on_progress).await;
     store.close().await;
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -70,7 +70,8 @@ pub async fn portal(store: &Store, cmd: PortalCommand) -> Result<()> {
             password,
         } => {
             let customer = store
-                .customer_by_code(&code)
+                .customers()
+                .by_code(&code)
                 .await?
                 .with_context(|| format!("no customer has the code {code}"))?;
             let (password, generated) = password_or_random(password)?;
@@ -437,7 +438,7 @@ async fn demo_background(
     use std::sync::atomic::Ordering;
     if demo.build_indexes {
         search_ready.store(false, Ordering::SeqCst);
-        match store.build_secondary_indexes().await {
+        match store.ops().build_secondary_indexes().await {
             Ok(()) => {
                 search_ready.store(true, Ordering::SeqCst);
                 println!(

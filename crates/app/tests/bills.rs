@@ -149,6 +149,7 @@ async fn run_ended_half_way_then_resumed(ending: Ending) {
         // Paper: every paper bill printed exactly once.
         let (from, to) = month_days("2011-11").unwrap();
         let mut printed: Vec<i64> = store
+            .billing()
             .print_manifest(from, to)
             .await
             .unwrap()
@@ -159,7 +160,7 @@ async fn run_ended_half_way_then_resumed(ending: Ending) {
         let mut want = paper.clone();
         want.sort();
         assert_eq!(printed, want, "{}", ts.name);
-        let counts = store.delivery_counts(from, to).await.unwrap();
+        let counts = store.billing().delivery_counts(from, to).await.unwrap();
         assert_eq!(counts.sent as usize, email.len(), "{}", ts.name);
         assert_eq!(counts.printed as usize, paper.len(), "{}", ts.name);
     }

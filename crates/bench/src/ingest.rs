@@ -154,7 +154,7 @@ async fn ingest(store: &Store, n: usize, batch: usize, progress: bool) -> Result
         buffer.clear();
         buffer.extend(contacts.by_ref().take(batch));
         let t = Instant::now();
-        store.ingest_contacts("bench", &buffer).await?;
+        store.ledger().ingest("bench", &buffer).await?;
         took += t.elapsed();
         pb.inc(buffer.len() as u64);
     }
@@ -299,7 +299,11 @@ async fn run_all(opts: &BenchOptions) -> Result<String> {
         })
         .await?;
         let plain = median(3, || async {
-            Ok(store.plain_group_by_year(2011).await.map(|_| ())?)
+            Ok(store
+                .figures()
+                .plain_group_by_year(2011)
+                .await
+                .map(|_| ())?)
         })
         .await?;
         store.close().await;

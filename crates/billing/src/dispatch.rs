@@ -150,9 +150,16 @@ pub async fn dispatch(
         to: to.date().to_string(),
         ..RunSummary::default()
     };
-    summary.in_doubt = store.release_in_flight(from, to, now_micros()).await?.len() as u64;
-    summary.planned = store.plan_deliveries(from, to, now_micros()).await?;
-    let counts = store.delivery_counts(from, to).await?;
+    summary.in_doubt = store
+        .billing()
+        .release_in_flight(from, to, now_micros())
+        .await?
+        .len() as u64;
+    summary.planned = store
+        .billing()
+        .plan_deliveries(from, to, now_micros())
+        .await?;
+    let counts = store.billing().delivery_counts(from, to).await?;
     let total = counts.total as u64;
     let settled = AtomicU64::new((counts.sent + counts.printed) as u64);
     progress(settled.load(Ordering::Relaxed), total);
@@ -170,10 +177,11 @@ pub async fn dispatch(
                 break;
             }
             let claimed = store
+                .billing()
                 .claim_emails(&run_id, from, to, now_micros(), settings.claim)
                 .await?;
             if claimed.is_empty() {
-                let (outstanding, next_try) = store.emails_outstanding(from, to).await?;
+                let (outstanding, next_try) = store.billing().emails_outstanding(from, to).await?;
                 if outstanding == 0 {
                     break;
                 }
@@ -182,7 +190,7 @@ pub async fn dispatch(
                 continue;
             }
             let ids: Vec<i64> = claimed.iter().map(|c| c.bill_id).collect();
-            let docs = store.bill_documents(&ids).await?;
+            let docs = store.billing().bill_documents(&ids).await?;
             let attempts: std::collections::HashMap<i64, i64> = claimed
                 .iter()
                 .map(|c: &Claimed| (c.bill_id, c.attempts))
@@ -222,7 +230,7 @@ pub async fn dispatch(
                 }
             }
         }
-        summary.fallbacks = store.delivery_counts(from, to).await?.fallen_back as u64;
+        summary.fallbacks = store.billing().delivery_counts(from, to).await?.fallen_back as u64;
     }
 
     // ---- Paper ----
@@ -231,10 +239,11 @@ pub async fn dispatch(
     let name = move |batch: i64| format!("bills-{stem}-{batch:05}.pdf");
     while !stop.load(Ordering::SeqCst)
         && let Some(batch) = store
+            .billing()
             .next_print_batch(from, to, settings.print_batch, &name, now_micros())
             .await?
     {
-        let docs = store.bill_documents(&batch.bills).await?;
+        let docs = store.billing().bill_documents(&batch.bills).await?;
         let renderer = renderer.clone();
         let path = settings.print_dir.join(&batch.file);
         let (pages, n) = tokio::task::spawn_blocking(move || -> Result<(Vec<i64>, usize)> {
@@ -256,6 +265,7 @@ pub async fn dispatch(
             .zip(pages.iter().copied())
             .collect();
         store
+            .billing()
             .mark_batch_printed(batch.batch, &per_bill, now_micros())
             .await?;
         summary.print_batches += 1;
@@ -266,7 +276,7 @@ pub async fn dispatch(
         let s = settled.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
         progress(s, total);
     }
-    let manifest = store.print_manifest(from, to).await?;
+    let manifest = store.billing().print_manifest(from, to).await?;
     if !manifest.is_empty() {
         let path = settings
             .print_dir
@@ -283,7 +293,7 @@ pub async fn dispatch(
         summary.manifest = Some(path);
     }
     summary.stopped |= stop.load(Ordering::SeqCst);
-    summary.counts = store.delivery_counts(from, to).await?;
+    summary.counts = store.billing().delivery_counts(from, to).await?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
@@ -317,25 +327,35 @@ async fn record(
 ) -> Result<()> {
     let now = now_micros();
     match outcome {
-        Outcome::Sent(to) => store.mark_sent(id, to, &message_id(id), now).await?,
+        Outcome::Sent(to) => {
+            store
+                .billing()
+                .mark_sent(id, to, &message_id(id), now)
+                .await?
+        }
         Outcome::Temporary(why) if tries < settings.max_attempts => {
             let wait = settings
                 .backoff_ms
                 .saturating_mul(1 << (tries - 1).clamp(0, 20))
                 .min(settings.backoff_max_ms);
             store
+                .billing()
                 .mark_temporary_failure(id, now + wait as i64 * 1000, why, now)
                 .await?
         }
         Outcome::Temporary(why) => {
             let reason = format!("{tries} temporary failures, the last: {why}");
             store
+                .billing()
                 .fall_back_to_paper(id, None, true, &reason, now)
                 .await?
         }
         Outcome::Permanent(why, flag) => {
             let flag = flag.as_ref().map(|(c, e)| (*c, e.as_str()));
-            store.fall_back_to_paper(id, flag, true, why, now).await?
+            store
+                .billing()
+                .fall_back_to_paper(id, flag, true, why, now)
+                .await?
         }
     }
     Ok(())

@@ -350,7 +350,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<ImportOutcome> {
             .iter()
             .map(|c| c.1.record.supply_point.clone())
             .collect();
-        let (customers, supply) = store.resolve_bill_keys(&codes, &points).await?;
+        let (customers, supply) = store.billing().resolve_bill_keys(&codes, &points).await?;
         let mut bills = Vec::new();
         let mut lines = Vec::new();
         let mut by_day: std::collections::BTreeMap<Day, Vec<usize>> = Default::default();
@@ -394,7 +394,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<ImportOutcome> {
         let mut email = vec![false; ok.len()];
         for (day, idx) in &by_day {
             let ids: Vec<i64> = idx.iter().map(|&i| ok[i].1).collect();
-            let on = store.ebill_on(&ids, *day).await?;
+            let on = store.billing().ebill_on(&ids, *day).await?;
             for &i in idx {
                 email[i] = on.get(&ok[i].1).copied().unwrap_or(false);
             }
@@ -420,7 +420,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<ImportOutcome> {
             lines.extend(c.lines);
         }
         let inserted = store.insert_bills(&bills).await?;
-        store.insert_bill_lines(&lines).await?;
+        store.billing().insert_bill_lines(&lines).await?;
         out.imported += inserted;
         out.duplicates += bills.len() as u64 - inserted;
         out.email += bills

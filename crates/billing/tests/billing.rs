@@ -96,7 +96,7 @@ async fn import_checks_every_amount_and_refuses_with_the_line() {
         assert!(out.refused[2].reason.contains("total"), "{out:?}");
         assert!(out.refused[4].reason.contains("no customer"), "{out:?}");
         // The lines are stored exactly as decimals.
-        let stored = store.bill_lines(9001).await.unwrap();
+        let stored = store.billing().bill_lines(9001).await.unwrap();
         assert_eq!(stored.len(), 3);
         assert_eq!(stored[0].quantity, "412.5");
         assert_eq!(stored[0].unit_price, "0.08412");
@@ -134,7 +134,7 @@ async fn the_pdf_holds_name_pod_total_and_due_date() {
         let file = dir.path().join("bills.jsonl");
         std::fs::write(&file, good).unwrap();
         import_file(store, &file).await.unwrap();
-        let docs = store.bill_documents(&[9001]).await.unwrap();
+        let docs = store.billing().bill_documents(&[9001]).await.unwrap();
         let doc = BillDocument::new(&docs[0], true).unwrap();
         // The fast layout (the default, what the online branch serves).
         assert_holds_the_bill(&render_bill_pdf(&doc).unwrap());
@@ -285,7 +285,7 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
         }
         assert!(seen.values().all(|&n| n == 1));
         for id in &email {
-            let (state, attempts, ..) = store.delivery_of(*id).await.unwrap().unwrap();
+            let (state, attempts, ..) = store.billing().delivery_of(*id).await.unwrap().unwrap();
             match id - 100_000 {
                 6 | 12 => assert_eq!(state, DeliveryState::Printed),
                 9 => assert_eq!((state, attempts), (DeliveryState::Sent, 3)),
@@ -293,18 +293,24 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
             }
         }
         for id in &paper {
-            let (state, ..) = store.delivery_of(*id).await.unwrap().unwrap();
+            let (state, ..) = store.billing().delivery_of(*id).await.unwrap().unwrap();
             assert_eq!(state, DeliveryState::Printed);
         }
         // The bounce flagged customer 6's address; the missing one flagged nothing.
-        let (bad, _) = store.bad_address(6).await.unwrap().expect("flagged");
+        let (bad, _) = store
+            .billing()
+            .bad_address(6)
+            .await
+            .unwrap()
+            .expect("flagged");
         assert_eq!(bad, "bounce@example.org");
-        assert!(store.bad_address(12).await.unwrap().is_none());
+        assert!(store.billing().bad_address(12).await.unwrap().is_none());
         // The print batches: 22 bills in postage order, the manifest lists them once.
         let manifest = std::fs::read_to_string(s.manifest.as_ref().unwrap()).unwrap();
         let rows: Vec<&str> = manifest.lines().skip(1).collect();
         assert_eq!(rows.len(), 22);
         let municipalities: Vec<String> = store
+            .billing()
             .print_manifest(from, to)
             .await
             .unwrap()
@@ -329,6 +335,7 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
         assert!(text.contains("Passa alla bolletta elettronica"), "{text}");
         // The report's bills by delivery follow the dispatch: two e-mail bills went on paper.
         let by = store
+            .figures()
             .bills_by_delivery(from, to)
             .await
             .unwrap()
@@ -357,7 +364,7 @@ async fn story_a_month_goes_out_by_mail_and_on_paper() {
 /// Sets a customer's e-mail (the registry has no update path of its own).
 async fn sqlx_update_email(url: &str, customer: i64, email: Option<&str>) {
     let store = Store::connect(url).await.unwrap();
-    store.set_customer_email(customer, email).await.unwrap();
+    store.customers().set_email(customer, email).await.unwrap();
     store.close().await;
 }
 
@@ -460,7 +467,7 @@ async fn bills_go_out_over_starttls_and_a_refused_session_stops_the_run() {
             .unwrap_err()
             .to_string();
         assert!(err.contains("smtp.security"), "{}: {err}", ts.name);
-        let counts = store.delivery_counts(from, to).await.unwrap();
+        let counts = store.billing().delivery_counts(from, to).await.unwrap();
         assert_eq!((counts.sent, counts.fallen_back), (0, 0), "{}", ts.name);
         assert_eq!(sink.count(), 0);
         // STARTTLS with the utility's own authority: every e-mail bill arrives, once.

@@ -212,6 +212,6 @@ pub async fn branch_kpis(
         .ok_or_else(|| crate::BranchError::Invalid(format!("'{month}' is not a month YYYY-MM")))?;
     let (from, to) = (from.month_key(), to.month_key());
     let buckets = store.network().branch_wait_histogram(from, to).await?;
-    let sots = store.sots().await?;
+    let sots = store.figures().sots().await?;
     Ok(compute(month, &buckets, &sots, standards))
 }

@@ -199,9 +199,9 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 impl Network {
     /// Reads the registry and compiles it.
     pub async fn load(store: &Store) -> Result<Network> {
-        let sots = store.sots().await?;
-        let branches = store.branches().await?;
-        let events = store.branch_events().await?;
+        let sots = store.figures().sots().await?;
+        let branches = store.figures().branches().await?;
+        let events = store.figures().branch_events().await?;
         let templates: HashMap<String, String> = store
             .network()
             .schedule_templates()

@@ -103,7 +103,7 @@ async fn branch_indicators_from_the_ledger() {
                 agent: None,
             })
             .collect();
-        s.ingest_contacts("test", &contacts).await.unwrap();
+        s.ledger().ingest("test", &contacts).await.unwrap();
         let k = branch_kpis(s, "2011-03", &BranchStandards::default())
             .await
             .unwrap();
@@ -132,8 +132,8 @@ async fn branch_indicators_from_the_ledger() {
         );
         // The indicators read the rollup only: rebuilding it from the ledger changes nothing,
         // and the same contacts ingested again are not counted twice.
-        s.ingest_contacts("test", &contacts).await.unwrap();
-        s.rebuild_rollups().await.unwrap();
+        s.ledger().ingest("test", &contacts).await.unwrap();
+        s.ledger().rebuild_rollups().await.unwrap();
         let again = branch_kpis(s, "2011-03", &BranchStandards::default())
             .await
             .unwrap();
@@ -185,7 +185,7 @@ async fn branch_rollup_boundaries_and_verdicts() {
         batch.push(visit(20, None, Some("Y"), Channel::Branch));
         batch.push(visit(21, Some(9000), None, Channel::CallCenterResidential));
         batch.push(visit(22, Some(0), None, Channel::Branch));
-        s.ingest_contacts("b", &batch).await.unwrap();
+        s.ledger().ingest("b", &batch).await.unwrap();
         let k = branch_kpis(s, "2011-05", &BranchStandards::default())
             .await
             .unwrap();
@@ -209,7 +209,8 @@ async fn branch_rollup_boundaries_and_verdicts() {
         assert!(k.branches.iter().any(|b| b.scope == "(unknown)"));
         // One more visit of 61 minutes: 20 of 21 within 60 (95.2%) still meets 95%; a second
         // one makes it 20 of 22 (90.9%): missed.
-        s.ingest_contacts("b", &[visit(30, Some(3660), Some("Y"), Channel::Branch)])
+        s.ledger()
+            .ingest("b", &[visit(30, Some(3660), Some("Y"), Channel::Branch)])
             .await
             .unwrap();
         let k = branch_kpis(s, "2011-05", &BranchStandards::default())
@@ -217,7 +218,8 @@ async fn branch_rollup_boundaries_and_verdicts() {
             .unwrap();
         let y = k.branches.iter().find(|b| b.scope == "Y").unwrap();
         assert_eq!(y.regulator_met, Some(true), "{}", t.name);
-        s.ingest_contacts("b", &[visit(31, Some(3660), Some("Y"), Channel::Branch)])
+        s.ledger()
+            .ingest("b", &[visit(31, Some(3660), Some("Y"), Channel::Branch)])
             .await
             .unwrap();
         let k = branch_kpis(s, "2011-05", &BranchStandards::default())
@@ -234,7 +236,7 @@ async fn branch_rollup_boundaries_and_verdicts() {
             0,
             "23:00 on 31 May in Rome is May"
         );
-        s.rebuild_rollups().await.unwrap();
+        s.ledger().rebuild_rollups().await.unwrap();
         let rebuilt = branch_kpis(s, "2011-05", &BranchStandards::default())
             .await
             .unwrap();

@@ -149,7 +149,11 @@ async fn a_branch_day_from_kiosk_to_counter() {
         // P001: announced 0, waited 2 min; B001: announced 10 min, waited 4 min.
         assert_eq!(err.mean_error_seconds, (120.0 - 360.0) / 2.0);
 
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         let branch: Vec<_> = rollup
             .iter()
             .filter(|r| r.channel == Channel::Branch)
@@ -262,7 +266,11 @@ async fn sixteen_clerks_never_serve_a_ticket_twice() {
             .await
             .unwrap();
         assert!(tickets.iter().all(|t| t.status == TicketState::Closed));
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         assert_eq!(
             rollup.iter().map(|r| r.contacts).sum::<i64>(),
             TICKETS as i64,
@@ -370,7 +378,11 @@ async fn booked_tickets_wait_from_the_slot_or_the_arrival() {
             .close(late.id, at(10, 6), None)
             .await
             .unwrap();
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         let waits: i64 = rollup
             .iter()
             .filter(|r| r.channel == Channel::Branch)
@@ -433,6 +445,7 @@ async fn ticket_times_must_follow_each_other() {
         assert_eq!(now.status, TicketState::Serving, "{}", t.name);
         assert!(
             store
+                .figures()
                 .monthly_rollup(201103, 201103)
                 .await
                 .unwrap()
@@ -489,13 +502,18 @@ async fn a_close_whose_ledger_write_fails_leaves_the_ticket_open() {
         .await;
         assert!(
             store
+                .figures()
                 .monthly_rollup(201103, 201103)
                 .await
                 .unwrap()
                 .is_empty()
         );
         store.tickets().close(a.id, at(9, 10), None).await.unwrap();
-        let rollup = store.monthly_rollup(201103, 201103).await.unwrap();
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
         assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 1);
     }
 }

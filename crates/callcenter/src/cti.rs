@@ -279,7 +279,7 @@ pub async fn apply(
         });
     }
     for _ in 0..ATTEMPTS {
-        let rows = store.cti_calls(SOURCE, &ev.call_id).await?;
+        let rows = store.calls().cti(SOURCE, &ev.call_id).await?;
         let (row, contacts, facts, ended) = match ev.kind {
             Kind::NewCall => {
                 let queue = ev.queue.clone().or_else(|| ev.to.clone()).ok_or_else(|| {
@@ -288,7 +288,7 @@ pub async fn apply(
                 if let Some(row) = rows.iter().find(|r| r.queue == queue) {
                     return Ok(duplicate(row, settings));
                 }
-                store.prune_cti_calls(now - KEEP_MICROS).await?;
+                store.calls().prune_cti(now - KEEP_MICROS).await?;
                 let mut asm = Assembler::default();
                 feed(
                     &mut asm,
@@ -414,7 +414,12 @@ pub async fn apply(
                 }
             }
         };
-        if store.save_cti_call(&row, &contacts, facts).await?.is_some() {
+        if store
+            .calls()
+            .save_cti(&row, &contacts, facts)
+            .await?
+            .is_some()
+        {
             return Ok(Applied {
                 duplicate: false,
                 ignored: false,
@@ -446,7 +451,7 @@ pub struct Live {
 pub async fn live(store: &Store, settings: &CallCenterSettings, now: i64) -> Result<Live> {
     let since = now - IN_FLIGHT_MICROS.max(AGENT_SEEN_MICROS);
     let mut out = Live::default();
-    for row in store.cti_calls_live(since).await? {
+    for row in store.calls().cti_live(since).await? {
         out.latest = out.latest.max(Some(row.updated_at));
         let in_flight = row.ended_at.is_none() && row.entered_at >= now - IN_FLIGHT_MICROS;
         let line = settings.line_of(&row.queue);
@@ -540,7 +545,7 @@ mod tests {
                 assert_eq!((ended.end, ended.wait_seconds), (end, 30));
             }
             let day = canali_domain::Day::of_micros(T0);
-            let rows = s.calls_daily(None, day, day).await.unwrap();
+            let rows = s.calls().daily(None, day, day).await.unwrap();
             let t = rows[0].totals;
             assert_eq!(
                 (
@@ -584,7 +589,7 @@ mod tests {
             let mut out = ev(Kind::NewCall, "o1", 0);
             out.direction = Direction::Out;
             assert!(apply(s, &settings, &out, now).await.unwrap().ignored);
-            assert!(s.cti_calls(SOURCE, "o1").await.unwrap().is_empty());
+            assert!(s.calls().cti(SOURCE, "o1").await.unwrap().is_empty());
         }
     }
 
@@ -606,7 +611,7 @@ mod tests {
                 .count();
             assert_eq!(ended, 1, "{}", ts.name);
             let day = canali_domain::Day::of_micros(T0);
-            let rows = s.calls_daily(None, day, day).await.unwrap();
+            let rows = s.calls().daily(None, day, day).await.unwrap();
             assert_eq!(rows[0].totals.offered, 1, "{}", ts.name);
         }
     }

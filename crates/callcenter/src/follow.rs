@@ -2,7 +2,7 @@
 //! each call into the ledger and the calls rollup, and saves where it stopped.
 //!
 //! Every chunk read ends in one commit: the chunk's calls go into the ledger
-//! ([`Store::ingest_contacts`], idempotent on `callid/queue/entry-epoch`), then the calls rollup
+//! ([`Ledger::ingest`](canali_store::Ledger::ingest), idempotent on `callid/queue/entry-epoch`), then the calls rollup
 //! and the follower's state (file identity, byte offset after the last whole line, the calls
 //! still open, the agents logged in and paused) in one transaction. Killed anywhere, a restart
 //! resumes from the last state: the ledger skips the contacts it already holds and the rollup
@@ -380,7 +380,8 @@ impl Importer<'_> {
         } = batch.prepared;
         let outcome = self
             .store
-            .ingest_calls(&self.opts.source, &contacts, facts, Some(&state))
+            .calls()
+            .ingest(&self.opts.source, &contacts, facts, Some(&state))
             .await?;
         self.summary.inserted += outcome.inserted;
         self.summary.duplicates += outcome.duplicates;
@@ -586,7 +587,7 @@ pub async fn import_queue_log(
     on_progress: &mut (dyn FnMut(&ImportSummary) + Send),
 ) -> Result<ImportSummary> {
     let started = Instant::now();
-    let saved = store.follow_state(&opts.source).await?;
+    let saved = store.calls().follow_state(&opts.source).await?;
     let open: Vec<OpenCall> = match &saved {
         Some(s) if !s.open_calls.is_empty() => serde_json::from_str(&s.open_calls)
             .map_err(|e| Error::State(format!("the saved open calls are not readable: {e}")))?,

@@ -194,7 +194,8 @@ pub async fn month(
     let (first, last) = month_bounds(year, month)?;
     let key = i32::from(year) * 100 + i32::from(month);
     let rows = store
-        .calls_monthly(line.map(Line::channel), key, key)
+        .calls()
+        .monthly(line.map(Line::channel), key, key)
         .await?;
     let mut out = Vec::new();
     for l in lines(line) {
@@ -222,7 +223,8 @@ pub async fn year(
 ) -> Result<Vec<Indicators>> {
     let from = i32::from(year) * 100 + 1;
     let rows = store
-        .calls_monthly(Some(line.channel()), from, from + 11)
+        .calls()
+        .monthly(Some(line.channel()), from, from + 11)
         .await?;
     let (jan, _) = month_bounds(year, 1)?;
     let (_, dec) = month_bounds(year, 12)?;
@@ -258,7 +260,8 @@ pub async fn days(
 ) -> Result<Vec<Indicators>> {
     let (first, last) = month_bounds(year, month)?;
     let rows = store
-        .calls_daily(
+        .calls()
+        .daily(
             line.map(Line::channel),
             Day::from_date(first),
             Day::from_date(last),

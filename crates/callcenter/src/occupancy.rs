@@ -156,7 +156,7 @@ pub async fn access_by_day(
 ) -> Result<Vec<(Date, Access)>> {
     let (from, _) = day_bounds(first)?;
     let (_, to) = day_bounds(last)?;
-    let intervals = store.trunk_occupancy(line.name(), from, to).await?;
+    let intervals = store.calls().trunk_occupancy(line.name(), from, to).await?;
     let schedule = schedule(settings, first.year()..=last.year());
     let mut out = Vec::new();
     let mut d = first;
@@ -365,7 +365,7 @@ pub async fn import_file(store: &Store, path: &Path) -> Result<OccupancyImport> 
 
 pub async fn import_text(store: &Store, text: &str) -> Result<OccupancyImport> {
     let (rows, bad) = parse(text);
-    let inserted = store.insert_trunk_occupancy(&rows).await?;
+    let inserted = store.calls().insert_trunk_occupancy(&rows).await?;
     Ok(OccupancyImport {
         intervals: rows.len(),
         inserted,

@@ -153,6 +153,7 @@ pub async fn week_plan(
             .map_err(|e| Error::Invalid(e.to_string()))?,
     )?;
     let rows = store
+        .calls()
         .channel_halfhours(
             line.channel(),
             start.timestamp().as_microsecond(),

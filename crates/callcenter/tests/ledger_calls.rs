@@ -55,10 +55,10 @@ async fn ingested_calls_fill_the_calls_rollup() {
             // 00:01 on 1 April in Rome: the next month.
             call(11, res, Some(Outcome::Resolved), Some(10)),
         ];
-        s.ingest_contacts("sim", &batch).await.unwrap();
+        s.ledger().ingest("sim", &batch).await.unwrap();
         // Again: nothing counted twice.
-        s.ingest_contacts("sim", &batch).await.unwrap();
-        let march = s.calls_monthly(None, 201103, 201103).await.unwrap();
+        s.ledger().ingest("sim", &batch).await.unwrap();
+        let march = s.calls().monthly(None, 201103, 201103).await.unwrap();
         let r = march.iter().find(|p| p.channel == res).unwrap();
         assert_eq!(r.totals.offered, 5, "{}", t.name);
         assert_eq!(r.totals.answered, 3, "resolved, transferred and no outcome");
@@ -75,20 +75,20 @@ async fn ingested_calls_fill_the_calls_rollup() {
             .find(|p| p.channel == Channel::CallCenterBusiness)
             .unwrap();
         assert_eq!(b.abandon_waits, vec![(300, 1)], "capped at 300 s");
-        let april = s.calls_monthly(Some(res), 201104, 201104).await.unwrap();
+        let april = s.calls().monthly(Some(res), 201104, 201104).await.unwrap();
         assert_eq!(april[0].totals.offered, 1);
         let day = Day::from_date(date(2011, 3, 31));
-        let daily = s.calls_daily(None, day, day).await.unwrap();
+        let daily = s.calls().daily(None, day, day).await.unwrap();
         assert_eq!(daily.iter().map(|p| p.totals.offered).sum::<i64>(), 6);
         // The rebuild from the ledger finds the same figures.
         let before = (
-            s.calls_monthly(None, 201101, 201112).await.unwrap(),
-            s.calls_daily(None, day, Day(day.0 + 1)).await.unwrap(),
+            s.calls().monthly(None, 201101, 201112).await.unwrap(),
+            s.calls().daily(None, day, Day(day.0 + 1)).await.unwrap(),
         );
-        assert_eq!(s.rebuild_call_rollups().await.unwrap(), 7);
+        assert_eq!(s.calls().rebuild_rollups().await.unwrap(), 7);
         let after = (
-            s.calls_monthly(None, 201101, 201112).await.unwrap(),
-            s.calls_daily(None, day, Day(day.0 + 1)).await.unwrap(),
+            s.calls().monthly(None, 201101, 201112).await.unwrap(),
+            s.calls().daily(None, day, Day(day.0 + 1)).await.unwrap(),
         );
         assert_eq!(before, after, "{}", t.name);
     }

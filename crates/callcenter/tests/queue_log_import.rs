@@ -28,7 +28,12 @@ async fn import(store: &Store, path: &Path, opts: &ImportOptions) -> ImportSumma
 async fn count_contacts(store: &Store) -> (i64, i64) {
     let mut res = 0;
     let mut bus = 0;
-    for r in store.monthly_rollup(190001, 299912).await.unwrap() {
+    for r in store
+        .figures()
+        .monthly_rollup(190001, 299912)
+        .await
+        .unwrap()
+    {
         match r.channel {
             Channel::CallCenterResidential => res += r.contacts,
             Channel::CallCenterBusiness => bus += r.contacts,
@@ -410,7 +415,7 @@ async fn the_calls_rollup_rebuilt_from_the_ledger_agrees_with_the_import() {
         let before = kpi::month(&ts.store, 2011, 3, None, &settings)
             .await
             .unwrap();
-        let counted = ts.store.rebuild_call_rollups().await.unwrap();
+        let counted = ts.store.calls().rebuild_rollups().await.unwrap();
         assert_eq!(
             counted,
             exp.totals.values().map(|t| t.offered).sum::<i64>(),
@@ -494,7 +499,7 @@ async fn the_follower_saves_the_agents_and_resumes_them() {
         write(&path, first.as_bytes());
         let opts = ImportOptions::new("pbx");
         import(s, &path, &opts).await;
-        let saved = s.follow_state("pbx").await.unwrap().unwrap();
+        let saved = s.calls().follow_state("pbx").await.unwrap().unwrap();
         let agents = Agents::from_json(&saved.agents).unwrap();
         let res = agents.of_line(Line::Residential, &settings);
         assert_eq!(
@@ -522,7 +527,7 @@ async fn the_follower_saves_the_agents_and_resumes_them() {
         drop(f);
         let summary = import(s, &path, &opts).await;
         assert_eq!(summary.resumed_after_line, Some(7));
-        let saved = s.follow_state("pbx").await.unwrap().unwrap();
+        let saved = s.calls().follow_state("pbx").await.unwrap().unwrap();
         let agents = Agents::from_json(&saved.agents).unwrap();
         let res = agents.of_line(Line::Residential, &settings);
         assert_eq!(res.logged_in.iter().collect::<Vec<_>>(), ["SIP/101"]);

@@ -145,6 +145,24 @@ pub enum Refusal {
         since: Day,
         usual: String,
     },
+    /// A SQLite file in a folder that does not exist (canali creates the file, not folders).
+    #[error("cannot create the SQLite file {file}: the folder {folder} does not exist")]
+    SqliteFolderMissing { file: String, folder: String },
+    /// A database migrated by a newer canali than this one.
+    #[error(
+        "the database has schema version {found}, newer than this canali knows ({known}): \
+         use a newer canali"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    /// `canali backup` of a PostgreSQL database: its own tools do that.
+    #[error(
+        "canali backup copies SQLite databases only: back up PostgreSQL with pg_dump \
+         (a logical copy) or pg_basebackup (the whole cluster), as docs/operations.md shows"
+    )]
+    BackupNeedsSqlite,
+    /// A backup onto a file that exists: backups are never overwritten.
+    #[error("{path} exists already: name a new file, so that no backup is overwritten by mistake")]
+    BackupExists { path: String },
 }
 
 impl Refusal {
@@ -262,6 +280,15 @@ impl Refusal {
             since: Day(15034),
             usual: "10.0".into(),
         },
+        || Refusal::SqliteFolderMissing {
+            file: "nowhere/canali.db".into(),
+            folder: "nowhere".into(),
+        },
+        || Refusal::SchemaTooNew { found: 9, known: 8 },
+        || Refusal::BackupNeedsSqlite,
+        || Refusal::BackupExists {
+            path: "backup.db".into(),
+        },
     ];
 
     /// The key of the message in the catalogue (`refusal.` and the case in snake case).
@@ -314,6 +341,10 @@ impl Refusal {
             Refusal::ReadingBeforeLast { .. } => "refusal.reading_before_last",
             Refusal::ReadingBelowLast { .. } => "refusal.reading_below_last",
             Refusal::ReadingHigh { .. } => "refusal.reading_high",
+            Refusal::SqliteFolderMissing { .. } => "refusal.sqlite_folder_missing",
+            Refusal::SchemaTooNew { .. } => "refusal.schema_too_new",
+            Refusal::BackupNeedsSqlite => "refusal.backup_needs_sqlite",
+            Refusal::BackupExists { .. } => "refusal.backup_exists",
         }
     }
 
@@ -496,6 +527,14 @@ impl Refusal {
                 ("since", since.date().to_string()),
                 ("usual", usual.to_string()),
             ],
+            Refusal::SqliteFolderMissing { file, folder } => {
+                vec![("file", file.clone()), ("folder", folder.clone())]
+            }
+            Refusal::SchemaTooNew { found, known } => {
+                vec![("found", found.to_string()), ("known", known.to_string())]
+            }
+            Refusal::BackupNeedsSqlite => Vec::new(),
+            Refusal::BackupExists { path } => vec![("path", path.clone())],
         }
     }
 }

@@ -62,7 +62,7 @@ pub async fn import_contacts_with(
     let written = async move {
         let (mut inserted, mut duplicates) = (0u64, 0u64);
         while let Some(batch) = rx.recv().await {
-            let outcome = store.ingest_contacts(source_name, &batch).await.with_context(|| {
+            let outcome = store.ledger().ingest(source_name, &batch).await.with_context(|| {
                 format!(
                     "writing contacts to the ledger failed after {} had been written or found already there; \
                      those stay, and importing {} again completes the import",

@@ -713,7 +713,7 @@ async fn end_to_end_on_every_backend() {
 }
 
 async fn contacts_in(store: &Store) -> i64 {
-    let counts = store.table_counts().await.unwrap();
+    let counts = store.figures().table_counts().await.unwrap();
     counts
         .into_iter()
         .find(|(t, _)| *t == "contacts")
@@ -786,7 +786,7 @@ async fn end_to_end(store: &Store) -> Result<()> {
             && rejected.contains("B99;web;")
     );
     assert_eq!(contacts_in(store).await, 25);
-    let rollup = store.monthly_rollup(201103, 201103).await?;
+    let rollup = store.figures().monthly_rollup(201103, 201103).await?;
     assert_eq!(rollup.iter().map(|r| r.contacts).sum::<i64>(), 25);
     assert_eq!(
         rollup.iter().map(|r| r.wait_seconds).sum::<i64>(),

@@ -72,17 +72,18 @@ pub async fn fetch(store: &Store, year: i16) -> Result<ReportInputs, ReportError
     Ok(ReportInputs {
         year,
         rollups: store
+            .figures()
             .monthly_rollup(month(previous_year, 1), month(year, 12))
             .await?,
-        portal_accounts: store.portal_accounts_at(last).await?,
-        previous_portal_accounts: store.portal_accounts_at(previous_last).await?,
-        ebill_customers: store.ebill_customers_at(last).await?,
-        previous_ebill_customers: store.ebill_customers_at(previous_last).await?,
-        ebill_switches: store.ebill_switches(first, last).await?,
-        bills: store.bills_by_delivery(first, last).await?,
-        sots: store.sots().await?,
-        branches: store.branches().await?,
-        branch_events: store.branch_events().await?,
+        portal_accounts: store.figures().portal_accounts_at(last).await?,
+        previous_portal_accounts: store.figures().portal_accounts_at(previous_last).await?,
+        ebill_customers: store.figures().ebill_customers_at(last).await?,
+        previous_ebill_customers: store.figures().ebill_customers_at(previous_last).await?,
+        ebill_switches: store.figures().ebill_switches(first, last).await?,
+        bills: store.figures().bills_by_delivery(first, last).await?,
+        sots: store.figures().sots().await?,
+        branches: store.figures().branches().await?,
+        branch_events: store.figures().branch_events().await?,
     })
 }
 

@@ -204,7 +204,7 @@ async fn write_customers_side(store: &Store) {
 async fn the_report_matches_a_hand_count_of_the_ledger() {
     for t in fresh_stores().await.unwrap() {
         let store = &t.store;
-        store.ingest_contacts("test", &contacts()).await.unwrap();
+        store.ledger().ingest("test", &contacts()).await.unwrap();
         write_network(store).await;
         write_customers_side(store).await;
         let r = build(store, 2011, &ReportSettings::default())

@@ -441,10 +441,10 @@ pub async fn simulate(store: &Store, cfg: &SimConfig) -> Result<SimSummary, SimE
     // The search and timeline indexes are built once at the end, even after a failure: a sort
     // instead of millions of inserts at random places.
     let started = Instant::now();
-    store.defer_secondary_indexes().await?;
+    store.ops().defer_secondary_indexes().await?;
     let written = write_utility(store, cfg).await;
     let t = Instant::now();
-    let built = store.build_secondary_indexes().await;
+    let built = store.ops().build_secondary_indexes().await;
     let mut summary = written?;
     built?;
     summary.phases.push(PhaseSummary {
@@ -458,14 +458,14 @@ pub async fn simulate(store: &Store, cfg: &SimConfig) -> Result<SimSummary, SimE
 }
 
 /// Like [`simulate`], but leaves the search and timeline indexes unbuilt: the caller runs
-/// [`Store::build_secondary_indexes`] when it suits it (the demo builds them while it serves,
+/// [`Ops::build_secondary_indexes`](canali_store::Ops::build_secondary_indexes) when it suits it (the demo builds them while it serves,
 /// so that the report and the server come up first). Searches are slow until then.
 pub async fn simulate_leaving_indexes(
     store: &Store,
     cfg: &SimConfig,
 ) -> Result<SimSummary, SimError> {
     let started = Instant::now();
-    store.defer_secondary_indexes().await?;
+    store.ops().defer_secondary_indexes().await?;
     let mut summary = write_utility(store, cfg).await?;
     summary.elapsed = started.elapsed();
     Ok(summary)
@@ -602,7 +602,7 @@ async fn write_utility(store: &Store, cfg: &SimConfig) -> Result<SimSummary, Sim
     let (mut generated, mut written) = (0u64, 0u64);
     while let Some(batch) = rx.recv().await {
         generated += batch.len() as u64;
-        written += store.ingest_contacts("sim", &batch).await?.inserted;
+        written += store.ledger().ingest("sim", &batch).await?.inserted;
         pbc.inc(batch.len() as u64);
     }
     handle

@@ -31,18 +31,19 @@ async fn a_small_utility_through_the_store() {
     let end10 = Day::from_date(date(2010, 12, 31));
     let end11 = Day::from_date(date(2011, 12, 31));
     assert_eq!(
-        store.portal_accounts_at(end11).await.unwrap(),
+        store.figures().portal_accounts_at(end11).await.unwrap(),
         (130_000.0 * scale) as i64
     );
     assert_eq!(
-        store.ebill_customers_at(end10).await.unwrap(),
+        store.figures().ebill_customers_at(end10).await.unwrap(),
         (23_528.0 * scale).round() as i64
     );
     assert_eq!(
-        store.ebill_customers_at(end11).await.unwrap(),
+        store.figures().ebill_customers_at(end11).await.unwrap(),
         (38_832.0 * scale).round() as i64
     );
     let bills = store
+        .figures()
         .bills_by_delivery(Day::from_date(date(2011, 1, 1)), end11)
         .await
         .unwrap();
@@ -54,10 +55,14 @@ async fn a_small_utility_through_the_store() {
         (email as f64 / scale / 270_000.0 - 1.0).abs() < 0.03,
         "{email}"
     );
-    let branches = store.branches().await.unwrap();
+    let branches = store.figures().branches().await.unwrap();
     assert_eq!(branches.len(), 86);
 
-    let rows = store.monthly_rollup(201101, 201112).await.unwrap();
+    let rows = store
+        .figures()
+        .monthly_rollup(201101, 201112)
+        .await
+        .unwrap();
     let sum = |f: &dyn Fn(&canali_store::MonthlyRollup) -> bool,
                g: &dyn Fn(&canali_store::MonthlyRollup) -> i64| {
         rows.iter().filter(|r| f(r)).map(g).sum::<i64>()

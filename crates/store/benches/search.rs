@@ -35,13 +35,13 @@ fn ms(d: Duration) -> f64 {
 /// The highest customer id: ids are dense from 1 in the simulated utility.
 async fn max_id(store: &Store) -> i64 {
     let (mut lo, mut hi) = (0i64, 1i64);
-    while store.customer(hi).await.unwrap().is_some() {
+    while store.customers().get(hi).await.unwrap().is_some() {
         lo = hi;
         hi *= 2;
     }
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
-        if store.customer(mid).await.unwrap().is_some() {
+        if store.customers().get(mid).await.unwrap().is_some() {
             lo = mid;
         } else {
             hi = mid;
@@ -100,7 +100,7 @@ async fn main() {
     for i in 0..samples {
         // Spread over the id range, away from any pattern of the simulator.
         let id = 1 + ((i as u64 * 2_654_435_761 + 12_345) % n as u64) as i64;
-        let Some(c) = store.customer(id).await.unwrap() else {
+        let Some(c) = store.customers().get(id).await.unwrap() else {
             continue;
         };
         kinds[0].queries.push((c.code.clone(), id));
@@ -108,7 +108,7 @@ async fn main() {
             Segment::Residential => kinds[1].queries.push((c.tax_id.to_lowercase(), id)),
             Segment::Business => kinds[2].queries.push((c.tax_id.clone(), id)),
         }
-        for sp in store.supply_points_of(id).await.unwrap() {
+        for sp in store.customers().supply_points_of(id).await.unwrap() {
             match sp.service {
                 Service::Electricity => kinds[3].queries.push((sp.identifier, id)),
                 Service::Gas => kinds[4].queries.push((sp.identifier, id)),
@@ -155,13 +155,13 @@ async fn main() {
         }
         // Warm-up: the first pass pages the indexes in.
         for (q, _) in &k.queries {
-            store.search_customers(q, 20).await.unwrap();
+            store.customers().search(q, 20).await.unwrap();
         }
         let mut times = Vec::with_capacity(k.queries.len());
         let mut found = 0;
         for (q, id) in &k.queries {
             let t = Instant::now();
-            let hits = store.search_customers(q, 20).await.unwrap();
+            let hits = store.customers().search(q, 20).await.unwrap();
             times.push(t.elapsed());
             // A name prefix or a surname may have more than 20 namesakes before this customer.
             if hits.iter().any(|h| h.id == *id) {

@@ -226,7 +226,7 @@ fn column_arrays<'a>(table: &Table, values: &[Val<'a>]) -> Result<Vec<ColumnArra
                 (ColumnArray::Float(a), Val::Float(x)) => a.push(x),
                 (ColumnArray::Text(a), Val::Text(x)) => a.push(x),
                 _ => {
-                    return Err(crate::StoreError::Invalid(format!(
+                    return Err(crate::StoreError::Failed(format!(
                         "bulk write into {}: column {column} holds values of two types",
                         table.name
                     )));

@@ -3,13 +3,14 @@
 //! and the arrivals of one line over a period for staffing plans.
 //!
 //! The rollup is written together with the follower's state in one transaction, after the calls
-//! went into the ledger through [`Store::ingest_contacts`]: a follower killed at any point
+//! went into the ledger through [`Ledger::ingest`](crate::Ledger::ingest): a follower killed at any point
 //! resumes from the last state committed, the ledger skips the contacts it already holds, and
 //! the rollup counts every call once.
 
 use crate::bulk::Tx;
 use crate::db::on_db;
 use crate::ledger::FastMap;
+use crate::rollups::CallFigures;
 use crate::{IngestOutcome, NewContact};
 use crate::{Result, Store, StoreError};
 use canali_domain::{Channel, Day};
@@ -178,60 +179,90 @@ macro_rules! on_tx {
     };
 }
 
+/// A row of `call_follow`, as [`FollowState`] is read from it.
+#[derive(sqlx::FromRow)]
+struct FollowRow {
+    path: String,
+    identity: String,
+    device: i64,
+    inode: i64,
+    byte_offset: i64,
+    line_no: i64,
+    open_calls: String,
+    agents: String,
+}
+
 type TotalsRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
+/// The call centers: calls from the queue_log follower and from CTI, their rollups, the
+/// arrivals per half hour, and the occupancy of the lines (cti.rs, occupancy.rs).
+#[derive(Clone, Copy)]
+pub struct Calls<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// See [`Calls`].
+    pub fn calls(&self) -> Calls<'_> {
+        Calls { store: self }
+    }
+}
+
+impl Calls<'_> {
     /// Writes calls to the ledger and the calls rollup, with the follower's state, in one
     /// transaction: the rollup counts exactly the calls the ledger took, so neither a crash
     /// between the two nor a file read again can make them disagree.
-    pub async fn ingest_calls(
-        &self,
+    pub async fn ingest(
+        self,
         source: &str,
         contacts: &[NewContact],
         facts: Vec<CallFact>,
         state: Option<&FollowState>,
     ) -> Result<IngestOutcome> {
-        let prepared = self.prepare(source, contacts).await?;
-        let mut tx = Tx::begin(&self.db).await?;
-        // The ledger leaves the calls rollup to these facts, which tell "left the queue" apart.
-        let (outcome, written) = self
-            .ingest_in_with(&mut tx, source, contacts.len(), prepared, false)
+        let prepared = self.store.prepare(source, contacts).await?;
+        let mut tx = Tx::begin(&self.store.db).await?;
+        // The calls rollup counts these facts, which tell "left the queue" apart.
+        let (outcome, _) = self
+            .store
+            .ingest_in_with(
+                &mut tx,
+                source,
+                contacts.len(),
+                prepared,
+                CallFigures::Facts(facts),
+            )
             .await?;
-        let facts: Vec<CallFact> = facts
-            .into_iter()
-            .zip(written)
-            .filter_map(|(fact, new)| new.then_some(fact))
-            .collect();
-        write_calls(&mut tx, &facts, state).await?;
+        if let Some(s) = state {
+            save_state(&mut tx, s).await?;
+        }
         tx.commit().await?;
         Ok(outcome)
     }
 
     /// The state a follower of `source` saved last, if any.
-    pub async fn follow_state(&self, source: &str) -> Result<Option<FollowState>> {
-        type Row = (String, String, i64, i64, i64, i64, String, String);
+    pub async fn follow_state(self, source: &str) -> Result<Option<FollowState>> {
         let sql = "SELECT path, identity, device, inode, byte_offset, line_no, open_calls, agents \
                    FROM call_follow WHERE source = $1";
-        let row: Option<Row> = on_db!(&self.db, |p| sqlx::query_as(sql)
+        let row: Option<FollowRow> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(source)
             .fetch_optional(p)
             .await)?;
         Ok(row.map(|r| FollowState {
             source: source.to_string(),
-            path: r.0,
-            identity: r.1,
-            device: r.2,
-            inode: r.3,
-            offset: r.4,
-            line_no: r.5,
-            open_calls: r.6,
-            agents: r.7,
+            path: r.path,
+            identity: r.identity,
+            device: r.device,
+            inode: r.inode,
+            offset: r.byte_offset,
+            line_no: r.line_no,
+            open_calls: r.open_calls,
+            agents: r.agents,
         }))
     }
 
     /// Monthly calls of `from <= month <= to` (keys like 201103), of one line or both.
-    pub async fn calls_monthly(
-        &self,
+    pub async fn monthly(
+        self,
         channel: Option<Channel>,
         from: i32,
         to: i32,
@@ -248,8 +279,8 @@ impl Store {
     }
 
     /// Daily calls of `from <= day <= to`, of one line or both.
-    pub async fn calls_daily(
-        &self,
+    pub async fn daily(
+        self,
         channel: Option<Channel>,
         from: Day,
         to: Day,
@@ -266,7 +297,7 @@ impl Store {
     }
 
     async fn call_periods(
-        &self,
+        self,
         table: &str,
         histogram: &str,
         key: &str,
@@ -280,24 +311,26 @@ impl Store {
              AND ($3 = 0 OR channel = $3) ORDER BY {key}, channel",
             MEASURES.join(", ")
         );
-        let rows: Vec<TotalsRow> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
-                .bind(i64::from(from))
-                .bind(i64::from(to))
-                .bind(channel_code)
-                .fetch_all(p)
-                .await)?;
+        let rows: Vec<TotalsRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+            sqlx::AssertSqlSafe(&*sql)
+        )
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .bind(channel_code)
+        .fetch_all(p)
+        .await)?;
         let sql = format!(
             "SELECT {key}, channel, wait, calls FROM {histogram} WHERE {key} >= $1 AND {key} <= $2 \
              AND ($3 = 0 OR channel = $3) ORDER BY {key}, channel, wait"
         );
-        let waits: Vec<(i64, i64, i64, i64)> =
-            on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
-                .bind(i64::from(from))
-                .bind(i64::from(to))
-                .bind(channel_code)
-                .fetch_all(p)
-                .await)?;
+        let waits: Vec<(i64, i64, i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
+            sqlx::AssertSqlSafe(&*sql)
+        )
+        .bind(i64::from(from))
+        .bind(i64::from(to))
+        .bind(channel_code)
+        .fetch_all(p)
+        .await)?;
         let mut by_key: HashMap<(i64, i64), Vec<(i64, i64)>> = HashMap::new();
         for (period, ch, wait, calls) in waits {
             by_key.entry((period, ch)).or_default().push((wait, calls));
@@ -305,7 +338,7 @@ impl Store {
         rows.into_iter()
             .map(|r| {
                 let channel = Channel::from_code(r.1).ok_or_else(|| {
-                    StoreError::Invalid(format!("unknown channel code {} in {table}", r.1))
+                    StoreError::Corrupt(format!("unknown channel code {} in {table}", r.1))
                 })?;
                 let m = [r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11];
                 Ok(CallPeriod {
@@ -321,7 +354,7 @@ impl Store {
     /// Recomputes the calls rollups from the ledger's call-center contacts, whatever their
     /// source (the queue_log import, the simulator, `import contacts`). The ledger has no "left
     /// the queue" outcome: such calls count as timed out here. Returns the calls counted.
-    pub async fn rebuild_call_rollups(&self) -> Result<i64> {
+    pub async fn rebuild_rollups(self) -> Result<i64> {
         use canali_domain::Outcome;
         let (ab, to, tr, no_show) = (
             Outcome::Abandoned.code(),
@@ -335,7 +368,7 @@ impl Store {
             Channel::CallCenterBusiness.code()
         );
         let answered = format!("outcome NOT IN ({ab}, {to}, {no_show})");
-        let mut tx = Tx::begin(&self.db).await?;
+        let mut tx = Tx::begin(&self.store.db).await?;
         for t in [
             "call_daily",
             "call_monthly",
@@ -419,15 +452,15 @@ impl Store {
     /// The contacts of one channel per half hour in `[from, to)` (microseconds), from the
     /// half-hour rollup: `(slot start in microseconds, contacts, handled, handle seconds)`.
     pub async fn channel_halfhours(
-        &self,
+        self,
         channel: Channel,
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, i64, i64, i64)>> {
         let sql = "SELECT slot, contacts, handled, handle_seconds FROM contact_halfhour \
                    WHERE channel = $1 AND slot >= $2 AND slot < $3 ORDER BY slot";
-        let step = crate::ledger::HALF_HOUR_MICROS;
-        let rows: Vec<(i64, i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+        let step = crate::rollups::HALF_HOUR_MICROS;
+        let rows: Vec<(i64, i64, i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(channel.code())
             .bind(from / step)
             .bind(to / step)
@@ -441,7 +474,7 @@ impl Store {
 }
 
 /// The calls rollup's figures of a call-center contact of the ledger, counted exactly as
-/// [`Store::rebuild_call_rollups`] counts it: outcome abandoned, timed out and no-show are not
+/// [`Calls::rebuild_rollups`] counts it: outcome abandoned, timed out and no-show are not
 /// answered, every other outcome (none included) is; the abandoned wait, if abandoned.
 fn ledger_call(c: &NewContact) -> (CallTotals, Option<i64>) {
     use canali_domain::Outcome;
@@ -494,12 +527,8 @@ pub(crate) async fn add_ledger_calls(
     write_rollups(tx, &daily, &abandons).await
 }
 
-/// Adds calls to the calls rollups and saves the follower's state, inside `tx`.
-pub(crate) async fn write_calls(
-    tx: &mut Tx<'_>,
-    facts: &[CallFact],
-    state: Option<&FollowState>,
-) -> Result<()> {
+/// Adds calls to the calls rollups, inside `tx` (from `rollups::after_ingest`).
+pub(crate) async fn add_call_facts(tx: &mut Tx<'_>, facts: &[CallFact]) -> Result<()> {
     let mut daily: FastMap<[i64; 2], CallTotals> = FastMap::default();
     let mut abandons: FastMap<[i64; 3], i64> = FastMap::default();
     let mut days = crate::ledger::DayCache::default();
@@ -512,11 +541,7 @@ pub(crate) async fn write_calls(
             *abandons.entry([key[0], key[1], w]).or_default() += 1;
         }
     }
-    write_rollups(tx, &daily, &abandons).await?;
-    if let Some(s) = state {
-        save_state(tx, s).await?;
-    }
-    Ok(())
+    write_rollups(tx, &daily, &abandons).await
 }
 
 /// Adds daily totals (`[day, channel]`) and abandoned waits (`[day, channel, seconds]`) to the

@@ -42,7 +42,8 @@ mod tests {
             let (later, later_at) = at(2011, 6, 30);
             let (_, earlier_at) = at(2010, 3, 1);
             store
-                .ingest_contacts("t", &[contact("a", later_at), contact("b", earlier_at)])
+                .ledger()
+                .ingest("t", &[contact("a", later_at), contact("b", earlier_at)])
                 .await
                 .unwrap();
             assert_eq!(

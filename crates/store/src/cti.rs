@@ -8,15 +8,16 @@
 //! as such; `canali_callcenter::cti` prunes older ones.
 
 use crate::bulk::Tx;
-use crate::calls::{CallFact, write_calls};
+use crate::calls::{CallFact, Calls};
 use crate::db::on_db;
-use crate::{IngestOutcome, NewContact, Result, Store};
+use crate::rollups::CallFigures;
+use crate::{IngestOutcome, NewContact, Result};
 
 /// How long a pushed call entry is kept after its last event.
 pub const KEEP_MICROS: i64 = 7 * 24 * 3600 * 1_000_000;
 
 /// A pushed call entry: one per (source, callId, queue).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CtiCall {
     pub source: String,
     pub call_id: String,
@@ -44,80 +45,54 @@ impl CtiCall {
     }
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    i64,
-    i64,
-);
-
 const COLUMNS: &str = "source, call_id, queue, events, open_call, agent, entered_at, \
                        answered_at, ended_at, version, updated_at";
 
-fn from_row(r: Row) -> CtiCall {
-    CtiCall {
-        source: r.0,
-        call_id: r.1,
-        queue: r.2,
-        events: r.3,
-        open_call: r.4,
-        agent: r.5,
-        entered_at: r.6,
-        answered_at: r.7,
-        ended_at: r.8,
-        version: r.9,
-        updated_at: r.10,
-    }
-}
-
-impl Store {
+impl Calls<'_> {
     /// The entries of one pushed call (one per queue it entered), oldest entry first.
-    pub async fn cti_calls(&self, source: &str, call_id: &str) -> Result<Vec<CtiCall>> {
+    pub async fn cti(self, source: &str, call_id: &str) -> Result<Vec<CtiCall>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM cti_calls WHERE source = $1 AND call_id = $2 \
              ORDER BY entered_at, queue"
         );
-        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
-            .bind(source)
-            .bind(call_id)
-            .fetch_all(p)
-            .await)?;
-        Ok(rows.into_iter().map(from_row).collect())
+        let rows: Vec<CtiCall> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            &*sql
+        ))
+        .bind(source)
+        .bind(call_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
     }
 
     /// The pushed entries still in flight, and those with an event since `since`
     /// (microseconds), of every source: what the wallboard shows.
-    pub async fn cti_calls_live(&self, since: i64) -> Result<Vec<CtiCall>> {
+    pub async fn cti_live(self, since: i64) -> Result<Vec<CtiCall>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM cti_calls WHERE ended_at IS NULL OR updated_at >= $1 \
              ORDER BY entered_at, call_id, queue"
         );
-        let rows: Vec<Row> = on_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
-            .bind(since)
-            .fetch_all(p)
-            .await)?;
-        Ok(rows.into_iter().map(from_row).collect())
+        let rows: Vec<CtiCall> = on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(
+            &*sql
+        ))
+        .bind(since)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
     }
 
     /// Writes a pushed entry at `call.version` if the stored one is still at the version
     /// before (none for version 1), with the contacts of the calls that ended and their
     /// rollup facts, in one transaction. `None` when another writer got there first: nothing
     /// was written; read again and retry.
-    pub async fn save_cti_call(
-        &self,
+    pub async fn save_cti(
+        self,
         call: &CtiCall,
         contacts: &[NewContact],
         facts: Vec<CallFact>,
     ) -> Result<Option<IngestOutcome>> {
-        let prepared = self.prepare(&call.source, contacts).await?;
-        let mut tx = Tx::begin(&self.db).await?;
+        let prepared = self.store.prepare(&call.source, contacts).await?;
+        let mut tx = Tx::begin(&self.store.db).await?;
         let changed = if call.version <= 1 {
             let sql = format!(
                 "INSERT INTO cti_calls ({COLUMNS}) \
@@ -136,23 +111,24 @@ impl Store {
             // Dropping the transaction rolls it back.
             return Ok(None);
         }
-        let (outcome, written) = self
-            .ingest_in_with(&mut tx, &call.source, contacts.len(), prepared, false)
+        let (outcome, _) = self
+            .store
+            .ingest_in_with(
+                &mut tx,
+                &call.source,
+                contacts.len(),
+                prepared,
+                CallFigures::Facts(facts),
+            )
             .await?;
-        let facts: Vec<CallFact> = facts
-            .into_iter()
-            .zip(written)
-            .filter_map(|(fact, new)| new.then_some(fact))
-            .collect();
-        write_calls(&mut tx, &facts, None).await?;
         tx.commit().await?;
         Ok(Some(outcome))
     }
 
     /// Forgets the pushed entries whose last event was before `before` (microseconds).
-    pub async fn prune_cti_calls(&self, before: i64) -> Result<u64> {
+    pub async fn prune_cti(self, before: i64) -> Result<u64> {
         let sql = "DELETE FROM cti_calls WHERE updated_at < $1";
-        let n = on_db!(&self.db, |p| sqlx::query(sql)
+        let n = on_db!(&self.store.db, |p| sqlx::query(sql)
             .bind(before)
             .execute(p)
             .await
@@ -218,14 +194,16 @@ mod tests {
             let s = &ts.store;
             let first = entry(1, "newCall");
             assert!(
-                s.save_cti_call(&first, &[], vec![])
+                s.calls()
+                    .save_cti(&first, &[], vec![])
                     .await
                     .unwrap()
                     .is_some()
             );
             // A second writer of the same new entry loses.
             assert!(
-                s.save_cti_call(&first, &[], vec![])
+                s.calls()
+                    .save_cti(&first, &[], vec![])
                     .await
                     .unwrap()
                     .is_none()
@@ -257,20 +235,22 @@ mod tests {
                 talk_seconds: 0,
             };
             let out = s
-                .save_cti_call(&ended, std::slice::from_ref(&contact), vec![fact.clone()])
+                .calls()
+                .save_cti(&ended, std::slice::from_ref(&contact), vec![fact.clone()])
                 .await
                 .unwrap()
                 .expect("first writer");
             assert_eq!(out.inserted, 1, "{}", ts.name);
             // The same event written again from the version it read: refused, nothing counted.
             assert!(
-                s.save_cti_call(&ended, &[contact], vec![fact])
+                s.calls()
+                    .save_cti(&ended, &[contact], vec![fact])
                     .await
                     .unwrap()
                     .is_none()
             );
             let day = Day::of_micros(ended.entered_at);
-            let rows = s.calls_daily(None, day, day).await.unwrap();
+            let rows = s.calls().daily(None, day, day).await.unwrap();
             assert_eq!(rows.len(), 1);
             assert_eq!(
                 (rows[0].totals.offered, rows[0].totals.abandoned),
@@ -278,19 +258,19 @@ mod tests {
                 "{}",
                 ts.name
             );
-            let got = s.cti_calls("cti", "c1").await.unwrap();
+            let got = s.calls().cti("cti", "c1").await.unwrap();
             assert_eq!(got.len(), 1);
             assert!(got[0].has("hangup") && !got[0].has("answer"));
             assert_eq!(got[0].version, 2);
-            assert!(s.cti_calls_live(i64::MAX).await.unwrap().is_empty());
+            assert!(s.calls().cti_live(i64::MAX).await.unwrap().is_empty());
             assert_eq!(
-                s.cti_calls_live(ended.updated_at).await.unwrap().len(),
+                s.calls().cti_live(ended.updated_at).await.unwrap().len(),
                 1,
                 "{}",
                 ts.name
             );
-            assert_eq!(s.prune_cti_calls(ended.updated_at + 1).await.unwrap(), 1);
-            assert!(s.cti_calls("cti", "c1").await.unwrap().is_empty());
+            assert_eq!(s.calls().prune_cti(ended.updated_at + 1).await.unwrap(), 1);
+            assert!(s.calls().cti("cti", "c1").await.unwrap().is_empty());
         }
     }
 }

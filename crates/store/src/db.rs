@@ -67,10 +67,12 @@ impl Db {
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty());
             if let Some(folder) = folder.filter(|f| !f.is_dir()) {
-                return Err(StoreError::Invalid(format!(
-                    "cannot create the SQLite file {file}: the folder {} does not exist",
-                    folder.display()
-                )));
+                return Err(StoreError::Refused(
+                    canali_domain::refusal::Refusal::SqliteFolderMissing {
+                        file: file.to_string(),
+                        folder: folder.display().to_string(),
+                    },
+                ));
             }
             without_memory_statistics();
             let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?

@@ -12,36 +12,66 @@ use sqlx::AssertSqlSafe;
 
 fn code<T>(what: &str, value: i64, parse: fn(i64) -> Option<T>) -> Result<T> {
     parse(value)
-        .ok_or_else(|| StoreError::Invalid(format!("unknown {what} code {value} in the database")))
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown {what} code {value} in the database")))
 }
 
-type MonthlyRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-type BranchRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    i64,
-    Option<String>,
-    i64,
-    String,
-    Option<String>,
-    f64,
-    f64,
-);
+#[derive(sqlx::FromRow)]
+struct MonthlyRow {
+    month: i64,
+    channel: i64,
+    segment: i64,
+    territory: i64,
+    contacts: i64,
+    waited: i64,
+    wait_seconds: i64,
+    waited_over_2m: i64,
+    waited_over_40m: i64,
+    handled: i64,
+    handle_seconds: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct BranchRow {
+    code: String,
+    name: String,
+    municipality: String,
+    address: String,
+    sot: i64,
+    kind: i64,
+    operator: i64,
+    contractor: Option<String>,
+    host: i64,
+    host_name: Option<String>,
+    counters: i64,
+    hours: String,
+    schedule_template: Option<String>,
+    latitude: f64,
+    longitude: f64,
+}
+
+/// The figures that reports and dashboards read: the rollups, and the registries they are
+/// broken down by. Every query reads a table whose size depends on the calendar and the
+/// network, never on the number of contacts or bills (the benchmark baseline aside).
+#[derive(Clone, Copy)]
+pub struct Figures<'a> {
+    pub(crate) store: &'a Store,
+}
 
 impl Store {
+    /// See [`Figures`].
+    pub fn figures(&self) -> Figures<'_> {
+        Figures { store: self }
+    }
+}
+
+impl Figures<'_> {
     /// Monthly rollup rows with `from <= month <= to` (month keys like 201101).
-    pub async fn monthly_rollup(&self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
+    pub async fn monthly_rollup(self, from: i32, to: i32) -> Result<Vec<MonthlyRollup>> {
         let sql = "SELECT month, channel, segment, territory, contacts, waited, wait_seconds, \
                    waited_over_2m, waited_over_40m, handled, handle_seconds \
                    FROM contact_monthly WHERE month >= $1 AND month <= $2 \
                    ORDER BY month, channel, segment, territory";
-        let rows: Vec<MonthlyRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<MonthlyRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
             .bind(i64::from(from))
             .bind(i64::from(to))
             .fetch_all(p)
@@ -49,24 +79,24 @@ impl Store {
         rows.into_iter()
             .map(|r| {
                 Ok(MonthlyRollup {
-                    month: r.0 as i32,
-                    channel: code("channel", r.1, Channel::from_code)?,
-                    segment: Segment::from_code(r.2),
-                    territory: r.3,
-                    contacts: r.4,
-                    waited: r.5,
-                    wait_seconds: r.6,
-                    waited_over_2m: r.7,
-                    waited_over_40m: r.8,
-                    handled: r.9,
-                    handle_seconds: r.10,
+                    month: r.month as i32,
+                    channel: code("channel", r.channel, Channel::from_code)?,
+                    segment: Segment::from_code(r.segment),
+                    territory: r.territory,
+                    contacts: r.contacts,
+                    waited: r.waited,
+                    wait_seconds: r.wait_seconds,
+                    waited_over_2m: r.waited_over_2m,
+                    waited_over_40m: r.waited_over_40m,
+                    handled: r.handled,
+                    handle_seconds: r.handle_seconds,
                 })
             })
             .collect()
     }
 
-    async fn scalar(&self, sql: &str, day: Day) -> Result<i64> {
-        let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(sql))
+    async fn scalar(self, sql: &str, day: Day) -> Result<i64> {
+        let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(sql))
             .bind(i64::from(day.0))
             .fetch_one(p)
             .await)?;
@@ -74,13 +104,13 @@ impl Store {
     }
 
     /// Online-branch accounts registered on or before `day`.
-    pub async fn portal_accounts_at(&self, day: Day) -> Result<i64> {
+    pub async fn portal_accounts_at(self, day: Day) -> Result<i64> {
         self.scalar("SELECT CAST(COALESCE(SUM(registrations), 0) AS BIGINT) FROM portal_daily WHERE day <= $1", day)
             .await
     }
 
     /// Customers on the e-bill at the end of `day`.
-    pub async fn ebill_customers_at(&self, day: Day) -> Result<i64> {
+    pub async fn ebill_customers_at(self, day: Day) -> Result<i64> {
         self.scalar(
             "SELECT CAST(COALESCE(SUM(enrolled - withdrawn), 0) AS BIGINT) FROM ebill_daily WHERE day <= $1",
             day,
@@ -89,14 +119,15 @@ impl Store {
     }
 
     /// Switches to and from the e-bill with `from <= day <= to`, by path.
-    pub async fn ebill_switches(&self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
+    pub async fn ebill_switches(self, from: Day, to: Day) -> Result<Vec<EbillSwitches>> {
         let sql = "SELECT path, CAST(SUM(enrolled) AS BIGINT), CAST(SUM(withdrawn) AS BIGINT) FROM ebill_daily \
                    WHERE day >= $1 AND day <= $2 GROUP BY path ORDER BY path";
-        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(i64::from(from.0))
-            .bind(i64::from(to.0))
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<(i64, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+                .bind(i64::from(from.0))
+                .bind(i64::from(to.0))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter()
             .map(|(path, enrolled, withdrawn)| {
                 Ok(EbillSwitches {
@@ -110,14 +141,15 @@ impl Store {
 
     /// Bills issued in the months from `from`'s to `to`'s, by delivery (from the bill rollup,
     /// which counts by month).
-    pub async fn bills_by_delivery(&self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
+    pub async fn bills_by_delivery(self, from: Day, to: Day) -> Result<Vec<BillsByDelivery>> {
         let sql = "SELECT delivery, CAST(SUM(bills) AS BIGINT), CAST(SUM(sheets) AS BIGINT) FROM bill_monthly \
                    WHERE month >= $1 AND month <= $2 GROUP BY delivery ORDER BY delivery";
-        let rows: Vec<(i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
-            .bind(i64::from(from.month_key()))
-            .bind(i64::from(to.month_key()))
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<(i64, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+                .bind(i64::from(from.month_key()))
+                .bind(i64::from(to.month_key()))
+                .fetch_all(p)
+                .await)?;
         rows.into_iter()
             .map(|(delivery, bills, sheets)| {
                 Ok(BillsByDelivery {
@@ -129,8 +161,8 @@ impl Store {
             .collect()
     }
 
-    pub async fn sots(&self) -> Result<Vec<Sot>> {
-        let rows: Vec<(i64, String)> = on_db!(&self.db, |p| sqlx::query_as(
+    pub async fn sots(self) -> Result<Vec<Sot>> {
+        let rows: Vec<(i64, String)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT code, name FROM sots ORDER BY code"
         )
         .fetch_all(p)
@@ -141,39 +173,39 @@ impl Store {
             .collect())
     }
 
-    pub async fn branches(&self) -> Result<Vec<Branch>> {
+    pub async fn branches(self) -> Result<Vec<Branch>> {
         let sql = "SELECT code, name, municipality, address, sot, kind, operator, contractor, host, host_name, \
                    counters, hours, schedule_template, latitude, longitude FROM branches ORDER BY code";
-        let rows: Vec<BranchRow> = on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+        let rows: Vec<BranchRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
             .fetch_all(p)
             .await)?;
         rows.into_iter()
             .map(|r| {
                 Ok(Branch {
-                    code: r.0,
-                    name: r.1,
-                    municipality: r.2,
-                    address: r.3,
-                    sot: r.4,
-                    kind: code("branch kind", r.5, BranchKind::from_code)?,
-                    operator: code("branch operator", r.6, Operator::from_code)?,
-                    contractor: r.7,
-                    host: code("branch host", r.8, Host::from_code)?,
-                    host_name: r.9,
-                    counters: r.10,
-                    hours: r.11,
-                    schedule_template: r.12,
-                    latitude: r.13,
-                    longitude: r.14,
+                    code: r.code,
+                    name: r.name,
+                    municipality: r.municipality,
+                    address: r.address,
+                    sot: r.sot,
+                    kind: code("branch kind", r.kind, BranchKind::from_code)?,
+                    operator: code("branch operator", r.operator, Operator::from_code)?,
+                    contractor: r.contractor,
+                    host: code("branch host", r.host, Host::from_code)?,
+                    host_name: r.host_name,
+                    counters: r.counters,
+                    hours: r.hours,
+                    schedule_template: r.schedule_template,
+                    latitude: r.latitude,
+                    longitude: r.longitude,
                 })
             })
             .collect()
     }
 
-    pub async fn branch_events(&self) -> Result<Vec<BranchEvent>> {
+    pub async fn branch_events(self) -> Result<Vec<BranchEvent>> {
         let sql = "SELECT branch, day, kind, note FROM branch_events ORDER BY day, branch, kind";
         let rows: Vec<(String, i64, i64, String)> =
-            on_db!(&self.db, |p| sqlx::query_as(AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(sql))
                 .fetch_all(p)
                 .await)?;
         rows.into_iter()
@@ -189,7 +221,7 @@ impl Store {
     }
 
     /// How many rows each main table holds (for summaries and checks).
-    pub async fn table_counts(&self) -> Result<Vec<(&'static str, i64)>> {
+    pub async fn table_counts(self) -> Result<Vec<(&'static str, i64)>> {
         let mut out = Vec::new();
         for table in [
             "sots",
@@ -203,24 +235,40 @@ impl Store {
             "contacts",
         ] {
             let sql = format!("SELECT COUNT(*) FROM {table}");
-            let n: i64 = on_db!(&self.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql))
+            let n: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(AssertSqlSafe(&*sql))
                 .fetch_one(p)
                 .await)?;
             out.push((table, n));
         }
         Ok(out)
     }
+
+    /// Contacts per channel over the days `from..=to`, from the daily rollup, in channel order
+    /// (channels without contacts are left out).
+    pub async fn contacts_by_channel(self, from: Day, to: Day) -> Result<Vec<(Channel, i64)>> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT channel, CAST(SUM(contacts) AS BIGINT) FROM contact_daily \
+             WHERE day >= $1 AND day <= $2 GROUP BY channel ORDER BY channel"
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_all(p)
+        .await)?;
+        rows.into_iter()
+            .map(|(c, n)| Ok((code("channel", c, Channel::from_code)?, n)))
+            .collect()
+    }
 }
 
-impl Store {
+impl Figures<'_> {
     /// The baseline of the report benchmark: the year's contacts and waits by channel, segment
     /// and territory straight from the raw ledger, as one would without rollups.
-    pub async fn plain_group_by_year(&self, year: i16) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    pub async fn plain_group_by_year(self, year: i16) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
         let from = Day::from_date(jiff::civil::date(year - 1, 1, 1));
         let to = Day::from_date(jiff::civil::date(year, 12, 31));
         let sql = "SELECT channel, segment, territory, COUNT(*), CAST(COALESCE(SUM(wait_seconds), 0) AS BIGINT) \
                    FROM contacts WHERE day >= $1 AND day <= $2 GROUP BY channel, segment, territory";
-        let rows = on_db!(&self.db, |p| sqlx::query_as(sql)
+        let rows = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(i64::from(from.0))
             .bind(i64::from(to.0))
             .fetch_all(p)

@@ -5,7 +5,7 @@
 //! a sort instead. The simulator defers them; everything else keeps them live.
 
 use crate::db::{Db, on_db};
-use crate::{Result, Store};
+use crate::{Ops, Result};
 use sqlx::AssertSqlSafe;
 use std::sync::atomic::Ordering;
 
@@ -24,15 +24,17 @@ pub(crate) const SECONDARY_INDEXES: &[(&str, &str)] = &[
     ("bills_customer", "bills (customer_id, issued)"),
 ];
 
-impl Store {
-    /// Drops the secondary indexes before a bulk load; [`Store::build_secondary_indexes`]
+impl Ops<'_> {
+    /// Drops the secondary indexes before a bulk load; [`Ops::build_secondary_indexes`]
     /// puts them back. Searches and timelines are slow in between: for batch jobs only.
     /// The words of customer names (the name search's index) are not written either until then.
-    pub async fn defer_secondary_indexes(&self) -> Result<()> {
-        self.name_tokens_deferred.store(true, Ordering::Relaxed);
+    pub async fn defer_secondary_indexes(self) -> Result<()> {
+        self.store
+            .name_tokens_deferred
+            .store(true, Ordering::Relaxed);
         for (name, _) in SECONDARY_INDEXES {
             let sql = format!("DROP INDEX IF EXISTS {name}");
-            on_db!(&self.db, |p| sqlx::query(AssertSqlSafe(sql))
+            on_db!(&self.store.db, |p| sqlx::query(AssertSqlSafe(sql))
                 .execute(p)
                 .await
                 .map(|_| ()))?;
@@ -41,10 +43,10 @@ impl Store {
     }
 
     /// Creates the secondary indexes that are missing (all of them after
-    /// [`Store::defer_secondary_indexes`]), each in one sorted pass, and writes the name words
+    /// [`Ops::defer_secondary_indexes`]), each in one sorted pass, and writes the name words
     /// of the customers that have none (as migration 7 does for the customers it finds).
-    pub async fn build_secondary_indexes(&self) -> Result<()> {
-        match &self.db {
+    pub async fn build_secondary_indexes(self) -> Result<()> {
+        match &self.store.db {
             Db::Sqlite(p) => {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
                 crate::migrate::backfill_name_tokens_sqlite(&mut tx).await?;
@@ -56,11 +58,13 @@ impl Store {
                 tx.commit().await?;
             }
         }
-        self.name_tokens_deferred.store(false, Ordering::Relaxed);
+        self.store
+            .name_tokens_deferred
+            .store(false, Ordering::Relaxed);
         let create = |name: &str, definition: &str| {
             format!("CREATE INDEX IF NOT EXISTS {name} ON {definition}")
         };
-        match &self.db {
+        match &self.store.db {
             Db::Sqlite(p) => {
                 // SQLite sorts index entries in its temporary store, which the pool keeps in
                 // memory: on one connection, spill the sort to a file instead, so that memory

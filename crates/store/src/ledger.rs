@@ -1,8 +1,9 @@
 //! The contact ledger: one ingest path for every channel, idempotent on `(source, external_id)`,
-//! with the daily and monthly rollups kept in step in the same transaction.
+//! with the rollups kept in step in the same transaction (rollups.rs says which).
 
 use crate::bulk::{Table, Tx, Val};
 use crate::db::on_db;
+use crate::rollups::CallFigures;
 use crate::{Backend, IngestOutcome, NewContact, Result, Store};
 use canali_domain::{Channel, Day, Segment};
 use sqlx::AssertSqlSafe;
@@ -33,25 +34,6 @@ pub(crate) const CONTACTS: Table = Table {
     implicit_rowid: true,
 };
 
-const DAILY_KEYS: &[&str] = &["day", "channel", "segment", "territory", "reason"];
-const MONTHLY_KEYS: &[&str] = &["month", "channel", "segment", "territory"];
-const HALFHOUR_KEYS: &[&str] = &["slot", "channel"];
-const HALFHOUR_MEASURES: &[&str] = &["contacts", "handled", "handle_seconds"];
-const MEASURES: &[&str] = &[
-    "contacts",
-    "waited",
-    "wait_seconds",
-    "waited_over_2m",
-    "waited_over_40m",
-    "handled",
-    "handle_seconds",
-];
-
-/// Call-center waits over this many seconds count in the regulator's "over 2 minutes" figure.
-const OVER_2M: i64 = 120;
-/// Branch waits over this many seconds count in the "over 40 minutes" figure.
-const OVER_40M: i64 = 2_400;
-
 /// The contact's public key: a 63-bit hash of `(source, external_id)`, the pair that identifies
 /// it in the ledger. Stable forever (FNV-1a then the murmur3 finaliser), the same on every
 /// backend; ingest also uses it to tell which contacts of a batch were new.
@@ -74,120 +56,10 @@ pub fn contact_id(source: &str, external_id: &str) -> i64 {
     (h & (i64::MAX as u64)) as i64
 }
 
-/// The measures a rollup row adds up.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Measures {
-    contacts: i64,
-    waited: i64,
-    wait_seconds: i64,
-    over_2m: i64,
-    over_40m: i64,
-    handled: i64,
-    handle_seconds: i64,
-}
-
-impl Measures {
-    fn of(wait: Option<i64>, handle: Option<i64>) -> Measures {
-        let w = wait.unwrap_or(0);
-        Measures {
-            contacts: 1,
-            waited: i64::from(wait.is_some()),
-            wait_seconds: w,
-            over_2m: i64::from(w > OVER_2M),
-            over_40m: i64::from(w > OVER_40M),
-            handled: i64::from(handle.is_some()),
-            handle_seconds: handle.unwrap_or(0),
-        }
-    }
-
-    fn add(&mut self, o: &Measures) {
-        self.contacts += o.contacts;
-        self.waited += o.waited;
-        self.wait_seconds += o.wait_seconds;
-        self.over_2m += o.over_2m;
-        self.over_40m += o.over_40m;
-        self.handled += o.handled;
-        self.handle_seconds += o.handle_seconds;
-    }
-
-    fn push(&self, out: &mut Vec<i64>) {
-        out.extend([
-            self.contacts,
-            self.waited,
-            self.wait_seconds,
-            self.over_2m,
-            self.over_40m,
-            self.handled,
-            self.handle_seconds,
-        ]);
-    }
-}
-
 /// The hasher of the maps an ingest updates once per contact (rollup keys, the batch's external
 /// ids): these keys come from the caller's own data, not from a remote party choosing them.
 pub(crate) type FastHash = foldhash::fast::RandomState;
 pub(crate) type FastMap<K, V> = HashMap<K, V, FastHash>;
-
-/// The length of a `contact_halfhour` slot, in microseconds.
-pub const HALF_HOUR_MICROS: i64 = 1_800_000_000;
-
-/// Daily rollup: (day, channel, segment, territory, reason) -> measures; and the half-hour
-/// arrivals: (slot, channel) -> (contacts, handled, handle seconds).
-#[derive(Default)]
-pub(crate) struct Rollup {
-    daily: FastMap<[i64; 5], Measures>,
-    halfhour: FastMap<[i64; 2], [i64; 3]>,
-}
-
-impl Rollup {
-    fn add(&mut self, key: [i64; 5], m: &Measures, started_at: i64) {
-        self.daily.entry(key).or_default().add(m);
-        let slot = self
-            .halfhour
-            // Truncating like SQL's integer division, so a rebuild finds the same slots.
-            .entry([started_at / HALF_HOUR_MICROS, key[1]])
-            .or_default();
-        slot[0] += m.contacts;
-        slot[1] += m.handled;
-        slot[2] += m.handle_seconds;
-    }
-
-    /// Adds the rollup to the daily and monthly tables.
-    pub(crate) async fn write(&self, tx: &mut Tx<'_>) -> Result<()> {
-        let mut daily = Vec::with_capacity(self.daily.len() * 12);
-        let mut monthly: HashMap<[i64; 4], Measures> = HashMap::new();
-        let mut month_of: HashMap<i64, i64> = HashMap::new();
-        for (k, m) in &self.daily {
-            daily.extend_from_slice(k);
-            m.push(&mut daily);
-            let month = *month_of
-                .entry(k[0])
-                .or_insert_with(|| i64::from(Day(k[0] as i32).month_key()));
-            monthly.entry([month, k[1], k[2], k[3]]).or_default().add(m);
-        }
-        tx.add_to_rollup("contact_daily", DAILY_KEYS, MEASURES, &daily)
-            .await?;
-        let mut rows = Vec::with_capacity(monthly.len() * 11);
-        for (k, m) in &monthly {
-            rows.extend_from_slice(k);
-            m.push(&mut rows);
-        }
-        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &rows)
-            .await?;
-        let halfhour: Vec<i64> = self
-            .halfhour
-            .iter()
-            .flat_map(|(k, v)| [k[0], k[1], v[0], v[1], v[2]])
-            .collect();
-        tx.add_to_rollup(
-            "contact_halfhour",
-            HALFHOUR_KEYS,
-            HALFHOUR_MEASURES,
-            &halfhour,
-        )
-        .await
-    }
-}
 
 /// Turns an instant into its Europe/Rome day, remembering the last day's bounds: contacts come
 /// roughly in time order, so most lookups skip the time-zone arithmetic.
@@ -217,45 +89,66 @@ impl DayCache {
 /// A contact ready for the ledger: derived fields resolved.
 pub(crate) struct Prepared<'a> {
     /// The contact's position in the caller's batch.
-    index: usize,
+    pub(crate) index: usize,
     id: i64,
-    day: i32,
-    segment: i64,
-    territory: i64,
-    contact: &'a NewContact,
+    pub(crate) day: i32,
+    pub(crate) segment: i64,
+    pub(crate) territory: i64,
+    pub(crate) contact: &'a NewContact,
+}
+
+/// The contact ledger: contacts in, from every channel, and its rollups rebuilt.
+#[derive(Clone, Copy)]
+pub struct Ledger<'a> {
+    pub(crate) store: &'a Store,
 }
 
 impl Store {
+    /// The contact ledger: see [`Ledger`].
+    pub fn ledger(&self) -> Ledger<'_> {
+        Ledger { store: self }
+    }
+}
+
+impl Ledger<'_> {
     /// Writes contacts to the ledger and the rollups in one transaction; idempotent on
     /// `(source, external_id)`. Missing segment and territory are derived: the segment from
     /// the call-center line or the customer, the territory from the branch or the customer.
-    pub async fn ingest_contacts(
-        &self,
-        source: &str,
-        batch: &[NewContact],
-    ) -> Result<IngestOutcome> {
-        Ok(self.ingest_contacts_marked(source, batch).await?.0)
+    pub async fn ingest(self, source: &str, batch: &[NewContact]) -> Result<IngestOutcome> {
+        Ok(self.ingest_marked(source, batch).await?.0)
     }
 
-    /// [`Store::ingest_contacts`], also telling for each contact of `batch` whether this call
+    /// [`Ledger::ingest`], also telling for each contact of `batch` whether this call
     /// wrote it (false: it was already in the ledger, or repeated earlier in the batch), so
     /// that a caller keeping figures of its own counts each contact once.
-    pub async fn ingest_contacts_marked(
-        &self,
+    pub async fn ingest_marked(
+        self,
         source: &str,
         batch: &[NewContact],
     ) -> Result<(IngestOutcome, Vec<bool>)> {
         // The reads that prepare a batch use the pool, before the transaction holds a
         // connection (and on SQLite the write lock).
-        let prepared = self.prepare(source, batch).await?;
-        let mut tx = Tx::begin(&self.db).await?;
-        let result = self
+        let store = self.store;
+        let prepared = store.prepare(source, batch).await?;
+        let mut tx = Tx::begin(&store.db).await?;
+        let result = store
             .ingest_in(&mut tx, source, batch.len(), prepared)
             .await?;
         tx.commit().await?;
         Ok(result)
     }
 
+    /// Recomputes the daily and monthly rollups from the raw ledger. Returns the number of
+    /// contacts counted.
+    pub async fn rebuild_rollups(self) -> Result<i64> {
+        let mut tx = Tx::begin(&self.store.db).await?;
+        let total = crate::rollups::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+}
+
+impl Store {
     /// The ingest inside the caller's transaction, so that figures the caller keeps beside
     /// the ledger commit (or not) together with it.
     pub(crate) async fn ingest_in(
@@ -265,19 +158,19 @@ impl Store {
         batch_len: usize,
         prepared: Vec<Prepared<'_>>,
     ) -> Result<(IngestOutcome, Vec<bool>)> {
-        self.ingest_in_with(tx, source, batch_len, prepared, true)
+        self.ingest_in_with(tx, source, batch_len, prepared, CallFigures::FromContacts)
             .await
     }
 
-    /// [`Store::ingest_in`]; `calls_rollup` false when the caller keeps the calls rollup
-    /// from finer facts of its own (the queue_log import).
+    /// [`Store::ingest_in`], with the calls rollup counted from `calls` (the queue_log import
+    /// and CTI count it from finer facts of their own).
     pub(crate) async fn ingest_in_with(
         &self,
         tx: &mut Tx<'_>,
         source: &str,
         batch_len: usize,
         mut prepared: Vec<Prepared<'_>>,
-        calls_rollup: bool,
+        calls: CallFigures,
     ) -> Result<(IngestOutcome, Vec<bool>)> {
         let mut written = vec![false; batch_len];
         if prepared.is_empty() {
@@ -314,7 +207,6 @@ impl Store {
         }
         let inserted = tx.insert(&CONTACTS, &values, &["id"]).await?;
         drop(values);
-        let mut rollup = Rollup::default();
         let mut outcome = IngestOutcome {
             duplicates: repeated,
             ..IngestOutcome::default()
@@ -322,7 +214,6 @@ impl Store {
         if inserted.len() == prepared.len() {
             // The common case: everything was new.
             for p in &prepared {
-                rollup.add(p.rollup_key(), &p.measures(), p.contact.started_at);
                 written[p.index] = true;
             }
             outcome.inserted = prepared.len() as u64;
@@ -331,7 +222,6 @@ impl Store {
             for p in &prepared {
                 // `remove`: a contact repeated within the batch counts once.
                 if new.remove(&p.id) {
-                    rollup.add(p.rollup_key(), &p.measures(), p.contact.started_at);
                     written[p.index] = true;
                     outcome.inserted += 1;
                 } else {
@@ -339,17 +229,8 @@ impl Store {
                 }
             }
         }
-        rollup.write(tx).await?;
-        // The rollups of branches_store.rs and calls.rs follow the same new contacts.
-        let fresh: Vec<(i32, i64, &NewContact)> = prepared
-            .iter()
-            .filter(|p| written[p.index])
-            .map(|p| (p.day, p.territory, p.contact))
-            .collect();
-        crate::branches_store::add_branch_waits(tx, &fresh).await?;
-        if calls_rollup {
-            crate::calls::add_ledger_calls(tx, &fresh).await?;
-        }
+        // Every rollup follows the contacts this transaction wrote (rollups.rs).
+        crate::rollups::after_ingest(tx, &prepared, &written, calls).await?;
         // Every contact of every channel passes here (the bulk loads included). Counted before
         // the caller commits: a transaction rolled back after this is an error logged anyway.
         metrics::counter!("canali_contacts_ingested_total", "source" => source.to_string())
@@ -432,104 +313,6 @@ impl Store {
             out.extend(rows.into_iter().map(|(c, seg, sot)| (c, (seg, sot))));
         }
         Ok(out)
-    }
-
-    /// Recomputes the daily and monthly rollups from the raw ledger. Returns the number of
-    /// contacts counted.
-    pub async fn rebuild_rollups(&self) -> Result<i64> {
-        let mut tx = Tx::begin(&self.db).await?;
-        if let Tx::Postgres(_) = tx {
-            // Writers wait until the rebuild commits (SQLite's transaction already excludes them).
-            tx.execute(
-                "LOCK TABLE contacts, contact_daily, contact_monthly, contact_halfhour, \
-                 branch_wait_monthly IN EXCLUSIVE MODE",
-            )
-            .await?;
-        }
-        tx.execute("DELETE FROM contact_daily").await?;
-        tx.execute("DELETE FROM contact_monthly").await?;
-        tx.execute("DELETE FROM contact_halfhour").await?;
-        tx.execute(&format!(
-            "INSERT INTO contact_halfhour (slot, channel, contacts, handled, handle_seconds) \
-             SELECT started_at / {HALF_HOUR_MICROS}, channel, COUNT(*), COUNT(handle_seconds), \
-                    COALESCE(SUM(handle_seconds), 0) \
-             FROM contacts GROUP BY started_at / {HALF_HOUR_MICROS}, channel"
-        ))
-        .await?;
-        tx.execute(&format!(
-            "INSERT INTO contact_daily ({keys}, {measures}) \
-             SELECT {keys}, COUNT(*), COUNT(wait_seconds), COALESCE(SUM(wait_seconds), 0), \
-                    SUM(CASE WHEN wait_seconds > {OVER_2M} THEN 1 ELSE 0 END), \
-                    SUM(CASE WHEN wait_seconds > {OVER_40M} THEN 1 ELSE 0 END), \
-                    COUNT(handle_seconds), COALESCE(SUM(handle_seconds), 0) \
-             FROM contacts GROUP BY {keys}",
-            keys = DAILY_KEYS.join(", "),
-            measures = MEASURES.join(", ")
-        ))
-        .await?;
-        // Months from days: calendar arithmetic is the domain's, not SQL's.
-        let sql = format!(
-            "SELECT {keys}, {measures} FROM contact_daily",
-            keys = DAILY_KEYS.join(", "),
-            measures = MEASURES.join(", ")
-        );
-        let rows = match &mut tx {
-            Tx::Sqlite(t) => fetch_i64_rows(
-                sqlx::query(AssertSqlSafe(&*sql))
-                    .fetch_all(&mut **t)
-                    .await?,
-            )?,
-            Tx::Postgres(t) => fetch_i64_rows(
-                sqlx::query(AssertSqlSafe(&*sql))
-                    .fetch_all(&mut **t)
-                    .await?,
-            )?,
-        };
-        let mut monthly: HashMap<[i64; 4], Measures> = HashMap::new();
-        let mut total = 0;
-        for r in rows {
-            let m = Measures {
-                contacts: r[5],
-                waited: r[6],
-                wait_seconds: r[7],
-                over_2m: r[8],
-                over_40m: r[9],
-                handled: r[10],
-                handle_seconds: r[11],
-            };
-            total += m.contacts;
-            let month = i64::from(Day(r[0] as i32).month_key());
-            monthly
-                .entry([month, r[1], r[2], r[3]])
-                .or_default()
-                .add(&m);
-        }
-        let mut values = Vec::with_capacity(monthly.len() * 11);
-        for (k, m) in &monthly {
-            values.extend_from_slice(k);
-            m.push(&mut values);
-        }
-        tx.add_to_rollup("contact_monthly", MONTHLY_KEYS, MEASURES, &values)
-            .await?;
-        crate::branches_store::rebuild_branch_waits(&mut tx).await?;
-        tx.commit().await?;
-        Ok(total)
-    }
-}
-
-impl Prepared<'_> {
-    fn rollup_key(&self) -> [i64; 5] {
-        [
-            i64::from(self.day),
-            self.contact.channel.code(),
-            self.segment,
-            self.territory,
-            self.contact.reason.map_or(0, |r| r.code()),
-        ]
-    }
-
-    fn measures(&self) -> Measures {
-        Measures::of(self.contact.wait_seconds, self.contact.handle_seconds)
     }
 }
 

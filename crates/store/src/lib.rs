@@ -24,15 +24,20 @@ pub mod ops;
 pub mod readings;
 mod registry;
 pub mod requests;
+mod rollups;
 pub mod sessions;
 mod sqlite_bulk;
 pub mod testing;
 pub mod tickets;
 
+pub use billing_store::Billing;
+pub use calls::Calls;
+pub use customers::Customers;
 pub use db::Backend;
-pub use ledger::contact_id;
+pub use figures::Figures;
+pub use ledger::{Ledger, contact_id};
 pub use migrate::MigrationReport;
-pub use ops::{BackupProgress, PoolStats};
+pub use ops::{BackupProgress, Ops, PoolStats};
 
 use canali_domain::network::{Delivery, EbillPath};
 pub use canali_domain::refusal::Refusal;
@@ -63,6 +68,10 @@ pub enum StoreError {
     /// The database failed (connection, statement, constraint).
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Something around the database failed outside sqlx: a file, a background task, the
+    /// SQLite library called directly (backup, bulk path), a timeout. Never the user's doing.
+    #[error("{0}")]
+    Failed(String),
     /// Being replaced by the kinds above (issue 15); do not add new uses.
     #[error("{0}")]
     Invalid(String),
@@ -123,7 +132,10 @@ pub struct BillsByDelivery {
     pub sheets: i64,
 }
 
-/// The store: a pool on SQLite or PostgreSQL, and the few caches the ingest path needs.
+/// The store: a pool on SQLite or PostgreSQL, and the few caches the ingest path needs. Its
+/// areas are reached through handles, each in its own module with that area's SQL:
+/// [`Store::ledger`], [`Store::customers`], [`Store::billing`], [`Store::calls`],
+/// [`Store::figures`], [`Store::ops`] (and the branch areas' handles).
 pub struct Store {
     db: db::Db,
     branch_sots: RwLock<Option<Arc<HashMap<String, i64>>>>,

@@ -206,10 +206,12 @@ where
     .fetch_one(&mut **tx)
     .await?;
     if newest > known {
-        return Err(StoreError::Invalid(format!(
-            "the database has schema version {newest}, newer than this canali knows ({known}): \
-             use a newer canali"
-        )));
+        return Err(StoreError::Refused(
+            canali_domain::refusal::Refusal::SchemaTooNew {
+                found: newest,
+                known,
+            },
+        ));
     }
     let there: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM schema_migrations WHERE version = $1")

@@ -5,10 +5,10 @@
 
 use crate::bulk::Tx;
 use crate::db::on_db;
-use crate::{Result, Store};
+use crate::{Calls, Result};
 
 /// One interval of a line's occupancy: `[start_at, end_at)` in seconds since the epoch.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct OccupancyInterval {
     /// The call-center line (`residential`, `business`).
     pub line: String,
@@ -46,12 +46,12 @@ fn insert_sql(rows: usize, numbered: bool) -> String {
     sql
 }
 
-impl Store {
+impl Calls<'_> {
     /// Stores occupancy intervals in one transaction; an interval whose line and start are
     /// already stored is skipped (so importing a file again adds nothing). Returns how many
     /// were new.
-    pub async fn insert_trunk_occupancy(&self, rows: &[OccupancyInterval]) -> Result<u64> {
-        let mut tx = Tx::begin(&self.db).await?;
+    pub async fn insert_trunk_occupancy(self, rows: &[OccupancyInterval]) -> Result<u64> {
+        let mut tx = Tx::begin(&self.store.db).await?;
         let mut inserted = 0;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             macro_rules! run {
@@ -80,29 +80,20 @@ impl Store {
 
     /// A line's intervals that overlap `[from, to)` (seconds since the epoch), by start.
     pub async fn trunk_occupancy(
-        &self,
+        self,
         line: &str,
         from: i64,
         to: i64,
     ) -> Result<Vec<OccupancyInterval>> {
         let sql = "SELECT line, start_at, end_at, channels, busy FROM trunk_occupancy \
                    WHERE line = $1 AND start_at < $3 AND end_at > $2 ORDER BY start_at";
-        let rows: Vec<(String, i64, i64, i64, i64)> = on_db!(&self.db, |p| sqlx::query_as(sql)
+        let rows: Vec<OccupancyInterval> = on_db!(&self.store.db, |p| sqlx::query_as(sql)
             .bind(line)
             .bind(from)
             .bind(to)
             .fetch_all(p)
             .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| OccupancyInterval {
-                line: r.0,
-                start_at: r.1,
-                end_at: r.2,
-                channels: r.3,
-                busy: r.4,
-            })
-            .collect())
+        Ok(rows)
     }
 }
 
@@ -131,27 +122,33 @@ mod tests {
             rows.push(iv("business", 0, 30));
             rows.push(iv("business", 0, 1));
             assert_eq!(
-                s.insert_trunk_occupancy(&rows).await.unwrap(),
+                s.calls().insert_trunk_occupancy(&rows).await.unwrap(),
                 1201,
                 "{}",
                 ts.name
             );
             assert_eq!(
-                s.insert_trunk_occupancy(&rows).await.unwrap(),
+                s.calls().insert_trunk_occupancy(&rows).await.unwrap(),
                 0,
                 "{}",
                 ts.name
             );
             let res = s
+                .calls()
                 .trunk_occupancy("residential", 0, 1200 * 300)
                 .await
                 .unwrap();
             assert_eq!(res.len(), 1200, "{}", ts.name);
-            let bus = s.trunk_occupancy("business", 299, 300).await.unwrap();
+            let bus = s
+                .calls()
+                .trunk_occupancy("business", 299, 300)
+                .await
+                .unwrap();
             assert_eq!(bus, vec![iv("business", 0, 30)], "{}", ts.name);
             // Intervals touching the window's ends are not in it.
             assert!(
-                s.trunk_occupancy("business", 300, 900)
+                s.calls()
+                    .trunk_occupancy("business", 300, 900)
                     .await
                     .unwrap()
                     .is_empty()

@@ -2,7 +2,7 @@
 //! the pool, what waits right now, and a consistent copy of a SQLite database while it serves.
 
 use crate::db::{Db, on_db};
-use crate::{Result, Store, StoreError};
+use crate::{Refusal, Result, Store, StoreError};
 use libsqlite3_sys as ffi;
 use std::ffi::{CStr, CString, c_int};
 use std::path::{Path, PathBuf};
@@ -33,10 +33,29 @@ const BACKUP_PAGES_PER_STEP: c_int = 1024;
 /// Tells a backup's progress: pages copied, pages in all.
 pub type BackupProgress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
+/// Operations: pool statistics, health, the schema version, SQLite backups, and the secondary
+/// indexes deferred during bulk loads (indexes.rs).
+#[derive(Clone, Copy)]
+pub struct Ops<'a> {
+    pub(crate) store: &'a Store,
+}
+
 impl Store {
+    /// See [`Ops`].
+    pub fn ops(&self) -> Ops<'_> {
+        Ops { store: self }
+    }
+
+    /// The newest migration this binary knows: the schema is current when the database has it.
+    pub fn known_schema_version() -> i64 {
+        crate::migrate::known_version()
+    }
+}
+
+impl Ops<'_> {
     /// The pool's connections now (sampled, e.g. at each metrics scrape).
-    pub fn pool_stats(&self) -> PoolStats {
-        on_db!(&self.db, |p| PoolStats {
+    pub fn pool_stats(self) -> PoolStats {
+        on_db!(&self.store.db, |p| PoolStats {
             open: p.size(),
             idle: p.num_idle() as u32,
             max: p.options().get_max_connections(),
@@ -44,16 +63,18 @@ impl Store {
     }
 
     /// A trivial query within `timeout`: the database answers.
-    pub async fn ping(&self, timeout: Duration) -> Result<()> {
+    pub async fn ping(self, timeout: Duration) -> Result<()> {
         let query = async {
-            let one: i64 = on_db!(&self.db, |p| sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
-                .fetch_one(p)
-                .await)?;
+            let one: i64 = on_db!(&self.store.db, |p| sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT)"
+            )
+            .fetch_one(p)
+            .await)?;
             Ok::<i64, StoreError>(one)
         };
         match tokio::time::timeout(timeout, query).await {
             Ok(r) => r.map(|_| ()),
-            Err(_) => Err(StoreError::Invalid(format!(
+            Err(_) => Err(StoreError::Failed(format!(
                 "the database did not answer within {} ms",
                 timeout.as_millis()
             ))),
@@ -61,20 +82,15 @@ impl Store {
     }
 
     /// The newest migration applied to the database (0 for an empty database).
-    pub async fn schema_version(&self) -> Result<i64> {
-        crate::migrate::applied_version(&self.db).await
-    }
-
-    /// The newest migration this binary knows: the schema is current when the database has it.
-    pub fn known_schema_version() -> i64 {
-        crate::migrate::known_version()
+    pub async fn schema_version(self) -> Result<i64> {
+        crate::migrate::applied_version(&self.store.db).await
     }
 
     /// Tickets waiting at each branch now (taken today, queued, not yet called), as the
     /// branch display counts them; every branch of the registry, with 0 where none wait.
-    pub async fn tickets_waiting(&self, day: canali_domain::Day) -> Result<Vec<(String, i64)>> {
+    pub async fn tickets_waiting(self, day: canali_domain::Day) -> Result<Vec<(String, i64)>> {
         // One indexed count per branch (tickets_queued leads with branch and day).
-        Ok(on_db!(&self.db, |p| sqlx::query_as(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT b.code, (SELECT COUNT(*) FROM tickets t WHERE t.branch = b.code \
              AND t.day = $1 AND t.status = 1 AND t.queued_at IS NOT NULL) \
              FROM branches b ORDER BY b.code"
@@ -85,8 +101,8 @@ impl Store {
     }
 
     /// The SQLite file behind the store (none on PostgreSQL).
-    pub fn sqlite_file(&self) -> Option<PathBuf> {
-        match &self.db {
+    pub fn sqlite_file(self) -> Option<PathBuf> {
+        match &self.store.db {
             Db::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
             Db::Postgres(_) => None,
         }
@@ -97,19 +113,14 @@ impl Store {
     /// first page to the last; in WAL mode writers go on meanwhile), written to `TO.partial`,
     /// checked with `PRAGMA quick_check` and renamed into place. Returns the bytes written.
     /// On PostgreSQL it refuses: pg_dump and pg_basebackup are the tools there.
-    pub async fn backup_to(&self, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
+    pub async fn backup_to(self, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
         let Some(from) = self.sqlite_file() else {
-            return Err(StoreError::Invalid(
-                "canali backup copies SQLite databases only: back up PostgreSQL with pg_dump \
-                 (a logical copy) or pg_basebackup (the whole cluster), as docs/operations.md \
-                 shows"
-                    .into(),
-            ));
+            return Err(StoreError::Refused(Refusal::BackupNeedsSqlite));
         };
         let to = to.to_path_buf();
         tokio::task::spawn_blocking(move || backup_file(&from, &to, progress))
             .await
-            .map_err(|e| StoreError::Invalid(format!("the backup task failed: {e}")))?
+            .map_err(|e| StoreError::Failed(format!("the backup task failed: {e}")))?
     }
 }
 
@@ -119,7 +130,7 @@ struct Conn(*mut ffi::sqlite3);
 impl Conn {
     fn open(path: &Path, flags: c_int) -> Result<Conn> {
         let c_path = CString::new(path.as_os_str().as_encoded_bytes()).map_err(|_| {
-            StoreError::Invalid(format!("the path {} holds a NUL byte", path.display()))
+            StoreError::Failed(format!("the path {} holds a NUL byte", path.display()))
         })?;
         let mut db = std::ptr::null_mut();
         // SAFETY: a valid C string and an out pointer; the handle is closed by Drop even when
@@ -189,7 +200,7 @@ impl Conn {
                 CStr::from_ptr(p).to_string_lossy().into_owned()
             }
         };
-        StoreError::Invalid(format!("{doing}: {msg}"))
+        StoreError::Failed(format!("{doing}: {msg}"))
     }
 }
 
@@ -202,16 +213,15 @@ impl Drop for Conn {
 
 fn backup_file(from: &Path, to: &Path, progress: Option<BackupProgress>) -> Result<u64> {
     if to.exists() {
-        return Err(StoreError::Invalid(format!(
-            "{} exists already: name a new file, so that no backup is overwritten by mistake",
-            to.display()
-        )));
+        return Err(StoreError::Refused(Refusal::BackupExists {
+            path: to.display().to_string(),
+        }));
     }
     let partial = PathBuf::from(format!("{}.partial", to.display()));
     let _ = std::fs::remove_file(&partial);
     let result = copy_pages(from, &partial, progress).and_then(|()| {
         std::fs::rename(&partial, to).map_err(|e| {
-            StoreError::Invalid(format!("cannot rename the backup to {}: {e}", to.display()))
+            StoreError::Failed(format!("cannot rename the backup to {}: {e}", to.display()))
         })
     });
     if result.is_err() {
@@ -270,7 +280,7 @@ fn copy_pages(from: &Path, to: &Path, progress: Option<BackupProgress>) -> Resul
     dest.exec("PRAGMA journal_mode = DELETE")?;
     let check = dest.text("PRAGMA quick_check")?;
     if check != "ok" {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Failed(format!(
             "the backup failed its check ({check}): it was not kept"
         )));
     }

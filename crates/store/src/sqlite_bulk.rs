@@ -131,7 +131,7 @@ fn which_were_written(
         found += 1;
     }
     if found != changes {
-        return Err(StoreError::Invalid(format!(
+        return Err(StoreError::Failed(format!(
             "SQLite bulk insert into {}: {changes} rows were written but {found} were found \
              after rowid {}",
             table.name,
@@ -182,7 +182,7 @@ struct Statement {
 
 impl Statement {
     fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<Statement> {
-        let text = CString::new(sql).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let text = CString::new(sql).map_err(|e| StoreError::Failed(e.to_string()))?;
         let mut raw = ptr::null_mut();
         // SAFETY: valid handle, NUL-terminated SQL, out-pointer to a local.
         let rc =
@@ -279,7 +279,7 @@ fn check(db: *mut ffi::sqlite3, rc: c_int) -> Result<()> {
     let message = unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
         .to_string_lossy()
         .into_owned();
-    Err(StoreError::Invalid(format!(
+    Err(StoreError::Failed(format!(
         "SQLite bulk insert failed (code {rc}): {message}"
     )))
 }

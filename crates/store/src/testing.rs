@@ -31,7 +31,7 @@ pub async fn fresh_stores() -> Result<Vec<TestStore>> {
 }
 
 pub async fn fresh_sqlite() -> Result<TestStore> {
-    let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Invalid(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| crate::StoreError::Failed(e.to_string()))?;
     let url = format!("sqlite://{}", dir.path().join("canali.db").display());
     let store = Store::connect(&url).await?;
     store.migrate().await?;

@@ -181,7 +181,8 @@ async fn seed(store: &Store) {
 
 async fn found(store: &Store, query: &str) -> Vec<(i64, SearchField)> {
     store
-        .search_customers(query, 20)
+        .customers()
+        .search(query, 20)
         .await
         .unwrap()
         .into_iter()
@@ -273,7 +274,7 @@ async fn search_finds_customers_by_every_field() {
             vec![(4, SearchField::Name)],
             "{n}"
         );
-        let one = s.search_customers("rossin", 1).await.unwrap();
+        let one = s.customers().search("rossin", 1).await.unwrap();
         assert_eq!(one.len(), 1, "{n}");
         assert_eq!(one[0].name, "Rossini Impianti srl", "{n}");
         assert_eq!(one[0].segment, Segment::Business, "{n}");
@@ -357,7 +358,7 @@ async fn search_finds_names_by_any_word_surname_first() {
         .await
         .unwrap();
         assert_eq!(ids(s, "rossi").await, vec![8, 1, 2], "{n}");
-        let hits = s.search_customers("rossi", 2).await.unwrap();
+        let hits = s.customers().search("rossi", 2).await.unwrap();
         assert_eq!(
             hits.iter().map(|h| h.name.as_str()).collect::<Vec<_>>(),
             ["Anna Rossi Rossetti", "Mario Rossi"],
@@ -370,7 +371,7 @@ async fn search_finds_names_by_any_word_surname_first() {
 /// The names of a search's hits, and whether they come in name order (folded, as the index
 /// keeps them: lower-case, accents dropped).
 async fn names(store: &Store, query: &str, limit: i64) -> Vec<String> {
-    let hits = store.search_customers(query, limit).await.unwrap();
+    let hits = store.customers().search(query, limit).await.unwrap();
     hits.into_iter().map(|h| h.name).collect()
 }
 
@@ -520,15 +521,15 @@ async fn a_bulk_load_writes_the_name_words_at_the_end() {
         s.insert_customers(&[c(1, "Mario Montanari")])
             .await
             .unwrap();
-        s.defer_secondary_indexes().await.unwrap();
+        s.ops().defer_secondary_indexes().await.unwrap();
         s.insert_customers(&[c(2, "Luca Montanari"), c(3, "Anna Bellini")])
             .await
             .unwrap();
-        s.build_secondary_indexes().await.unwrap();
+        s.ops().build_secondary_indexes().await.unwrap();
         assert_eq!(ids(s, "montanari").await, vec![2, 1], "{n}");
         assert_eq!(ids(s, "bellini anna").await, vec![3], "{n}");
         // Building again writes nothing twice; live writes are back.
-        s.build_secondary_indexes().await.unwrap();
+        s.ops().build_secondary_indexes().await.unwrap();
         s.insert_customers(&[c(4, "Bruno Montanari")])
             .await
             .unwrap();
@@ -542,7 +543,7 @@ async fn the_record_shows_the_account_the_ebill_and_the_supplies() {
         let s = &t.store;
         seed(s).await;
         let n = t.name;
-        let c = s.customer(1).await.unwrap().unwrap();
+        let c = s.customers().get(1).await.unwrap().unwrap();
         assert_eq!(c.code, "4000000003", "{n}");
         assert_eq!(c.since, day(2005, 1, 1), "{n}");
         assert_eq!(
@@ -555,18 +556,21 @@ async fn the_record_shows_the_account_the_ebill_and_the_supplies() {
         assert_eq!(c.ebill_since, Some(day(2011, 2, 3)), "{n}");
         assert_eq!(c.ebill_path, Some(EbillPath::OnlineBranch), "{n}");
         // Back to paper: the latest switch is the withdrawal.
-        let b = s.customer_by_code("4000000010").await.unwrap().unwrap();
+        let b = s.customers().by_code("4000000010").await.unwrap().unwrap();
         assert_eq!(b.id, 2, "{n}");
         assert!(!b.ebill_enrolled, "{n}");
         assert_eq!(b.ebill_since, Some(day(2011, 1, 15)), "{n}");
         assert_eq!(b.ebill_path, Some(EbillPath::CallCenter), "{n}");
         assert_eq!(b.portal_email, None, "{n}");
-        let v = s.customer(4).await.unwrap().unwrap();
+        let v = s.customers().get(4).await.unwrap().unwrap();
         assert!(!v.ebill_enrolled && v.ebill_since.is_none(), "{n}");
-        assert!(s.customer(99).await.unwrap().is_none(), "{n}");
-        assert!(s.customer_by_code("nope").await.unwrap().is_none(), "{n}");
+        assert!(s.customers().get(99).await.unwrap().is_none(), "{n}");
+        assert!(
+            s.customers().by_code("nope").await.unwrap().is_none(),
+            "{n}"
+        );
 
-        let points = s.supply_points_of(1).await.unwrap();
+        let points = s.customers().supply_points_of(1).await.unwrap();
         assert_eq!(
             points
                 .iter()
@@ -590,46 +594,57 @@ async fn bills_are_paged_newest_first_and_only_the_owners() {
         let ids =
             |v: Vec<canali_store::customers::BillRow>| v.iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(
-            ids(s.bills_of(1, 10, 0).await.unwrap()),
+            ids(s.customers().bills_of(1, 10, 0).await.unwrap()),
             vec![104, 103, 102, 101],
             "{n}"
         );
         assert_eq!(
-            ids(s.bills_of(1, 2, 1).await.unwrap()),
+            ids(s.customers().bills_of(1, 2, 1).await.unwrap()),
             vec![103, 102],
             "{n}"
         );
-        let b = s.bill_of(1, 102).await.unwrap().unwrap();
+        let b = s.customers().bill_of(1, 102).await.unwrap().unwrap();
         assert_eq!(b.identifier, "12010000000042", "{n}");
         assert_eq!(b.service, Service::Gas, "{n}");
         assert_eq!(b.issued, day(2011, 3, 10), "{n}");
         assert_eq!(b.delivery, Delivery::Paper, "{n}");
         assert!(
-            s.bill_of(1, 201).await.unwrap().is_none(),
+            s.customers().bill_of(1, 201).await.unwrap().is_none(),
             "{n}: another customer's bill"
         );
         assert!(
-            s.bill_of(2, 102).await.unwrap().is_none(),
+            s.customers().bill_of(2, 102).await.unwrap().is_none(),
             "{n}: another customer's bill"
         );
-        assert!(s.bill_of(2, 201).await.unwrap().is_some(), "{n}");
+        assert!(
+            s.customers().bill_of(2, 201).await.unwrap().is_some(),
+            "{n}"
+        );
 
         // The home page's one read (a single statement on PostgreSQL) gives what the four
         // reads give, for each customer: e-bill on or back to paper, with and without bills.
         for id in [1, 2, 4] {
-            let home = s.customer_home(id, 3).await.unwrap().unwrap();
-            assert_eq!(home.record, s.customer(id).await.unwrap().unwrap(), "{n}");
+            let home = s.customers().home(id, 3).await.unwrap().unwrap();
             assert_eq!(
-                home.supply_points,
-                s.supply_points_of(id).await.unwrap(),
+                home.record,
+                s.customers().get(id).await.unwrap().unwrap(),
                 "{n}"
             );
-            assert_eq!(home.bills, s.bills_of(id, 3, 0).await.unwrap(), "{n}");
+            assert_eq!(
+                home.supply_points,
+                s.customers().supply_points_of(id).await.unwrap(),
+                "{n}"
+            );
+            assert_eq!(
+                home.bills,
+                s.customers().bills_of(id, 3, 0).await.unwrap(),
+                "{n}"
+            );
             assert_eq!(home.requests, s.requests().of(id).await.unwrap(), "{n}");
         }
-        let home = s.customer_home(1, 3).await.unwrap().unwrap();
+        let home = s.customers().home(1, 3).await.unwrap().unwrap();
         assert_eq!(ids(home.bills), vec![104, 103, 102], "{n}");
-        assert!(s.customer_home(99, 3).await.unwrap().is_none(), "{n}");
+        assert!(s.customers().home(99, 3).await.unwrap().is_none(), "{n}");
     }
 }
 
@@ -681,9 +696,13 @@ async fn the_timeline_pages_without_gaps_or_repeats() {
             })
             .collect();
         batch.extend((100..105).map(|i| contact(i, "4000000010", Channel::Mail, base)));
-        s.ingest_contacts("test", &batch).await.unwrap();
+        s.ledger().ingest("test", &batch).await.unwrap();
 
-        let all = s.timeline("4000000003", None, 100).await.unwrap();
+        let all = s
+            .customers()
+            .timeline("4000000003", None, 100)
+            .await
+            .unwrap();
         assert_eq!(all.len(), 23, "{n}");
         for w in all.windows(2) {
             assert!(
@@ -694,7 +713,11 @@ async fn the_timeline_pages_without_gaps_or_repeats() {
         let mut paged = Vec::new();
         let mut before = None;
         loop {
-            let page = s.timeline("4000000003", before, 4).await.unwrap();
+            let page = s
+                .customers()
+                .timeline("4000000003", before, 4)
+                .await
+                .unwrap();
             if page.is_empty() {
                 break;
             }
@@ -718,16 +741,25 @@ async fn the_timeline_pages_without_gaps_or_repeats() {
             "{n}: unknown reason kept"
         );
         assert_eq!(
-            s.timeline("4000000010", None, 100).await.unwrap().len(),
+            s.customers()
+                .timeline("4000000010", None, 100)
+                .await
+                .unwrap()
+                .len(),
             5,
             "{n}"
         );
         assert!(
-            s.timeline("nobody", None, 10).await.unwrap().is_empty(),
+            s.customers()
+                .timeline("nobody", None, 10)
+                .await
+                .unwrap()
+                .is_empty(),
             "{n}"
         );
 
         let by_channel = s
+            .figures()
             .contacts_by_channel(day(2011, 3, 1), day(2011, 3, 1))
             .await
             .unwrap();
@@ -742,7 +774,8 @@ async fn the_timeline_pages_without_gaps_or_repeats() {
             "{n}"
         );
         assert!(
-            s.contacts_by_channel(day(2011, 3, 2), day(2011, 3, 31))
+            s.figures()
+                .contacts_by_channel(day(2011, 3, 2), day(2011, 3, 31))
                 .await
                 .unwrap()
                 .is_empty(),

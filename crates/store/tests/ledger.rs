@@ -101,15 +101,19 @@ async fn contacts_go_in_once_and_rollups_follow() {
             at_branch,
             by_customer,
         ];
-        let first = store.ingest_contacts("test", &batch).await.unwrap();
+        let first = store.ledger().ingest("test", &batch).await.unwrap();
         assert_eq!((first.inserted, first.duplicates), (4, 1), "{}", t.name);
-        let again = store.ingest_contacts("test", &batch).await.unwrap();
+        let again = store.ledger().ingest("test", &batch).await.unwrap();
         assert_eq!((again.inserted, again.duplicates), (0, 5), "{}", t.name);
         // The same external id from another source is another contact.
-        let other = store.ingest_contacts("other", &batch[..1]).await.unwrap();
+        let other = store.ledger().ingest("other", &batch[..1]).await.unwrap();
         assert_eq!(other.inserted, 1, "{}", t.name);
 
-        let rows = store.monthly_rollup(201101, 201112).await.unwrap();
+        let rows = store
+            .figures()
+            .monthly_rollup(201101, 201112)
+            .await
+            .unwrap();
         let total: i64 = rows.iter().map(|r| r.contacts).sum();
         assert_eq!(total, 5, "{}", t.name);
         let residential: Vec<_> = rows
@@ -146,6 +150,7 @@ async fn contacts_go_in_once_and_rollups_follow() {
 
         let (from, to) = (0, i64::MAX / 2);
         let halfhours = store
+            .calls()
             .channel_halfhours(Channel::CallCenterResidential, from, to)
             .await
             .unwrap();
@@ -159,16 +164,21 @@ async fn contacts_go_in_once_and_rollups_follow() {
             t.name
         );
 
-        let counted = store.rebuild_rollups().await.unwrap();
+        let counted = store.ledger().rebuild_rollups().await.unwrap();
         assert_eq!(counted, 5);
         assert_eq!(
-            store.monthly_rollup(201101, 201112).await.unwrap(),
+            store
+                .figures()
+                .monthly_rollup(201101, 201112)
+                .await
+                .unwrap(),
             rows,
             "{}",
             t.name
         );
         assert_eq!(
             store
+                .calls()
                 .channel_halfhours(Channel::CallCenterResidential, from, to)
                 .await
                 .unwrap(),
@@ -198,7 +208,7 @@ async fn large_batches_split_into_statements_and_stay_idempotent() {
         // must still tell, row by row, which ones were new.
         let some: Vec<NewContact> = batch.iter().step_by(3).cloned().collect();
         assert_eq!(store_ingest(&t.store, &some).await, 1_667, "{}", t.name);
-        let outcome = t.store.ingest_contacts("bulk", &batch).await.unwrap();
+        let outcome = t.store.ledger().ingest("bulk", &batch).await.unwrap();
         assert_eq!(
             (outcome.inserted, outcome.duplicates),
             (3_333, 1_667),
@@ -206,7 +216,12 @@ async fn large_batches_split_into_statements_and_stay_idempotent() {
             t.name
         );
         assert_eq!(store_ingest(&t.store, &batch).await, 0, "{}", t.name);
-        let rows = t.store.monthly_rollup(201001, 201012).await.unwrap();
+        let rows = t
+            .store
+            .figures()
+            .monthly_rollup(201001, 201012)
+            .await
+            .unwrap();
         assert_eq!(
             rows.iter().map(|r| r.contacts).sum::<i64>(),
             5_000,
@@ -217,5 +232,5 @@ async fn large_batches_split_into_statements_and_stay_idempotent() {
 }
 
 async fn store_ingest(store: &Store, batch: &[NewContact]) -> u64 {
-    store.ingest_contacts("bulk", batch).await.unwrap().inserted
+    store.ledger().ingest("bulk", batch).await.unwrap().inserted
 }

@@ -113,7 +113,11 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         assert_eq!(r.supply_point_id, Some(12), "{n}");
 
         // The ledger has the contact, read through the timeline.
-        let timeline = s.timeline("4000000003", None, 10).await.unwrap();
+        let timeline = s
+            .customers()
+            .timeline("4000000003", None, 10)
+            .await
+            .unwrap();
         assert_eq!(timeline.len(), 1, "{n}");
         let c = &timeline[0];
         assert_eq!(
@@ -126,7 +130,11 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         assert_eq!(c.outcome, Some(Outcome::RequestOpened), "{n}");
         assert_eq!(c.started_at, morning(opened), "{n}");
         assert_eq!(c.agent.as_deref(), Some("web"), "{n}");
-        let by_channel = s.contacts_by_channel(opened, opened).await.unwrap();
+        let by_channel = s
+            .figures()
+            .contacts_by_channel(opened, opened)
+            .await
+            .unwrap();
         assert_eq!(
             by_channel,
             vec![(Channel::Web, 1)],
@@ -238,9 +246,13 @@ async fn a_request_opens_with_its_contact_and_a_late_answer_is_compensated() {
         assert_eq!(s.requests().of(1).await.unwrap().len(), 5, "{n}");
         // The home page's one read (JSON on PostgreSQL) gives the same requests: answered,
         // compensated, with their attachments counted.
-        let home = s.customer_home(1, 5).await.unwrap().unwrap();
+        let home = s.customers().home(1, 5).await.unwrap().unwrap();
         assert_eq!(home.requests, s.requests().of(1).await.unwrap(), "{n}");
-        let timeline = s.timeline("4000000003", None, 10).await.unwrap();
+        let timeline = s
+            .customers()
+            .timeline("4000000003", None, 10)
+            .await
+            .unwrap();
         assert_eq!(timeline.len(), 5, "{n}: one contact per request");
     }
 }
@@ -286,7 +298,11 @@ async fn bad_requests_are_refused_with_a_sentence() {
         // Nothing of it reached the tables or the ledger.
         assert!(s.requests().of(1).await.unwrap().is_empty(), "{n}");
         assert!(
-            s.timeline("4000000003", None, 10).await.unwrap().is_empty(),
+            s.customers()
+                .timeline("4000000003", None, 10)
+                .await
+                .unwrap()
+                .is_empty(),
             "{n}"
         );
         let m = invalid_message(
@@ -495,7 +511,11 @@ async fn readings_follow_the_rules() {
         assert_eq!(s.readings().of(12, 2).await.unwrap().len(), 2, "{n}");
         // Water too; each recorded reading is one contact.
         recorded(s.readings().record(&reading(13, 10, d0)).await.unwrap());
-        let timeline = s.timeline("4000000003", None, 100).await.unwrap();
+        let timeline = s
+            .customers()
+            .timeline("4000000003", None, 100)
+            .await
+            .unwrap();
         assert_eq!(timeline.len(), 7, "{n}");
         assert!(
             timeline.iter().all(|c| c.source == "readings"
@@ -555,8 +575,17 @@ async fn concurrent_registrations_get_distinct_consecutive_protocols() {
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=8).collect::<Vec<_>>(), "{n}");
         // One contact per letter, and no second one for the requests they opened.
-        let mut contacts = s.timeline("4000000003", None, 100).await.unwrap();
-        contacts.extend(s.timeline("4000000010", None, 100).await.unwrap());
+        let mut contacts = s
+            .customers()
+            .timeline("4000000003", None, 100)
+            .await
+            .unwrap();
+        contacts.extend(
+            s.customers()
+                .timeline("4000000010", None, 100)
+                .await
+                .unwrap(),
+        );
         assert_eq!(contacts.len(), 8, "{n}");
         assert!(
             contacts
@@ -613,7 +642,11 @@ async fn a_mailed_complaint_starts_the_clock_on_receipt() {
             "{n}: the day of receipt, not of registration"
         );
         assert_eq!(r.deadline_day, Some(day(2011, 4, 10)), "{n}");
-        let timeline = s.timeline("4000000003", None, 10).await.unwrap();
+        let timeline = s
+            .customers()
+            .timeline("4000000003", None, 10)
+            .await
+            .unwrap();
         assert_eq!(timeline.len(), 1, "{n}");
         assert_eq!(timeline[0].external_id, "2011/000001", "{n}");
         assert_eq!(timeline[0].outcome, Some(Outcome::Registered), "{n}");

@@ -301,6 +301,30 @@ const COMMON: Texts = &[
         "La lettura {value} vuol dire circa {per_day} al giorno dal {since}, più del triplo del solito {usual} al giorno: controllala e confermala se è giusta.",
         "The reading {value} means about {per_day} a day since {since}, more than three times the usual {usual} a day: check it and confirm it if it is right.",
     ),
+    (
+        "refusal.sqlite_folder_missing",
+        "Impossibile creare il file SQLite {file}: la cartella {folder} non esiste",
+        "Cannot create the SQLite file {file}: the folder {folder} does not exist",
+    ),
+    (
+        "refusal.schema_too_new",
+        "Il database ha lo schema versione {found}, più recente di quello che questo canali \
+         conosce ({known}): usa un canali più recente",
+        "The database has schema version {found}, newer than this canali knows ({known}): \
+         use a newer canali",
+    ),
+    (
+        "refusal.backup_needs_sqlite",
+        "canali backup copia solo database SQLite: per PostgreSQL usa pg_dump (copia logica) o \
+         pg_basebackup (l'intero cluster), come spiega docs/operations.md",
+        "canali backup copies SQLite databases only: back up PostgreSQL with pg_dump (a logical \
+         copy) or pg_basebackup (the whole cluster), as docs/operations.md shows",
+    ),
+    (
+        "refusal.backup_exists",
+        "{path} esiste già: indica un file nuovo, così nessun backup viene sovrascritto per errore",
+        "{path} exists already: name a new file, so that no backup is overwritten by mistake",
+    ),
     ("site.name", "canali", "canali"),
     ("site.portal", "Sportello on-line", "Online branch"),
     ("site.console", "Console operatori", "Operator console"),

@@ -143,11 +143,11 @@ async fn healthz() -> Response {
 /// knows, and the customer search is ready. 503 names the checks that failed.
 async fn readyz(State(state): State<AppState>) -> Response {
     let started = Instant::now();
-    let (database, schema) = match state.store.ping(DB_TIMEOUT).await {
+    let (database, schema) = match state.store.ops().ping(DB_TIMEOUT).await {
         Ok(()) => {
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             let expected = canali_store::Store::known_schema_version();
-            let schema = match state.store.schema_version().await {
+            let schema = match state.store.ops().schema_version().await {
                 Ok(v) if v == expected => json!({ "ok": true, "version": v }),
                 Ok(v) => json!({
                     "ok": false, "version": v, "expected": expected,
@@ -306,7 +306,7 @@ fn gauge_family(out: &mut String, name: &str, help: &str, samples: &[(Vec<(&str,
 /// leaves its family out and is logged: the scrape itself still answers.
 async fn sampled(state: &AppState) -> String {
     let mut out = String::new();
-    let pool = state.store.pool_stats();
+    let pool = state.store.ops().pool_stats();
     gauge_family(
         &mut out,
         "canali_db_connections_in_use",
@@ -350,7 +350,12 @@ async fn sampled(state: &AppState) -> String {
         }
         Err(e) => tracing::warn!("metrics: cannot count the calls waiting: {e}"),
     }
-    match state.store.tickets_waiting(crate::desk::today()).await {
+    match state
+        .store
+        .ops()
+        .tickets_waiting(crate::desk::today())
+        .await
+    {
         Ok(rows) => {
             let samples: Vec<(Vec<(&str, &str)>, f64)> = rows
                 .iter()

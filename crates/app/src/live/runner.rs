@@ -248,7 +248,7 @@ impl Runner {
                 }
             }
             self.flush_lines(end)?;
-            let written = self.store.ingest_contacts(SOURCE, &batch).await?;
+            let written = self.store.ledger().ingest(SOURCE, &batch).await?;
             self.counts
                 .backfilled
                 .fetch_add(written.inserted, Ordering::Relaxed);
@@ -537,7 +537,7 @@ impl Runner {
                     outcome: Some(Outcome::Resolved),
                     ..NewContact::new(id, Channel::Web, at)
                 };
-                self.store.ingest_contacts(SOURCE, &[contact]).await?;
+                self.store.ledger().ingest(SOURCE, &[contact]).await?;
             }
         }
         Ok(())

@@ -171,7 +171,7 @@ async fn write_queue(store: Arc<Store>, mut rx: mpsc::Receiver<Job>) {
         }
         for (source, group) in by_source {
             let contacts: Vec<NewContact> = group.iter().map(|j| j.contact.clone()).collect();
-            match store.ingest_contacts_marked(&source, &contacts).await {
+            match store.ledger().ingest_marked(&source, &contacts).await {
                 Ok((_, marks)) => {
                     for (job, new) in group.into_iter().zip(marks) {
                         let _ = job.reply.send(Ok(new));
@@ -184,7 +184,8 @@ async fn write_queue(store: Arc<Store>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => {
                     for job in group {
                         let r = store
-                            .ingest_contacts_marked(&source, std::slice::from_ref(&job.contact))
+                            .ledger()
+                            .ingest_marked(&source, std::slice::from_ref(&job.contact))
                             .await
                             .map(|(_, marks)| marks.first().copied().unwrap_or(false))
                             .map_err(Problem::from);
@@ -367,7 +368,7 @@ pub async fn post_batch(
     }
     let (mut inserted, mut duplicates) = (0, 0);
     for (source, contacts) in by_source {
-        let outcome = state.store.ingest_contacts(&source, &contacts).await?;
+        let outcome = state.store.ledger().ingest(&source, &contacts).await?;
         inserted += outcome.inserted;
         duplicates += contacts.len() as u64 - outcome.inserted;
     }

@@ -93,7 +93,8 @@ pub async fn search_customers(
     }
     let customers = state
         .store
-        .search_customers(&query, clamp_limit(q.limit, 20, 200))
+        .customers()
+        .search(&query, clamp_limit(q.limit, 20, 200))
         .await?;
     Ok(Json(CustomerList { customers }))
 }
@@ -118,10 +119,11 @@ pub async fn customer(
 ) -> Result<Json<CustomerView>, Problem> {
     let customer = state
         .store
-        .customer(id)
+        .customers()
+        .get(id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no customer {id}")))?;
-    let supply_points = state.store.supply_points_of(id).await?;
+    let supply_points = state.store.customers().supply_points_of(id).await?;
     Ok(Json(CustomerView {
         customer,
         supply_points,
@@ -174,10 +176,15 @@ pub async fn timeline(
     let limit = clamp_limit(q.limit, 50, 500);
     let customer = state
         .store
-        .customer(id)
+        .customers()
+        .get(id)
         .await?
         .ok_or_else(|| Problem::not_found(format!("there is no customer {id}")))?;
-    let contacts = state.store.timeline(&customer.code, before, limit).await?;
+    let contacts = state
+        .store
+        .customers()
+        .timeline(&customer.code, before, limit)
+        .await?;
     let next = (contacts.len() as i64 == limit)
         .then(|| {
             contacts
@@ -213,11 +220,12 @@ pub async fn bills(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<BillList>, Problem> {
-    if state.store.customer(id).await?.is_none() {
+    if state.store.customers().get(id).await?.is_none() {
         return Err(Problem::not_found(format!("there is no customer {id}")));
     }
     let bills = state
         .store
+        .customers()
         .bills_of(
             id,
             clamp_limit(q.limit, 50, 500),
@@ -338,7 +346,13 @@ pub async fn open_request(
         None => Channel::Web,
         Some(c) => parse_name::<Channel>("channel", c)?,
     };
-    if state.store.customer(input.customer_id).await?.is_none() {
+    if state
+        .store
+        .customers()
+        .get(input.customer_id)
+        .await?
+        .is_none()
+    {
         return Err(Problem::field(
             "customer_id",
             format!("{} is not a customer", input.customer_id),

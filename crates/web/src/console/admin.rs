@@ -442,7 +442,7 @@ pub(super) async fn audit_log(
     let customer_id = if customer.is_empty() {
         None
     } else {
-        match state.store.customer_by_code(&customer).await? {
+        match state.store.customers().by_code(&customer).await? {
             Some(c) => Some(c.id),
             None => {
                 error = Some(format!("{} {customer}", ctx.t("console.mail.no_customer")));

@@ -106,7 +106,8 @@ pub(super) async fn search(
     } else {
         state
             .store
-            .search_customers(&q, SEARCH_LIMIT)
+            .customers()
+            .search(&q, SEARCH_LIMIT)
             .await?
             .into_iter()
             .map(|h| HitView::of(&ctx, h))
@@ -267,13 +268,17 @@ async fn customer_view(
     let op = ctx.operator_in(SEARCHERS)?.clone();
     let id = id_of(id)?;
     let store = &state.store;
-    let record = store.customer(id).await?.ok_or(WebError::NotFound)?;
+    let record = store.customers().get(id).await?.ok_or(WebError::NotFound)?;
     let bills_page = bills_page.unwrap_or(1).clamp(1, 1_000_000);
     let (points, mut bills, requests, mut timeline) = tokio::try_join!(
-        store.supply_points_of(id),
-        store.bills_of(id, BILLS_PAGE + 1, (bills_page - 1) * BILLS_PAGE),
+        store.customers().supply_points_of(id),
+        store
+            .customers()
+            .bills_of(id, BILLS_PAGE + 1, (bills_page - 1) * BILLS_PAGE),
         store.requests().of(id),
-        store.timeline(&record.code, before, TIMELINE_PAGE + 1),
+        store
+            .customers()
+            .timeline(&record.code, before, TIMELINE_PAGE + 1),
     )?;
     let detail = match before {
         Some((at, tid)) => format!("{} timeline before {at},{tid}", record.code),
@@ -393,7 +398,8 @@ pub(super) async fn log_contact(
     let customer_id = id_of(&id)?;
     let record = state
         .store
-        .customer(customer_id)
+        .customers()
+        .get(customer_id)
         .await?
         .ok_or(WebError::NotFound)?;
     let fail = |ctx: Ctx, key: &'static str| {
@@ -451,7 +457,8 @@ pub(super) async fn log_contact(
     };
     if let Err(e) = state
         .store
-        .ingest_contacts(CONSOLE_SOURCE, &[contact])
+        .ledger()
+        .ingest(CONSOLE_SOURCE, &[contact])
         .await
     {
         let msg = refusal_text(ctx.lang, e)?;

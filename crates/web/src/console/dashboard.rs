@@ -80,8 +80,8 @@ pub(super) async fn dashboard(
     let month_start = Day::from_date(today.date().first_of_month());
     let store = &state.store;
     let (day_counts, month_counts, by_days_left) = tokio::try_join!(
-        store.contacts_by_channel(today, today),
-        store.contacts_by_channel(month_start, today),
+        store.figures().contacts_by_channel(today, today),
+        store.figures().contacts_by_channel(month_start, today),
         store.requests().open_by_days_left(today),
     )?;
     let lang = ctx.lang;

@@ -157,7 +157,7 @@ pub(super) async fn register(
     let mut customer_id = None;
     let code = form.customer.trim();
     if error.is_none() && !code.is_empty() {
-        match state.store.customer_by_code(code).await? {
+        match state.store.customers().by_code(code).await? {
             Some(c) => customer_id = Some(c.id),
             None => error = Some(format!("{} {code}", ctx.t("console.mail.no_customer"))),
         }

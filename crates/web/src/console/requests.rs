@@ -145,7 +145,7 @@ async fn request_view(
         .await?
         .ok_or(WebError::NotFound)?;
     let (customer, files) = tokio::try_join!(
-        state.store.customer(r.customer_id),
+        state.store.customers().get(r.customer_id),
         state.store.requests().attachments_of(r.id),
     )?;
     audit(

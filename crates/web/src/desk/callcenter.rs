@@ -309,7 +309,7 @@ pub(crate) async fn live_now(state: &AppState, now: i64) -> Result<LiveNow, WebE
 async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
     let settings: &CallCenterSettings = &state.callcenter;
     let day = today();
-    let rows = state.store.calls_daily(None, day, day).await?;
+    let rows = state.store.calls().daily(None, day, day).await?;
     let now = now_micros();
     let LiveNow {
         open,

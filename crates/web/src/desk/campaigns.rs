@@ -82,6 +82,7 @@ async fn campaigns_list(
     let mut r = CampaignsPage {
         rows,
         sots: store
+            .figures()
             .sots()
             .await?
             .into_iter()
@@ -232,6 +233,7 @@ async fn campaign_view(
         Err(e) => return Err(e.into()),
     };
     let names: HashMap<String, String> = store
+        .figures()
         .branches()
         .await?
         .into_iter()

@@ -97,6 +97,7 @@ async fn branch_kpi(
         })?;
     let names: std::collections::HashMap<String, String> = state
         .store
+        .figures()
         .branches()
         .await?
         .into_iter()

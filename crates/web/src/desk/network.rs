@@ -377,7 +377,12 @@ async fn form_page(
     notice: Option<String>,
 ) -> Result<Response, WebError> {
     let store = &state.store;
-    let existing = store.branches().await?.into_iter().find(|b| b.code == code);
+    let existing = store
+        .figures()
+        .branches()
+        .await?
+        .into_iter()
+        .find(|b| b.code == code);
     if existing.is_none() && code != "new" && f.is_none() {
         return Err(WebError::NotFound);
     }
@@ -406,6 +411,7 @@ async fn form_page(
     });
     let lang = ctx.lang;
     let events = store
+        .figures()
         .branch_events()
         .await?
         .into_iter()
@@ -443,6 +449,7 @@ async fn form_page(
         template: existing.and_then(|b| b.schedule_template),
         f,
         sots: store
+            .figures()
             .sots()
             .await?
             .into_iter()
@@ -499,7 +506,14 @@ async fn branch_save(
     if code != "new" {
         form.code = code.clone();
     }
-    let sots: Vec<i64> = state.store.sots().await?.iter().map(|s| s.code).collect();
+    let sots: Vec<i64> = state
+        .store
+        .figures()
+        .sots()
+        .await?
+        .iter()
+        .map(|s| s.code)
+        .collect();
     match form.validate(&ctx, &sots) {
         Err(errors) => {
             let key = if code == "new" { "new" } else { code.as_str() };
@@ -542,7 +556,14 @@ async fn branch_event(
 ) -> Result<Response, WebError> {
     ctx.operator_in(MANAGERS)?;
     ctx.check_csrf(&form.csrf)?;
-    if !state.store.branches().await?.iter().any(|b| b.code == code) {
+    if !state
+        .store
+        .figures()
+        .branches()
+        .await?
+        .iter()
+        .any(|b| b.code == code)
+    {
         return Err(WebError::NotFound);
     }
     let kind = BranchEventKind::ALL

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
 /// The branch with this code, or 404.
 pub(super) async fn branch_of(store: &Store, code: &str) -> Result<Branch, WebError> {
     store
+        .figures()
         .branches()
         .await?
         .into_iter()

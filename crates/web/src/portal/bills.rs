@@ -57,7 +57,8 @@ pub(super) async fn home(
     let customer = ctx.customer()?.clone();
     let home = state
         .store
-        .customer_home(customer.id, 5)
+        .customers()
+        .home(customer.id, 5)
         .await?
         .ok_or(WebError::NotFound)?;
     let (record, points, bills, requests) =
@@ -99,6 +100,7 @@ pub(super) async fn bills(
     let page = q.page.unwrap_or(1).max(1);
     let mut rows = state
         .store
+        .customers()
         .bills_of(customer.id, BILLS_PER_PAGE + 1, (page - 1) * BILLS_PER_PAGE)
         .await?;
     let more = rows.len() as i64 > BILLS_PER_PAGE;
@@ -121,6 +123,7 @@ pub(super) async fn bill(
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     let bill = state
         .store
+        .customers()
         .bill_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
@@ -140,7 +143,7 @@ pub(super) async fn bill_pdf(
     let customer = ctx.customer()?.clone();
     let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
     // Another customer's bill is 404, like a bill that does not exist.
-    let found = state.store.bill_documents(&[id]).await?;
+    let found = state.store.billing().bill_documents(&[id]).await?;
     let bill = found
         .first()
         .filter(|b| b.customer_id == customer.id)

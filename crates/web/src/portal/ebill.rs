@@ -41,7 +41,8 @@ async fn ebill_view(
     let customer = ctx.customer()?.clone();
     let record = state
         .store
-        .customer(customer.id)
+        .customers()
+        .get(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(EbillPage {
@@ -82,7 +83,8 @@ pub(super) async fn ebill_switch(
     };
     let record = state
         .store
-        .customer(customer.id)
+        .customers()
+        .get(customer.id)
         .await?
         .ok_or(WebError::NotFound)?;
     let today = Day::of_micros(now_micros());

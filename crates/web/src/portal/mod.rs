@@ -228,7 +228,8 @@ async fn record_web_contact(
     let now = now_micros();
     state
         .store
-        .ingest_contacts(
+        .ledger()
+        .ingest(
             PORTAL_SOURCE,
             &[NewContact {
                 external_id,

@@ -70,7 +70,13 @@ async fn readings_view(
     ask_confirm: bool,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let points = readable_points(state.store.supply_points_of(customer.id).await?);
+    let points = readable_points(
+        state
+            .store
+            .customers()
+            .supply_points_of(customer.id)
+            .await?,
+    );
     let selected = point
         .filter(|p| points.iter().any(|x| x.id == *p))
         .or_else(|| points.first().map(|p| p.id))

@@ -73,7 +73,11 @@ pub(super) async fn new_request_page(
     ctx: Ctx,
 ) -> Result<Response, WebError> {
     let customer = ctx.customer()?.clone();
-    let points = state.store.supply_points_of(customer.id).await?;
+    let points = state
+        .store
+        .customers()
+        .supply_points_of(customer.id)
+        .await?;
     Ok(NewRequestPage {
         error: None,
         kinds: request_kinds(&ctx),
@@ -98,7 +102,11 @@ pub(super) async fn new_request(
     let (kind, point) = (form.take("kind"), form.take("point"));
     let (subject, body) = (form.take("subject"), form.take("body"));
     ctx.check_csrf(&csrf)?;
-    let points = state.store.supply_points_of(customer.id).await?;
+    let points = state
+        .store
+        .customers()
+        .supply_points_of(customer.id)
+        .await?;
     let retry = |ctx: Ctx, error: String| NewRequestPage {
         error: Some(error),
         kinds: request_kinds(&ctx),

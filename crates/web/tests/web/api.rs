@@ -26,11 +26,13 @@ fn contact(external_id: &str) -> Value {
 async fn ledger_count(app: &TestApp, external_id: &str) -> usize {
     let customer = app
         .store
-        .customer_by_code(CUSTOMER_CODE)
+        .customers()
+        .by_code(CUSTOMER_CODE)
         .await
         .unwrap()
         .unwrap();
     app.store
+        .customers()
         .timeline(&customer.code, None, 1000)
         .await
         .unwrap()

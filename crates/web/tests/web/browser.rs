@@ -65,6 +65,7 @@ async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
     crate::desk::seed_branches(&app.store).await;
     let visits = || async {
         app.store
+            .figures()
             .contacts_by_channel(canali_domain::Day(0), canali_domain::Day(100_000))
             .await
             .unwrap()

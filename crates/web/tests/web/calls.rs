@@ -49,6 +49,7 @@ async fn month(app: &TestApp, line: Line) -> kpi::Indicators {
 /// Ledger contacts of a call-center channel in March 2011 (the ledger's own rollup).
 async fn ledger_calls(app: &TestApp, channel: Channel) -> i64 {
     app.store
+        .figures()
         .monthly_rollup(201103, 201103)
         .await
         .unwrap()

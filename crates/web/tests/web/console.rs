@@ -48,7 +48,7 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
         let seeded: Vec<NewContact> = (0..25)
             .map(|i| contact(i, CUSTOMER_CODE, start + i as i64 * 3_600_000_000))
             .collect();
-        app.store.ingest_contacts("test", &seeded).await.unwrap();
+        app.store.ledger().ingest("test", &seeded).await.unwrap();
 
         let c = operator_client(&app, "agent").await;
         let r = get(&c, format!("{b}/console")).send().await.unwrap();
@@ -122,7 +122,12 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-        let timeline = app.store.timeline(CUSTOMER_CODE, None, 1).await.unwrap();
+        let timeline = app
+            .store
+            .customers()
+            .timeline(CUSTOMER_CODE, None, 1)
+            .await
+            .unwrap();
         let newest = &timeline[0];
         assert_eq!(newest.channel, Channel::CallCenterResidential, "{newest:?}");
         assert_eq!(newest.agent.as_deref(), Some("agent@canali.test"));
@@ -154,7 +159,12 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        let t = app.store.timeline(OTHER_CODE, None, 1).await.unwrap();
+        let t = app
+            .store
+            .customers()
+            .timeline(OTHER_CODE, None, 1)
+            .await
+            .unwrap();
         assert_eq!(t[0].channel, Channel::Branch);
         assert_eq!(t[0].branch.as_deref(), Some("BO01"));
         // ...and may not pick another channel.

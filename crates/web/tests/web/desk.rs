@@ -419,7 +419,7 @@ async fn the_network_manager_edits_a_branch_with_validated_hours() {
         ];
         let (s, html) = post(&m, format!("{b}/console/network/BO01"), &form).await;
         assert_eq!(s, 303, "{html}");
-        let saved = app.store.branches().await.unwrap();
+        let saved = app.store.figures().branches().await.unwrap();
         let bo01 = saved.iter().find(|x| x.code == "BO01").unwrap();
         assert_eq!(bo01.name, "Sportello Bologna Centro");
         assert_eq!(bo01.counters, 3);
@@ -439,7 +439,7 @@ async fn the_network_manager_edits_a_branch_with_validated_hours() {
         )
         .await;
         assert_eq!(s, 303);
-        assert_eq!(app.store.branch_events().await.unwrap().len(), 1);
+        assert_eq!(app.store.figures().branch_events().await.unwrap().len(), 1);
     }
 }
 
@@ -499,6 +499,7 @@ async fn call_center_page_shows_as_from_line_occupancy() {
     };
     for app in spawn_apps().await {
         app.store
+            .calls()
             .insert_trunk_occupancy(&[iv(0, 120, 3), iv(120, 156, 30), iv(156, 720, 29)])
             .await
             .unwrap();

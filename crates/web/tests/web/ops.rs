@@ -110,7 +110,8 @@ async fn metrics_name_every_figure_and_move_under_load() {
         get(&format!("{}/no/such/page/77", app.base)).await;
         let contact = |id: &str| NewContact::new(id, Channel::Web, canali_web::now_micros());
         app.store
-            .ingest_contacts(&source, &[contact("a"), contact("b"), contact("c")])
+            .ledger()
+            .ingest(&source, &[contact("a"), contact("b"), contact("c")])
             .await
             .unwrap();
         let now = jiff::Timestamp::now().as_second();

@@ -63,7 +63,7 @@ async fn a_customer_registers_and_serves_themselves() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        let record = app.store.customer(1).await.unwrap().unwrap();
+        let record = app.store.customers().get(1).await.unwrap().unwrap();
         assert!(record.ebill_enrolled, "{}", app.backend);
 
         // Self-reading of the gas meter.
@@ -109,7 +109,12 @@ async fn a_customer_registers_and_serves_themselves() {
         assert!(requests[0].deadline_day.is_some());
 
         // Every action is a web contact on the customer's timeline.
-        let timeline = app.store.timeline(CUSTOMER_CODE, None, 50).await.unwrap();
+        let timeline = app
+            .store
+            .customers()
+            .timeline(CUSTOMER_CODE, None, 50)
+            .await
+            .unwrap();
         let web = timeline
             .iter()
             .filter(|e| e.channel == canali_domain::Channel::Web)

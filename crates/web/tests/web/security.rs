@@ -204,7 +204,15 @@ async fn cross_site_and_tokenless_form_posts_are_refused() {
                 .unwrap();
             assert_eq!(r.status(), 403, "token {t:?} on {}", app.backend);
         }
-        assert!(!app.store.customer(1).await.unwrap().unwrap().ebill_enrolled);
+        assert!(
+            !app.store
+                .customers()
+                .get(1)
+                .await
+                .unwrap()
+                .unwrap()
+                .ebill_enrolled
+        );
         // The same origin passes.
         let r = c
             .post(format!("{}/ebill", app.base))
@@ -214,7 +222,15 @@ async fn cross_site_and_tokenless_form_posts_are_refused() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        assert!(app.store.customer(1).await.unwrap().unwrap().ebill_enrolled);
+        assert!(
+            app.store
+                .customers()
+                .get(1)
+                .await
+                .unwrap()
+                .unwrap()
+                .ebill_enrolled
+        );
     }
 }
 
