@@ -72,9 +72,6 @@ pub enum StoreError {
     /// SQLite library called directly (backup, bulk path), a timeout. Never the user's doing.
     #[error("{0}")]
     Failed(String),
-    /// Being replaced by the kinds above (issue 15); do not add new uses.
-    #[error("{0}")]
-    Invalid(String),
 }
 
 impl StoreError {

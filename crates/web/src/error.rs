@@ -30,9 +30,9 @@ impl WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
-            WebError::BadRequest(_)
-            | WebError::Store(StoreError::Invalid(_))
-            | WebError::Store(StoreError::Refused(_)) => StatusCode::BAD_REQUEST,
+            WebError::BadRequest(_) | WebError::Store(StoreError::Refused(_)) => {
+                StatusCode::BAD_REQUEST
+            }
             WebError::Store(StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -128,7 +128,6 @@ fn internal_error(status: StatusCode, detail: String) -> Response {
 pub(crate) fn refusal_text(lang: crate::i18n::Lang, e: StoreError) -> Result<String, WebError> {
     match e {
         StoreError::Refused(r) => Ok(crate::i18n::refusal(lang, &r)),
-        StoreError::Invalid(msg) => Ok(msg),
         other => Err(other.into()),
     }
 }

@@ -111,7 +111,6 @@ impl IntoResponse for Problem {
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match e {
-            StoreError::Invalid(msg) => Problem::invalid(msg, Vec::new()),
             StoreError::Refused(r) => Problem::invalid(r.to_string(), Vec::new()),
             e @ StoreError::NotFound { .. } => Problem::not_found(e.to_string()),
             StoreError::Conflict(msg) => Problem::new(StatusCode::CONFLICT, msg),
