@@ -347,7 +347,7 @@ mod tests {
                 .map_or(0, |(_, n)| n);
             assert!(branch_today > 0, "{}: {later:?}", ts.name);
             // The wallboard reads the follower's state.
-            let snapshots = store.follower_snapshots().await.unwrap();
+            let snapshots = store.calls().follower_snapshots().await.unwrap();
             assert!(
                 snapshots.iter().any(|s| s.source == PBX_SOURCE),
                 "{}",

@@ -535,7 +535,7 @@ async fn the_follower_saves_the_agents_and_resumes_them() {
         let bus = agents.of_line(Line::Business, &settings);
         assert_eq!(bus.paused.iter().collect::<Vec<_>>(), ["SIP/201"]);
         // The wallboard's read of every follower carries them too.
-        let snaps = s.follower_snapshots().await.unwrap();
+        let snaps = s.calls().follower_snapshots().await.unwrap();
         assert_eq!(snaps.len(), 1);
         assert_eq!(Agents::from_json(&snaps[0].agents).unwrap(), agents);
     }

@@ -208,7 +208,27 @@ impl Store {
     }
 }
 
+/// What a queue_log follower saved last: its source, the calls still open (the follower's JSON)
+/// and when it committed (microseconds); the call centers' wallboard reads it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FollowerSnapshot {
+    pub source: String,
+    pub open_calls: String,
+    /// The agents logged in and paused (the follower's JSON, '' for none).
+    pub agents: String,
+    pub updated_at: i64,
+}
+
 impl Calls<'_> {
+    /// Every queue_log follower's last saved state, by source.
+    pub async fn follower_snapshots(self) -> Result<Vec<FollowerSnapshot>> {
+        Ok(on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT source, open_calls, agents, updated_at FROM call_follow ORDER BY source"
+        )
+        .fetch_all(p)
+        .await)?)
+    }
+
     /// Writes calls to the ledger and the calls rollup, with the follower's state, in one
     /// transaction: the rollup counts exactly the calls the ledger took, so neither a crash
     /// between the two nor a file read again can make them disagree.

@@ -12,7 +12,7 @@
 //!
 //! The effects of the contacts newly written, and where each is read:
 //! - `contact_daily` (day, channel, segment, territory, reason): the console dashboard
-//!   (`Figures::contacts_by_channel`) and the newest day of the desk pages (console_queries.rs);
+//!   (`Figures::contacts_by_channel`) and the newest day of the dashboard (`Figures::latest_contact_day`);
 //! - `contact_monthly` (month, channel, segment, territory): `Figures::monthly_rollup`, for
 //!   the annual report (canali-report) and the import and simulation summaries;
 //! - `contact_halfhour` (half hour, channel): `Calls::channel_halfhours`, the arrivals the

@@ -65,6 +65,7 @@ async fn report_year(state: &AppState, asked: Option<i16>, today: Day) -> Result
     }
     Ok(state
         .store
+        .figures()
         .latest_contact_day()
         .await?
         .map_or(today.year(), Day::year))

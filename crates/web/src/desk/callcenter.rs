@@ -265,7 +265,7 @@ pub(crate) struct LiveNow {
 /// The wallboard's "now", also sampled by the metrics scrape (calls waiting by line).
 pub(crate) async fn live_now(state: &AppState, now: i64) -> Result<LiveNow, WebError> {
     let settings: &CallCenterSettings = &state.callcenter;
-    let snapshots = state.store.follower_snapshots().await?;
+    let snapshots = state.store.calls().follower_snapshots().await?;
     // The followers that committed lately: their open calls and agents.
     let mut open: Vec<(Line, i64)> = Vec::new();
     let mut agents = Agents::default();
