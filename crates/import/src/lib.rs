@@ -26,6 +26,7 @@ mod reader;
 mod rejects;
 mod source;
 pub mod summary;
+pub mod texts;
 pub mod validation;
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! What an import did, and the sentences that say it (Italian or English).
 
 use crate::Format;
+use crate::texts::{fill, get};
+use canali_domain::lang::Lang;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -73,10 +75,10 @@ impl ImportSummary {
         }
     }
 
-    /// The human summary, in sentences: Italian for `lang == "it"`, English otherwise. The
-    /// rejection reasons themselves are in English.
-    pub fn render(&self, lang: &str) -> String {
-        let it = lang == "it";
+    /// The human summary, in sentences, in `lang` (the texts are in crates/import/src/texts.rs).
+    /// The rejection reasons themselves are in English.
+    pub fn render(&self, lang: Lang) -> String {
+        let it = lang == Lang::It;
         let n = |v: u64| group_digits(v, if it { '.' } else { ',' });
         let name = self.input.file_name().map_or_else(
             || self.input.display().to_string(),
@@ -85,9 +87,10 @@ impl ImportSummary {
         let secs = format!("{:.1}", self.elapsed.as_secs_f64());
         let secs = if it { secs.replace('.', ",") } else { secs };
         let rate = n(self.rate().round() as u64);
-        // "1 line was", "2 lines were".
-        let pl =
-            |v: u64, one: &str, many: &str| format!("{} {}", n(v), if v == 1 { one } else { many });
+        // A count with its noun: "1 line read", "2 lines read" (`KEY_one`, `KEY_many`).
+        let count = |v: u64, one: &'static str, many: &'static str| {
+            fill(lang, if v == 1 { one } else { many }, &[("n", &n(v))])
+        };
         let mut out = String::new();
         let mut line = |s: String| {
             out.push_str(&s);
@@ -97,104 +100,57 @@ impl ImportSummary {
             (true, Format::JsonLines) => "JSON lines".to_string(),
             (_, f) => f.to_string(),
         };
-        if it {
-            line(format!(
-                "Importato {name} come sorgente '{}' ({format}): {} in {secs} s ({rate} righe/s).",
-                self.source,
-                pl(self.read, "riga letta", "righe lette")
-            ));
-        } else {
-            line(format!(
-                "Imported {name} as source '{}' ({format}): {} in {secs} s ({rate} lines/s).",
-                self.source,
-                pl(self.read, "line read", "lines read")
-            ));
-        }
+        let read = count(self.read, "import.lines_read_one", "import.lines_read_many");
+        line(fill(
+            lang,
+            "import.imported",
+            &[
+                ("name", &name),
+                ("source", &self.source),
+                ("format", &format),
+                ("read", &read),
+                ("secs", &secs),
+                ("rate", &rate),
+            ],
+        ));
         if self.read == 0 {
-            line(if it {
-                "Il file non contiene contatti.".into()
-            } else {
-                "The file holds no contacts.".into()
-            });
+            line(get(lang, "import.empty").into());
         } else if self.inserted == 0 && self.duplicates > 0 {
-            line(match (it, self.duplicates) {
-                (true, 1) => "L'unico contatto valido era già nel registro: nulla di nuovo è stato aggiunto (il file era già stato importato).".into(),
-                (true, d) => format!(
-                    "Tutti i {} contatti validi erano già nel registro: nulla di nuovo è stato aggiunto (il file era già stato importato).",
-                    n(d)
-                ),
-                (false, 1) => "The one valid contact was already in the ledger: nothing new was added (this file was imported before).".into(),
-                (false, d) => format!(
-                    "All {} valid contacts were already in the ledger: nothing new was added (this file was imported before).",
-                    n(d)
-                ),
-            });
+            line(count(
+                self.duplicates,
+                "import.all_known_one",
+                "import.all_known_many",
+            ));
         } else if self.inserted == 0 {
-            line(if it {
-                "Nessun contatto aggiunto al registro.".into()
-            } else {
-                "No contact was added to the ledger.".into()
-            });
+            line(get(lang, "import.none_added").into());
         } else {
-            line(if it {
-                pl(
-                    self.inserted,
-                    "nuovo contatto aggiunto al registro.",
-                    "nuovi contatti aggiunti al registro.",
-                )
-            } else {
-                pl(
-                    self.inserted,
-                    "new contact was added to the ledger.",
-                    "new contacts were added to the ledger.",
-                )
-            });
+            line(count(
+                self.inserted,
+                "import.added_one",
+                "import.added_many",
+            ));
             if self.duplicates > 0 {
-                line(if it {
-                    pl(
-                        self.duplicates,
-                        "era già nel registro (stessa sorgente e external_id) ed è stato saltato.",
-                        "erano già nel registro (stessa sorgente e external_id) e sono stati saltati.",
-                    )
-                } else {
-                    pl(
-                        self.duplicates,
-                        "was already in the ledger (same source and external_id) and was skipped.",
-                        "were already in the ledger (same source and external_id) and were skipped.",
-                    )
-                });
+                line(count(
+                    self.duplicates,
+                    "import.skipped_one",
+                    "import.skipped_many",
+                ));
             }
         }
         for w in &self.warnings {
-            line(if it {
-                format!("Avviso: {w}")
-            } else {
-                format!("Warning: {w}")
-            });
+            line(fill(lang, "import.warning", &[("warning", w)]));
         }
         if self.rejected == 0 {
             if self.read > 0 {
-                line(if it {
-                    "Nessuna riga scartata.".into()
-                } else {
-                    "No line was rejected.".into()
-                });
+                line(get(lang, "import.none_rejected").into());
             }
             return out;
         }
-        line(if it {
-            pl(
-                self.rejected,
-                "riga scartata (nulla di essa è stato importato):",
-                "righe scartate (nulla di esse è stato importato):",
-            )
-        } else {
-            pl(
-                self.rejected,
-                "line was rejected (nothing from it was imported):",
-                "lines were rejected (nothing from them was imported):",
-            )
-        });
+        line(count(
+            self.rejected,
+            "import.rejected_one",
+            "import.rejected_many",
+        ));
         for r in &self.rejections {
             line(format!("  {r}"));
         }
@@ -207,30 +163,23 @@ impl ImportSummary {
             .map(|p| p.display().to_string())
             .unwrap_or_default();
         if hidden > 0 {
-            line(if it {
-                format!(
-                    "  ... e {} in {log}.",
-                    pl(hidden, "altro motivo", "altri motivi")
-                )
-            } else {
-                format!(
-                    "  ... and {} in {log}.",
-                    pl(hidden, "more reason", "more reasons")
-                )
-            });
+            let more = count(
+                hidden,
+                "import.more_reasons_one",
+                "import.more_reasons_many",
+            );
+            line(fill(
+                lang,
+                "import.more_in_log",
+                &[("more", &more), ("log", &log)],
+            ));
         }
         if let Some(rejects) = &self.rejects_file {
-            line(if it {
-                format!(
-                    "Le righe scartate sono in {} e i motivi in {log}: correggile e importa di nuovo quel file (i contatti già presenti vengono saltati).",
-                    rejects.display()
-                )
-            } else {
-                format!(
-                    "The rejected lines are in {} and the reasons in {log}: fix them and import that file again (contacts already in the ledger are skipped).",
-                    rejects.display()
-                )
-            });
+            line(fill(
+                lang,
+                "import.fix_and_retry",
+                &[("rejects", &rejects.display()), ("log", &log)],
+            ));
         }
         out
     }
@@ -239,7 +188,7 @@ impl ImportSummary {
 /// The English summary (see [`ImportSummary::render`]).
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render("en"))
+        f.write_str(&self.render(Lang::En))
     }
 }
 

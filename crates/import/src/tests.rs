@@ -7,6 +7,7 @@ use crate::rejects::ReadStats;
 use crate::source::Source;
 use crate::*;
 use anyhow::Result;
+use canali_domain::lang::Lang;
 use canali_store::contact_fields::{FIELD_COUNT, Field, Values, validate};
 use canali_store::{NewContact, Store};
 use std::collections::BTreeMap;
@@ -653,7 +654,7 @@ fn summary_sentences_and_exit_codes() {
         elapsed: Duration::from_millis(2500),
     };
     assert_eq!(s.exit_code(), 3);
-    let en = s.render("en");
+    let en = s.render(Lang::En);
     assert!(en.starts_with("Imported contacts.csv as source 'contacts.csv' (CSV): 1,234,567 lines read in 2.5 s (493,827 lines/s).\n"), "{en}");
     assert!(en.contains("1,234,560 new contacts were added to the ledger.\n"));
     assert!(en.contains(
@@ -663,7 +664,7 @@ fn summary_sentences_and_exit_codes() {
     assert!(en.contains("2 lines were rejected (nothing from them was imported):\n  line 17, field channel: 'fax' is not a valid channel\n"));
     assert!(en.contains("  ... and 2 more reasons in /data/contacts.rejects.log.\n"));
     assert!(en.contains("The rejected lines are in /data/contacts.rejects.csv"));
-    let it = s.render("it");
+    let it = s.render(Lang::It);
     assert!(it.contains("1.234.567 righe lette in 2,5 s"), "{it}");
 
     // Imported again: everything is already there.
@@ -676,7 +677,7 @@ fn summary_sentences_and_exit_codes() {
     s.rejects_log = None;
     s.warnings.clear();
     assert_eq!(s.exit_code(), 0);
-    let en = s.render("en");
+    let en = s.render(Lang::En);
     assert!(en.contains("All 1,234,565 valid contacts were already in the ledger: nothing new was added (this file was imported before).\nNo line was rejected.\n"), "{en}");
     assert!(!en.contains("new contacts were added"));
     s.duplicates = 1;
@@ -687,13 +688,13 @@ fn summary_sentences_and_exit_codes() {
         field: None,
         reason: "the line is not valid JSON".into(),
     }];
-    let en = s.render("en");
+    let en = s.render(Lang::En);
     assert!(
         en.contains("The one valid contact was already in the ledger"),
         "{en}"
     );
     assert!(en.contains("1 line was rejected (nothing from it was imported):\n  line 2: the line is not valid JSON\n"), "{en}");
-    assert!(s.render("it").contains("1 riga scartata"));
+    assert!(s.render(Lang::It).contains("1 riga scartata"));
     assert_eq!(s.exit_code(), 3);
     assert_eq!(group_digits(0, ','), "0");
     assert_eq!(group_digits(999, ','), "999");

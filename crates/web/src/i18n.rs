@@ -428,7 +428,7 @@ mod tests {
     /// Every key the site and the report use exists in both languages: the keys of the web
     /// templates (all of them), the lookups of the web's code with a literal key, the literals of
     /// the web's code in a namespace of its tables (keys handed to a lookup later), and the
-    /// `report.` literals of the report's code. The tables have no key twice and no empty text.
+    /// `report.` literals of the report's code and the `import.` literals of the import's. The tables have no key twice and no empty text.
     #[test]
     fn every_key_used_exists_in_both_languages() {
         let web = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -475,6 +475,21 @@ mod tests {
                 }
             }
         }
+        let import = web.parent().unwrap().join("import/src");
+        for path in files(&import, "rs") {
+            if path.ends_with("texts.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for key in key_like(&text) {
+                if key.starts_with("import.") {
+                    checked += 1;
+                    if !canali_import::texts::TEXTS.has(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
         assert!(checked > 700, "the scan found only {checked} keys");
         assert!(
             missing.is_empty(),
@@ -484,6 +499,7 @@ mod tests {
             .problems()
             .into_iter()
             .chain(canali_report::TEXTS.problems())
+            .chain(canali_import::texts::TEXTS.problems())
             .collect();
         assert!(problems.is_empty(), "{problems:#?}");
     }

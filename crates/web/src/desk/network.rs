@@ -232,27 +232,19 @@ impl BranchForm {
 
     /// The branch, or every problem as a sentence.
     fn validate(&self, ctx: &Ctx, sots: &[i64]) -> Result<(Branch, String), Vec<String>> {
-        let it = ctx.lang_code() == "it";
-        let say = |i: &str, e: &str| if it { i.to_string() } else { e.to_string() };
         let mut errors = Vec::new();
         let code = self.code.trim().to_string();
         if code.is_empty()
             || code.len() > 20
             || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
-            errors.push(say(
-                "Il codice è obbligatorio: lettere, cifre e trattini, al massimo 20.",
-                "The code is required: letters, digits and dashes, at most 20.",
-            ));
+            errors.push(ctx.t("network.code_invalid").to_string());
         }
         if self.name.trim().is_empty() {
-            errors.push(say("Il nome è obbligatorio.", "The name is required."));
+            errors.push(ctx.t("network.name_required").to_string());
         }
         if self.municipality.trim().is_empty() {
-            errors.push(say(
-                "Il comune è obbligatorio.",
-                "The municipality is required.",
-            ));
+            errors.push(ctx.t("network.municipality_required").to_string());
         }
         let sot = self
             .sot
@@ -261,20 +253,14 @@ impl BranchForm {
             .ok()
             .filter(|s| sots.contains(s));
         if sot.is_none() {
-            errors.push(say(
-                "Scegli una struttura territoriale (SOT) esistente.",
-                "Choose an existing territorial structure (SOT).",
-            ));
+            errors.push(ctx.t("network.sot_unknown").to_string());
         }
         let kind = BranchKind::ALL
             .iter()
             .copied()
             .find(|k| k.name() == self.kind);
         if kind.is_none() {
-            errors.push(say(
-                "Scegli il tipo di sportello.",
-                "Choose the kind of branch.",
-            ));
+            errors.push(ctx.t("network.kind_missing").to_string());
         }
         // The rule every way a branch comes in shares (the registry import too). Counters
         // that are not a number count as 0, refused like it; so are coordinates as NaN.
@@ -297,9 +283,10 @@ impl BranchForm {
         let hours = match WeeklyHours::parse(self.hours.trim()) {
             Ok(h) => Some(h.to_string()),
             Err(e) => {
-                errors.push(format!(
-                    "{} {e}",
-                    say("Orari non validi:", "The opening hours are not valid:")
+                errors.push(crate::i18n::fill(
+                    ctx.lang,
+                    "network.hours_invalid",
+                    &[("why", &e)],
                 ));
                 None
             }
@@ -313,14 +300,20 @@ impl BranchForm {
         {
             match Service::ALL.iter().find(|x| x.name() == s) {
                 Some(x) => services.push(x.name()),
-                None => errors.push(format!(
-                    "{} '{s}' ({})",
-                    say("Servizio sconosciuto", "Unknown service"),
-                    Service::ALL
-                        .iter()
-                        .map(|x| x.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                None => errors.push(crate::i18n::fill(
+                    ctx.lang,
+                    "network.service_unknown",
+                    &[
+                        ("service", &s),
+                        (
+                            "known",
+                            &Service::ALL
+                                .iter()
+                                .map(|x| x.name())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ],
                 )),
             }
         }

@@ -201,6 +201,41 @@ pub const TEXTS: Texts = &[
     ("network.events", "Eventi", "Events"),
     ("network.code", "Codice", "Code"),
     ("network.name", "Nome", "Name"),
+    (
+        "network.code_invalid",
+        "Il codice è obbligatorio: lettere, cifre e trattini, al massimo 20.",
+        "The code is required: letters, digits and dashes, at most 20.",
+    ),
+    (
+        "network.name_required",
+        "Il nome è obbligatorio.",
+        "The name is required.",
+    ),
+    (
+        "network.municipality_required",
+        "Il comune è obbligatorio.",
+        "The municipality is required.",
+    ),
+    (
+        "network.sot_unknown",
+        "Scegli una struttura territoriale (SOT) esistente.",
+        "Choose an existing territorial structure (SOT).",
+    ),
+    (
+        "network.kind_missing",
+        "Scegli il tipo di sportello.",
+        "Choose the kind of branch.",
+    ),
+    (
+        "network.hours_invalid",
+        "Orari non validi: {why}",
+        "The opening hours are not valid: {why}",
+    ),
+    (
+        "network.service_unknown",
+        "Servizio sconosciuto '{service}' ({known})",
+        "Unknown service '{service}' ({known})",
+    ),
     ("network.municipality", "Comune", "Municipality"),
     ("network.address", "Indirizzo", "Address"),
     ("network.own_staff", "Personale proprio", "Own staff"),
