@@ -1,7 +1,7 @@
 //! What an import did, and the sentences that say it (Italian or English).
 
 use crate::Format;
-use crate::texts::{fill, get};
+use crate::texts::TEXTS;
 use canali_domain::lang::Lang;
 use std::fmt;
 use std::path::PathBuf;
@@ -89,7 +89,7 @@ impl ImportSummary {
         let rate = n(self.rate().round() as u64);
         // A count with its noun: "1 line read", "2 lines read" (`KEY_one`, `KEY_many`).
         let count = |v: u64, one: &'static str, many: &'static str| {
-            fill(lang, if v == 1 { one } else { many }, &[("n", &n(v))])
+            TEXTS.fill(lang, if v == 1 { one } else { many }, &[("n", &n(v))])
         };
         let mut out = String::new();
         let mut line = |s: String| {
@@ -101,7 +101,7 @@ impl ImportSummary {
             (_, f) => f.to_string(),
         };
         let read = count(self.read, "import.lines_read_one", "import.lines_read_many");
-        line(fill(
+        line(TEXTS.fill(
             lang,
             "import.imported",
             &[
@@ -114,7 +114,7 @@ impl ImportSummary {
             ],
         ));
         if self.read == 0 {
-            line(get(lang, "import.empty").into());
+            line(TEXTS.text(lang, "import.empty").into());
         } else if self.inserted == 0 && self.duplicates > 0 {
             line(count(
                 self.duplicates,
@@ -122,7 +122,7 @@ impl ImportSummary {
                 "import.all_known_many",
             ));
         } else if self.inserted == 0 {
-            line(get(lang, "import.none_added").into());
+            line(TEXTS.text(lang, "import.none_added").into());
         } else {
             line(count(
                 self.inserted,
@@ -138,11 +138,11 @@ impl ImportSummary {
             }
         }
         for w in &self.warnings {
-            line(fill(lang, "import.warning", &[("warning", w)]));
+            line(TEXTS.fill(lang, "import.warning", &[("warning", w)]));
         }
         if self.rejected == 0 {
             if self.read > 0 {
-                line(get(lang, "import.none_rejected").into());
+                line(TEXTS.text(lang, "import.none_rejected").into());
             }
             return out;
         }
@@ -168,14 +168,14 @@ impl ImportSummary {
                 "import.more_reasons_one",
                 "import.more_reasons_many",
             );
-            line(fill(
+            line(TEXTS.fill(
                 lang,
                 "import.more_in_log",
                 &[("more", &more), ("log", &log)],
             ));
         }
         if let Some(rejects) = &self.rejects_file {
-            line(fill(
+            line(TEXTS.fill(
                 lang,
                 "import.fix_and_retry",
                 &[("rejects", &rejects.display()), ("log", &log)],

@@ -2,17 +2,7 @@
 //! catalogue (the web's key test checks the `import.` keys the crate's code uses). Counts have a
 //! `_one` and a `_many` text; `{n}` is the count written the language's way.
 
-use canali_domain::lang::{Args, Catalogue, Lang, Texts};
-
-/// The text of `key` in `lang`.
-pub(crate) fn get(lang: Lang, key: &'static str) -> &'static str {
-    TEXTS.text(lang, key)
-}
-
-/// The text of `key` in `lang` with its placeholders filled from `args`.
-pub(crate) fn fill(lang: Lang, key: &'static str, args: Args) -> String {
-    TEXTS.fill(lang, key, args)
-}
+use canali_domain::lang::{Catalogue, Texts};
 
 /// Every text of the import summary.
 pub static TEXTS: Catalogue = Catalogue::new(&[TABLE]);
