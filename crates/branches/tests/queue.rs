@@ -531,3 +531,65 @@ async fn raw(url: &str, sql: &'static str) {
         c.close().await.unwrap();
     }
 }
+
+/// A counter whose customer is at the counter calls nobody else until that ticket is closed
+/// (issue 17, #8: a served ticket was left open at the counter, with no screen to close it).
+/// Another counter still calls, and the first calls again once it has closed its ticket.
+#[tokio::test]
+async fn a_counter_serving_a_customer_calls_nobody_else() {
+    for t in fresh_stores().await.unwrap() {
+        let store = &t.store;
+        setup(store, "SP-BO-05").await;
+        let a = take_ticket(store, "SP-BO-05", "A", false, at(9, 0))
+            .await
+            .unwrap();
+        let called = store
+            .tickets()
+            .call_next("SP-BO-05", "1", "mrossi", &[], at(9, 1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(called.id, a.id, "{}", t.name);
+        store.tickets().serve(a.id, at(9, 2)).await.unwrap();
+        let b = take_ticket(store, "SP-BO-05", "B", false, at(9, 3))
+            .await
+            .unwrap();
+        let err = store
+            .tickets()
+            .call_next("SP-BO-05", "1", "mrossi", &[], at(9, 4))
+            .await
+            .unwrap_err();
+        match &err {
+            canali_store::StoreError::Refused(canali_store::Refusal::CounterBusy {
+                counter,
+                ticket,
+            }) => assert_eq!((counter.as_str(), ticket.as_str()), ("1", "A001")),
+            other => panic!("{}: expected the counter to be busy, got {other}", t.name),
+        }
+        assert_eq!(
+            store.tickets().get(b.id).await.unwrap().unwrap().status,
+            TicketState::Waiting,
+            "{}: B001 stays in the queue",
+            t.name
+        );
+        // Another counter is free to call B001; counter 1 calls again after closing A001.
+        let c = take_ticket(store, "SP-BO-05", "B", false, at(9, 5))
+            .await
+            .unwrap();
+        let by_two = store
+            .tickets()
+            .call_next("SP-BO-05", "2", "gbianchi", &[], at(9, 6))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(by_two.id, b.id, "{}", t.name);
+        store.tickets().close(a.id, at(9, 7), None).await.unwrap();
+        let next = store
+            .tickets()
+            .call_next("SP-BO-05", "1", "mrossi", &[], at(9, 8))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.id, c.id, "{}", t.name);
+    }
+}

@@ -27,6 +27,8 @@ pub enum Refusal {
     SlotBeforeBooking { slot: String, booked: String },
     #[error("ticket {ticket} was taken at the kiosk: only booked tickets check in")]
     TicketNotBooked { ticket: String },
+    #[error("counter {counter} is serving ticket {ticket}: close it before calling the next one")]
+    CounterBusy { counter: String, ticket: String },
     #[error("ticket {ticket} has already checked in")]
     TicketCheckedIn { ticket: String },
     #[error("ticket {ticket} is for {}, not for the day of {at}", .day.date())]
@@ -183,6 +185,10 @@ impl Refusal {
         || Refusal::TicketNotBooked {
             ticket: "A001".into(),
         },
+        || Refusal::CounterBusy {
+            counter: "1".into(),
+            ticket: "A001".into(),
+        },
         || Refusal::TicketCheckedIn {
             ticket: "A001".into(),
         },
@@ -299,6 +305,7 @@ impl Refusal {
             Refusal::UnknownCategory { .. } => "refusal.unknown_category",
             Refusal::SlotBeforeBooking { .. } => "refusal.slot_before_booking",
             Refusal::TicketNotBooked { .. } => "refusal.ticket_not_booked",
+            Refusal::CounterBusy { .. } => "refusal.counter_busy",
             Refusal::TicketCheckedIn { .. } => "refusal.ticket_checked_in",
             Refusal::TicketOtherDay { .. } => "refusal.ticket_other_day",
             Refusal::CallBeforeTaken { .. } => "refusal.call_before_taken",
@@ -363,6 +370,9 @@ impl Refusal {
                 vec![("slot", slot.to_string()), ("booked", booked.to_string())]
             }
             Refusal::TicketNotBooked { ticket, .. } => vec![("ticket", ticket.to_string())],
+            Refusal::CounterBusy { counter, ticket } => {
+                vec![("counter", counter.clone()), ("ticket", ticket.clone())]
+            }
             Refusal::TicketCheckedIn { ticket, .. } => vec![("ticket", ticket.to_string())],
             Refusal::TicketOtherDay {
                 at, day, ticket, ..

@@ -91,6 +91,13 @@ impl TicketState {
         }
     }
 
+    /// Whether a ticket in this state holds its counter: the customer is at the counter, and the
+    /// counter calls nobody else until the ticket is closed (or a served ticket would be left
+    /// open at the counter, with no screen to close it).
+    pub const fn holds_counter(self) -> bool {
+        matches!(self, TicketState::Serving)
+    }
+
     /// Whether the ticket's life is over (served, or its customer did not come).
     pub const fn is_final(self) -> bool {
         matches!(self, TicketState::Closed | TicketState::NoShow)
@@ -100,6 +107,15 @@ impl TicketState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_ticket_being_served_holds_its_counter() {
+        let holding: Vec<_> = TicketState::ALL
+            .iter()
+            .filter(|s| s.holds_counter())
+            .collect();
+        assert_eq!(holding, vec![&TicketState::Serving]);
+    }
 
     #[test]
     fn each_step_starts_from_one_state_only() {

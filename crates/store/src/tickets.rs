@@ -481,6 +481,15 @@ impl Tickets<'_> {
             TicketAction::Call.from().code(),
             TicketAction::Call.to().code(),
         );
+        // A counter whose customer is still being served calls nobody (the state machine's
+        // rule, `TicketState::holds_counter`): checked in the same statement, so that no
+        // entry point can leave a served ticket open at the counter.
+        let holding = TicketState::ALL
+            .iter()
+            .filter(|s| s.holds_counter())
+            .map(|s| s.code().to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "UPDATE tickets SET status = {called}, called_at = $1, counter = $2, clerk = $3 \
              WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = {waiting} \
@@ -488,6 +497,8 @@ impl Tickets<'_> {
                          AND ($6 = '' OR $6 LIKE '%,' || category || ',%') \
                          ORDER BY priority DESC, queued_at, id LIMIT 1{lock}) \
                AND status = {waiting} \
+               AND NOT EXISTS (SELECT 1 FROM tickets WHERE branch = $4 AND day = $5 \
+                               AND counter = $2 AND status IN ({holding})) \
              RETURNING {TICKET_COLUMNS}"
         );
         let waiting_sql = format!(
@@ -498,6 +509,10 @@ impl Tickets<'_> {
              FROM tickets WHERE branch = $1 AND day = $2 AND status = {waiting} \
              AND queued_at IS NOT NULL \
              AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
+        );
+        let busy_sql = format!(
+            "SELECT category, number FROM tickets WHERE branch = $1 AND day = $2 \
+             AND counter = $3 AND status IN ({holding}) ORDER BY id LIMIT 1"
         );
         for _ in 0..100 {
             let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(
@@ -514,8 +529,24 @@ impl Tickets<'_> {
             if let Some(row) = row {
                 return Ok(Some(ticket(row)?));
             }
-            // Nothing returned: either nobody waits, or (PostgreSQL) the chosen row changed
-            // between the snapshot and the lock. Retry while someone still waits.
+            // Nothing returned: the counter is still serving, or nobody waits, or (PostgreSQL)
+            // the chosen row changed between the snapshot and the lock. Retry while someone
+            // still waits.
+            let busy: Option<(String, i64)> = on_db!(&self.store.db, |p| {
+                sqlx::query_as(AssertSqlSafe(busy_sql.as_str()))
+                    .bind(branch)
+                    .bind(day)
+                    .bind(counter)
+                    .fetch_optional(p)
+                    .await
+            })?;
+            if let Some((category, number)) = busy {
+                return Err(Refusal::CounterBusy {
+                    counter: counter.into(),
+                    ticket: format!("{category}{number:03}"),
+                }
+                .into());
+            }
             let (in_queue, first_later): (Option<i64>, Option<i64>) =
                 on_db!(&self.store.db, |p| {
                     sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))

@@ -87,6 +87,11 @@ const COMMON: Texts = &[
         "The appointment {slot} is before the booking {booked}: book a later slot.",
     ),
     (
+        "refusal.counter_busy",
+        "Lo sportello {counter} sta servendo il biglietto {ticket}: chiudilo prima di chiamare il prossimo.",
+        "Counter {counter} is serving ticket {ticket}: close it before calling the next one.",
+    ),
+    (
         "refusal.ticket_not_booked",
         "Il biglietto {ticket} è stato preso al totem: solo i biglietti prenotati registrano l'arrivo.",
         "Ticket {ticket} was taken at the kiosk: only booked tickets check in.",

@@ -54,6 +54,9 @@ struct DoneView {
 
 struct CounterData {
     current: Option<TicketView>,
+    /// The current ticket's customer is at the counter: the counter calls nobody else until it
+    /// is closed (the store refuses it too).
+    serving: bool,
     queues: Vec<CategoryQueue>,
     booked: usize,
     recent: Vec<DoneView>,
@@ -163,6 +166,7 @@ async fn counter_data(
         })
         .collect();
     Ok(CounterData {
+        serving: current.as_ref().is_some_and(|t| !t.called),
         current,
         queues,
         booked,

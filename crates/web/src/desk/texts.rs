@@ -133,6 +133,11 @@ pub const TEXTS: Texts = &[
         "Give your counter's number to call.",
     ),
     ("counter.call", "Chiama il prossimo", "Call next"),
+    (
+        "counter.close_first",
+        "Il cliente è allo sportello: chiudi il biglietto prima di chiamare il prossimo.",
+        "The customer is at the counter: close the ticket before calling the next one.",
+    ),
     ("counter.recall", "Richiama", "Recall"),
     (
         "counter.serve",

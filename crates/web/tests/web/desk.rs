@@ -243,6 +243,26 @@ async fn a_branch_day_from_kiosk_to_counter_to_display() {
             )
             .await;
             assert_eq!(s, 303, "{be} {action}: {html}");
+            if action == "serve" {
+                // While P001's customer is at the counter, the counter calls nobody else: the
+                // page offers no call, and a forged call is refused in words (issue 17, #8).
+                let (_, html) = get(&clerk, format!("{b}/console/counter?counter=3")).await;
+                assert!(
+                    !html.contains("value=\"call\"") && html.contains("chiudi il biglietto"),
+                    "{be}: {html}"
+                );
+                let (s, html) = post(
+                    &clerk,
+                    format!("{b}/console/counter"),
+                    &[("csrf", &token), ("counter", "3"), ("action", "call")],
+                )
+                .await;
+                assert_eq!(s, 200, "{be}: {html}");
+                assert!(
+                    html.contains("Lo sportello 3 sta servendo il biglietto P001"),
+                    "{be}: {html}"
+                );
+            }
         }
         // Closing again is refused in words, in the page's language.
         let (s, html) = post(
