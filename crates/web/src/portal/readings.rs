@@ -177,6 +177,8 @@ pub(super) async fn send_reading(
             channel: Channel::Web,
         })
         .await?;
+    // A high reading is asked again with a confirmation box; a refused one is not.
+    let confirm = matches!(outcome, ReadingOutcome::NeedsConfirmation(_));
     match outcome {
         ReadingOutcome::Recorded(_) => {
             let msg = format!("{} {value}", ctx.t("readings.recorded"));
@@ -192,7 +194,7 @@ pub(super) async fn send_reading(
             )
             .await
         }
-        ReadingOutcome::NeedsConfirmation(why) => {
+        ReadingOutcome::NeedsConfirmation(why) | ReadingOutcome::Refused(why) => {
             let why = crate::i18n::refusal(ctx.lang, &why);
             readings_view(
                 &state,
@@ -202,21 +204,7 @@ pub(super) async fn send_reading(
                 None,
                 f.reading,
                 meter_changed,
-                true,
-            )
-            .await
-        }
-        ReadingOutcome::Refused(why) => {
-            let why = crate::i18n::refusal(ctx.lang, &why);
-            readings_view(
-                &state,
-                ctx,
-                Some(f.point),
-                Some(why),
-                None,
-                f.reading,
-                meter_changed,
-                false,
+                confirm,
             )
             .await
         }
