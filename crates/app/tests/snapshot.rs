@@ -79,17 +79,7 @@ async fn the_json_of_every_command_is_unchanged() {
         let out = common::run(common::canali(), &db.url, args);
         String::from_utf8(out.stdout).expect("JSON is UTF-8")
     };
-    run(&[
-        "simulate",
-        "--from",
-        "2010-01-01",
-        "--to",
-        "2011-12-31",
-        "--scale",
-        "0.01",
-        "--seed",
-        "42",
-    ]);
+    common::simulate_small(&db.url);
     let commands: &[(&str, &[&str])] = &[
         (
             "report-2011.json",

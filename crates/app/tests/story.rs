@@ -6,8 +6,6 @@ use canali_testkit::{Sink, pdf_text};
 use serde_json::Value;
 use std::process::Command;
 
-const SCALE: &str = "0.01";
-
 mod common;
 
 fn canali(db: &str, args: &[&str]) -> std::process::Output {
@@ -16,23 +14,6 @@ fn canali(db: &str, args: &[&str]) -> std::process::Output {
 
 fn report_json(db: &str) -> Value {
     common::report_json(common::canali(), db)
-}
-
-fn simulate(db: &str) {
-    canali(
-        db,
-        &[
-            "simulate",
-            "--from",
-            "2010-01-01",
-            "--to",
-            "2011-12-31",
-            "--scale",
-            SCALE,
-            "--seed",
-            "42",
-        ],
-    );
 }
 
 fn share(report: &Value, channel: &str) -> f64 {
@@ -49,7 +30,7 @@ fn share(report: &Value, channel: &str) -> f64 {
 #[tokio::test]
 async fn the_simulated_utility_reproduces_the_seed_page_on_both_backends() {
     let sqlite = fresh_sqlite().await.unwrap();
-    simulate(&sqlite.url);
+    common::simulate_small(&sqlite.url);
     let report = report_json(&sqlite.url);
 
     // The seed's channel mix (56/29/10/6) within one percentage point.
@@ -67,7 +48,7 @@ async fn the_simulated_utility_reproduces_the_seed_page_on_both_backends() {
     assert_eq!(report["network"]["total"], 84, "{}", report["network"]);
 
     // Re-running the simulation writes nothing new.
-    simulate(&sqlite.url);
+    common::simulate_small(&sqlite.url);
     assert_eq!(
         report_json(&sqlite.url),
         report,
@@ -89,7 +70,7 @@ async fn the_simulated_utility_reproduces_the_seed_page_on_both_backends() {
     assert!(String::from_utf8_lossy(&en.stdout).contains("Online branch"));
 
     if let Some(pg) = fresh_postgres().await.unwrap() {
-        simulate(&pg.url);
+        common::simulate_small(&pg.url);
         assert_eq!(
             report_json(&pg.url),
             report,

@@ -39,6 +39,25 @@ pub fn run(mut command: Command, db: &str, args: &[&str]) -> Output {
     out
 }
 
+/// Simulates the small utility the tests read (scale 0.01, seed 42, 2010-2011) into DB.
+pub fn simulate_small(db: &str) {
+    run(
+        canali(),
+        db,
+        &[
+            "simulate",
+            "--from",
+            "2010-01-01",
+            "--to",
+            "2011-12-31",
+            "--scale",
+            "0.01",
+            "--seed",
+            "42",
+        ],
+    );
+}
+
 /// The 2011 report of DB as JSON.
 pub fn report_json(command: Command, db: &str) -> Value {
     let out = run(
