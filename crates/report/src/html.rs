@@ -74,8 +74,10 @@ fn table_html(table: &Table) -> String {
         .zip(&table.numeric)
         .map(|(h, n)| cell("th", h, *n))
         .collect();
-    let mut out =
-        format!("<div class=\"table\"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n");
+    // A wide table scrolls in its box; focusable, so the keyboard can scroll it too (WCAG 2.1.1).
+    let mut out = format!(
+        "<div class=\"table\" tabindex=\"0\"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    );
     for row in &table.rows {
         let cells: String = row
             .iter()

@@ -365,6 +365,7 @@ const COMMON: Texts = &[
     ("common.no", "No", "No"),
     ("common.date", "Data", "Date"),
     ("common.status", "Stato", "Status"),
+    ("nav.skip", "Vai al contenuto", "Skip to content"),
 ];
 
 #[cfg(test)]

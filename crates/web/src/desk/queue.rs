@@ -256,6 +256,9 @@ async fn kiosk_take(
 // ---- display -------------------------------------------------------------------------------
 
 struct CalledView {
+    /// Which call this is (a ticket called again is a new call): the display announces a call
+    /// only when the newest one differs from the one it last showed.
+    key: String,
     label: String,
     counter: String,
     at: String,
@@ -279,6 +282,15 @@ struct DisplayNow {
     called: Vec<CalledView>,
     waiting: usize,
     now: String,
+    /// The newest call differs from the one the display showed: its live region is updated (and
+    /// read out by screen readers); otherwise it is left alone, not re-announced every poll.
+    announce: bool,
+}
+
+#[derive(Deserialize)]
+struct SeenQuery {
+    /// The key of the newest call the display shows.
+    seen: Option<String>,
 }
 
 async fn display_data(
@@ -298,6 +310,7 @@ async fn display_data(
             .into_iter()
             .take(8)
             .map(|t| CalledView {
+                key: format!("{}-{}", t.id, t.called_at.unwrap_or_default()),
                 label: t.label.clone(),
                 counter: t.counter.clone().unwrap_or_default(),
                 at: t.called_at.map(clock).unwrap_or_default(),
@@ -329,14 +342,18 @@ async fn display_now(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(q): Query<SeenQuery>,
 ) -> Result<Response, WebError> {
     branch_of(&state.store, &code).await?;
     let (called, waiting) = display_data(&state.store, &ctx, &code).await?;
+    let newest = called.first().map(|c| c.key.as_str()).unwrap_or_default();
+    let announce = q.seen.as_deref().unwrap_or_default() != newest;
     Ok(DisplayNow {
         now: clock(now_micros()),
         ctx,
         called,
         waiting,
+        announce,
     }
     .into_response())
 }
