@@ -4,12 +4,18 @@
 //! then an agent finds the customer in the console and sees those web contacts on the timeline;
 //! then a branch day: the network manager pairs the branch's kiosk, the kiosk device opens the
 //! pairing link, a ticket at the kiosk is called by the clerk at the counter, shown on the
-//! display, served and closed into the ledger; last, the customer's pages on a phone-sized
-//! window.
+//! display (on a TV's width, and read out to screen readers when a new call comes), served and
+//! closed into the ledger. Then axe-core on every page in both languages (`axe`), a customer who
+//! uses only the keyboard (`keyboard`), and last the customer's pages, the kiosk and the display
+//! on a 360 px phone (`phone`).
 //!
 //! Debian's `chromium` and `chromedriver` are needed. Without them the test prints a notice and
 //! passes, unless `CI` is set: there a missing browser fails it. A full-page screenshot of each
 //! step lands in `target/screenshots/` (01-….png onwards), the run's artefacts.
+
+mod axe;
+mod keyboard;
+mod phone;
 
 use crate::common;
 
@@ -46,15 +52,23 @@ async fn customer_and_agent_in_chromium() {
     customer_serves_themselves(&desktop.client, &app, &shots).await;
     agent_sees_the_web_contacts(&desktop.client, &app, &shots).await;
     a_branch_day(&desktop.client, &app, &shots).await;
+    let scenarios = started.elapsed();
+    let pages = axe::every_page(&desktop.client, &app).await;
+    let swept = started.elapsed();
+    keyboard::journey(&desktop.client, &app, &shots).await;
     desktop.close().await;
 
     let phone = driver.phone_session(&tools.chromium).await;
-    customer_on_a_phone(&phone.client, &app, &shots).await;
+    phone::customer_and_branch_on_a_phone(&phone.client, &app, &shots).await;
     phone.close().await;
 
     eprintln!(
-        "browser test: {:.1} s, screenshots in {}",
+        "browser test: {:.1} s (scenarios {:.1} s, axe on {pages} page views {:.1} s, keyboard \
+         and phone {:.1} s), screenshots in {}",
         started.elapsed().as_secs_f64(),
+        scenarios.as_secs_f64(),
+        (swept - scenarios).as_secs_f64(),
+        (started.elapsed() - swept).as_secs_f64(),
         shots.display()
     );
 }
@@ -127,10 +141,40 @@ async fn a_branch_day(c: &Client, app: &TestApp, shots: &Path) {
     wait_text(c, "#current p.huge", &ticket).await;
     shot(c, shots, "33-counter-called").await;
 
-    // The display in the waiting room shows it with its counter.
+    // The display in the waiting room shows it with its counter, across a TV's whole width.
     c.goto(&format!("{}/display/BO01", app.base)).await.unwrap();
-    wait_text(c, "p.huge", &ticket).await;
-    shot(c, shots, "34-display").await;
+    wait_text(c, "#last-called p.huge", &ticket).await;
+    on_a_tv(c, shots).await;
+
+    // Another customer's virtual ticket, checked in, is called at counter 4 by the clerk (from
+    // another desk): the display's live region says so, which screen readers read out.
+    let virtual_ticket = axe::book_virtual_ticket(app).await;
+    let key = virtual_ticket.split("k=").nth(1).unwrap();
+    let status = virtual_ticket.split('?').next().unwrap();
+    let anyone = client();
+    let token = csrf(&anyone, &app.url(&virtual_ticket)).await;
+    let r = anyone
+        .post(app.url(&format!("{status}/check-in")))
+        .form(&[("csrf", token.as_str()), ("k", key)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let clerk = operator_client(app, "clerk").await;
+    let token = csrf(&clerk, &app.url("/console/counter?counter=4")).await;
+    let r = clerk
+        .post(app.url("/console/counter"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("counter", "4"),
+            ("action", "call"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let live = wait_text(c, "#last-called[aria-live=polite] p.huge", "B001").await;
+    assert!(live.text().await.unwrap().contains("Sportello 4"));
 
     // Back at the counter: served, then closed; the visit lands in the ledger.
     c.goto(&format!("{}/console/counter?counter=3", app.base))
@@ -293,37 +337,38 @@ async fn agent_sees_the_web_contacts(c: &Client, app: &TestApp, shots: &Path) {
     shot(c, shots, "13-console-customer").await;
 }
 
-/// The customer's main pages at phone width: readable, nothing wider than the screen.
-async fn customer_on_a_phone(c: &Client, app: &TestApp, shots: &Path) {
-    c.goto(&format!("{}/login", app.base)).await.unwrap();
-    wait_css(c, "form.stack input#email").await;
-    fill(c, "#email", CUSTOMER_EMAIL).await;
-    fill(c, "#password", PASSWORD).await;
-    click(c, "form.stack button[type=submit]").await;
-    wait_text(c, "h1", "Mario Rossi").await;
-    let inner = c.execute("return window.innerWidth", vec![]).await.unwrap();
-    assert!(
-        inner.as_u64().is_some_and(|w| w <= 400),
-        "not a phone-sized window: innerWidth {inner}"
+/// The display on a 1920×1080 TV: the call fills the screen's width and reads from across the
+/// room; then the window goes back to its size.
+async fn on_a_tv(c: &Client, shots: &Path) {
+    let (w, h) = c.get_window_size().await.unwrap();
+    c.set_window_size(1920, 1080).await.unwrap();
+    let v = c
+        .execute(
+            "const card = document.getElementById('last-called').getBoundingClientRect();
+             const call = document.querySelector('#last-called p.huge');
+             return [window.innerWidth, card.width, parseFloat(getComputedStyle(call).fontSize)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(c, shots, "34-display-tv").await;
+    c.set_window_size(w as u32, h as u32).await.unwrap();
+    let (inner, card, font) = (
+        v[0].as_f64().unwrap(),
+        v[1].as_f64().unwrap(),
+        v[2].as_f64().unwrap(),
     );
-    let mut too_wide = Vec::new();
-    for (name, path, marker) in [
-        ("20-phone-home", "/home", "Mario Rossi"),
-        ("21-phone-readings", "/readings", "Autolettura"),
-        ("22-phone-requests-new", "/requests/new", "Nuova richiesta"),
-        ("23-phone-bills", "/bills", "Bollette"),
-        ("24-phone-request", "/requests/1", "Reclamo scritto"),
-    ] {
-        c.goto(&format!("{}{path}", app.base)).await.unwrap();
-        wait_text(c, "h1", marker).await;
-        shot(c, shots, name).await;
-        if let Some(w) = overflow(c).await {
-            too_wide.push(format!("{path}: {w}"));
-        }
-    }
     assert!(
-        too_wide.is_empty(),
-        "pages wider than the phone's screen (sideways scrolling): {too_wide:?}"
+        inner >= 1900.0,
+        "the window did not grow to a TV's width: {v}"
+    );
+    assert!(
+        card >= 0.9 * inner,
+        "on a {inner} px TV the call uses {card} px of the width"
+    );
+    assert!(
+        font >= 120.0,
+        "on a {inner} px TV the call is {font} px high"
     );
 }
 
@@ -558,12 +603,14 @@ impl Driver {
             .await
     }
 
-    /// A Chromium that plays a 390×844 phone (headless windows are at least 500 px wide, so
+    /// A Chromium that plays a 360×780 phone (headless windows are at least 500 px wide, so
     /// the phone's screen is emulated).
     async fn phone_session(&self, chromium: &Path) -> Session {
         let phone = serde_json::json!({
             "mobileEmulation": {
-                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2.0, "touch": true },
+                "deviceMetrics": {
+                    "width": phone::PHONE_WIDTH, "height": 780, "pixelRatio": 2.0, "touch": true,
+                },
             },
         });
         self.session_with(chromium, 500, 900, phone).await
