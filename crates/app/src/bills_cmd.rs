@@ -248,6 +248,16 @@ async fn run_on(
                 s.in_doubt,
                 s.seconds
             );
+            if !s.possible_duplicates.is_empty() {
+                let bills: Vec<String> = s.possible_duplicates.iter().map(i64::to_string).collect();
+                println!(
+                    "{} possible duplicates: the mails of bills {} had gone to the SMTP server \
+                     when the previous run stopped, unrecorded; sent again with the same \
+                     Message-ID, they may arrive twice",
+                    s.possible_duplicates.len(),
+                    bills.join(", ")
+                );
+            }
             println!(
                 "month so far: {} sent by e-mail, {} printed, {} pending",
                 s.counts.sent,

@@ -114,6 +114,11 @@ async fn run_ended_half_way_then_resumed(ending: Ending) {
         );
         let said = String::from_utf8_lossy(&out.stdout);
         let in_doubt = number_before(&said, " in flight at a previous stop");
+        let possible = if said.contains(" possible duplicates") {
+            number_before(&said, " possible duplicates")
+        } else {
+            0
+        };
         let mut seen: HashMap<i64, usize> = HashMap::new();
         for m in sink.messages().iter() {
             if let Some(id) = bill_of(m) {
@@ -130,21 +135,22 @@ async fn run_ended_half_way_then_resumed(ending: Ending) {
             }
         }
         eprintln!(
-            "{} ({ending:?}): {at_kill} mails before the end, {in_doubt} in flight at it, {twice} \
-             sent twice",
+            "{} ({ending:?}): {at_kill} mails before the end, {in_doubt} in flight at it, \
+             {possible} possible duplicates, {twice} sent twice",
             ts.name
         );
         assert_eq!(missing, 0, "{}: every e-mail bill arrived", ts.name);
         // The only mails that can arrive twice are those in flight at the kill (accepted by
-        // the server, not yet recorded): at most the claimed batch, resent with the same
-        // Message-ID.
+        // the server, not yet recorded), resent with the same Message-ID: the run reports them
+        // as possible duplicates, at most one per SMTP connection (pool_size = 4).
         assert!(
-            twice as u64 <= in_doubt,
-            "{twice} duplicates > {in_doubt} in doubt"
+            twice as u64 <= possible,
+            "{twice} duplicates > {possible} possible duplicates reported: {said}"
         );
+        assert!(possible <= in_doubt.min(4), "{possible} possible: {said}");
         if ending == Ending::Stop {
             // A stopped run settled its mails in flight: nothing was in doubt, nothing twice.
-            assert_eq!((in_doubt, twice), (0, 0), "{}", ts.name);
+            assert_eq!((in_doubt, possible, twice), (0, 0, 0), "{}", ts.name);
         }
         // Paper: every paper bill printed exactly once.
         let (from, to) = month_days("2011-11").unwrap();

@@ -201,6 +201,85 @@ async fn sigterm_lets_the_requests_in_flight_finish_and_exits_0() {
     assert_eq!(posted["request_id"].as_str().map(str::len), Some(24));
 }
 
+/// A 500 is logged with default settings (no `CANALI_LOG`, text format): one line at ERROR
+/// level with the request's id, the route and the error itself, which the answer only says
+/// was logged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_500_is_logged_at_error_level_with_its_request_id_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("canali.db").display());
+    run(dir.path(), &db, &["migrate"]);
+    let out = run(dir.path(), &db, &["token", "create", "--name", "ops test"]);
+    let token = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    let log = dir.path().join("serve.log");
+    let mut child = canali_in(dir.path())
+        .args(["--db", &db, "serve", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("canali serve starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut address = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("on http://")
+            && line.starts_with("canali is serving")
+        {
+            address = Some(line[at + "on http://".len()..].trim().to_string());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let address = address.expect("the banner names the address");
+    std::thread::spawn(move || for _ in lines {});
+
+    // The mail registry's table disappears under the running server: its list fails.
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db).await.expect("open");
+        sqlx::query("DROP TABLE mail_items")
+            .execute(&mut c)
+            .await
+            .expect("drop");
+        c.close().await.ok();
+    }
+    let mut s = TcpStream::connect(&address).unwrap();
+    write!(
+        s,
+        "GET /api/v1/mail HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         X-Request-Id: broken-mail-1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let (status, text) = read_answer(&mut s);
+    assert_eq!(status, 500, "{text}");
+    assert!(text.contains("was logged"), "{text}");
+    assert!(
+        !text.contains("mail_items"),
+        "the answer shows the error: {text}"
+    );
+
+    // SAFETY: signalling our own child by its id.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) },
+        0
+    );
+    wait_exit(&mut child, Duration::from_secs(20));
+    let log_text = std::fs::read_to_string(&log).unwrap();
+    let line = log_text
+        .lines()
+        .find(|l| l.contains("broken-mail-1") && l.contains("ERROR"))
+        .unwrap_or_else(|| panic!("no ERROR line with the request id in:\n{log_text}"));
+    assert!(line.contains("status=500"), "{line}");
+    assert!(line.contains("/api/v1/mail"), "{line}");
+    assert!(line.contains("no such table: mail_items"), "{line}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_restores_the_same_report_and_one_taken_during_writes_is_sound() {
     let dir = tempfile::tempdir().unwrap();

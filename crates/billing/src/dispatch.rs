@@ -9,7 +9,10 @@
 //! before its file is written and marked printed after. A run started again after a stop or a
 //! crash resumes from the records: sent bills are not sent again, a half-written batch is
 //! written again with the same bills, and the few e-mails that were in flight at the crash are
-//! sent again with the same Message-ID (see docs/billing.md, "the one window").
+//! sent again with the same Message-ID (see docs/billing.md, "the one window"). At most one
+//! message per SMTP connection is in flight (mails at once are capped at the pool's
+//! connections), each is logged as `transmitting` before it goes to the server, and the next
+//! run reports those of them the crash left unrecorded as possible duplicates.
 
 use crate::document::BillDocument;
 use crate::pdf::BillRenderer;
@@ -87,6 +90,10 @@ pub struct RunSummary {
     pub planned: u64,
     /// E-mails claimed by a stopped run and sent again.
     pub in_doubt: u64,
+    /// Of those, the bills whose message had gone to the SMTP server when the last run
+    /// stopped (crashed) and was never recorded: the server may have accepted it, so the
+    /// customer may get it twice (with the same Message-ID).
+    pub possible_duplicates: Vec<i64>,
     pub emails_sent: u64,
     pub temporary_failures: u64,
     pub fallbacks: u64,
@@ -150,6 +157,8 @@ pub async fn dispatch(
         to: to.date().to_string(),
         ..RunSummary::default()
     };
+    // Which of the mails left in flight had reached the server, before they are released.
+    summary.possible_duplicates = store.billing().transmitting_in_flight(from, to).await?;
     summary.in_doubt = store
         .billing()
         .release_in_flight(from, to, now_micros())
@@ -207,7 +216,8 @@ pub async fn dispatch(
                     let from_box = from_box.clone();
                     async move {
                         let id = doc.id;
-                        let outcome = send_one(doc, renderer, mailer, from_box, settings).await?;
+                        let outcome =
+                            send_one(store, doc, renderer, mailer, from_box, settings).await?;
                         let tries = attempts.get(&id).copied().unwrap_or(0) + 1;
                         record(store, settings, id, &outcome, tries).await?;
                         if matches!(outcome, Outcome::Sent(_)) {
@@ -217,7 +227,10 @@ pub async fn dispatch(
                         Ok::<_, BillingError>((id, outcome))
                     }
                 })
-                .buffer_unordered(settings.concurrency.max(1))
+                // No more mails at once than the pool has connections: each connection carries
+                // one message at a time, so at most one per connection is ever between the
+                // server's `250` and its record.
+                .buffer_unordered(mails_at_once(settings))
                 .collect()
                 .await;
             for r in results {
@@ -442,7 +455,15 @@ pub fn bill_message(
     m.map_err(|e| BillingError::Mail(format!("cannot build the mail of bill {}: {e}", doc.id)))
 }
 
+/// The mails rendered and sent at once: `concurrency`, at most the SMTP pool's connections.
+pub fn mails_at_once(settings: &DispatchSettings) -> usize {
+    settings
+        .concurrency
+        .clamp(1, settings.smtp.pool_size.max(1) as usize)
+}
+
 async fn send_one(
+    store: &Store,
     b: BillForDocument,
     renderer: Arc<BillRenderer>,
     mailer: &AsyncSmtpTransport<Tokio1Executor>,
@@ -478,6 +499,12 @@ async fn send_one(
         .await
         .map_err(|e| BillingError::Invalid(format!("a render task failed: {e}")))??;
     let message = bill_message(&doc, pdf, from, to, &settings.link)?;
+    // From here until `record`, a crash may leave the mail delivered but not recorded: the
+    // next run reports it as a possible duplicate.
+    store
+        .billing()
+        .mark_transmitting(doc.id, &email, now_micros())
+        .await?;
     match mailer.send(message).await {
         Ok(_) => Ok(Outcome::Sent(email)),
         // The server refused the session, not the address (530 STARTTLS or authentication

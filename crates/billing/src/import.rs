@@ -9,6 +9,7 @@ use crate::document::{euros, parse_decimal, to_cents, vat_summary};
 use crate::{BillingError, Result};
 use canali_domain::Day;
 use canali_domain::network::Delivery;
+use canali_domain::text::{TextKind, text_fault};
 use canali_store::Store;
 use canali_store::billing_store::BillLine;
 use jiff::civil::Date;
@@ -109,6 +110,25 @@ pub struct CheckedBill {
 pub fn check(record: BillRecord) -> std::result::Result<CheckedBill, String> {
     if record.lines.is_empty() {
         return Err("the bill has no lines".into());
+    }
+    // The one rule for text (canali_domain::text): no control characters, a length by kind.
+    let text = |field: String, value: &str, kind: TextKind| match text_fault(value, kind) {
+        None => Ok(()),
+        Some(f) => Err(format!("{field} {}", f.reason())),
+    };
+    text("customer".into(), &record.customer, TextKind::Code)?;
+    text("supply_point".into(), &record.supply_point, TextKind::Code)?;
+    for (i, l) in record.lines.iter().enumerate() {
+        text(
+            format!("bill line {}: description", i + 1),
+            &l.description,
+            TextKind::Line,
+        )?;
+        text(
+            format!("bill line {}: unit", i + 1),
+            &l.unit,
+            TextKind::Code,
+        )?;
     }
     if record.period_from > record.period_to {
         return Err(format!(

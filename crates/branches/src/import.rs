@@ -4,6 +4,7 @@
 use crate::{BranchError, Result};
 use canali_domain::network::{BranchEventKind, BranchFacts, BranchKind, check_branch};
 use canali_domain::schedule::{WeeklyHours, parse_intervals};
+use canali_domain::text::{TextKind, text_fault};
 use canali_domain::{Day, Service};
 use canali_store::branches_store::{BranchException, RegistryUpdate, ScheduleTemplate};
 use canali_store::{Branch, BranchEvent, Sot};
@@ -139,13 +140,29 @@ pub fn parse_registry(
     };
     let mut templates = known_templates.clone();
     let mut update = RegistryUpdate::default();
+    // The one rule for text (canali_domain::text): no control characters, a length by kind.
+    let text =
+        |what: String, field: &str, value: &str, kind: TextKind| match text_fault(value, kind) {
+            None => Ok(()),
+            Some(f) => Err(BranchError::Invalid(format!(
+                "{what}: {field} {}",
+                f.reason()
+            ))),
+        };
     for s in file.sot {
+        text(
+            format!("territory {}", s.code),
+            "name",
+            &s.name,
+            TextKind::Name,
+        )?;
         update.sots.push(Sot {
             code: s.code,
             name: s.name,
         });
     }
     for t in file.template {
+        text("a template".into(), "name", &t.name, TextKind::Name)?;
         let hours = WeeklyHours::parse(&t.hours)
             .map_err(|e| BranchError::Invalid(format!("template {}: {e}", t.name)))?;
         templates.insert(t.name.clone(), hours.to_string());
@@ -160,6 +177,32 @@ pub fn parse_registry(
         let err = |m: String| BranchError::Invalid(format!("branch {code}: {m}"));
         if code.is_empty() {
             return Err(BranchError::Invalid("a branch has an empty code".into()));
+        }
+        let at = || format!("branch {}", code.escape_debug());
+        text(at(), "code", &code, TextKind::Code)?;
+        for (field, value, kind) in [
+            ("name", Some(b.name.as_str()), TextKind::Name),
+            (
+                "municipality",
+                Some(b.municipality.as_str()),
+                TextKind::Name,
+            ),
+            ("address", Some(b.address.as_str()), TextKind::Line),
+            ("contractor", b.contractor.as_deref(), TextKind::Name),
+            ("host_name", b.host_name.as_deref(), TextKind::Name),
+            ("template", b.template.as_deref(), TextKind::Name),
+        ] {
+            if let Some(v) = value {
+                text(at(), field, v, kind)?;
+            }
+        }
+        for note in b
+            .events
+            .iter()
+            .map(|e| &e.note)
+            .chain(b.exceptions.iter().map(|x| &x.note))
+        {
+            text(at(), "note", note, TextKind::Line)?;
         }
         if !seen.insert(code.clone()) {
             return Err(err("appears twice in the file".into()));

@@ -126,17 +126,21 @@ pub struct CtiEvent {
     pub time: i64,
 }
 
-/// What is wrong with a text field, if anything: it becomes part of a queue_log line, so it may
-/// not hold `|` or control characters.
+/// What is wrong with a text field, if anything: the one rule for text (canali_domain::text:
+/// no control characters) with this field's own length, and since it becomes part of a
+/// queue_log line, no `|`.
 pub fn text_fault(value: &str, max: usize) -> Option<String> {
-    if value.chars().count() > max {
-        return Some(format!(
-            "is {} characters long; at most {max} are allowed",
-            value.chars().count()
-        ));
+    use canali_domain::text::{TextFault, TextKind};
+    let chars = value.chars().count();
+    if chars > max {
+        return Some(TextFault::TooLong { chars, max }.reason());
     }
-    if value.chars().any(|c| c == '|' || c.is_control()) {
-        return Some("contains '|' or a control character".into());
+    // At most `max` (below a line's length): only a control character can be wrong here.
+    if let Some(fault) = canali_domain::text::text_fault(value, TextKind::Line) {
+        return Some(fault.reason());
+    }
+    if value.contains('|') {
+        return Some("contains '|', which separates the fields of a queue_log line".into());
     }
     None
 }

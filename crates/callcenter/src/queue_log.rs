@@ -7,6 +7,7 @@
 //! epochs, CRLF line ends. Unknown events (FreePBX's `DID`, `INFO`, ...) parse as
 //! [`Event::Other`] and are counted by the caller, not refused.
 
+use canali_domain::text::{TextFault, TextKind, text_fault};
 use std::fmt;
 
 /// The most parameters kept from one line; later ones are ignored.
@@ -119,17 +120,54 @@ pub enum Malformed {
     NoEvent,
     /// The last line of a file that ends without a line end (a write in progress, or a crash).
     Truncated,
+    /// A field with a control character (canali_domain::text), at `position` (from 1).
+    Control {
+        field: &'static str,
+        code: u32,
+        position: usize,
+    },
+    /// A field longer than its kind of text allows (canali_domain::text).
+    TooLong {
+        field: &'static str,
+        chars: usize,
+        max: usize,
+    },
+}
+
+impl Malformed {
+    fn text(field: &'static str, value: &str, kind: TextKind) -> Result<(), Malformed> {
+        match text_fault(value, kind) {
+            None => Ok(()),
+            Some(TextFault::Control { code, position }) => Err(Malformed::Control {
+                field,
+                code,
+                position,
+            }),
+            Some(TextFault::TooLong { chars, max }) => {
+                Err(Malformed::TooLong { field, chars, max })
+            }
+        }
+    }
 }
 
 impl fmt::Display for Malformed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Malformed::NotUtf8 => "not valid UTF-8",
-            Malformed::TooFewFields => "fewer than 5 fields (epoch|callid|queue|agent|event)",
-            Malformed::BadEpoch => "the time is not a Unix epoch",
-            Malformed::NoEvent => "no event name",
-            Malformed::Truncated => "truncated: no end of line",
-        })
+        let fault = match *self {
+            Malformed::Control {
+                field,
+                code,
+                position,
+            } => (field, TextFault::Control { code, position }),
+            Malformed::TooLong { field, chars, max } => (field, TextFault::TooLong { chars, max }),
+            Malformed::NotUtf8 => return f.write_str("not valid UTF-8"),
+            Malformed::TooFewFields => {
+                return f.write_str("fewer than 5 fields (epoch|callid|queue|agent|event)");
+            }
+            Malformed::BadEpoch => return f.write_str("the time is not a Unix epoch"),
+            Malformed::NoEvent => return f.write_str("no event name"),
+            Malformed::Truncated => return f.write_str("truncated: no end of line"),
+        };
+        write!(f, "the {} {}", fault.0, fault.1.reason())
     }
 }
 
@@ -279,6 +317,11 @@ pub fn parse_line(line: &[u8]) -> Result<Record<'_>, Malformed> {
     if event_name.is_empty() {
         return Err(Malformed::NoEvent);
     }
+    // The one rule for text: no control characters, a length by kind.
+    Malformed::text("callid", callid, TextKind::Code)?;
+    Malformed::text("queue", queue, TextKind::Code)?;
+    Malformed::text("agent", agent, TextKind::Name)?;
+    Malformed::text("event", event_name, TextKind::Code)?;
     let event = Event::from_name(event_name.as_bytes());
     let mut params = [""; MAX_PARAMS];
     let mut n = 0;
@@ -301,6 +344,9 @@ pub fn parse_line(line: &[u8]) -> Result<Record<'_>, Malformed> {
                 n += 1;
             }
         }
+    }
+    for p in &params[..n] {
+        Malformed::text("data", p, TextKind::Line)?;
     }
     Ok(Record {
         time,
@@ -377,6 +423,40 @@ mod tests {
         assert_eq!(parse_line(b"x|1|q|a|CONNECT"), Err(Malformed::BadEpoch));
         assert_eq!(parse_line(b"1|1|q|a|"), Err(Malformed::NoEvent));
         assert_eq!(parse_line(b"1|1|q|\xff|CONNECT"), Err(Malformed::NotUtf8));
+        // The one rule for text (canali_domain::text): no control characters, a length.
+        let nul = parse_line(b"1|1|q|a\0b|CONNECT").unwrap_err();
+        assert_eq!(
+            nul,
+            Malformed::Control {
+                field: "agent",
+                code: 0,
+                position: 2
+            }
+        );
+        assert_eq!(
+            nul.to_string(),
+            "the agent holds the control character U+0000 at character 2; control characters are not allowed"
+        );
+        assert!(matches!(
+            parse_line(b"1|1\x1b|q|a|CONNECT"),
+            Err(Malformed::Control {
+                field: "callid",
+                ..
+            })
+        ));
+        assert!(matches!(
+            parse_line(b"1|1|q|a|ENTERQUEUE|x\x7fy|0512345678|1"),
+            Err(Malformed::Control { field: "data", .. })
+        ));
+        let long = format!("1|1|{}|a|CONNECT", "q".repeat(201));
+        assert_eq!(
+            parse_line(long.as_bytes()),
+            Err(Malformed::TooLong {
+                field: "queue",
+                chars: 201,
+                max: 200
+            })
+        );
         assert_eq!(parse_line(b"-1|1|q|a|CONNECT"), Err(Malformed::BadEpoch));
     }
 

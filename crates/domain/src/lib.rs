@@ -8,7 +8,8 @@
 //! - [`lang`]: Italian and English, and the message catalogue every text goes through.
 //! - [`ticket`]: a branch ticket's states and the steps between them;
 //! - [`reading`]: the verdict on a customer's meter reading;
-//! - [`refusal`]: the user's mistakes that canali refuses, each with a message key.
+//! - [`refusal`]: the user's mistakes that canali refuses, each with a message key;
+//! - [`text`]: the one rule for text fields: no control characters, a length by kind.
 
 /// A name that is not one of an enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +86,7 @@ pub mod reading;
 pub mod refusal;
 pub mod schedule;
 pub mod service;
+pub mod text;
 pub mod ticket;
 
 pub use contact::{Channel, Outcome, Reason, Segment, Service};

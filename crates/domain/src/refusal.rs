@@ -165,6 +165,26 @@ pub enum Refusal {
     /// A backup onto a file that exists: backups are never overwritten.
     #[error("{path} exists already: name a new file, so that no backup is overwritten by mistake")]
     BackupExists { path: String },
+    /// A control character in a text field (crate::text): never NUL, tab and line breaks only
+    /// in a multi-line text.
+    #[error(
+        "{field} holds the control character {code} at character {position}; control characters are not allowed"
+    )]
+    TextControl {
+        field: String,
+        code: String,
+        position: usize,
+    },
+    /// A NUL in a text the database was given (a lookup the entry points did not check).
+    #[error("the text holds the character U+0000 (NUL), which is never allowed: remove it")]
+    TextNul,
+    /// A text field longer than its kind allows (crate::text).
+    #[error("{field} is {chars} characters long; at most {max} are allowed")]
+    TextTooLong {
+        field: String,
+        chars: usize,
+        max: usize,
+    },
 }
 
 impl Refusal {
@@ -295,7 +315,26 @@ impl Refusal {
         || Refusal::BackupExists {
             path: "backup.db".into(),
         },
+        || Refusal::TextControl {
+            field: "agent".into(),
+            code: "U+0000".into(),
+            position: 2,
+        },
+        || Refusal::TextTooLong {
+            field: "agent".into(),
+            chars: 201,
+            max: 200,
+        },
+        || Refusal::TextNul,
     ];
+
+    /// The field a refusal of a text names, for the API's `errors` and a form's field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Refusal::TextControl { field, .. } | Refusal::TextTooLong { field, .. } => Some(field),
+            _ => None,
+        }
+    }
 
     /// The key of the message in the catalogue (`refusal.` and the case in snake case).
     pub fn key(&self) -> &'static str {
@@ -352,6 +391,9 @@ impl Refusal {
             Refusal::SchemaTooNew { .. } => "refusal.schema_too_new",
             Refusal::BackupNeedsSqlite => "refusal.backup_needs_sqlite",
             Refusal::BackupExists { .. } => "refusal.backup_exists",
+            Refusal::TextControl { .. } => "refusal.text_control",
+            Refusal::TextTooLong { .. } => "refusal.text_too_long",
+            Refusal::TextNul => "refusal.text_nul",
         }
     }
 
@@ -545,6 +587,21 @@ impl Refusal {
             }
             Refusal::BackupNeedsSqlite => Vec::new(),
             Refusal::BackupExists { path } => vec![("path", path.clone())],
+            Refusal::TextControl {
+                field,
+                code,
+                position,
+            } => vec![
+                ("field", field.clone()),
+                ("code", code.clone()),
+                ("position", position.to_string()),
+            ],
+            Refusal::TextNul => Vec::new(),
+            Refusal::TextTooLong { field, chars, max } => vec![
+                ("field", field.clone()),
+                ("chars", chars.to_string()),
+                ("max", max.to_string()),
+            ],
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::{Format, ImportOptions};
 use anyhow::{Context, Result, bail};
+use canali_domain::text::{TextKind, text_fault};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,14 @@ impl Plan {
             Some(s) => s.trim().to_string(),
             None => default_source(&file_name),
         };
+        // The source is stored with every contact: the one rule for text applies to it too.
+        if let Some(fault) = text_fault(&source, TextKind::Code) {
+            bail!(
+                "the source name {} {}: name it with --source",
+                source.escape_debug(),
+                fault.reason()
+            );
+        }
         let rejects = opts
             .rejects
             .clone()

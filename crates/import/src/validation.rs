@@ -4,6 +4,7 @@
 //! contact imported cannot be judged differently.
 
 use crate::reader::{CsvReader, utf8_error};
+use canali_domain::text::{TextKind, text_fault};
 use canali_store::NewContact;
 use canali_store::contact_fields::{FIELD_COUNT, Field, FieldErrors, Values, validate};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -19,6 +20,27 @@ pub(crate) fn field_reasons(errors: FieldErrors) -> Reasons {
         .into_iter()
         .map(|(f, r)| (Some(f.name().to_string()), r))
         .collect()
+}
+
+/// The kind of text each contact field is (crates/domain/src/text.rs): the agent is a name,
+/// every other field a code.
+pub fn text_kind(field: Field) -> TextKind {
+    match field {
+        Field::Agent => TextKind::Name,
+        _ => TextKind::Code,
+    }
+}
+
+/// The one rule for text (no control characters, a length by kind) applied to each value, the
+/// faults added to `errors`: a field at fault there is not checked again by `validate`.
+fn check_texts(values: &Values<'_>, errors: &mut FieldErrors) {
+    for field in Field::ALL {
+        if let Some(v) = values[field as usize]
+            && let Some(fault) = text_fault(v.trim(), text_kind(field))
+        {
+            errors.push((field, fault.reason()));
+        }
+    }
 }
 
 pub(crate) fn column_name(columns: &[Option<Field>], i: usize) -> String {
@@ -43,6 +65,7 @@ pub(crate) fn csv_contact<R: BufRead>(
             Err(e) => errors.push((*field, utf8_error(raw, e))),
         }
     }
+    check_texts(&values, &mut errors);
     validate(&values, errors).map_err(field_reasons)
 }
 
@@ -171,7 +194,9 @@ impl JsonRecord {
     /// fields' order). A record that is not an object has no fields: see `not_object` first.
     pub fn validate(&self) -> Result<NewContact, FieldErrors> {
         let values: Values<'_> = self.values.each_ref().map(|v| v.as_deref());
-        validate(&values, self.errors.clone())
+        let mut errors = self.errors.clone();
+        check_texts(&values, &mut errors);
+        validate(&values, errors)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::db::on_db;
 pub use crate::sessions::{SessionContext, SessionKind, SessionRow};
 use crate::{PortalAccount, Refusal, Result, Store, StoreError};
 use canali_domain::service::Role;
+use canali_domain::text::{TextKind, check_opt, check_text, text_fault};
 use canali_domain::{Channel, Segment};
 
 /// A customer's online-branch login.
@@ -151,6 +152,12 @@ impl Accounts<'_> {
         code: &str,
         tax_id: &str,
     ) -> Result<Option<CustomerIdentity>> {
+        // A text the rule refuses was never stored: it matches nobody.
+        if text_fault(code, TextKind::Code).is_some()
+            || text_fault(tax_id, TextKind::Code).is_some()
+        {
+            return Ok(None);
+        }
         let row: Option<(i64, String, String, i64, i64)> =
             on_db!(&self.store.db, |p| sqlx::query_as(
                 "SELECT id, code, name, segment, sot FROM customers WHERE code = $1 AND tax_id = $2"
@@ -216,6 +223,7 @@ impl Accounts<'_> {
         now: i64,
     ) -> Result<()> {
         let email = normalize_email(email);
+        check_text("email", &email, TextKind::Name)?;
         if let Some(existing) = self.portal_login(customer_id).await?
             && existing.confirmed_at.is_some()
         {
@@ -255,6 +263,9 @@ impl Accounts<'_> {
     }
 
     pub async fn portal_login_by_email(self, email: &str) -> Result<Option<PortalLogin>> {
+        if text_fault(email, TextKind::Name).is_some() {
+            return Ok(None);
+        }
         let row: Option<PortalLogin> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT customer_id, email, password_hash, created_at, confirmed_at \
              FROM portal_logins WHERE email = $1"
@@ -303,6 +314,7 @@ impl Accounts<'_> {
     /// Moves the login (and the online-branch account) to a confirmed new address.
     pub async fn set_portal_email(self, customer_id: i64, email: &str) -> Result<()> {
         let email = normalize_email(email);
+        check_text("email", &email, TextKind::Name)?;
         let result = on_db!(&self.store.db, |p| {
             let mut tx = p.begin().await?;
             sqlx::query("UPDATE portal_logins SET email = $2 WHERE customer_id = $1")
@@ -376,6 +388,9 @@ impl Accounts<'_> {
     /// Adds a console user; an address already in use is refused.
     pub async fn add_operator(self, op: &NewOperator, now: i64) -> Result<i64> {
         let email = normalize_email(&op.email);
+        check_text("email", &email, TextKind::Name)?;
+        check_text("name", &op.name, TextKind::Name)?;
+        check_opt("branch", op.branch.as_deref(), TextKind::Code)?;
         if op.role == Role::Agent && op.line.is_none() {
             return Err(Refusal::AgentWithoutLine.into());
         }
@@ -414,6 +429,9 @@ impl Accounts<'_> {
     }
 
     pub async fn operator_by_email(self, email: &str) -> Result<Option<Operator>> {
+        if text_fault(email, TextKind::Name).is_some() {
+            return Ok(None);
+        }
         let sql = format!("SELECT {OPERATOR_COLUMNS} FROM operators WHERE email = $1");
         let row: Option<OperatorRow> =
             on_db!(&self.store.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -470,6 +488,7 @@ impl Accounts<'_> {
         if name.trim().is_empty() {
             return Err(Refusal::TokenWithoutName.into());
         }
+        check_text("name", name.trim(), TextKind::Name)?;
         Ok(on_db!(&self.store.db, |p| sqlx::query_scalar(
             "INSERT INTO api_tokens (name, token_hash, created_by, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id"

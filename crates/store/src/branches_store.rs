@@ -5,6 +5,7 @@
 use crate::bulk::Tx;
 use crate::db::on_db;
 use crate::{Branch, BranchEvent, NewContact, Refusal, Result, Sot, Store, StoreError};
+use canali_domain::text::{TextKind, check_text};
 use canali_domain::{Channel, Day};
 use sqlx::AssertSqlSafe;
 use std::collections::HashMap;
@@ -238,6 +239,8 @@ impl BranchNetwork<'_> {
 
     /// Creates a campaign (not yet sent, no branches yet).
     pub async fn create_campaign(self, name: &str, material: &str, at: i64) -> Result<i64> {
+        check_text("name", name, TextKind::Line)?;
+        check_text("material", material, TextKind::Line)?;
         let id: i64 = on_db!(&self.store.db, |p| {
             sqlx::query_scalar(
             "INSERT INTO material_campaigns (name, material, created_at) VALUES ($1, $2, $3) RETURNING id"

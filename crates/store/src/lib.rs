@@ -65,11 +65,25 @@ pub enum StoreError {
     Corrupt(String),
     /// The database failed (connection, statement, constraint).
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     /// Something around the database failed outside sqlx: a file, a background task, the
     /// SQLite library called directly (backup, bulk path), a timeout. Never the user's doing.
     #[error("{0}")]
     Failed(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        // PostgreSQL cannot hold NUL in text (SQLSTATE 22021): the entry points refuse it
+        // (canali_domain::text), and one that got past them (a lookup by a path segment) is
+        // still the user's text, not a failure of the database.
+        if let sqlx::Error::Database(d) = &e
+            && d.code().as_deref() == Some("22021")
+        {
+            return StoreError::Refused(Refusal::TextNul);
+        }
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {

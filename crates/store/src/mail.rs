@@ -12,6 +12,7 @@ use crate::requests::{
 use crate::tickets::serialize_day;
 use crate::{NewContact, Refusal, Result, Store, StoreError};
 use canali_domain::service::{ReplyStandard, RequestKind, reply_deadline};
+use canali_domain::text::{TextKind, check_text};
 use canali_domain::{Channel, Day, Outcome, Reason};
 use sqlx::AssertSqlSafe;
 
@@ -160,6 +161,11 @@ impl Mail<'_> {
         }
         if subject.is_empty() {
             return refused(Refusal::SubjectEmpty { letter: true });
+        }
+        check_text("sender", sender, TextKind::Name)?;
+        check_text("subject", subject, TextKind::Line)?;
+        if let MailLink::NewRequest { body, .. } = &item.link {
+            check_text("new_request_body", body.trim(), TextKind::Body)?;
         }
         if let Some(f) = &item.file {
             check_attachment(f, true)?;

@@ -20,6 +20,7 @@ use crate::{NewContact, Refusal, Result, Store, StoreError};
 use canali_domain::service::{
     ReplyStandard, RequestKind, RequestStatus, reply_compensation_cents, reply_deadline,
 };
+use canali_domain::text::{TextKind, check_opt, check_text};
 use canali_domain::{Channel, Day, Outcome, Reason, Segment, Service};
 use sqlx::AssertSqlSafe;
 
@@ -229,6 +230,7 @@ pub(crate) fn check_attachment(a: &NewAttachment, scan: bool) -> Result<()> {
     if a.filename.trim().is_empty() {
         return refused(Refusal::AttachmentUnnamed { scan });
     }
+    check_text("filename", &a.filename, TextKind::Line)?;
     if a.data.len() > MAX_ATTACHMENT_BYTES {
         return refused(Refusal::AttachmentTooLarge {
             scan,
@@ -364,6 +366,11 @@ impl Requests<'_> {
         if body.is_empty() {
             return refused(Refusal::RequestBodyEmpty);
         }
+        // The one rule for text (canali_domain::text), whichever entry point the request
+        // came through: the online branch, the console, the API.
+        check_text("subject", subject, TextKind::Line)?;
+        check_text("body", body, TextKind::Body)?;
+        check_opt("agent", req.agent.as_deref(), TextKind::Name)?;
         for a in &req.attachments {
             check_attachment(a, false)?;
         }
@@ -563,6 +570,7 @@ impl Requests<'_> {
         if answer.is_empty() {
             return refused(Refusal::AnswerEmpty);
         }
+        check_text("answer", answer, TextKind::Body)?;
         let Some(req) = self.get(id).await? else {
             return Err(StoreError::not_found("request", id));
         };

@@ -330,6 +330,21 @@ const COMMON: Texts = &[
         "{path} esiste già: indica un file nuovo, così nessun backup viene sovrascritto per errore",
         "{path} exists already: name a new file, so that no backup is overwritten by mistake",
     ),
+    (
+        "refusal.text_control",
+        "il campo {field} contiene il carattere di controllo {code} alla posizione {position}: i caratteri di controllo non sono ammessi",
+        "{field} holds the control character {code} at character {position}; control characters are not allowed",
+    ),
+    (
+        "refusal.text_too_long",
+        "il campo {field} è lungo {chars} caratteri: al massimo se ne accettano {max}",
+        "{field} is {chars} characters long; at most {max} are allowed",
+    ),
+    (
+        "refusal.text_nul",
+        "il testo contiene il carattere U+0000 (NUL), che non è mai ammesso: toglilo",
+        "the text holds the character U+0000 (NUL), which is never allowed: remove it",
+    ),
     ("site.name", "canali", "canali"),
     ("site.portal", "Sportello on-line", "Online branch"),
     ("site.console", "Console operatori", "Operator console"),

@@ -112,6 +112,38 @@ impl Billing<'_> {
         Ok(n)
     }
 
+    /// The message of a claimed e-mail delivery is about to go to the SMTP server: from here
+    /// until its outcome is recorded, a crash may leave it delivered but not recorded.
+    pub async fn mark_transmitting(self, bill_id: i64, email: &str, now: i64) -> Result<()> {
+        on_db!(&self.store.db, |p| log(
+            p,
+            bill_id,
+            now,
+            "transmitting",
+            email
+        )
+        .await)?;
+        Ok(())
+    }
+
+    /// Of the deliveries a stopped run left claimed (`sending`), those whose message had gone
+    /// to the SMTP server (a `transmitting` event since the claim): the possible duplicates
+    /// once they are sent again. Read before [`Billing::release_in_flight`].
+    pub async fn transmitting_in_flight(self, from: Day, to: Day) -> Result<Vec<i64>> {
+        let ids: Vec<i64> = on_db!(&self.store.db, |p| sqlx::query_scalar(
+            "SELECT d.bill_id FROM deliveries d \
+             WHERE d.issued >= $1 AND d.issued <= $2 AND d.state = 2 \
+             AND EXISTS (SELECT 1 FROM delivery_log l WHERE l.bill_id = d.bill_id \
+                 AND l.event = 'transmitting' AND l.at >= d.updated_at) \
+             ORDER BY d.bill_id"
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .fetch_all(p)
+        .await)?;
+        Ok(ids)
+    }
+
     /// E-mail deliveries a run claimed but never settled (the run was stopped or crashed while
     /// they were in flight): put back to pending, logged as in doubt. They may have reached the
     /// SMTP server just before the stop; they are sent again with the same Message-ID.

@@ -148,10 +148,7 @@ pub async fn post_event(
             }
             canali_callcenter::Error::Invalid(m) => Problem::invalid(m, Vec::new()),
             canali_callcenter::Error::Store(s) => s.into(),
-            other => {
-                tracing::error!("call event {}: {other}", ev.call_id);
-                Problem::internal()
-            }
+            other => Problem::internal_logged(format!("call event {}: {other}", ev.call_id)),
         })?;
     let status = if applied.duplicate || applied.ignored {
         StatusCode::OK

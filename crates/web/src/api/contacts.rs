@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use canali_domain::text::{TextKind, text_fault};
 use canali_import::validation::{JsonRecord, JsonText};
 use canali_store::contact_fields::quoted;
 use canali_store::{NewContact, Store, contact_id};
@@ -81,6 +82,9 @@ impl RawContact {
         if source_error.is_none() {
             source_error = match source {
                 None => Some("is missing; it is required".to_string()),
+                Some(v) if text_fault(v, TextKind::Code).is_some() => {
+                    text_fault(v, TextKind::Code).map(|f| f.reason())
+                }
                 Some(v) if v.chars().count() > MAX_SOURCE_CHARS => Some(format!(
                     "is {} characters long; at most {MAX_SOURCE_CHARS} are allowed",
                     v.chars().count()
@@ -297,13 +301,11 @@ pub async fn post_contact(
         reply,
     };
     if queue_of(&state.store).send(job).await.is_err() {
-        tracing::error!("the contact queue is gone");
-        return Err(Problem::internal());
+        return Err(Problem::internal_logged("the contact queue is gone"));
     }
-    let created = answer.await.map_err(|_| {
-        tracing::error!("the contact queue dropped a contact");
-        Problem::internal()
-    })??;
+    let created = answer
+        .await
+        .map_err(|_| Problem::internal_logged("the contact queue dropped a contact"))??;
     let status = if created {
         StatusCode::CREATED
     } else {

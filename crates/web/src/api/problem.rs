@@ -34,6 +34,10 @@ pub struct Problem {
     pub detail: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For a 500: the error, which the request's log line prints (crate::ops::observe) and
+    /// the answer never shows.
+    #[serde(skip)]
+    pub(crate) log: Option<String>,
 }
 
 impl Problem {
@@ -44,6 +48,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            log: None,
         }
     }
 
@@ -55,6 +60,7 @@ impl Problem {
             status: 400,
             detail: detail.into(),
             errors,
+            log: None,
         }
     }
 
@@ -85,6 +91,14 @@ impl Problem {
             "an internal error occurred and was logged",
         )
     }
+
+    /// A 500 whose error the request's log line prints at error level, with the request's id.
+    pub fn internal_logged(error: impl Into<String>) -> Problem {
+        Problem {
+            log: Some(error.into()),
+            ..Problem::internal()
+        }
+    }
 }
 
 impl IntoResponse for Problem {
@@ -93,6 +107,9 @@ impl IntoResponse for Problem {
         let unauthorized = status == StatusCode::UNAUTHORIZED;
         let body = serde_json::to_vec(&self).unwrap_or_default();
         let mut r = (status, body).into_response();
+        if let Some(error) = self.log {
+            r.extensions_mut().insert(crate::ops::ErrorDetail(error));
+        }
         let h = r.headers_mut();
         h.insert(
             header::CONTENT_TYPE,
@@ -111,13 +128,27 @@ impl IntoResponse for Problem {
 impl From<StoreError> for Problem {
     fn from(e: StoreError) -> Problem {
         match e {
-            StoreError::Refused(r) => Problem::invalid(r.to_string(), Vec::new()),
+            // A text refused by the one rule (canali_domain::text) names its field.
+            StoreError::Refused(r) => {
+                let errors = r
+                    .field()
+                    .map(|field| FieldError {
+                        field: field.to_string(),
+                        message: r
+                            .to_string()
+                            .strip_prefix(field)
+                            .unwrap_or_default()
+                            .trim_start()
+                            .to_string(),
+                        index: None,
+                    })
+                    .into_iter()
+                    .collect();
+                Problem::invalid(r.to_string(), errors)
+            }
             e @ StoreError::NotFound { .. } => Problem::not_found(e.to_string()),
             StoreError::Conflict(msg) => Problem::new(StatusCode::CONFLICT, msg),
-            other => {
-                tracing::error!("store error in the API: {other}");
-                Problem::internal()
-            }
+            other => Problem::internal_logged(format!("store error: {other}")),
         }
     }
 }
@@ -129,10 +160,7 @@ impl From<crate::WebError> for Problem {
             crate::WebError::NotFound => Problem::not_found("not found"),
             crate::WebError::BadRequest(m) => Problem::invalid(m, Vec::new()),
             crate::WebError::Forbidden(m) => Problem::new(StatusCode::FORBIDDEN, m),
-            other => {
-                tracing::error!("error in the API: {other}");
-                Problem::internal()
-            }
+            other => Problem::internal_logged(format!("internal error: {other}")),
         }
     }
 }

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use canali_domain::service::{RequestKind, RequestStatus};
+use canali_domain::text::{TextKind, text_fault};
 use canali_domain::{Channel, Day};
 use canali_store::customers::{
     BillRow, CustomerHit, CustomerRecord, SupplyPointRow, TimelineEntry,
@@ -90,6 +91,11 @@ pub async fn search_customers(
             "q",
             "is missing: give a customer code, tax id, POD/PDR, e-mail, phone or name",
         ));
+    }
+    // A search is text like any other: a control character or an overlong query is a 400
+    // naming `q` (canali_domain::text), never a 500 on PostgreSQL.
+    if let Some(fault) = text_fault(query.trim(), TextKind::Line) {
+        return Err(Problem::field("q", fault.reason()));
     }
     let customers = state
         .store
@@ -582,10 +588,7 @@ pub async fn report(
         canali_report::ReportError::InvalidYear(y) => {
             Problem::field("year", format!("{y} is not a year the report can cover"))
         }
-        other => {
-            tracing::error!("report for {year} failed: {other}");
-            Problem::internal()
-        }
+        other => Problem::internal_logged(format!("report for {year} failed: {other}")),
     })?;
     Ok(Json(report).into_response())
 }

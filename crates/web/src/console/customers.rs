@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use canali_domain::service::{RequestStatus, Role};
+use canali_domain::text::{TextKind, check_text, text_fault};
 use canali_domain::{Channel, Outcome, Reason};
 use canali_store::NewContact;
 use canali_store::accounts::Operator;
@@ -76,6 +77,8 @@ struct SearchPage {
     ctx: Ctx,
     q: String,
     hits: Vec<HitView>,
+    /// Why the query was refused (canali_domain::text), shown with the field.
+    error: Option<String>,
 }
 
 /// Only the results, for htmx's live search.
@@ -85,6 +88,7 @@ struct SearchResults {
     ctx: Ctx,
     q: String,
     hits: Vec<HitView>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -101,6 +105,34 @@ pub(super) async fn search(
 ) -> Result<Response, WebError> {
     ctx.operator_in(SEARCHERS)?;
     let q = q.q.unwrap_or_default().trim().to_string();
+    // A control character or an overlong query: the form says so on the field (400).
+    if let Some(fault) = text_fault(&q, TextKind::Line) {
+        let error = Some(crate::i18n::refusal(ctx.lang, &fault.refusal("q")));
+        // Shown again without its control characters, cut to the limit.
+        let q: String = q
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(TextKind::Line.max_chars())
+            .collect();
+        let page = if headers.contains_key("hx-request") {
+            SearchResults {
+                ctx,
+                q,
+                hits: Vec::new(),
+                error,
+            }
+            .into_response()
+        } else {
+            SearchPage {
+                ctx,
+                q,
+                hits: Vec::new(),
+                error,
+            }
+            .into_response()
+        };
+        return Ok((StatusCode::BAD_REQUEST, page).into_response());
+    }
     let hits = if q.is_empty() {
         Vec::new()
     } else {
@@ -114,9 +146,21 @@ pub(super) async fn search(
             .collect()
     };
     if headers.contains_key("hx-request") {
-        return Ok(SearchResults { ctx, q, hits }.into_response());
+        return Ok(SearchResults {
+            ctx,
+            q,
+            hits,
+            error: None,
+        }
+        .into_response());
     }
-    Ok(SearchPage { ctx, q, hits }.into_response())
+    Ok(SearchPage {
+        ctx,
+        q,
+        hits,
+        error: None,
+    }
+    .into_response())
 }
 
 pub struct RequestView {
@@ -432,6 +476,10 @@ pub(super) async fn log_contact(
             _ => return fail(ctx, "console.contact.bad_minutes").await,
         },
     };
+    if let Err(r) = check_text("note", f.note.trim(), TextKind::Body) {
+        let msg = crate::i18n::refusal(ctx.lang, &r);
+        return customer_view(&state, ctx, &id, None, None, None, Some(msg)).await;
+    }
     let now = now_micros();
     let handle_seconds = minutes.map(|m| m * 60);
     let external_id = format!("op{}-{now}", op.id);

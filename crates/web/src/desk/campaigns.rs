@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use canali_domain::network::{BranchKind, Operator};
+use canali_domain::text::{TextKind, check_text};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -136,6 +137,12 @@ async fn campaign_create(
     if form.name.trim().is_empty() || form.material.trim().is_empty() || copies.is_none() {
         let msg = ctx.t("campaign.incomplete");
         return campaigns_list(&state, ctx, Some(msg.into())).await;
+    }
+    for (field, value) in [("name", &form.name), ("material", &form.material)] {
+        if let Err(r) = check_text(field, value.trim(), TextKind::Line) {
+            let msg = crate::i18n::refusal(ctx.lang, &r);
+            return campaigns_list(&state, ctx, Some(msg)).await;
+        }
     }
     let net = fresh_network(&state).await?;
     let at = net.at(today().date());

@@ -19,6 +19,7 @@ use canali_domain::network::{
 };
 use canali_domain::schedule::WeeklyHours;
 use canali_domain::service::Role;
+use canali_domain::text::{TextKind, check_text};
 use canali_domain::{Day, Service};
 use canali_store::branches_store::RegistryUpdate;
 use canali_store::{Branch, BranchEvent};
@@ -245,6 +246,18 @@ impl BranchForm {
         }
         if self.municipality.trim().is_empty() {
             errors.push(ctx.t("network.municipality_required").to_string());
+        }
+        // The one rule for text (canali_domain::text), as the registry import applies it.
+        for (field, value, kind) in [
+            ("name", &self.name, TextKind::Name),
+            ("municipality", &self.municipality, TextKind::Name),
+            ("address", &self.address, TextKind::Line),
+            ("contractor", &self.contractor, TextKind::Name),
+            ("host_name", &self.host_name, TextKind::Name),
+        ] {
+            if let Err(r) = check_text(field, value.trim(), kind) {
+                errors.push(crate::i18n::refusal(ctx.lang, &r));
+            }
         }
         let sot = self
             .sot
@@ -570,6 +583,12 @@ async fn branch_event(
         *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
         return Ok(page);
     };
+    if let Err(r) = check_text("note", form.note.trim(), TextKind::Line) {
+        let msg = crate::i18n::refusal(ctx.lang, &r);
+        let mut page = form_page(&state, ctx, &code, None, vec![msg], None).await?;
+        *page.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(page);
+    }
     state
         .store
         .network()

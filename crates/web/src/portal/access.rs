@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use canali_domain::text::{TextKind, check_text};
 use canali_store::accounts::{EmailPurpose, SessionKind};
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -157,6 +158,18 @@ pub(super) async fn register(
     }
     if !f.email.contains('@') || f.email.trim().len() < 3 {
         return fail(ctx.clone(), ctx.t("register.bad_email").into(), f);
+    }
+    // The one rule for text (canali_domain::text), said on the form with the field's name.
+    let bad_text = [
+        ("code", &f.code, TextKind::Code),
+        ("tax_id", &f.tax_id, TextKind::Code),
+        ("email", &f.email, TextKind::Name),
+    ]
+    .into_iter()
+    .find_map(|(field, value, kind)| check_text(field, value.trim(), kind).err());
+    if let Some(r) = bad_text {
+        let msg = crate::i18n::refusal(ctx.lang, &r);
+        return fail(ctx, msg, f);
     }
     if let Some(problem) = password_problem(ctx.lang, &f.password, &f.password2) {
         return fail(ctx, problem, f);

@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use canali_domain::Reason;
+use canali_domain::text::{TextKind, check_text};
 use canali_store::accounts::{EmailPurpose, SessionKind};
 use serde::Deserialize;
 
@@ -140,6 +141,10 @@ pub(super) async fn change_email(
     }
     if !f.email.contains('@') {
         let msg = ctx.t("register.bad_email").to_string();
+        return account(&state, ctx, Some(msg), None).await;
+    }
+    if let Err(r) = check_text("email", f.email.trim(), TextKind::Name) {
+        let msg = crate::i18n::refusal(ctx.lang, &r);
         return account(&state, ctx, Some(msg), None).await;
     }
     if state

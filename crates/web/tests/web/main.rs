@@ -8,6 +8,7 @@ mod browser;
 mod calls;
 mod console;
 mod desk;
+mod hostile_text;
 mod ops;
 mod portal;
 mod security;
