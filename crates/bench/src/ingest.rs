@@ -165,12 +165,12 @@ pub(crate) struct Loads {
 
 impl Loads {
     /// canali's rate over the bare load's.
-    pub(crate) fn to_bare(&self) -> f64 {
+    pub(crate) fn bare_ratio(&self) -> f64 {
         self.bare.as_secs_f64() / self.ours.as_secs_f64()
     }
 
     /// canali's rate over the keyed load's.
-    pub(crate) fn to_keyed(&self) -> f64 {
+    pub(crate) fn keyed_ratio(&self) -> f64 {
         self.keyed.as_secs_f64() / self.ours.as_secs_f64()
     }
 }
@@ -364,8 +364,8 @@ async fn run_all(opts: &BenchOptions) -> Result<String> {
         rate(opts.rows, loads.ours),
         rate(opts.rows, loads.bare),
         rate(opts.rows, loads.keyed),
-        loads.to_bare(),
-        loads.to_keyed()
+        loads.bare_ratio(),
+        loads.keyed_ratio()
     );
     if let Some(url) = &opts.postgres {
         let loads = postgres_loads(url, &csv, ours).await?;
@@ -375,8 +375,8 @@ async fn run_all(opts: &BenchOptions) -> Result<String> {
             rate(opts.rows, loads.ours),
             rate(opts.rows, loads.bare),
             rate(opts.rows, loads.keyed),
-            loads.to_bare(),
-            loads.to_keyed()
+            loads.bare_ratio(),
+            loads.keyed_ratio()
         );
     }
     let _ = std::fs::remove_file(&csv);
@@ -443,8 +443,8 @@ fn row(md: &mut String, backend: &str, baseline: &str, rows: usize, loads: &Load
         rate(rows, loads.keyed),
         loads.ours.as_secs_f64(),
         rate(rows, loads.ours),
-        loads.to_bare(),
-        loads.to_keyed()
+        loads.bare_ratio(),
+        loads.keyed_ratio()
     );
 }
 

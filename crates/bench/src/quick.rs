@@ -146,8 +146,8 @@ fn report_round(backend: &str, round: usize, l: &Loads) {
         l.bare.as_secs_f64(),
         l.keyed.as_secs_f64(),
         l.ours.as_secs_f64(),
-        l.to_bare(),
-        l.to_keyed()
+        l.bare_ratio(),
+        l.keyed_ratio()
     );
 }
 
@@ -162,8 +162,8 @@ fn figures_of(command: &str, backend: &str, rounds: &[Loads]) -> Vec<Figure> {
         v[v.len() / 2]
     };
     [
-        (TO_BARE, median(Loads::to_bare)),
-        (TO_KEYED, median(Loads::to_keyed)),
+        (TO_BARE, median(Loads::bare_ratio)),
+        (TO_KEYED, median(Loads::keyed_ratio)),
     ]
     .into_iter()
     .map(|(figure, ratio)| Figure {
@@ -177,9 +177,7 @@ fn figures_of(command: &str, backend: &str, rounds: &[Loads]) -> Vec<Figure> {
 
 /// The rows of the page's guard table.
 fn recorded(page: &str) -> Vec<Figure> {
-    section_lines(page)
-        .filter_map(|line| parse_row(line))
-        .collect()
+    section_lines(page).filter_map(parse_row).collect()
 }
 
 /// The lines of the guard section, after its heading and up to the next heading.
