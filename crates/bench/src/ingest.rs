@@ -2,8 +2,9 @@
 //! plain limit of the same work on the same machine in the same run, and writes them to
 //! docs/benchmarks.md.
 //!
-//! - ingest: contacts through the ledger (idempotency key and rollups included) against
-//!   `sqlite3 .import` and `psql \copy` of the same rows into a bare table;
+//! - ingest: contacts through the ledger (idempotency key, indexes and rollups included)
+//!   against `sqlite3 .import` and `psql \copy` of the same rows into a bare table and into a
+//!   table with the ledger's own key and indexes;
 //! - report: the yearly report from the rollups against a plain `GROUP BY` over the raw ledger.
 
 use anyhow::{Context, Result, bail};
@@ -14,12 +15,18 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::{append_run, machine, remove_sqlite};
+use crate::{ScratchPostgres, append_run, machine, psql, remove_sqlite};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Columns of the benchmark file, in the order of the ledger's import format.
-const CSV_HEADER: &str = "external_id,channel,started_at,segment,customer,wait_seconds,handle_seconds,reason,outcome,line";
+/// Columns of the benchmark file, in the order of the ledger's import format, after the source.
+const CSV_HEADER: &str = "source,external_id,channel,started_at,segment,customer,wait_seconds,handle_seconds,reason,outcome,line";
+
+/// The ledger's source of the benchmark's contacts.
+const SOURCE: &str = "bench";
+
+/// Contacts per call of `Ledger::ingest`.
+pub(crate) const BATCH: usize = 50_000;
 
 /// A deterministic stream of plausible contacts over 2010-2011 (no simulator: the benchmark
 /// measures the store, not the generator).
@@ -65,13 +72,14 @@ fn synthetic_contacts(n: usize) -> impl Iterator<Item = NewContact> {
     })
 }
 
-fn write_csv(path: &Path, n: usize) -> Result<()> {
+/// Writes the benchmark's `n` contacts as CSV, for the plain loads.
+pub(crate) fn write_csv(path: &Path, n: usize) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(out, "{CSV_HEADER}")?;
     for c in synthetic_contacts(n) {
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{}",
+            "{SOURCE},{},{},{},{},{},{},{},{},{},{}",
             c.external_id,
             c.channel.name(),
             c.started_at,
@@ -88,12 +96,28 @@ fn write_csv(path: &Path, n: usize) -> Result<()> {
     Ok(())
 }
 
-const BARE_TABLE: &str = "CREATE TABLE bare (external_id TEXT, channel TEXT, started_at BIGINT, segment TEXT, \
-     customer TEXT, wait_seconds BIGINT, handle_seconds BIGINT, reason TEXT, outcome TEXT, line TEXT)";
-/// The same table keyed on the contact's id like the ledger: the plain limit of a load that must
-/// refuse duplicates.
-const KEYED_TABLE: &str = "CREATE TABLE bare (external_id TEXT PRIMARY KEY, channel TEXT, started_at BIGINT, \
-     segment TEXT, customer TEXT, wait_seconds BIGINT, handle_seconds BIGINT, reason TEXT, outcome TEXT, line TEXT)";
+/// The plain table the baselines load: the CSV's columns, no key, no index.
+const BARE_TABLE: &str = "CREATE TABLE bare (source TEXT, external_id TEXT, channel TEXT, \
+     started_at BIGINT, segment TEXT, customer TEXT, wait_seconds BIGINT, handle_seconds BIGINT, \
+     reason TEXT, outcome TEXT, line TEXT)";
+/// The same table with the ledger's own key and indexes on SQLite (migrations 1 and 4): the
+/// unique `(source, external_id)` and the customer timeline's `(customer, started_at)`. The
+/// plain limit of a load that refuses duplicates and serves the timeline.
+const SQLITE_KEYED_TABLE: &str = "CREATE TABLE bare (source TEXT, external_id TEXT, channel TEXT, \
+     started_at BIGINT, segment TEXT, customer TEXT, wait_seconds BIGINT, handle_seconds BIGINT, \
+     reason TEXT, outcome TEXT, line TEXT); \
+     CREATE UNIQUE INDEX bare_key ON bare (source, external_id); \
+     CREATE INDEX bare_customer ON bare (customer, started_at) WHERE customer IS NOT NULL;";
+/// The same on PostgreSQL (migrations 1, 4 and 12): the key as primary key, in byte order.
+const POSTGRES_KEYED_TABLE: &str = "CREATE TABLE bare (source TEXT COLLATE \"C\", \
+     external_id TEXT COLLATE \"C\", channel TEXT, started_at BIGINT, segment TEXT, customer TEXT, \
+     wait_seconds BIGINT, handle_seconds BIGINT, reason TEXT, outcome TEXT, line TEXT, \
+     PRIMARY KEY (source, external_id)); \
+     CREATE INDEX bare_customer ON bare (customer, started_at) WHERE customer IS NOT NULL;";
+
+/// The page cache the baselines' `sqlite3` gets: the store's own (db.rs), so that the keyed
+/// load's indexes stay in memory as the ledger's do.
+const SQLITE_CACHE: &str = "PRAGMA cache_size = -262144";
 
 fn run(cmd: &mut Command) -> Result<Duration> {
     let t = Instant::now();
@@ -108,23 +132,105 @@ fn run(cmd: &mut Command) -> Result<Duration> {
 
 fn sqlite3_import(dir: &Path, csv: &Path, table: &str) -> Result<Duration> {
     let db = dir.join("baseline.db");
-    let _ = std::fs::remove_file(&db);
+    remove_sqlite(&db);
     run(Command::new("sqlite3").arg(&db).arg(table))?;
-    run(Command::new("sqlite3")
+    let took = run(Command::new("sqlite3")
         .arg(&db)
-        .arg(format!(".import --csv --skip 1 {} bare", csv.display())))
+        .args(["-cmd", SQLITE_CACHE])
+        .arg(format!(".import --csv --skip 1 {} bare", csv.display())));
+    remove_sqlite(&db);
+    took
 }
 
 fn psql_copy(url: &str, csv: &Path, table: &str) -> Result<Duration> {
-    run(Command::new("psql").args([url, "-qc", "DROP TABLE IF EXISTS bare"]))?;
-    run(Command::new("psql").args([url, "-qc", table]))?;
+    psql(url, "DROP TABLE IF EXISTS bare")?;
+    psql(url, table)?;
     let took = run(Command::new("psql").args([
         url,
         "-qc",
         &format!("\\copy bare FROM '{}' CSV HEADER", csv.display()),
     ]));
-    run(Command::new("psql").args([url, "-qc", "DROP TABLE IF EXISTS bare"]))?;
+    psql(url, "DROP TABLE IF EXISTS bare")?;
     took
+}
+
+/// One measurement on one backend: the plain loads into the bare and the keyed table, and
+/// canali's ingest of the same rows, one after the other.
+#[derive(Clone, Copy)]
+pub(crate) struct Loads {
+    pub(crate) bare: Duration,
+    pub(crate) keyed: Duration,
+    pub(crate) ours: Duration,
+}
+
+impl Loads {
+    /// canali's rate over the bare load's.
+    pub(crate) fn bare_ratio(&self) -> f64 {
+        self.bare.as_secs_f64() / self.ours.as_secs_f64()
+    }
+
+    /// canali's rate over the keyed load's.
+    pub(crate) fn keyed_ratio(&self) -> f64 {
+        self.keyed.as_secs_f64() / self.ours.as_secs_f64()
+    }
+}
+
+/// How canali's side of a measurement runs.
+#[derive(Clone, Copy)]
+pub(crate) struct Ours {
+    pub(crate) rows: usize,
+    pub(crate) progress: bool,
+    /// Drop the customer-timeline index (`contacts_customer`) before the ingest: a profiling
+    /// run, to tell that index's share of the time; not the ingest's figure.
+    pub(crate) without_timeline_index: bool,
+}
+
+/// The index a profiling run drops.
+const TIMELINE_INDEX: &str = "DROP INDEX contacts_customer";
+
+/// The loads on SQLite: fresh files in `dir`, removed after.
+pub(crate) async fn sqlite_loads(dir: &Path, csv: &Path, ours: Ours) -> Result<Loads> {
+    let bare = sqlite3_import(dir, csv, BARE_TABLE)?;
+    let keyed = sqlite3_import(dir, csv, SQLITE_KEYED_TABLE)?;
+    let db_path = dir.join("bench-ingest.db");
+    remove_sqlite(&db_path);
+    let store = crate::open(&format!("sqlite://{}", db_path.display())).await?;
+    if ours.without_timeline_index {
+        run(Command::new("sqlite3").arg(&db_path).arg(TIMELINE_INDEX))?;
+    }
+    let ours = ingest(&store, ours.rows, BATCH, ours.progress).await;
+    store.close().await;
+    remove_sqlite(&db_path);
+    Ok(Loads {
+        bare,
+        keyed,
+        ours: ours?,
+    })
+}
+
+/// The loads on PostgreSQL: in a scratch database of their own on the server `server` names,
+/// dropped after.
+pub(crate) async fn postgres_loads(server: &str, csv: &Path, ours: Ours) -> Result<Loads> {
+    let scratch = ScratchPostgres::create(server, "ingest")?;
+    let loads = postgres_loads_in(&scratch.url, csv, ours).await;
+    scratch.drop_now()?;
+    loads
+}
+
+async fn postgres_loads_in(url: &str, csv: &Path, ours: Ours) -> Result<Loads> {
+    let bare = psql_copy(url, csv, BARE_TABLE)?;
+    let keyed = psql_copy(url, csv, POSTGRES_KEYED_TABLE)?;
+    let store = crate::open(url).await?;
+    if ours.without_timeline_index {
+        psql(url, TIMELINE_INDEX)?;
+    }
+    let ours = ingest(&store, ours.rows, BATCH, ours.progress).await;
+    store.close().await;
+    Ok(Loads {
+        bare,
+        keyed,
+        ours: ours?,
+    })
 }
 
 fn bar(n: u64, what: &str) -> ProgressBar {
@@ -170,12 +276,17 @@ pub struct IngestArgs {
     /// Ledger sizes of the report benchmark (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "1000000,10000000")]
     report_sizes: Vec<usize>,
-    /// A PostgreSQL database for the PostgreSQL figures (its tables are emptied).
+    /// A PostgreSQL server for the PostgreSQL figures: the benchmark creates a scratch database
+    /// of its own there and drops it after; the database the URL names is not written.
     #[arg(long, env = "CANALI_BENCH_POSTGRES")]
     postgres: Option<String>,
     /// Scratch folder for the benchmark files.
     #[arg(long, default_value = "target/bench")]
     workdir: PathBuf,
+    /// Profiling: drop the customer-timeline index before canali's ingest, to measure its
+    /// share of the time (the figures are then not the ingest's, and the section says so).
+    #[arg(long)]
+    without_timeline_index: bool,
     /// Append the results to this markdown file.
     #[arg(long, default_value = "docs/benchmarks.md")]
     output: PathBuf,
@@ -188,6 +299,7 @@ struct BenchOptions {
     workdir: PathBuf,
     output: Option<PathBuf>,
     progress: bool,
+    without_timeline_index: bool,
 }
 
 /// Runs the ingest and report benchmarks, prints the markdown and appends it to the page.
@@ -199,6 +311,7 @@ pub async fn bench(args: IngestArgs, progress: bool) -> Result<()> {
         workdir: args.workdir,
         output: Some(args.output.clone()),
         progress,
+        without_timeline_index: args.without_timeline_index,
     };
     let md = run_all(&opts).await?;
     println!("{md}");
@@ -226,51 +339,44 @@ async fn run_all(opts: &BenchOptions) -> Result<String> {
         "### Bulk ingest of {} contacts (rollups included)\n",
         opts.rows
     );
+    if opts.without_timeline_index {
+        let _ = writeln!(
+            md,
+            "Profiling run (`--without-timeline-index`): canali's ingest ran without the \
+             customer-timeline index `contacts_customer`, to measure its share; these are not \
+             the ingest's figures.\n"
+        );
+    }
     let _ = writeln!(
         md,
-        "| backend | plain load into a bare table | rows/s | plain load into a table keyed like the ledger | rows/s | canali ingest | rows/s | ratio to the bare load |"
+        "| backend | plain load into a bare table | rows/s | plain load into a table with the ledger's key and indexes | rows/s | canali ingest | rows/s | ratio to the bare load | ratio to the keyed load |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
-    let base = sqlite3_import(&opts.workdir, &csv, BARE_TABLE)?;
-    let keyed = sqlite3_import(&opts.workdir, &csv, KEYED_TABLE)?;
-    let db_path = opts.workdir.join("bench-ingest.db");
-    remove_sqlite(&db_path);
-    let store = Store::connect(&format!("sqlite://{}", db_path.display())).await?;
-    store.migrate().await?;
-    let ours = ingest(&store, opts.rows, 50_000, opts.progress).await?;
-    store.close().await;
-    remove_sqlite(&db_path);
-    row(
-        &mut md,
-        "SQLite",
-        "`sqlite3 .import`",
-        opts.rows,
-        [base, keyed, ours],
-    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|---|");
+    let ours = Ours {
+        rows: opts.rows,
+        progress: opts.progress,
+        without_timeline_index: opts.without_timeline_index,
+    };
+    let loads = sqlite_loads(&opts.workdir, &csv, ours).await?;
+    row(&mut md, "SQLite", "`sqlite3 .import`", opts.rows, &loads);
     eprintln!(
-        "ingest SQLite: {:.0} rows/s (sqlite3 .import {:.0} rows/s)",
-        rate(opts.rows, ours),
-        rate(opts.rows, base)
+        "ingest SQLite: {:.0} rows/s (sqlite3 .import {:.0} rows/s bare, {:.0} keyed): {:.2}x, {:.2}x",
+        rate(opts.rows, loads.ours),
+        rate(opts.rows, loads.bare),
+        rate(opts.rows, loads.keyed),
+        loads.bare_ratio(),
+        loads.keyed_ratio()
     );
     if let Some(url) = &opts.postgres {
-        let base = psql_copy(url, &csv, BARE_TABLE)?;
-        let keyed = psql_copy(url, &csv, KEYED_TABLE)?;
-        let store = Store::connect(url).await?;
-        reset_postgres(&store, url).await?;
-        let ours = ingest(&store, opts.rows, 50_000, opts.progress).await?;
-        reset_postgres(&store, url).await?;
-        store.close().await;
-        row(
-            &mut md,
-            "PostgreSQL",
-            "`psql \\copy`",
-            opts.rows,
-            [base, keyed, ours],
-        );
+        let loads = postgres_loads(url, &csv, ours).await?;
+        row(&mut md, "PostgreSQL", "`psql \\copy`", opts.rows, &loads);
         eprintln!(
-            "ingest PostgreSQL: {:.0} rows/s (psql \\copy {:.0} rows/s)",
-            rate(opts.rows, ours),
-            rate(opts.rows, base)
+            "ingest PostgreSQL: {:.0} rows/s (psql \\copy {:.0} rows/s bare, {:.0} keyed): {:.2}x, {:.2}x",
+            rate(opts.rows, loads.ours),
+            rate(opts.rows, loads.bare),
+            rate(opts.rows, loads.keyed),
+            loads.bare_ratio(),
+            loads.keyed_ratio()
         );
     }
     let _ = std::fs::remove_file(&csv);
@@ -327,23 +433,18 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// One table row: the bare load, the keyed load and canali's ingest of the same rows.
-fn row(
-    md: &mut String,
-    backend: &str,
-    baseline: &str,
-    rows: usize,
-    [base, keyed, ours]: [Duration; 3],
-) {
+fn row(md: &mut String, backend: &str, baseline: &str, rows: usize, loads: &Loads) {
     let _ = writeln!(
         md,
-        "| {backend} | {baseline}: {:.2} s | {:.0} | {baseline}: {:.2} s | {:.0} | {:.2} s | {:.0} | {:.2}x |",
-        base.as_secs_f64(),
-        rate(rows, base),
-        keyed.as_secs_f64(),
-        rate(rows, keyed),
-        ours.as_secs_f64(),
-        rate(rows, ours),
-        base.as_secs_f64() / ours.as_secs_f64()
+        "| {backend} | {baseline}: {:.2} s | {:.0} | {baseline}: {:.2} s | {:.0} | {:.2} s | {:.0} | {:.2}x | {:.2}x |",
+        loads.bare.as_secs_f64(),
+        rate(rows, loads.bare),
+        loads.keyed.as_secs_f64(),
+        rate(rows, loads.keyed),
+        loads.ours.as_secs_f64(),
+        rate(rows, loads.ours),
+        loads.bare_ratio(),
+        loads.keyed_ratio()
     );
 }
 
@@ -360,15 +461,4 @@ where
     }
     times.sort();
     Ok(times[runs / 2])
-}
-
-/// Empties the ledger tables of a PostgreSQL store (the benchmark's own database).
-async fn reset_postgres(store: &Store, url: &str) -> Result<()> {
-    store.migrate().await?;
-    run(Command::new("psql").args([
-        url,
-        "-qc",
-        "TRUNCATE contacts, contact_daily, contact_monthly",
-    ]))?;
-    Ok(())
 }

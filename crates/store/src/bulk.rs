@@ -92,32 +92,16 @@ where
         .collect()
 }
 
-/// How a long statement names its parameters. SQLite looks a named parameter up by a linear
-/// scan (so `$N` costs O(N^2) over a 30 000-parameter statement); anonymous `?` costs nothing.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placeholders {
-    Anonymous,
-    Numbered,
-}
-
-/// `(?,?),(?,?)` or `($1,$2),($3,$4)`: `rows` tuples of `width` parameters.
-fn values_list(sql: &mut String, rows: usize, width: usize, style: Placeholders) {
-    let mut param = 1;
+/// `(?,?),(?,?)`: `rows` tuples of `width` anonymous parameters. SQLite looks a numbered
+/// parameter up by a linear scan (so `$N` costs O(N^2) over a 30 000-parameter statement);
+/// anonymous `?` costs nothing.
+fn values_list(sql: &mut String, rows: usize, width: usize) {
+    let row = format!("({})", vec!["?"; width].join(","));
     for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ",(" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push(',');
-            }
-            match style {
-                Placeholders::Anonymous => sql.push('?'),
-                Placeholders::Numbered => {
-                    let _ = write!(sql, "${param}");
-                }
-            }
-            param += 1;
+        if r > 0 {
+            sql.push(',');
         }
-        sql.push(')');
+        sql.push_str(&row);
     }
 }
 
@@ -410,7 +394,9 @@ impl Tx<'_> {
     }
 
     /// Adds `values` (rows of key columns then measure columns, all integers) to a rollup
-    /// table: new keys are inserted, existing ones get the measures added.
+    /// table: new keys are inserted, existing ones get the measures added. The rows are written
+    /// in key order, each key once (repeated keys summed first): the table's key index then
+    /// takes its entries in sequence rather than at random.
     pub(crate) async fn add_to_rollup(
         &mut self,
         table: &str,
@@ -419,26 +405,34 @@ impl Tx<'_> {
         values: &[i64],
     ) -> Result<()> {
         let width = keys.len() + measures.len();
-        let per_statement = SQLITE_MAX_PARAMS / width;
-        for chunk in values.chunks(per_statement * width) {
-            let rows = chunk.len() / width;
-            match self {
-                Tx::Sqlite(t) => {
-                    let sql = rollup_sql(table, keys, measures, rows, Placeholders::Anonymous);
+        let rows = sorted_rollup_rows(values, keys.len(), width);
+        if rows.is_empty() {
+            return Ok(());
+        }
+        match self {
+            Tx::Sqlite(t) => {
+                let per_statement = SQLITE_MAX_PARAMS / width;
+                for chunk in rows.chunks(per_statement * width) {
+                    let n = chunk.len() / width;
+                    let sql = rollup_sql(table, keys, measures, n);
                     let mut q = sqlx::query(AssertSqlSafe(&*sql));
                     for v in chunk {
                         q = q.bind(*v);
                     }
                     q.execute(&mut **t).await?;
                 }
-                Tx::Postgres(t) => {
-                    let sql = rollup_sql(table, keys, measures, rows, Placeholders::Numbered);
-                    let mut q = sqlx::query(AssertSqlSafe(&*sql));
-                    for v in chunk {
-                        q = q.bind(*v);
-                    }
-                    q.execute(&mut **t).await?;
+            }
+            Tx::Postgres(t) => {
+                // One statement whatever the number of rows, each column one array: its text
+                // does not change, so the connection prepares it once, and the server plans
+                // no list of thousands of parameters.
+                let sql = rollup_unnest_sql(table, keys, measures);
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for c in 0..width {
+                    let column: Vec<i64> = rows.iter().skip(c).step_by(width).copied().collect();
+                    q = q.bind(column);
                 }
+                q.execute(&mut **t).await?;
             }
         }
         Ok(())
@@ -459,19 +453,58 @@ impl Tx<'_> {
     }
 }
 
-fn rollup_sql(
-    table: &str,
-    keys: &[&str],
-    measures: &[&str],
-    rows: usize,
-    style: Placeholders,
-) -> String {
+/// Rollup rows (`width` integers each, the first `keys` the key) sorted by key, the measures of
+/// rows with the same key added up: the same sums the upsert would reach row by row.
+fn sorted_rollup_rows(values: &[i64], keys: usize, width: usize) -> Vec<i64> {
+    let mut rows: Vec<&[i64]> = values.chunks_exact(width).collect();
+    rows.sort_unstable_by(|a, b| a[..keys].cmp(&b[..keys]));
+    let mut out: Vec<i64> = Vec::with_capacity(values.len());
+    let mut last: Option<usize> = None;
+    for row in rows {
+        match last {
+            Some(at) if out[at..at + keys] == row[..keys] => {
+                for (sum, v) in out[at + keys..at + width].iter_mut().zip(&row[keys..]) {
+                    *sum += v;
+                }
+            }
+            _ => {
+                last = Some(out.len());
+                out.extend_from_slice(row);
+            }
+        }
+    }
+    out
+}
+
+/// `INSERT INTO t (keys, measures) SELECT * FROM UNNEST($1::int8[], ...) ON CONFLICT (keys) DO
+/// UPDATE SET m = t.m + excluded.m, ...` (PostgreSQL).
+fn rollup_unnest_sql(table: &str, keys: &[&str], measures: &[&str]) -> String {
+    let width = keys.len() + measures.len();
+    let arrays: Vec<String> = (1..=width).map(|i| format!("${i}::int8[]")).collect();
+    let mut sql = format!(
+        "INSERT INTO {table} ({}, {}) SELECT * FROM UNNEST({}) ON CONFLICT ({}) DO UPDATE SET ",
+        keys.join(", "),
+        measures.join(", "),
+        arrays.join(", "),
+        keys.join(", ")
+    );
+    for (i, m) in measures.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        let _ = write!(sql, "{m} = {table}.{m} + excluded.{m}");
+    }
+    sql
+}
+
+/// The SQLite rollup upsert of `rows` rows, with anonymous parameters.
+fn rollup_sql(table: &str, keys: &[&str], measures: &[&str], rows: usize) -> String {
     let mut sql = format!(
         "INSERT INTO {table} ({}, {}) VALUES ",
         keys.join(", "),
         measures.join(", ")
     );
-    values_list(&mut sql, rows, keys.len() + measures.len(), style);
+    values_list(&mut sql, rows, keys.len() + measures.len());
     let _ = write!(sql, " ON CONFLICT ({}) DO UPDATE SET ", keys.join(", "));
     for (i, m) in measures.iter().enumerate() {
         if i > 0 {
@@ -499,11 +532,22 @@ mod tests {
     #[test]
     fn rollup_sql_adds_measures_on_conflict() {
         assert_eq!(
-            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Numbered),
-            "INSERT INTO r (k, n) VALUES ($1,$2),($3,$4) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
+            rollup_sql("r", &["k"], &["n"], 2),
+            "INSERT INTO r (k, n) VALUES (?,?),(?,?) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
         );
-        assert!(
-            rollup_sql("r", &["k"], &["n"], 2, Placeholders::Anonymous).contains("(?,?),(?,?)")
+    }
+
+    #[test]
+    fn rollup_rows_are_sorted_and_each_key_once() {
+        // Key width 2, one measure: (2,1)+5, (1,9)+1, (2,1)+7 -> (1,9)+1, (2,1)+12.
+        assert_eq!(
+            sorted_rollup_rows(&[2, 1, 5, 1, 9, 1, 2, 1, 7], 2, 3),
+            vec![1, 9, 1, 2, 1, 12]
+        );
+        assert!(sorted_rollup_rows(&[], 2, 3).is_empty());
+        assert_eq!(
+            rollup_unnest_sql("r", &["k"], &["n"]),
+            "INSERT INTO r (k, n) SELECT * FROM UNNEST($1::int8[], $2::int8[]) ON CONFLICT (k) DO UPDATE SET n = r.n + excluded.n"
         );
     }
 
