@@ -76,6 +76,7 @@ struct SearchPage {
     ctx: Ctx,
     q: String,
     hits: Vec<HitView>,
+    found: String,
 }
 
 /// Only the results, for htmx's live search.
@@ -85,6 +86,7 @@ struct SearchResults {
     ctx: Ctx,
     q: String,
     hits: Vec<HitView>,
+    found: String,
 }
 
 #[derive(Deserialize)]
@@ -92,7 +94,7 @@ pub(super) struct SearchQuery {
     q: Option<String>,
 }
 
-/// Customers by code, tax id, POD/PDR, e-mail, phone or the start of the name.
+/// Customers by code, tax id, POD/PDR, e-mail, phone or any word of the name.
 pub(super) async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -101,22 +103,52 @@ pub(super) async fn search(
 ) -> Result<Response, WebError> {
     ctx.operator_in(SEARCHERS)?;
     let q = q.q.unwrap_or_default().trim().to_string();
-    let hits = if q.is_empty() {
+    let mut hits: Vec<HitView> = if q.is_empty() {
         Vec::new()
     } else {
+        // One more than shown, to know whether the list was cut.
         state
             .store
             .customers()
-            .search(&q, SEARCH_LIMIT)
+            .search(&q, SEARCH_LIMIT + 1)
             .await?
             .into_iter()
             .map(|h| HitView::of(&ctx, h))
             .collect()
     };
+    let capped = hits.len() as i64 > SEARCH_LIMIT;
+    hits.truncate(SEARCH_LIMIT as usize);
+    let found = found_text(&ctx, hits.len(), capped);
     if headers.contains_key("hx-request") {
-        return Ok(SearchResults { ctx, q, hits }.into_response());
+        return Ok(SearchResults {
+            ctx,
+            q,
+            hits,
+            found,
+        }
+        .into_response());
     }
-    Ok(SearchPage { ctx, q, hits }.into_response())
+    Ok(SearchPage {
+        ctx,
+        q,
+        hits,
+        found,
+    }
+    .into_response())
+}
+
+/// How many customers were found, in a sentence: one, some, or more than the page shows.
+fn found_text(ctx: &Ctx, shown: usize, capped: bool) -> String {
+    let count = ctx.int(shown as i64);
+    match (shown, capped) {
+        (_, true) => crate::i18n::fill(
+            ctx.lang,
+            "console.search.found_capped",
+            &[("count", &count)],
+        ),
+        (1, false) => ctx.t("console.search.found_one").to_string(),
+        _ => crate::i18n::fill(ctx.lang, "console.search.found", &[("count", &count)]),
+    }
 }
 
 pub struct RequestView {
@@ -438,8 +470,11 @@ pub(super) async fn log_contact(
     let contact = NewContact {
         external_id: external_id.clone(),
         channel,
-        started_at: now - handle_seconds.unwrap_or(0) * 1_000_000,
-        ended_at: Some(now),
+        // Placed at the moment it is logged, like every other contact the customer makes now:
+        // the timeline is newest first by start, and a start pushed back by the duration
+        // would sort the contact under older ones. The duration is in `handle_seconds`.
+        started_at: now,
+        ended_at: None,
         segment: None,
         customer: Some(record.code.clone()),
         territory: None,

@@ -9,6 +9,7 @@ mod calls;
 mod console;
 mod desk;
 mod ops;
+mod pages;
 mod portal;
 mod security;
 mod snapshot;
