@@ -220,8 +220,8 @@ mod tests {
             Lang::It,
         );
         assert!(s.contains("<path d=\"M"));
-        // Axis values in the page's language: 7,5 in Italian.
-        let axis = bars("x", &[("a".into(), Some(30.0))], &[], Lang::It);
-        assert!(axis.contains(">7,5<") && !axis.contains(">7.5<"), "{axis}");
+        // Values in the page's language: 1,5 in Italian.
+        let it = bars("x", &[("a".into(), Some(1.5))], &[], Lang::It);
+        assert!(it.contains("1,5") && !it.contains("1.5<"), "{it}");
     }
 }
