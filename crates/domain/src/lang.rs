@@ -6,10 +6,15 @@
 //! To add a message: add a row to the table of its part (the web's common, portal, console and
 //! desk tables; the report's table) and look it up by key. The web crate's key test fails when a
 //! key used in a template or in the code is missing from the tables.
+//!
+//! The values themselves (decimals, percentages, dates, months, weekdays, opening hours) are
+//! written by the one formatter, [`locale`](crate::locale), re-exported here.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::{Display, Write};
 use std::sync::OnceLock;
+
+pub use crate::locale;
 
 /// The language of a page, a report or a printed label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -6,6 +6,7 @@
 //! - [`network`]: territories and the kinds of branch;
 //! - [`day`]: calendar days as compact numbers, the unit of the rollups;
 //! - [`lang`]: Italian and English, and the message catalogue every text goes through.
+//! - [`locale`]: numbers, dates, month and weekday names and opening hours in each language.
 //! - [`ticket`]: a branch ticket's states and the steps between them;
 //! - [`reading`]: the verdict on a customer's meter reading;
 //! - [`refusal`]: the user's mistakes that canali refuses, each with a message key;
@@ -81,6 +82,7 @@ pub mod day;
 pub mod erlang;
 pub mod ids;
 pub mod lang;
+pub mod locale;
 pub mod network;
 pub mod reading;
 pub mod refusal;

@@ -302,6 +302,20 @@ impl WeeklyHours {
 /// runs of three or more days written as ranges.
 impl fmt::Display for WeeklyHours {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let groups: Vec<String> = self
+            .groups()
+            .into_iter()
+            .map(|(days, intervals)| format!("{} {intervals}", format_days(&days)))
+            .collect();
+        f.write_str(&groups.join("; "))
+    }
+}
+
+impl WeeklyHours {
+    /// The days sharing the same intervals (Monday = 0), in weekday order of their first day,
+    /// with those intervals written `08:00-12:00,14:00-16:00`: the groups of the text form,
+    /// for [`crate::locale::weekly_hours`] to name the days in a language.
+    pub fn groups(&self) -> Vec<(Vec<usize>, String)> {
         let mut done = [false; 7];
         let mut groups = Vec::new();
         for d in 0..7 {
@@ -310,13 +324,9 @@ impl fmt::Display for WeeklyHours {
             }
             let same: Vec<usize> = (d..7).filter(|&e| self.days[e] == self.days[d]).collect();
             same.iter().for_each(|&e| done[e] = true);
-            groups.push(format!(
-                "{} {}",
-                format_days(&same),
-                format_intervals(&self.days[d])
-            ));
+            groups.push((same, format_intervals(&self.days[d])));
         }
-        f.write_str(&groups.join("; "))
+        groups
     }
 }
 

@@ -8,6 +8,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
+use canali_domain::locale;
 use canali_domain::service::Role;
 use canali_store::accounts::{CustomerIdentity, Operator, SessionKind};
 use rand::TryRngCore;
@@ -305,13 +306,9 @@ impl Ctx {
         }
     }
 
-    /// A date for people, in the page's language.
+    /// A date for people, in the page's language: `07/12/2026`, `2026-12-07`.
     pub fn date(&self, day: canali_domain::Day) -> String {
-        let d = day.date();
-        match self.lang {
-            Lang::It => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
-            Lang::En => d.to_string(),
-        }
+        locale::short_date(day.date(), self.lang)
     }
 
     /// An instant (microseconds) as local date and time in Europe/Rome.
@@ -320,30 +317,27 @@ impl Ctx {
             return String::new();
         };
         let z = ts.to_zoned(canali_domain::ROME.clone());
-        match self.lang {
-            Lang::It => z.strftime("%d/%m/%Y %H:%M").to_string(),
-            Lang::En => z.strftime("%Y-%m-%d %H:%M").to_string(),
-        }
+        locale::date_time(z.datetime(), self.lang)
     }
 
     /// Cents as euros: `1.234,56 €` in Italian, `€1,234.56` in English.
     pub fn euros(&self, cents: i64) -> String {
-        let sign = if cents < 0 { "-" } else { "" };
-        let c = cents.unsigned_abs();
-        let (units, rest) = (c / 100, c % 100);
-        let digits = units.to_string();
-        let sep = if self.lang == Lang::It { '.' } else { ',' };
-        let mut grouped = String::new();
-        for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(sep);
-            }
-            grouped.push(ch);
-        }
-        match self.lang {
-            Lang::It => format!("{sign}{grouped},{rest:02} €"),
-            Lang::En => format!("{sign}€{grouped}.{rest:02}"),
-        }
+        locale::euros(cents, self.lang)
+    }
+
+    /// A decimal with `digits` places in the page's language: `44,0`, `44.0`.
+    pub fn dec(&self, v: f64, digits: usize) -> String {
+        locale::dec(v, digits, self.lang)
+    }
+
+    /// An integer with the language's thousands separator: `1.234`, `1,234`.
+    pub fn int(&self, n: i64) -> String {
+        locale::int(n, self.lang)
+    }
+
+    /// A `YYYY-MM` month for headings: `dicembre 2026`, `December 2026`.
+    pub fn month(&self, key: &str) -> String {
+        locale::month_key(key, self.lang)
     }
 }
 

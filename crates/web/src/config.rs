@@ -36,6 +36,12 @@ pub struct WebConfig {
     /// without `metrics_bind`, `/metrics` answers only loopback clients that came through no
     /// proxy.
     pub metrics_token: Option<String>,
+    /// The utility's own privacy notice (plain text: paragraphs separated by a blank line, a
+    /// line starting `# ` is a heading), shown at `/privacy` in place of the default text.
+    pub privacy_notice: Option<PathBuf>,
+    /// The English privacy notice; without it English pages show `privacy_notice` (or the
+    /// default English text when neither is set).
+    pub privacy_notice_en: Option<PathBuf>,
 }
 
 impl Default for WebConfig {
@@ -54,6 +60,8 @@ impl Default for WebConfig {
             reply_standards: default_reply_standards(),
             metrics_bind: None,
             metrics_token: None,
+            privacy_notice: None,
+            privacy_notice_en: None,
         }
     }
 }
@@ -88,6 +96,14 @@ impl WebConfig {
         if self.session_hours <= 0 {
             return Err("web.session_hours must be at least 1".into());
         }
+        for (key, path) in [
+            ("privacy_notice", &self.privacy_notice),
+            ("privacy_notice_en", &self.privacy_notice_en),
+        ] {
+            if let Some(path) = path {
+                read_notice(path).map_err(|e| format!("web.{key}: {e}"))?;
+            }
+        }
         Ok(())
     }
 }
@@ -111,4 +127,14 @@ impl Default for LimitsConfig {
             reset_per_minute: 5,
         }
     }
+}
+
+/// A privacy notice file's text; the error names the file and what is wrong with it.
+pub fn read_notice(path: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the privacy notice {}: {e}", path.display()))?;
+    if text.trim().is_empty() {
+        return Err(format!("the privacy notice {} is empty", path.display()));
+    }
+    Ok(text)
 }

@@ -79,6 +79,7 @@ struct SearchPage {
     hits: Vec<HitView>,
     /// Why the query was refused (canali_domain::text), shown with the field.
     error: Option<String>,
+    found: String,
 }
 
 /// Only the results, for htmx's live search.
@@ -89,6 +90,7 @@ struct SearchResults {
     q: String,
     hits: Vec<HitView>,
     error: Option<String>,
+    found: String,
 }
 
 #[derive(Deserialize)]
@@ -96,7 +98,7 @@ pub(super) struct SearchQuery {
     q: Option<String>,
 }
 
-/// Customers by code, tax id, POD/PDR, e-mail, phone or the start of the name.
+/// Customers by code, tax id, POD/PDR, e-mail, phone or any word of the name.
 pub(super) async fn search(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -120,6 +122,7 @@ pub(super) async fn search(
                 q,
                 hits: Vec::new(),
                 error,
+                found: String::new(),
             }
             .into_response()
         } else {
@@ -128,29 +131,35 @@ pub(super) async fn search(
                 q,
                 hits: Vec::new(),
                 error,
+                found: String::new(),
             }
             .into_response()
         };
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    let hits = if q.is_empty() {
+    let mut hits: Vec<HitView> = if q.is_empty() {
         Vec::new()
     } else {
+        // One more than shown, to know whether the list was cut.
         state
             .store
             .customers()
-            .search(&q, SEARCH_LIMIT)
+            .search(&q, SEARCH_LIMIT + 1)
             .await?
             .into_iter()
             .map(|h| HitView::of(&ctx, h))
             .collect()
     };
+    let capped = hits.len() as i64 > SEARCH_LIMIT;
+    hits.truncate(SEARCH_LIMIT as usize);
+    let found = found_text(&ctx, hits.len(), capped);
     if headers.contains_key("hx-request") {
         return Ok(SearchResults {
             ctx,
             q,
             hits,
             error: None,
+            found,
         }
         .into_response());
     }
@@ -159,8 +168,23 @@ pub(super) async fn search(
         q,
         hits,
         error: None,
+        found,
     }
     .into_response())
+}
+
+/// How many customers were found, in a sentence: one, some, or more than the page shows.
+fn found_text(ctx: &Ctx, shown: usize, capped: bool) -> String {
+    let count = ctx.int(shown as i64);
+    match (shown, capped) {
+        (_, true) => crate::i18n::fill(
+            ctx.lang,
+            "console.search.found_capped",
+            &[("count", &count)],
+        ),
+        (1, false) => ctx.t("console.search.found_one").to_string(),
+        _ => crate::i18n::fill(ctx.lang, "console.search.found", &[("count", &count)]),
+    }
 }
 
 pub struct RequestView {
@@ -486,8 +510,11 @@ pub(super) async fn log_contact(
     let contact = NewContact {
         external_id: external_id.clone(),
         channel,
-        started_at: now - handle_seconds.unwrap_or(0) * 1_000_000,
-        ended_at: Some(now),
+        // Placed at the moment it is logged, like every other contact the customer makes now:
+        // the timeline is newest first by start, and a start pushed back by the duration
+        // would sort the contact under older ones. The duration is in `handle_seconds`.
+        started_at: now,
+        ended_at: None,
         segment: None,
         customer: Some(record.code.clone()),
         territory: None,

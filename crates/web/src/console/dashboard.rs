@@ -13,6 +13,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use canali_domain::locale;
 use canali_domain::{Channel, Day};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub struct Bucket {
 struct DashboardPage {
     ctx: Ctx,
     today: String,
+    /// The month of the month column: this one, or the last with contacts.
+    month: String,
     channels: Vec<ChannelCount>,
     total_today: i64,
     total_month: i64,
@@ -78,11 +81,14 @@ pub(super) async fn dashboard(
 ) -> Result<Response, WebError> {
     ctx.operator_in(DASHBOARD)?;
     let today = Day::of_micros(now_micros());
-    let month_start = Day::from_date(today.date().first_of_month());
     let store = &state.store;
+    // The month shown: this one, or the last with contacts when this one has none yet.
+    let month_day = crate::desk::data_day(&state).await?;
+    let month_start = Day::from_date(month_day.date().first_of_month());
+    let month_end = Day::from_date(month_day.date().last_of_month()).min(today.max(month_day));
     let (day_counts, month_counts, by_days_left) = tokio::try_join!(
         store.figures().contacts_by_channel(today, today),
-        store.figures().contacts_by_channel(month_start, today),
+        store.figures().contacts_by_channel(month_start, month_end),
         store.requests().open_by_days_left(today),
     )?;
     let lang = ctx.lang;
@@ -121,6 +127,11 @@ pub(super) async fn dashboard(
     };
     Ok(DashboardPage {
         today: ctx.date(today),
+        month: locale::month_year(
+            month_day.date().year(),
+            month_day.date().month() as u8,
+            lang,
+        ),
         total_today: channels.iter().map(|c| c.today).sum(),
         total_month: channels.iter().map(|c| c.month).sum(),
         channels,

@@ -5,6 +5,7 @@
 use super::{ConsoleCtx as _, PageQuery, QUEUE, audit, id_of};
 use crate::auth::Ctx;
 use crate::error::{WebError, refusal_text};
+use crate::i18n::Lang;
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,6 +20,16 @@ use serde::Deserialize;
 const QUEUE_PAGE: i64 = 50;
 /// The channels an answer goes out by.
 const ANSWER_CHANNELS: &[Channel] = &[Channel::Mail, Channel::Web, Channel::Branch];
+
+/// The answer channel offered first: the request's own when an answer can go out by it (web,
+/// branch, mail), the post for a request that came by phone.
+fn reply_channel(came_in: Channel) -> Channel {
+    if ANSWER_CHANNELS.contains(&came_in) {
+        came_in
+    } else {
+        Channel::Mail
+    }
+}
 
 pub struct QueueRow {
     pub id: i64,
@@ -109,6 +120,11 @@ struct RequestPage {
     answered: String,
     compensation: Option<String>,
     channels: Vec<(&'static str, &'static str)>,
+    /// The answer channel preselected: the one the request came in by, when an answer can go
+    /// out by it (a web complaint is answered on the web, not by post).
+    reply_channel: &'static str,
+    /// The supply point the request is about.
+    point: Option<String>,
     text: String,
 }
 
@@ -123,8 +139,14 @@ pub(super) async fn request(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let notice = (q.done.as_deref() == Some("answered"))
-        .then(|| ctx.t("console.request.answered_notice").to_string());
+    let notice = match q.done.as_deref() {
+        Some("answered") => Some(ctx.t("console.request.answered_notice").to_string()),
+        Some("answered_mailed") => Some(ctx.t("console.request.answered_mailed").to_string()),
+        Some("answered_mail_failed") => {
+            Some(ctx.t("console.request.answered_mail_failed").to_string())
+        }
+        _ => None,
+    };
     request_view(&state, ctx, &id, notice, None, String::new()).await
 }
 
@@ -144,10 +166,18 @@ async fn request_view(
         .get(id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let (customer, files) = tokio::try_join!(
+    let (customer, files, points) = tokio::try_join!(
         state.store.customers().get(r.customer_id),
         state.store.requests().attachments_of(r.id),
+        state.store.customers().supply_points_of(r.customer_id),
     )?;
+    let point = r
+        .supply_point_id
+        .and_then(|p| points.iter().find(|x| x.id == p))
+        .map(|p| {
+            let v = crate::portal::PointView::of(&ctx, p);
+            format!("{} · {} · {}", v.service, v.identifier, v.address)
+        });
     audit(
         state,
         op.id,
@@ -202,7 +232,7 @@ async fn request_view(
             .map(|a| FileView {
                 id: a.id,
                 name: a.filename,
-                size: format!("{:.1} kB", a.size as f64 / 1024.0),
+                size: format!("{} kB", ctx.dec(a.size as f64 / 1024.0, 1)),
             })
             .collect(),
         answer: r.answer.clone(),
@@ -212,6 +242,8 @@ async fn request_view(
             .iter()
             .map(|c| (c.name(), c.label(lang)))
             .collect(),
+        reply_channel: reply_channel(r.channel).name(),
+        point,
         text,
         ctx,
     };
@@ -281,7 +313,59 @@ pub(super) async fn answer(
         &detail,
     )
     .await?;
-    Ok(Redirect::to(&format!("/console/requests/{rid}?done=answered")).into_response())
+    // The answer is stored: a mail that cannot go out is said on the page, not an error (the
+    // request cannot be answered twice, so an error page would leave no way to retry).
+    let done = match tell_customer(&state, &r).await {
+        Ok(true) => "answered_mailed",
+        Ok(false) => "answered",
+        Err(e) => {
+            tracing::warn!("request {rid} answered, but the mail to the customer failed: {e}");
+            "answered_mail_failed"
+        }
+    };
+    Ok(Redirect::to(&format!("/console/requests/{rid}?done={done}")).into_response())
+}
+
+/// The subject and text of the mail that tells a customer their request was answered.
+fn answer_mail(id: i64, link: &str) -> (String, String) {
+    let args: canali_domain::lang::Args = &[("id", &id), ("link", &link)];
+    let subject = format!(
+        "{} / {}",
+        crate::i18n::fill(Lang::It, "mail.answer_subject", args),
+        crate::i18n::fill(Lang::En, "mail.answer_subject", args)
+    );
+    let body = format!(
+        "{}\n\n---\n\n{}",
+        crate::i18n::fill(Lang::It, "mail.answer_body", args),
+        crate::i18n::fill(Lang::En, "mail.answer_body", args)
+    );
+    (subject, body)
+}
+
+/// Tells a customer with an online-branch account (a confirmed address) that the answer to
+/// their request arrived, with the link to read it; `false` when they have no such account.
+/// The mail is in Italian with English below: the customer's language is not known here.
+async fn tell_customer(
+    state: &AppState,
+    r: &canali_store::requests::ServiceRequest,
+) -> Result<bool, WebError> {
+    let Some(login) = state
+        .store
+        .accounts()
+        .portal_login(r.customer_id)
+        .await?
+        .filter(|l| l.confirmed_at.is_some())
+    else {
+        return Ok(false);
+    };
+    let link = format!(
+        "{}/requests/{}",
+        state.config.public_url.trim_end_matches('/'),
+        r.id
+    );
+    let (subject, body) = answer_mail(r.id, &link);
+    state.mailer.send(&login.email, &subject, body).await?;
+    Ok(true)
 }
 
 pub(super) async fn file(

@@ -39,8 +39,8 @@ pub const TEXTS: Texts = &[
     ),
     (
         "console.search.hint",
-        "Codice cliente, codice fiscale o partita IVA, POD/PDR, e-mail, telefono o inizio del nome",
-        "Customer code, tax code or VAT number, POD/PDR, e-mail, phone or the start of the name",
+        "Codice cliente, codice fiscale o partita IVA, POD/PDR, e-mail, telefono o una parola del nome",
+        "Customer code, tax code or VAT number, POD/PDR, e-mail, phone or any word of the name",
     ),
     ("console.search.go", "Cerca", "Search"),
     (
@@ -48,7 +48,21 @@ pub const TEXTS: Texts = &[
         "Nessun cliente trovato per",
         "No customer found for",
     ),
-    ("console.search.found", "clienti trovati", "customers found"),
+    (
+        "console.search.found",
+        "{count} clienti trovati",
+        "{count} customers found",
+    ),
+    (
+        "console.search.found_one",
+        "1 cliente trovato",
+        "1 customer found",
+    ),
+    (
+        "console.search.found_capped",
+        "Più di {count} clienti corrispondono: sono mostrati i primi {count}. Aggiungi una parola per restringere la ricerca.",
+        "More than {count} customers match: the first {count} are shown. Add a word to narrow the search.",
+    ),
     ("console.search.matched", "Trovato per", "Matched by"),
     ("console.search.by_code", "codice cliente", "customer code"),
     (
@@ -197,6 +211,16 @@ pub const TEXTS: Texts = &[
         "Answer recorded.",
     ),
     (
+        "console.request.answered_mailed",
+        "Risposta registrata; il cliente ha ricevuto un'e-mail che lo avvisa.",
+        "Answer recorded; the customer was sent an e-mail telling them.",
+    ),
+    (
+        "console.request.answered_mail_failed",
+        "Risposta registrata, ma l'e-mail che avvisa il cliente non è partita: il registro dice perché. La risposta resta visibile nello sportello on-line.",
+        "Answer recorded, but the e-mail telling the customer could not be sent: the log says why. The answer stays visible in the online branch.",
+    ),
+    (
         "console.request.bad_channel",
         "Scegli il canale della risposta dall'elenco.",
         "Choose the answer's channel from the list.",
@@ -295,7 +319,6 @@ pub const TEXTS: Texts = &[
         "Contacts by channel",
     ),
     ("console.dash.today", "Oggi", "Today"),
-    ("console.dash.month", "Questo mese", "This month"),
     ("console.dash.total", "Totale", "Total"),
     (
         "console.dash.open_complaints",

@@ -25,6 +25,7 @@ use canali_callcenter::assemble::OpenCall;
 use canali_callcenter::staffing::{self, Target as SlTarget};
 use canali_callcenter::{CallCenterSettings, Line};
 use canali_callcenter::{cti, kpi};
+use canali_domain::locale;
 use canali_domain::service::Role;
 use canali_store::calls::CallTotals;
 use serde::Deserialize;
@@ -77,6 +78,7 @@ struct CheckLine {
 struct CcKpiPage {
     ctx: Ctx,
     month: String,
+    month_shown: String,
     line: &'static str,
     line_name: &'static str,
     figures: Vec<(&'static str, String)>,
@@ -100,7 +102,7 @@ async fn cc_kpi(
     Query(q): Query<KpiQuery>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(&[Role::Supervisor])?;
-    let month = super::kpi::month_or_now(&q.month)?;
+    let month = super::kpi::month_or_latest(&state, &q.month).await?;
     let line = line_of(&q.line)?;
     let (y, m) = month.split_once('-').unwrap_or_default();
     let (year, mon): (i16, i8) = (
@@ -134,8 +136,11 @@ async fn cc_kpi(
         .iter()
         .map(|c| CheckLine {
             standard: c.standard.clone(),
-            indicator: c.indicator,
-            limit: c.limit.clone(),
+            indicator: match c.indicator {
+                "over 2 min" => ctx.t("cc.over_2m"),
+                other => other,
+            },
+            limit: limit_text(&ctx, &c.limit),
             value: opt(&ctx, c.value, 1),
             verdict: super::verdict(&ctx, c.met),
         })
@@ -149,13 +154,13 @@ async fn cc_kpi(
         if let Some(v) = s.tma_max_seconds {
             tma_lines.push(Target {
                 value: v,
-                label: format!("{} ≤ {v} s", s.name),
+                label: format!("{} ≤ {} s", s.name, locale::short(v, ctx.lang)),
             });
         }
         if let Some(v) = s.ls_min_pct {
             ls_lines.push(Target {
                 value: v,
-                label: format!("{} ≥ {v}%", s.name),
+                label: format!("{} ≥ {}", s.name, locale::pct_short(v, ctx.lang)),
             });
         }
     }
@@ -174,14 +179,17 @@ async fn cc_kpi(
             &tma,
             &tma_lines,
             1,
+            ctx.lang,
         ),
         ls_chart: charts::series(
             &format!("LS (%) {year} · {}", line_label(&ctx, line)),
             &ls,
             &ls_lines,
             1,
+            ctx.lang,
         ),
         as_note: as_note(&ctx, &ind),
+        month_shown: ctx.month(&month),
         month,
         line: line.name(),
         line_name: line_label(&ctx, line),
@@ -190,6 +198,29 @@ async fn cc_kpi(
         ctx,
     }
     .into_response())
+}
+
+/// A standard's limit (`<= 200 s`, `>= 85.5%`) with the language's number and the signs people
+/// read (`≤ 200 s`, `≥ 85,5%`).
+fn limit_text(ctx: &Ctx, limit: &str) -> String {
+    limit
+        .split(' ')
+        .map(|word| match word {
+            "<=" => "≤".to_string(),
+            ">=" => "≥".to_string(),
+            _ => {
+                let (number, unit) = match word.strip_suffix('%') {
+                    Some(n) => (n, "%"),
+                    None => (word, ""),
+                };
+                number.parse::<f64>().map_or_else(
+                    |_| word.to_string(),
+                    |v| format!("{}{unit}", locale::short(v, ctx.lang)),
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The note on AS in the page's language: why it is missing, or the open time it covers.
@@ -353,7 +384,7 @@ async fn board(state: &AppState, ctx: &Ctx) -> Result<Board, WebError> {
                         format!("{}:{:02}", s / 60, s % 60)
                     }
                     (true, None) => "0:00".into(),
-                    _ => "–".into(),
+                    _ => ctx.t("wb.unknown").into(),
                 },
                 agents: running.then_some(on_line.logged_in.len()),
                 paused: running.then_some(on_line.paused.len()),
@@ -417,13 +448,20 @@ async fn wallboard_live(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
 
 // ---- staff plan ----------------------------------------------------------------------------
 
+fn monday_of(d: jiff::civil::Date) -> Result<jiff::civil::Date, WebError> {
+    d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "desk/staff.html")]
 struct StaffPage {
     ctx: Ctx,
     line: &'static str,
     line_name: &'static str,
+    /// `YYYY-MM-DD` for the date field, and the Monday for people for the heading.
     week: String,
+    week_shown: String,
     calls: u64,
     aht: String,
     days: Vec<String>,
@@ -449,9 +487,13 @@ async fn staff(
     ctx.operator_in(&[Role::Supervisor])?;
     let line = line_of(&q.line)?;
     let monday = if q.week.trim().is_empty() {
-        let d = today().date();
-        d.checked_sub(jiff::Span::new().days(i64::from(d.weekday().to_monday_zero_offset())))
-            .map_err(|e| WebError::Internal(e.to_string()))?
+        // This week, or the week of the ledger's latest contact when it is older: the page
+        // opens on the last week with data.
+        let this_week = monday_of(today().date())?;
+        match state.store.figures().latest_contact_day().await? {
+            Some(day) if day.date() < this_week => monday_of(day.date())?,
+            _ => this_week,
+        }
     } else {
         q.week.trim().parse::<jiff::civil::Date>().map_err(|_| {
             WebError::BadRequest(format!(
@@ -469,14 +511,12 @@ async fn staff(
         .map_err(cc_error)?;
     let days: Vec<String> = (0..7)
         .map(|i| {
-            plan.slots[i * 48]
-                .date
-                .strftime(if ctx.lang_code() == "it" {
-                    "%d/%m"
-                } else {
-                    "%m-%d"
-                })
-                .to_string()
+            let date = plan.slots[i * 48].date;
+            format!(
+                "{} {}",
+                locale::weekday_abbrev(date.weekday(), ctx.lang),
+                locale::day_month(date, ctx.lang)
+            )
         })
         .collect();
     let mut rows = Vec::new();
@@ -505,7 +545,7 @@ async fn staff(
         .iter()
         .map(|s| {
             (
-                format!("{} {}", s.date.strftime("%a"), s.time),
+                locale::weekday_time(s.date, &s.time, ctx.lang),
                 Some(f64::from(s.staffing.scheduled)),
             )
         })
@@ -515,11 +555,13 @@ async fn staff(
         &points,
         &[],
         48,
+        ctx.lang,
     );
     Ok(StaffPage {
         line: line.name(),
         line_name: line_label(&ctx, line),
         week: monday.to_string(),
+        week_shown: locale::short_date(monday, ctx.lang),
         calls: plan.calls,
         aht: dec(&ctx, plan.week_aht, 0),
         days,

@@ -1,6 +1,8 @@
 //! Small inline SVG charts, written by hand: bars against a target line, and monthly series
 //! against the standards' limits. Static markup, no script; labels are escaped.
 
+use canali_domain::lang::Lang;
+use canali_domain::locale;
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -23,7 +25,7 @@ pub struct Target {
     pub label: String,
 }
 
-fn frame(out: &mut String, title: &str, top: f64) {
+fn frame(out: &mut String, title: &str, top: f64, lang: Lang) {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" role=\"img\" \
@@ -43,17 +45,14 @@ fn frame(out: &mut String, title: &str, top: f64) {
             W - RIGHT,
             LEFT - 4.0,
             y + 3.0,
-            trim(v)
+            trim(v, lang)
         );
     }
 }
 
-fn trim(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
+/// An axis or point value: whole, or with one decimal, in the page's language (`7,5`).
+fn trim(v: f64, lang: Lang) -> String {
+    locale::short(v, lang)
 }
 
 fn targets(out: &mut String, targets: &[Target], top: f64) {
@@ -89,10 +88,10 @@ fn top_of(values: impl Iterator<Item = f64>, targets: &[Target]) -> f64 {
 }
 
 /// One bar per label (none: no data, drawn as a gap), with target lines.
-pub fn bars(title: &str, bars: &[(String, Option<f64>)], lines: &[Target]) -> String {
+pub fn bars(title: &str, bars: &[(String, Option<f64>)], lines: &[Target], lang: Lang) -> String {
     let top = top_of(bars.iter().filter_map(|b| b.1), lines);
     let mut out = String::new();
-    frame(&mut out, title, top);
+    frame(&mut out, title, top, lang);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let n = bars.len().max(1) as f64;
@@ -110,7 +109,7 @@ pub fn bars(title: &str, bars: &[(String, Option<f64>)], lines: &[Target]) -> St
                  <title>{}: {}</title></rect>",
                 TOP + plot_h - h,
                 esc(label),
-                trim(*v)
+                trim(*v, lang)
             );
         }
         if bars.len() <= 40 {
@@ -135,10 +134,11 @@ pub fn series(
     points: &[(String, Option<f64>)],
     lines: &[Target],
     label_every: usize,
+    lang: Lang,
 ) -> String {
     let top = top_of(points.iter().filter_map(|b| b.1), lines);
     let mut out = String::new();
-    frame(&mut out, title, top);
+    frame(&mut out, title, top, lang);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let n = points.len().max(2) as f64;
@@ -176,7 +176,7 @@ pub fn series(
                 x_of(i),
                 y_of(*v),
                 esc(label),
-                trim(*v)
+                trim(*v, lang)
             );
         }
         if label_every > 0 && i % label_every == 0 {
@@ -207,6 +207,7 @@ mod tests {
                 value: 20.0,
                 label: "20 min".into(),
             }],
+            Lang::It,
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("Attesa &lt;media&gt;") && svg.contains("B&amp;O"));
@@ -216,7 +217,11 @@ mod tests {
             &[("gen".into(), Some(30.0)), ("feb".into(), None)],
             &[],
             1,
+            Lang::It,
         );
         assert!(s.contains("<path d=\"M"));
+        // Values in the page's language: 1,5 in Italian.
+        let it = bars("x", &[("a".into(), Some(1.5))], &[], Lang::It);
+        assert!(it.contains("1,5") && !it.contains("1.5<"), "{it}");
     }
 }

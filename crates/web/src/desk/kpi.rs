@@ -15,6 +15,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use canali_branches::kpi::{BranchStandards, WaitIndicators, branch_kpis};
+use canali_domain::locale;
 use canali_domain::service::Role;
 use serde::Deserialize;
 
@@ -36,6 +37,7 @@ struct KpiLine {
 fn line(ctx: &Ctx, w: &WaitIndicators, name: Option<&str>) -> KpiLine {
     KpiLine {
         scope: match name {
+            Some(n) if w.scope == "all" => n.to_string(),
             Some(n) if !n.is_empty() => format!("{} · {n}", w.scope),
             _ => w.scope.clone(),
         },
@@ -54,6 +56,7 @@ fn line(ctx: &Ctx, w: &WaitIndicators, name: Option<&str>) -> KpiLine {
 struct BranchKpiPage {
     ctx: Ctx,
     month: String,
+    month_shown: String,
     no_visits: bool,
     sections: Vec<(&'static str, Vec<KpiLine>)>,
     chart: String,
@@ -66,11 +69,11 @@ struct MonthQuery {
     month: String,
 }
 
-/// `YYYY-MM`, or this month.
-pub(crate) fn month_or_now(s: &str) -> Result<String, WebError> {
+/// The `YYYY-MM` asked for; when none is, the month a page opens on (see [`data_day`]).
+pub(crate) async fn month_or_latest(state: &AppState, s: &str) -> Result<String, WebError> {
     let s = s.trim();
     if s.is_empty() {
-        return Ok(super::today().date().strftime("%Y-%m").to_string());
+        return Ok(data_day(state).await?.date().strftime("%Y-%m").to_string());
     }
     canali_branches::kpi::month_days(s)
         .map(|_| s.to_string())
@@ -81,13 +84,25 @@ pub(crate) fn month_or_now(s: &str) -> Result<String, WebError> {
         })
 }
 
+/// The day whose month or week a page opens on when none is asked: today, unless the ledger's
+/// latest contact is older (an imported or simulated year, a quiet start of the month); then
+/// that contact's day, so the page opens on the last period with data, not on an empty one.
+pub(crate) async fn data_day(state: &AppState) -> Result<canali_domain::Day, WebError> {
+    let today = super::today();
+    let latest = state.store.figures().latest_contact_day().await?;
+    Ok(match latest {
+        Some(day) if day.month_key() < today.month_key() => day,
+        _ => today,
+    })
+}
+
 async fn branch_kpi(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, WebError> {
     ctx.operator_in(&[Role::NetworkManager, Role::Supervisor])?;
-    let month = month_or_now(&q.month)?;
+    let month = month_or_latest(&state, &q.month).await?;
     let standards = BranchStandards::default();
     let k = branch_kpis(&state.store, &month, &standards)
         .await
@@ -117,7 +132,7 @@ async fn branch_kpi(
                 label: format!(
                     "{} {} min",
                     ctx.t("kpi.regulator"),
-                    standards.regulator_average_minutes
+                    locale::short(standards.regulator_average_minutes, ctx.lang)
                 ),
             },
             Target {
@@ -125,27 +140,34 @@ async fn branch_kpi(
                 label: format!(
                     "{} {} min",
                     ctx.t("kpi.target"),
-                    standards.target_average_minutes
+                    locale::short(standards.target_average_minutes, ctx.lang)
                 ),
             },
         ],
+        ctx.lang,
     );
+    let lang = ctx.lang;
     let standards_text = format!(
-        "{}: ≤ {} min {}, {}% ≤ {} min · {}: ≤ {} min, ≤ {}% > 40 min",
+        "{}: ≤ {} min {}, {} ≤ {} min · {}: ≤ {} min, ≤ {} > 40 min",
         ctx.t("kpi.regulator"),
-        standards.regulator_average_minutes,
+        locale::short(standards.regulator_average_minutes, lang),
         ctx.t("kpi.on_average"),
-        standards.regulator_share * 100.0,
-        standards.regulator_max_minutes,
+        locale::pct_short(standards.regulator_share * 100.0, lang),
+        locale::short(standards.regulator_max_minutes, lang),
         ctx.t("kpi.target"),
-        standards.target_average_minutes,
-        standards.target_over_40_share * 100.0,
+        locale::short(standards.target_average_minutes, lang),
+        locale::pct_short(standards.target_over_40_share * 100.0, lang),
     );
     Ok(BranchKpiPage {
+        month_shown: ctx.month(&month),
         month,
         no_visits: k.network.visits == 0,
         sections: vec![
-            ("kpi.network", vec![line(&ctx, &k.network, None)]),
+            (
+                "kpi.network",
+                // The network's row is scoped "all" by the indicators: named in the language.
+                vec![line(&ctx, &k.network, Some(ctx.t("kpi.whole_network")))],
+            ),
             (
                 "kpi.territories",
                 k.territories.iter().map(|t| line(&ctx, t, None)).collect(),

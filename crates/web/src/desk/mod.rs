@@ -37,6 +37,8 @@ pub fn routes() -> Router<AppState> {
 
 pub const TEXTS: Texts = texts::TEXTS;
 
+pub(crate) use kpi::data_day;
+
 /// Today in Europe/Rome.
 pub(crate) fn today() -> Day {
     Day::of_micros(crate::now_micros())
@@ -52,14 +54,9 @@ pub(crate) fn minutes(ctx: &Ctx, seconds: i64) -> String {
     }
 }
 
-/// A number with one decimal, comma in Italian.
+/// A number with `digits` decimals in the page's language (`44,0`, `1.234,5`).
 pub(crate) fn dec(ctx: &Ctx, v: f64, digits: usize) -> String {
-    let s = format!("{v:.digits$}");
-    if ctx.lang_code() == "it" {
-        s.replace('.', ",")
-    } else {
-        s
-    }
+    ctx.dec(v, digits)
 }
 
 /// An optional number, or a dash.

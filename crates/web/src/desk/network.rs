@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use canali_branches::network::Network;
+use canali_domain::locale;
 use canali_domain::network::{
     BranchEventKind, BranchFacts, BranchKind, Host, Operator, check_branch,
 };
@@ -73,7 +74,9 @@ struct BranchLine {
 #[template(path = "desk/network.html")]
 struct NetworkPage {
     ctx: Ctx,
+    /// `YYYY-MM-DD` for the date field, and the date for people for the heading.
     date: String,
+    date_shown: String,
     total: usize,
     outsourced: usize,
     hosted: usize,
@@ -138,13 +141,14 @@ async fn network_page(
                 _ => b.host.label(lang).to_string(),
             },
             counters: b.counters,
-            hours: b.hours.clone(),
-            per_week: super::dec(&ctx, b.hours_per_week, 1),
+            hours: locale::weekly_hours_text(&b.hours, lang),
+            per_week: ctx.dec(b.hours_per_week, 1),
             open: open.get(&b.code).copied().unwrap_or(false),
         })
         .collect();
     Ok(NetworkPage {
         date: day.date().to_string(),
+        date_shown: ctx.date(day),
         total: at.total,
         outsourced: at.outsourced,
         hosted: at.hosted_at_third_parties,
@@ -158,7 +162,7 @@ async fn network_page(
             .iter()
             .map(|e| {
                 (
-                    e.date.clone(),
+                    parse_day(&e.date).map_or_else(|| e.date.clone(), |d| ctx.date(d)),
                     e.name.clone(),
                     e.kind.label(lang),
                     e.note.clone(),
@@ -422,7 +426,7 @@ async fn form_page(
         .await?
         .into_iter()
         .filter(|e| e.branch == code)
-        .map(|e| (e.day.date().to_string(), e.kind.label(lang), e.note))
+        .map(|e| (ctx.date(e.day), e.kind.label(lang), e.note))
         .collect();
     let pairing = match &existing {
         Some(_) => store.network().kiosk_pairing(code).await?,
@@ -433,18 +437,16 @@ async fn form_page(
         None => ctx.t("network.kiosk_never").to_string(),
         Some(p) => match (p.revoked_at, p.revoked_by) {
             (None, _) => format!(
-                "{} {} {} {}.",
+                "{} {} {}.",
                 ctx.t("network.kiosk_paired_on"),
                 ctx.datetime(p.created_at),
-                ctx.t("network.kiosk_by"),
-                p.created_by
+                who(&ctx, &p.created_by)
             ),
             (Some(at), by) => format!(
-                "{} {} {} {}.",
+                "{} {} {}.",
                 ctx.t("network.kiosk_revoked_on"),
                 ctx.datetime(at),
-                ctx.t("network.kiosk_by"),
-                by.unwrap_or_default()
+                who(&ctx, &by.unwrap_or_default())
             ),
         },
     };
@@ -603,6 +605,28 @@ async fn branch_event(
         })
         .await?;
     Ok(Redirect::to(&format!("/console/network/{code}?saved=1")).into_response())
+}
+
+/// `by` who paired or revoked a kiosk: an operator's address, or the command line (recorded as
+/// `command line` or `command line (user NAME)`), in the page's language.
+fn who(ctx: &Ctx, recorded: &str) -> String {
+    match recorded.strip_prefix("command line") {
+        Some(rest) => {
+            let user = rest
+                .trim()
+                .strip_prefix("(user ")
+                .and_then(|u| u.strip_suffix(')'))
+                .map(str::trim)
+                .filter(|u| !u.is_empty());
+            match user {
+                Some(user) => {
+                    crate::i18n::fill(ctx.lang, "network.kiosk_cli_user", &[("user", &user)])
+                }
+                None => ctx.t("network.kiosk_cli").to_string(),
+            }
+        }
+        None => crate::i18n::fill(ctx.lang, "network.kiosk_by", &[("who", &recorded)]),
+    }
 }
 
 // ---- kiosk pairing --------------------------------------------------------------------------

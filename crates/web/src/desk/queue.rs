@@ -119,6 +119,8 @@ struct KioskPage {
     categories: Vec<ServiceCategory>,
     taken: Option<TakenView>,
     error: Option<String>,
+    /// The branch is closed: why no ticket is offered.
+    closed: Option<String>,
 }
 
 struct TakenView {
@@ -179,14 +181,51 @@ async fn kiosk_page(
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
     let categories = state.store.tickets().service_categories(&code).await?;
+    let closed = closed_now(&state, &ctx, &code).await?;
     Ok(KioskPage {
         ctx,
         branch,
         categories,
         taken: None,
         error: None,
+        closed,
     }
     .into_response())
+}
+
+/// Why the kiosk issues no ticket now: the branch is closed (with when it opens next), or
+/// `None` while it is open. A ticket taken after closing would promise a wait for a counter
+/// nobody staffs.
+async fn closed_now(state: &AppState, ctx: &Ctx, code: &str) -> Result<Option<String>, WebError> {
+    let now = jiff::Timestamp::now();
+    let cached = crate::network(state).await?;
+    // A branch added since the network was cached is read afresh, not taken for closed.
+    let state_now = if cached.branches.iter().any(|b| b.branch.code == code) {
+        cached.open_now(now, None)
+    } else {
+        super::network::fresh_network(state)
+            .await?
+            .open_now(now, None)
+    }
+    .into_iter()
+    .find(|o| o.code == code);
+    if state_now.as_ref().is_some_and(|o| o.open) {
+        return Ok(None);
+    }
+    let today = now.to_zoned(ROME.clone()).date();
+    let when = state_now
+        .and_then(|o| o.next_opening)
+        .as_deref()
+        .and_then(crate::portal::local_time)
+        .map_or_else(
+            || ctx.t("branches.no_opening").to_string(),
+            |next| crate::portal::opens(ctx, today, next),
+        );
+    Ok(Some(crate::i18n::fill(
+        ctx.lang,
+        "kiosk.closed",
+        &[("when", &when)],
+    )))
 }
 
 #[derive(Deserialize)]
@@ -212,6 +251,17 @@ async fn kiosk_take(
         return Ok(kiosk_unpaired(ctx, branch, false));
     }
     let categories = state.store.tickets().service_categories(&code).await?;
+    if let Some(closed) = closed_now(&state, &ctx, &code).await? {
+        let page = KioskPage {
+            ctx,
+            branch,
+            categories,
+            taken: None,
+            error: None,
+            closed: Some(closed),
+        };
+        return Ok((StatusCode::CONFLICT, page).into_response());
+    }
     let Some(cat) = categories.iter().find(|c| c.code == form.category) else {
         return Err(WebError::BadRequest(format!(
             "Categoria sconosciuta / unknown category '{}'",
@@ -249,6 +299,7 @@ async fn kiosk_take(
         categories,
         taken,
         error,
+        closed: None,
     }
     .into_response())
 }

@@ -54,6 +54,12 @@ pub(super) struct ForgotPage {
 }
 
 #[derive(Template, WebTemplate)]
+#[template(path = "portal/resend.html")]
+pub(super) struct ResendPage {
+    ctx: Ctx,
+}
+
+#[derive(Template, WebTemplate)]
 #[template(path = "portal/reset.html")]
 pub(super) struct ResetPage {
     ctx: Ctx,
@@ -234,7 +240,7 @@ pub(super) async fn confirm(
             ctx.clone(),
             ctx.t("confirm.title"),
             ctx.t("confirm.bad_link").into(),
-            Some(("/register", ctx.t("nav.register"))),
+            Some(("/confirm/resend", ctx.t("resend.title"))),
         );
         return Ok((axum::http::StatusCode::BAD_REQUEST, page).into_response());
     };
@@ -300,6 +306,51 @@ pub(super) async fn forgot(
         ctx.t("forgot.title"),
         ctx.t("forgot.sent").into(),
         None,
+    )
+    .into_response())
+}
+
+pub(super) async fn resend_page(ctx: Ctx) -> ResendPage {
+    ResendPage { ctx }
+}
+
+/// Sends the confirmation link again to an address registered but not yet confirmed (the first
+/// mail lost, or its link expired). Answers the same whatever the address, like the password
+/// reset, and shares its rate limit.
+pub(super) async fn resend(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ctx: Ctx,
+    Form(f): Form<ForgotForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    state.limits.check(
+        Action::Reset,
+        &auth::client_ip(&state, &headers, Some(peer)),
+    )?;
+    if let Some(login) = state
+        .store
+        .accounts()
+        .portal_login_by_email(&f.email)
+        .await?
+        && login.confirmed_at.is_none()
+    {
+        send_link(
+            &state,
+            ctx.lang,
+            &login.email,
+            EmailPurpose::ConfirmAddress,
+            login.customer_id,
+            None,
+        )
+        .await?;
+    }
+    Ok(message(
+        ctx.clone(),
+        ctx.t("resend.title"),
+        ctx.t("resend.sent").into(),
+        Some(("/login", ctx.t("nav.login"))),
     )
     .into_response())
 }

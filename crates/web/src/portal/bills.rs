@@ -17,6 +17,7 @@ use serde::Deserialize;
 pub(super) struct HomePage {
     ctx: Ctx,
     notice: Option<String>,
+    greeting: &'static str,
     name: String,
     code: String,
     points: Vec<PointView>,
@@ -69,6 +70,11 @@ pub(super) async fn home(
     };
     Ok(HomePage {
         notice,
+        greeting: ctx.t(greeting_key(
+            jiff::Timestamp::now()
+                .to_zoned(canali_domain::ROME.clone())
+                .hour(),
+        )),
         name: record.name.clone(),
         code: record.code.clone(),
         points: points.iter().map(|p| PointView::of(&ctx, p)).collect(),
@@ -159,4 +165,29 @@ pub(super) async fn bill_pdf(
         "application/pdf",
         pdf,
     ))
+}
+
+/// The greeting for the local hour in Rome: good morning until 13, good afternoon until 18,
+/// good evening after (and in the small hours).
+pub(super) fn greeting_key(hour: i8) -> &'static str {
+    match hour {
+        5..=12 => "home.morning",
+        13..=17 => "home.afternoon",
+        _ => "home.evening",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::greeting_key;
+
+    #[test]
+    fn the_greeting_follows_the_hour() {
+        assert_eq!(greeting_key(8), "home.morning");
+        assert_eq!(greeting_key(12), "home.morning");
+        assert_eq!(greeting_key(13), "home.afternoon");
+        assert_eq!(greeting_key(19), "home.evening");
+        assert_eq!(greeting_key(23), "home.evening");
+        assert_eq!(greeting_key(2), "home.evening");
+    }
 }

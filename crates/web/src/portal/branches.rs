@@ -7,6 +7,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use canali_domain::locale;
+use jiff::civil::{Date, DateTime};
 use serde::Deserialize;
 
 pub struct BranchRow {
@@ -14,8 +16,11 @@ pub struct BranchRow {
     pub municipality: String,
     pub address: String,
     pub open: bool,
-    pub until: String,
-    pub next: String,
+    /// Until when it is open, or when it opens next.
+    pub when: String,
+    /// The weekly hours, days named in the page's language.
+    pub schedule: String,
+    /// Hours a week.
     pub hours: String,
     pub distance: String,
 }
@@ -69,29 +74,49 @@ pub(super) async fn branch_finder(
         .collect();
     municipalities.sort();
     municipalities.dedup();
-    let time = |rfc: &Option<String>| {
-        rfc.as_deref()
-            .and_then(|s| s.parse::<jiff::Zoned>().ok())
-            .map(|z| ctx.datetime(z.timestamp().as_microsecond()))
-            .unwrap_or_default()
-    };
+    let lang = ctx.lang;
+    let today = jiff::Timestamp::now()
+        .to_zoned(canali_domain::ROME.clone())
+        .date();
     let rows = found
         .iter()
         .filter(|b| !only_open || b.open)
-        .map(|b| BranchRow {
-            name: b.name.clone(),
-            municipality: b.municipality.clone(),
-            address: network
-                .branches
-                .iter()
-                .find(|n| n.branch.code == b.code)
-                .map(|n| n.branch.address.clone())
-                .unwrap_or_default(),
-            open: b.open,
-            until: time(&b.until),
-            next: time(&b.next_opening),
-            hours: format!("{:.1} h/{}", b.hours_per_week, ctx.t("branches.week")),
-            distance: b.distance_km.map(|d| format!("{d:.1}")).unwrap_or_default(),
+        .map(|b| {
+            let registry = network.branches.iter().find(|n| n.branch.code == b.code);
+            let when = if b.open {
+                b.until.as_deref().and_then(local_time).map(|until| {
+                    // An interval ending at 24:00 ends at tomorrow's 00:00.
+                    let time = if until.date() > today {
+                        "24:00".to_string()
+                    } else {
+                        clock(until)
+                    };
+                    crate::i18n::fill(lang, "branches.until", &[("time", &time)])
+                })
+            } else {
+                b.next_opening
+                    .as_deref()
+                    .and_then(local_time)
+                    .map(|next| opens(&ctx, today, next))
+            };
+            BranchRow {
+                name: b.name.clone(),
+                municipality: b.municipality.clone(),
+                address: registry
+                    .map(|n| n.branch.address.clone())
+                    .unwrap_or_default(),
+                open: b.open,
+                when: when.unwrap_or_else(|| ctx.t("branches.no_opening").to_string()),
+                schedule: registry
+                    .map(|n| locale::weekly_hours(&n.hours, lang))
+                    .unwrap_or_default(),
+                hours: crate::i18n::fill(
+                    lang,
+                    "branches.per_week",
+                    &[("hours", &ctx.dec(b.hours_per_week, 1))],
+                ),
+                distance: b.distance_km.map(|d| ctx.dec(d, 1)).unwrap_or_default(),
+            }
         })
         .collect();
     Ok(BranchesPage {
@@ -103,4 +128,34 @@ pub(super) async fn branch_finder(
         ctx,
     }
     .into_response())
+}
+
+/// The local date and time of the network's `2026-12-07T08:00+01:00` (already Europe/Rome).
+pub(crate) fn local_time(rfc: &str) -> Option<DateTime> {
+    rfc.get(..16)?.parse::<DateTime>().ok()
+}
+
+fn clock(dt: DateTime) -> String {
+    format!("{:02}:{:02}", dt.hour(), dt.minute())
+}
+
+/// When a closed branch opens next: `apre alle 08:00` today, `apre lunedì 14/12/2026 alle
+/// 08:00` on another day.
+pub(crate) fn opens(ctx: &Ctx, today: Date, next: DateTime) -> String {
+    if next.date() == today {
+        crate::i18n::fill(ctx.lang, "branches.opens_today", &[("time", &clock(next))])
+    } else {
+        crate::i18n::fill(
+            ctx.lang,
+            "branches.opens_on",
+            &[
+                (
+                    "day",
+                    &locale::weekday_name(next.date().weekday(), ctx.lang),
+                ),
+                ("date", &locale::short_date(next.date(), ctx.lang)),
+                ("time", &clock(next)),
+            ],
+        )
+    }
 }

@@ -117,6 +117,7 @@ pub(super) async fn ebill_switch(
     } else {
         "ebill.withdrawn_from"
     };
-    let msg = format!("{} {}", ctx.t(key), ctx.date(today));
+    // The switch applies to the bills issued from the next day (docs/web.md).
+    let msg = crate::i18n::fill(ctx.lang, key, &[("date", &ctx.date(Day(today.0 + 1)))]);
     ebill_view(&state, ctx, None, Some(msg)).await
 }

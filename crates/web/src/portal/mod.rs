@@ -11,10 +11,12 @@ mod account;
 mod bills;
 mod branches;
 mod ebill;
+mod privacy;
 mod readings;
 mod requests;
 mod texts;
 
+pub(crate) use branches::{local_time, opens};
 pub use requests::attachment_response;
 pub use texts::TEXTS;
 
@@ -52,6 +54,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/confirm", get(access::confirm))
         .route(
+            "/confirm/resend",
+            get(access::resend_page).post(access::resend),
+        )
+        .route(
             "/password/forgot",
             get(access::forgot_page).post(access::forgot),
         )
@@ -80,6 +86,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}", get(requests::request))
         .route("/requests/{id}/files/{file}", get(requests::request_file))
         .route("/branches", get(branches::branch_finder))
+        .route("/privacy", get(privacy::privacy_page))
 }
 
 // ---- views ---------------------------------------------------------------------------------

@@ -45,6 +45,10 @@ pub(super) struct RequestPage {
     deadline: Option<String>,
     files: Vec<(i64, String)>,
     answer: Option<String>,
+    /// When and by which channel the answer went out.
+    answered: Option<String>,
+    /// The supply point the request is about.
+    point: Option<PointView>,
     compensation: Option<String>,
 }
 
@@ -168,14 +172,28 @@ pub(super) async fn request(
         .one_of(customer.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let files = state
-        .store
-        .requests()
-        .attachments_of(r.id)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.filename))
-        .collect();
+    let (files, points) = tokio::try_join!(
+        state.store.requests().attachments_of(r.id),
+        state.store.customers().supply_points_of(customer.id),
+    )?;
+    let files = files.into_iter().map(|a| (a.id, a.filename)).collect();
+    let point = r
+        .supply_point_id
+        .and_then(|p| points.iter().find(|x| x.id == p))
+        .map(|p| PointView::of(&ctx, p));
+    let answered = r.answered_at.map(|at| {
+        crate::i18n::fill(
+            ctx.lang,
+            "requests.answered_on",
+            &[
+                ("date", &ctx.datetime(at)),
+                (
+                    "channel",
+                    &r.answer_channel.map_or("", |c| c.label(ctx.lang)),
+                ),
+            ],
+        )
+    });
     let notice = (q.done.as_deref() == Some("opened")).then(|| {
         if r.kind == RequestKind::Complaint {
             ctx.t("requests.opened_complaint").to_string()
@@ -194,6 +212,8 @@ pub(super) async fn request(
         deadline: r.deadline_day.map(|d| ctx.date(d)),
         files,
         answer: r.answer.clone(),
+        answered,
+        point,
         compensation,
         ctx,
     }

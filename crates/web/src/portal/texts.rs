@@ -50,8 +50,8 @@ pub const TEXTS: Texts = &[
     ),
     (
         "login.unconfirmed",
-        "Conferma prima il tuo indirizzo con il link che ti abbiamo inviato per e-mail.",
-        "First confirm your address with the link we sent you by e-mail.",
+        "Conferma prima il tuo indirizzo con il link che ti abbiamo inviato per e-mail (se non l'hai ricevuto, chiedine uno nuovo dal link qui sotto).",
+        "First confirm your address with the link we sent you by e-mail (if it did not arrive, ask for a new one with the link below).",
     ),
     ("register.title", "Registrazione", "Registration"),
     (
@@ -73,6 +73,26 @@ pub const TEXTS: Texts = &[
         "register.privacy",
         "Ho letto l'informativa sul trattamento dei dati personali.",
         "I have read the privacy notice.",
+    ),
+    (
+        "register.privacy_read",
+        "Leggi l'informativa sul trattamento dei dati personali",
+        "Read the privacy notice",
+    ),
+    (
+        "privacy.title",
+        "Informativa sulla privacy",
+        "Privacy notice",
+    ),
+    (
+        "privacy.back_to_register",
+        "Torna alla registrazione",
+        "Back to registration",
+    ),
+    (
+        "privacy.default",
+        "Questa informativa è resa ai sensi dell'articolo 13 del Regolamento (UE) 2016/679 (GDPR) a chi si registra e usa lo sportello on-line.\n\n# Titolare del trattamento\nIl titolare è la società che fornisce i servizi di gas, energia elettrica, acqua e raccolta rifiuti indicata nelle tue bollette, con i recapiti riportati in bolletta; lì trovi anche i dati di contatto del responsabile della protezione dei dati.\n\n# Quali dati trattiamo\nIl codice cliente, il codice fiscale o la partita IVA, l'indirizzo e-mail e la password (conservata solo in forma cifrata non reversibile), i dati delle forniture e delle bollette, le letture del contatore, le richieste e i reclami con i loro allegati, e la registrazione di ogni operazione fatta sullo sportello on-line.\n\n# Perché e su quale base\nPer gestire il tuo contratto di fornitura e le richieste che ci rivolgi (esecuzione del contratto), per rispettare gli obblighi di legge e le regole dell'Autorità di regolazione (ARERA) su bollette, reclami e indennizzi (obbligo legale), e per proteggere lo sportello da accessi non autorizzati (legittimo interesse). I dati non sono usati per finalità commerciali senza un tuo consenso separato.\n\n# Per quanto tempo\nPer la durata del contratto e, dopo, per il tempo richiesto dalle norme fiscali e civilistiche (di regola dieci anni); i dati di accesso per il tempo necessario alla sicurezza del servizio.\n\n# A chi li comunichiamo\nA chi ci aiuta a fornire il servizio (per esempio la stampa e la spedizione delle bollette, i call center), nominati responsabili del trattamento, e alle autorità quando la legge lo richiede. I dati non sono trasferiti fuori dall'Unione europea.\n\n# I tuoi diritti\nPuoi chiedere di accedere ai tuoi dati, di correggerli, di cancellarli o di limitarne il trattamento, di riceverli in un formato leggibile e di opporti al trattamento, scrivendo ai recapiti indicati in bolletta. Puoi anche presentare reclamo al Garante per la protezione dei dati personali (www.garanteprivacy.it).",
+        "This notice is given under article 13 of Regulation (EU) 2016/679 (GDPR) to whoever registers for and uses the online branch.\n\n# Controller\nThe controller is the company supplying the gas, electricity, water and waste services named on your bills, with the contact details printed on the bill; there you also find the contact details of the data protection officer.\n\n# The data we process\nThe customer code, the tax code or VAT number, the e-mail address and the password (kept only in a one-way encrypted form), the data of your supply points and bills, your meter readings, your requests and complaints with their attachments, and the record of every action taken in the online branch.\n\n# Why, and on what basis\nTo manage your supply contract and the requests you send us (performance of the contract), to meet the law and the rules of the energy regulator (ARERA) on bills, complaints and compensation (legal obligation), and to protect the online branch from unauthorised access (legitimate interest). The data is not used for marketing without your separate consent.\n\n# For how long\nFor the life of the contract and then for as long as tax and civil law require (usually ten years); sign-in records for as long as the security of the service needs.\n\n# Who receives them\nThose who help us provide the service (for example bill printing and mailing, call centers), appointed as processors, and the authorities when the law requires it. The data is not transferred outside the European Union.\n\n# Your rights\nYou may ask to access your data, to correct or erase it or to restrict its processing, to receive it in a readable format and to object to its processing, by writing to the contact details on your bill. You may also complain to the Italian data protection authority, the Garante per la protezione dei dati personali (www.garanteprivacy.it).",
     ),
     (
         "register.privacy_needed",
@@ -129,6 +149,26 @@ pub const TEXTS: Texts = &[
         "Il link non è valido, è già stato usato o è scaduto.",
         "The link is not valid, was already used or has expired.",
     ),
+    (
+        "resend.title",
+        "Nuovo link di conferma",
+        "New confirmation link",
+    ),
+    (
+        "resend.link",
+        "Non hai ricevuto l'e-mail di conferma?",
+        "Did not get the confirmation e-mail?",
+    ),
+    (
+        "resend.intro",
+        "Inserisci l'indirizzo e-mail con cui ti sei registrato: ti invieremo un nuovo link per confermarlo.",
+        "Enter the e-mail address you registered with: we will send you a new link to confirm it.",
+    ),
+    (
+        "resend.sent",
+        "Se l'indirizzo corrisponde a una registrazione ancora da confermare, riceverai a breve un nuovo link valido 48 ore.",
+        "If the address belongs to a registration not yet confirmed, you will shortly receive a new link valid for 48 hours.",
+    ),
     ("forgot.title", "Password dimenticata", "Forgotten password"),
     (
         "forgot.intro",
@@ -182,6 +222,21 @@ pub const TEXTS: Texts = &[
         "To use this address in the online branch open this link within 48 hours:",
     ),
     (
+        "mail.answer_subject",
+        "Risposta alla tua richiesta n. {id}",
+        "Answer to your request no. {id}",
+    ),
+    (
+        "mail.answer_body",
+        "È arrivata la risposta alla tua richiesta n. {id}. Puoi leggerla nello sportello on-line, dopo l'accesso:\n\n{link}",
+        "The answer to your request no. {id} has arrived. You can read it in the online branch, once signed in:\n\n{link}",
+    ),
+    (
+        "requests.answered_on",
+        "Risposta del {date} · canale: {channel}",
+        "Answered on {date} · channel: {channel}",
+    ),
+    (
         "mail.ignore",
         "Se non sei stato tu, ignora questo messaggio.",
         "If this was not you, ignore this message.",
@@ -232,7 +287,9 @@ pub const TEXTS: Texts = &[
         "Password cambiata; gli altri dispositivi sono stati disconnessi.",
         "Password changed; other devices have been signed out.",
     ),
-    ("home.hello", "Buongiorno,", "Hello,"),
+    ("home.morning", "Buongiorno,", "Good morning,"),
+    ("home.afternoon", "Buon pomeriggio,", "Good afternoon,"),
+    ("home.evening", "Buonasera,", "Good evening,"),
     ("home.code", "codice cliente", "customer code"),
     ("home.points", "Le tue forniture", "Your supplies"),
     (
@@ -298,13 +355,13 @@ pub const TEXTS: Texts = &[
     ),
     (
         "ebill.enrolled_from",
-        "Fatto: riceverai via e-mail le bollette emesse dal",
-        "Done: you will receive by e-mail the bills issued from",
+        "Fatto: riceverai via e-mail le bollette emesse dal {date}.",
+        "Done: you will receive by e-mail the bills issued from {date}.",
     ),
     (
         "ebill.withdrawn_from",
-        "Fatto: riceverai per posta le bollette emesse dal",
-        "Done: you will receive by post the bills issued from",
+        "Fatto: riceverai per posta le bollette emesse dal {date}.",
+        "Done: you will receive by post the bills issued from {date}.",
     ),
     (
         "readings.intro",
@@ -416,7 +473,27 @@ pub const TEXTS: Texts = &[
     ("branches.hours", "Orario", "Hours"),
     ("branches.open", "Aperto", "Open"),
     ("branches.closed", "Chiuso", "Closed"),
-    ("branches.week", "settimana", "week"),
+    (
+        "branches.per_week",
+        "{hours} ore a settimana",
+        "{hours} hours a week",
+    ),
+    ("branches.until", "fino alle {time}", "until {time}"),
+    (
+        "branches.opens_today",
+        "apre alle {time}",
+        "opens at {time}",
+    ),
+    (
+        "branches.opens_on",
+        "apre {day} {date} alle {time}",
+        "opens {day} {date} at {time}",
+    ),
+    (
+        "branches.no_opening",
+        "nessuna apertura in programma",
+        "no opening scheduled",
+    ),
     (
         "branches.unknown_place",
         "Nessuno sportello nel comune",

@@ -328,7 +328,7 @@ async fn the_wallboard_shows_pushed_calls_in_flight_and_the_agents() {
         };
         // No live data yet.
         let html = get().await;
-        assert_eq!(card(&html, "Residenziali").0, "–", "{b}");
+        assert_eq!(card(&html, "Residenziali").0, "non disponibile", "{b}");
 
         let t = app.api_token().await;
         let (s, v) = post_json(

@@ -7,6 +7,7 @@ use crate::common;
 use canali_domain::network::{BranchKind, Host, Operator as BranchOperator};
 use canali_domain::service::Role;
 use canali_store::accounts::{NewOperator, SessionKind};
+use canali_store::branches_store::{BranchException, RegistryUpdate};
 use canali_store::tickets::ServiceCategory;
 use canali_store::{Branch, Store};
 use common::*;
@@ -32,11 +33,33 @@ fn branch(code: &str) -> Branch {
     }
 }
 
-/// Branches BO01 and BO02, with categories A (priority 1), B (1) and P (5) at BO01.
+/// Branches BO01 and BO02, open round the clock (today and tomorrow too, even on a public
+/// holiday: the kiosk issues tickets only while its branch is open), with categories A
+/// (priority 1), B (1) and P (5) at BO01.
 pub(crate) async fn seed_branches(store: &Store) {
     store
         .network()
         .insert_branches(&[branch("BO01"), branch("BO02")])
+        .await
+        .unwrap();
+    let today = canali_domain::Day::of_micros(canali_web::now_micros());
+    let exceptions = ["BO01", "BO02"]
+        .into_iter()
+        .flat_map(|code| {
+            [today, canali_domain::Day(today.0 + 1)].map(|day| BranchException {
+                branch: code.into(),
+                day,
+                hours: Some("00:00-24:00".into()),
+                note: "open for the tests".into(),
+            })
+        })
+        .collect();
+    store
+        .network()
+        .upsert_registry(&RegistryUpdate {
+            exceptions,
+            ..RegistryUpdate::default()
+        })
         .await
         .unwrap();
     let cat = |code: &str, name: &str, priority| ServiceCategory {

@@ -10,6 +10,7 @@ mod console;
 mod desk;
 mod hostile_text;
 mod ops;
+mod pages;
 mod portal;
 mod security;
 mod snapshot;
