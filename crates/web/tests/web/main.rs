@@ -12,3 +12,4 @@ mod ops;
 mod portal;
 mod security;
 mod snapshot;
+mod uploads;
