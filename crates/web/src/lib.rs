@@ -93,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             state.config.max_upload_bytes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            upload::over_the_limit,
+        ))
         // Outermost: it sees every answer, the guard's refusals and the 404s included.
         .layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)

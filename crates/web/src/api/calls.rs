@@ -63,6 +63,47 @@ pub struct CallEventInput {
     time: Option<String>,
 }
 
+/// The form-encoded event has the JSON event's fields, but a form has no null: its schema is
+/// `CallEventInput`'s without `null` among the types (a form's `time=null` is the text "null").
+pub struct FormBody;
+
+impl utoipa::Modify for FormBody {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(json) = components.schemas.get("CallEventInput") else {
+            return;
+        };
+        let mut form = serde_json::to_value(json).expect("a schema is JSON");
+        if let Some(props) = form["properties"].as_object_mut() {
+            for p in props.values_mut() {
+                if let Some(types) = p["type"].as_array() {
+                    let kept: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+                    p["type"] = match kept.as_slice() {
+                        [one] => one.clone(),
+                        _ => Value::Array(kept),
+                    };
+                }
+            }
+        }
+        form["description"] = "A call event as a form (`application/x-www-form-urlencoded`)".into();
+        let form = serde_json::from_value(form).expect("the same schema");
+        components.schemas.insert("CallEventForm".into(), form);
+        if let Some(op) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/calls/events")
+            .and_then(|item| item.post.as_mut())
+            && let Some(utoipa::openapi::RefOr::T(body)) = op.request_body.as_mut()
+            && let Some(utoipa::openapi::RefOr::T(content)) =
+                body.content.get_mut("application/x-www-form-urlencoded")
+        {
+            content.schema = Some(utoipa::openapi::Ref::from_schema_name("CallEventForm").into());
+        }
+    }
+}
+
 /// The contact a hangup wrote.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallContact {
@@ -110,9 +151,8 @@ pub struct CallEventOutcome {
     responses(
         (status = 201, description = "The event was taken", body = CallEventOutcome),
         (status = 200, description = "The event had been taken already, or the call is outbound: nothing changed", body = CallEventOutcome),
-        (status = 400, description = "A field missing or invalid, or a body that is not JSON or a form; `errors` names the fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The event does not fit its call (an answer or hangup of a callId never entered, an answer after the hangup, a time before the newCall); `errors` names the field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A field missing or invalid, or a body that is not JSON or a form (problem type `/api/problems/validation`; `errors` names the fields)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The event does not fit its call (an answer or hangup of a callId never entered, an answer after the hangup, a time before the newCall) (problem type `/api/problems/call-state`; `errors` names the field)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn post_event(

@@ -212,20 +212,30 @@ pub struct ContactInput {
     /// The system the contact comes from (e.g. `crm`); with `external_id` it identifies the
     /// contact. The store's own sources (`requests`, `readings`, `mail`, `tickets`, `calls`)
     /// are refused.
-    #[schema(example = "crm")]
+    #[schema(example = "crm", min_length = 1, max_length = 100, pattern = "\\S")]
     source: String,
     /// The contact's id in that system, 1 to 200 characters.
-    #[schema(example = "CC-000017")]
+    #[schema(
+        example = "CC-000017",
+        min_length = 1,
+        max_length = 200,
+        pattern = "\\S"
+    )]
     external_id: String,
     /// call_center_residential, call_center_business, branch, web or mail.
-    #[schema(example = "call_center_residential")]
+    #[schema(value_type = super::ChannelName, example = "call_center_residential")]
     channel: String,
     /// RFC 3339 (`2011-03-01T09:15:00+01:00`) or local time in Europe/Rome (`2011-03-01 09:15:00`).
-    #[schema(example = "2011-03-01T09:15:00+01:00")]
+    #[schema(format = DateTime, example = "2011-03-01T09:15:00+01:00")]
     started_at: String,
+    /// The same forms; not before `started_at`.
+    #[schema(format = DateTime)]
     ended_at: Option<String>,
     /// Whole seconds, 0 to 604800.
+    #[schema(minimum = 0, maximum = 604800)]
     wait_seconds: Option<i64>,
+    /// Whole seconds, 0 to 604800.
+    #[schema(minimum = 0, maximum = 604800)]
     handle_seconds: Option<i64>,
     /// residential or business.
     segment: Option<String>,
@@ -239,6 +249,7 @@ pub struct ContactInput {
     line: Option<String>,
     agent: Option<String>,
     /// The territory (SOT) code, from 1.
+    #[schema(minimum = 1)]
     territory: Option<i64>,
 }
 
@@ -273,8 +284,7 @@ pub struct BatchOutcome {
     responses(
         (status = 201, description = "The contact was added", body = ContactCreated),
         (status = 200, description = "The contact was already in the ledger: nothing changed", body = ContactCreated),
-        (status = 400, description = "Invalid contact; `errors` names the fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid contact, or a body that is not a JSON object (problem type `/api/problems/validation`; `errors` names the fields)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn post_contact(
@@ -328,9 +338,8 @@ pub async fn post_contact(
     request_body(content = Vec<ContactInput>, description = "A JSON array of contacts, at most 10,000"),
     responses(
         (status = 200, description = "Counts, and the rejected items with their index and field", body = BatchOutcome),
-        (status = 400, description = "The body is not a JSON array", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "More than 10,000 items", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "The body is not a JSON array (problem type `/api/problems/validation`)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "More than 10,000 items (problem type `about:blank`)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn post_batch(

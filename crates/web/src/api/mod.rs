@@ -13,10 +13,11 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
 use axum::routing::{get, post};
+use calls::FormBody;
 use problem::Problem;
 use serde::de::DeserializeOwned;
-use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{OpenApi, ToSchema};
 
 pub use auth::{ApiClient, TOKEN_TTL};
 
@@ -42,8 +43,14 @@ pub use auth::{ApiClient, TOKEN_TTL};
         resources::register_mail,
         resources::report,
     ),
-    components(schemas(problem::Problem, problem::FieldError)),
-    modifiers(&BearerScheme),
+    components(schemas(
+        problem::Problem,
+        problem::FieldError,
+        ChannelName,
+        RequestKindName,
+        resources::QueueStatus
+    )),
+    modifiers(&BearerScheme, &TokenProblems, &FormBody),
     tags(
         (name = "customers", description = "Customer search, record, contact timeline and bills"),
         (name = "contacts", description = "Contacts into the ledger, one or in batches"),
@@ -69,6 +76,57 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// Every operation that checks a token declares its 401, in one place so none is forgotten.
+/// There is no 403: a valid token may use the whole API.
+struct TokenProblems;
+
+impl utoipa::Modify for TokenProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::schema::Type;
+        use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, ResponseBuilder};
+        let unauthorized = ResponseBuilder::new()
+            .description(
+                "No valid token: the `Authorization: Bearer` header is missing, or its token is \
+                 unknown or revoked. Problem type `about:blank`; the answer carries \
+                 `WWW-Authenticate: Bearer realm=\"canali\"`.",
+            )
+            .header(
+                "WWW-Authenticate",
+                HeaderBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .description(Some("The scheme to use: `Bearer realm=\"canali\"`"))
+                    .build(),
+            )
+            .content(
+                problem::CONTENT_TYPE,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build();
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    op.responses
+                        .responses
+                        .entry("401".into())
+                        .or_insert_with(|| unauthorized.clone().into());
+                }
+            }
+        }
+    }
+}
+
 pub fn routes() -> Router<AppState> {
     let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
         .url("/api/openapi.json", ApiDoc::openapi())
@@ -76,64 +134,126 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/v1/customers",
-            get(resources::search_customers).fallback(problem::wrong_method),
+            get(resources::search_customers).fallback(problem::allow("GET, HEAD")),
         )
         .route(
             "/api/v1/customers/{id}",
-            get(resources::customer).fallback(problem::wrong_method),
+            get(resources::customer).fallback(problem::allow("GET, HEAD")),
         )
         .route(
             "/api/v1/customers/{id}/contacts",
-            get(resources::timeline).fallback(problem::wrong_method),
+            get(resources::timeline).fallback(problem::allow("GET, HEAD")),
         )
         .route(
             "/api/v1/customers/{id}/bills",
-            get(resources::bills).fallback(problem::wrong_method),
+            get(resources::bills).fallback(problem::allow("GET, HEAD")),
         )
         .route(
             "/api/v1/contacts",
-            post(contacts::post_contact).fallback(problem::wrong_method),
+            post(contacts::post_contact).fallback(problem::allow("POST")),
         )
         .route(
             "/api/v1/contacts/batch",
             post(contacts::post_batch)
-                .fallback(problem::wrong_method)
+                .fallback(problem::allow("POST"))
                 // axum's own 2 MB cap would refuse a full batch (10,000 contacts are about
                 // 2.5 MB); the site's `max_upload_bytes` limit (20 MiB) still applies.
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route(
             "/api/v1/calls/events",
-            post(calls::post_event).fallback(problem::wrong_method),
+            post(calls::post_event).fallback(problem::allow("POST")),
         )
         .route(
             "/api/v1/requests",
             get(resources::request_queue)
                 .post(resources::open_request)
-                .fallback(problem::wrong_method),
+                .fallback(problem::allow("GET, HEAD, POST")),
         )
         .route(
             "/api/v1/requests/{id}",
-            get(resources::request).fallback(problem::wrong_method),
+            get(resources::request).fallback(problem::allow("GET, HEAD")),
         )
         .route(
             "/api/v1/requests/{id}/answer",
-            post(resources::answer_request).fallback(problem::wrong_method),
+            post(resources::answer_request).fallback(problem::allow("POST")),
         )
         .route(
             "/api/v1/mail",
             get(resources::mail_list)
                 .post(resources::register_mail)
-                .fallback(problem::wrong_method),
+                .fallback(problem::allow("GET, HEAD, POST")),
         )
         .route(
             "/api/v1/report/{year}",
-            get(resources::report).fallback(problem::wrong_method),
+            get(resources::report).fallback(problem::allow("GET, HEAD")),
         )
         .route("/api", axum::routing::any(problem::no_route))
         .route("/api/", axum::routing::any(problem::no_route))
         .route("/api/{*rest}", axum::routing::any(problem::no_route))
         .merge(docs)
+}
+
+/// The names of the channels, as the document lists them.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum ChannelName {
+    CallCenterResidential,
+    CallCenterBusiness,
+    Branch,
+    Web,
+    Mail,
+}
+
+/// The kinds of request, as the document lists them.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum RequestKindName {
+    Information,
+    Complaint,
+    BillCorrection,
+    ContractChange,
+    Technical,
+}
+
+/// A record's id in a path (`/customers/{id}`): a whole number from 1, or a problem naming
+/// the parameter. The documents declare the same range.
+pub fn path_id(name: &str, raw: &str) -> Result<i64, Problem> {
+    canonical_int(raw).filter(|v| *v >= 1).ok_or_else(|| {
+        Problem::field(
+            name,
+            format!("is '{raw}': an id is a whole number from 1 to {}", i64::MAX),
+        )
+    })
+}
+
+/// An integer query parameter (`limit`, `offset`): absent is `default`; out of `min..=max`,
+/// or not a whole number, is a problem naming the parameter and its range, never clamped.
+pub fn int_param(
+    name: &str,
+    raw: Option<&str>,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Result<i64, Problem> {
+    let Some(raw) = raw else {
+        return Ok(default);
+    };
+    canonical_int(raw)
+        .filter(|v| (min..=max).contains(v))
+        .ok_or_else(|| {
+            Problem::field(
+                name,
+                format!("is '{raw}': give a whole number from {min} to {max}"),
+            )
+        })
+}
+
+/// A whole number written plainly (`17`, `-3`): no sign `+`, no leading zeros, no spaces.
+fn canonical_int(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|v| v.to_string() == raw)
 }
 
 /// `Query` whose rejection is a problem.

@@ -7,6 +7,9 @@ use canali_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The media type of every problem.
+pub const CONTENT_TYPE: &str = "application/problem+json";
+
 /// The `type` of a problem with invalid input (the `errors` member says which fields).
 pub const VALIDATION_TYPE: &str = "/api/problems/validation";
 
@@ -111,10 +114,7 @@ impl IntoResponse for Problem {
             r.extensions_mut().insert(crate::ops::ErrorDetail(error));
         }
         let h = r.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
         if unauthorized {
             h.insert(
                 header::WWW_AUTHENTICATE,
@@ -173,10 +173,22 @@ pub async fn no_route(uri: axum::http::Uri) -> Problem {
     ))
 }
 
-/// A method an API route does not take: a problem 405.
-pub async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> Problem {
-    Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!("{} does not take {method}; see /api/docs", uri.path()),
-    )
+/// The fallback of an API route that takes the methods `allowed` (as `Allow` lists them): a
+/// problem 405 naming them, with the `Allow` header.
+pub fn allow(
+    allowed: &'static str,
+) -> impl Fn(axum::http::Method, axum::http::Uri) -> std::future::Ready<Response> + Clone {
+    move |method, uri| {
+        let mut r = Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "{} does not take {method}, only {allowed}; see /api/docs",
+                uri.path()
+            ),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static(allowed));
+        std::future::ready(r)
+    }
 }

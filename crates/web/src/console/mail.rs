@@ -149,10 +149,11 @@ pub(super) async fn register(
     let file = upload.files.pop();
     ctx.check_csrf(&csrf)?;
     let problem = |key: &'static str| Some(ctx.t(key).to_string());
-    let mut error = None;
+    // A scan that is too large or not a PDF or image: the form again, saying so.
+    let mut error = upload.fault_message(ctx.lang, state.config.max_upload_bytes);
     let received = form.received.trim().parse::<jiff::civil::Date>().ok();
     if received.is_none() {
-        error = problem("console.mail.bad_date");
+        error = error.or_else(|| problem("console.mail.bad_date"));
     }
     let mut customer_id = None;
     let code = form.customer.trim();

@@ -72,7 +72,13 @@ pub fn routes() -> Router<AppState> {
             get(requests::request).post(requests::answer),
         )
         .route("/console/requests/{id}/files/{file}", get(requests::file))
-        .route("/console/mail", get(mail::registry).post(mail::register))
+        .route(
+            "/console/mail",
+            get(mail::registry)
+                .post(mail::register)
+                // The scan is limited by upload.rs, not axum's 2 MB default.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/console/mail/{id}/file", get(mail::file))
         .route("/console/dashboard", get(dashboard::dashboard))
         .route("/console/report", get(dashboard::report))

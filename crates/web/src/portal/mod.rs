@@ -81,7 +81,10 @@ pub fn routes() -> Router<AppState> {
         .route("/requests", get(requests::requests))
         .route(
             "/requests/new",
-            get(requests::new_request_page).post(requests::new_request),
+            get(requests::new_request_page)
+                .post(requests::new_request)
+                // The form's files are limited by upload.rs, not axum's 2 MB default.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/requests/{id}", get(requests::request))
         .route("/requests/{id}/files/{file}", get(requests::request_file))

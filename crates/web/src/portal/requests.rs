@@ -3,7 +3,7 @@
 use super::{DoneQuery, PointView, RequestView, refused};
 use crate::auth::Ctx;
 use crate::error::WebError;
-use crate::upload::UploadForm;
+use crate::upload::{UploadFault, UploadForm, served_type};
 use crate::{AppState, now_micros};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,8 +13,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use canali_domain::Channel;
 use canali_domain::service::RequestKind;
 use canali_store::requests::NewRequest;
-
-const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/requests.html")]
@@ -124,9 +122,12 @@ pub(super) async fn new_request(
         let msg = ctx.t("requests.bad_kind").to_string();
         return Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response());
     };
-    if let Some(f) = form.file_over(MAX_FILE_BYTES) {
-        let msg = format!("{} {}", ctx.t("requests.file_too_big"), f.filename);
-        return Ok((axum::http::StatusCode::BAD_REQUEST, retry(ctx, msg)).into_response());
+    if let Some(msg) = form.fault_message(ctx.lang, state.config.max_upload_bytes) {
+        let status = match form.fault {
+            Some(UploadFault::FormTooLarge) => axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            _ => axum::http::StatusCode::BAD_REQUEST,
+        };
+        return Ok((status, retry(ctx, msg)).into_response());
     }
     let supply_point_id = match point.trim() {
         "" => None,
@@ -261,11 +262,7 @@ pub fn attachment_response(filename: &str, content_type: &str, data: Vec<u8>) ->
         })
         .collect();
     let disposition = format!("attachment; filename=\"{safe}\"");
-    let content_type = if content_type.is_ascii() && !content_type.contains(['\r', '\n']) {
-        content_type.to_string()
-    } else {
-        "application/octet-stream".to_string()
-    };
+    let content_type = served_type(content_type, &data).to_string();
     (
         [
             (header::CONTENT_TYPE, content_type),

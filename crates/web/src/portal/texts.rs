@@ -446,9 +446,19 @@ pub const TEXTS: Texts = &[
         "Choose the type of request from the list.",
     ),
     (
-        "requests.file_too_big",
-        "L'allegato supera i 5 MB:",
-        "The attachment is larger than 5 MB:",
+        "upload.file_too_large",
+        "Il file {file} supera i {limit} MB ammessi per ogni allegato: riducilo o invialo in più parti.",
+        "The file {file} is larger than the {limit} MB allowed for each attachment: make it smaller or send it in parts.",
+    ),
+    (
+        "upload.form_too_large",
+        "Il modulo con i suoi allegati supera i {limit} MB che possiamo ricevere in un invio e non è stato letto: allega file più piccoli (al massimo {file_limit} MB ciascuno).",
+        "The form with its attachments is larger than the {limit} MB we can receive at once and was not read: attach smaller files (at most {file_limit} MB each).",
+    ),
+    (
+        "upload.not_accepted",
+        "Il file {file} non è un PDF né un'immagine JPEG o PNG: sono gli unici tipi di file che accettiamo.",
+        "The file {file} is not a PDF, JPEG or PNG image: those are the only kinds of file we take.",
     ),
     (
         "requests.opened_notice",

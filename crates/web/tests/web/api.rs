@@ -7,6 +7,7 @@ use crate::common;
 use common::{CUSTOMER_CODE, TestApp, problem, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
+use utoipa::OpenApi;
 
 fn contact(external_id: &str) -> Value {
     json!({
@@ -504,4 +505,152 @@ async fn openapi_and_swagger_ui() {
         assert_eq!(r.status(), 200);
         assert!(r.text().await.unwrap().contains("/api/openapi.json"));
     }
+}
+
+#[tokio::test]
+async fn ranges_are_enforced_as_declared() {
+    for app in spawn_apps().await {
+        // Out of range or not a whole number: a problem naming the parameter and its range.
+        for (path, param, range) in [
+            (
+                "/api/v1/customers?q=Rossi&limit=-1",
+                "limit",
+                "from 1 to 200",
+            ),
+            (
+                "/api/v1/customers?q=Rossi&limit=1000000",
+                "limit",
+                "from 1 to 200",
+            ),
+            (
+                "/api/v1/customers?q=Rossi&limit=99999999999",
+                "limit",
+                "from 1 to 200",
+            ),
+            (
+                "/api/v1/customers?q=Rossi&limit=2.5",
+                "limit",
+                "from 1 to 200",
+            ),
+            (
+                "/api/v1/customers/1/contacts?limit=501",
+                "limit",
+                "from 1 to 500",
+            ),
+            ("/api/v1/customers/1/bills?offset=-1", "offset", "from 0 to"),
+            ("/api/v1/mail?limit=0", "limit", "from 1 to 500"),
+            ("/api/v1/requests?limit=", "limit", "from 1 to 500"),
+            ("/api/v1/customers/0", "id", "from 1 to"),
+            ("/api/v1/customers/-4/bills", "id", "from 1 to"),
+            ("/api/v1/requests/99999999999999999999", "id", "from 1 to"),
+            ("/api/v1/customers/abc/contacts", "id", "from 1 to"),
+        ] {
+            let p = problem(app.api_get(path).await, 400).await;
+            assert_eq!(p["type"], "/api/problems/validation", "{path}");
+            assert_eq!(p["errors"][0]["field"], param, "{path}: {p}");
+            assert!(p["detail"].as_str().unwrap().contains(range), "{path}: {p}");
+        }
+        // The bounds themselves are taken.
+        for path in [
+            "/api/v1/customers?q=Rossi&limit=200",
+            "/api/v1/customers?q=Rossi&limit=1",
+            "/api/v1/mail?limit=500&offset=0",
+        ] {
+            assert_eq!(app.api_get(path).await.status(), 200, "{path}");
+        }
+        // Values the document refuses, the server refuses; records that are not there are 404.
+        for (body, field) in [
+            (
+                json!({"customer_id": 0, "kind": "information", "subject": "x", "body": "y"}),
+                "customer_id",
+            ),
+            (
+                json!({"customer_id": 1, "kind": "Information", "subject": "x", "body": "y"}),
+                "kind",
+            ),
+            (
+                json!({"customer_id": 1, "kind": "information", "subject": " ", "body": "y"}),
+                "",
+            ),
+        ] {
+            let r = app.api_post("/api/v1/requests", &body).await;
+            let p = problem(r, 400).await;
+            assert_eq!(p["type"], "/api/problems/validation", "{body}: {p}");
+            if !field.is_empty() {
+                assert_eq!(p["errors"][0]["field"], field, "{body}: {p}");
+            }
+        }
+        let r = app
+            .api_post(
+                "/api/v1/requests",
+                &json!({"customer_id": 999999, "kind": "information", "subject": "x", "body": "y"}),
+            )
+            .await;
+        let p = problem(r, 404).await;
+        assert_eq!(p["errors"][0]["field"], "customer_id");
+        let r = app
+            .api_post("/api/v1/mail", &json!({"sender": "", "subject": "y"}))
+            .await;
+        problem(r, 400).await;
+        let mut c = contact("T-0");
+        c["territory"] = json!(0);
+        let p = problem(app.api_post("/api/v1/contacts", &c).await, 400).await;
+        assert_eq!(p["errors"][0]["field"], "territory");
+        let r = app
+            .api_post("/api/v1/requests/1/answer", &json!({"answer": ""}))
+            .await;
+        problem(r, 400).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_method_says_which_are_allowed() {
+    for app in spawn_apps().await {
+        for (method, path, allow) in [
+            (Method::DELETE, "/api/v1/contacts", "POST"),
+            (Method::PUT, "/api/v1/customers/1", "GET, HEAD"),
+            (Method::PATCH, "/api/v1/requests", "GET, HEAD, POST"),
+        ] {
+            let r = app.api_request(method, path).await.send().await.unwrap();
+            assert_eq!(r.headers()["allow"], allow, "{path}");
+            problem(r, 405).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_document_declares_what_the_server_answers() {
+    let doc: Value = serde_json::from_str(
+        &canali_web::api::ApiDoc::openapi()
+            .to_json()
+            .expect("the document is JSON"),
+    )
+    .unwrap();
+    let mut responses = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let codes = op["responses"].as_object().unwrap();
+            for (code, r) in codes {
+                responses += 1;
+                let d = r["description"].as_str().unwrap_or_default();
+                assert!(!d.is_empty(), "{method} {path} {code} has no description");
+                if code.starts_with('4') && code != "401" {
+                    assert!(d.contains("problem type `"), "{method} {path} {code}: {d}");
+                }
+            }
+            // Every operation checks a token and may find the input malformed.
+            assert!(codes.contains_key("401"), "{method} {path}: no 401");
+            assert!(codes.contains_key("400"), "{method} {path}: no 400");
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                if ["id", "limit", "offset", "year"].contains(&name) {
+                    assert!(
+                        p["schema"]["minimum"].is_number(),
+                        "{method} {path}: {name} has no declared range"
+                    );
+                }
+            }
+        }
+    }
+    assert!(responses >= 35, "{responses} responses");
 }

@@ -14,3 +14,4 @@ mod pages;
 mod portal;
 mod security;
 mod snapshot;
+mod uploads;
