@@ -94,12 +94,14 @@ curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf=$t" --data-urlen
     --data-urlencode "password=$CUSTOMER_PASSWORD" --data-urlencode "next=/home" "$BASE/login"
 SESSION=$(awk '$6=="canali_session"{print $7}' "$jar")
 [ -n "$SESSION" ] || { echo "the customer could not sign in" >&2; exit 1; }
-curl -sf -o /dev/null -b "canali_session=$SESSION" "$BASE/home"
+curl -sf -o /dev/null -b "canali_session=$SESSION" "$BASE/home" || { echo "the home page failed:" >&2; tail -n5 "$WORK/server.log" >&2; exit 1; }
 
 TOKEN=$("$CANALI" --quiet --db "$URL" token create --name "bench $RUN" | tail -n1)
 
+# The cookies a browser sends after signing in: the session and the form token's.
+CSRF_COOKIE=$(awk '$6=="canali_csrf"{print $7}' "$jar")
 cat >"$WORK/home.lua" <<LUA
-wrk.headers["Cookie"] = "canali_session=$SESSION"
+wrk.headers["Cookie"] = "canali_session=$SESSION; canali_csrf=$CSRF_COOKIE"
 LUA
 # Each wrk thread gets its number in setup(); a contact's id is the run, the thread and the
 # thread's counter. response() counts the 201 Created answers (new contacts) per thread.
@@ -147,12 +149,18 @@ posting "$SINGLE" 1 >"$WORK/contact.lua"
 posting "$BATCH" 1000 >"$WORK/batch.lua"
 
 stored() { sql "SELECT COUNT(*) FROM contacts WHERE source = '$1'"; }
+# A number rounded, with thousands separated: 12,345.
+commas() {
+    awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); r = ""
+        while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) }
+        print s r }'
+}
 
 run() { # name, script, path, connections, source (of the contacts posted, or empty)
     local out rps p99 non2xx before after answered new
     [ -n "$5" ] && before=$(stored "$5")
     out=$(wrk -t2 -c"$4" -d"${SECS}s" --latency ${2:+-s "$2"} "$BASE$3")
-    rps=$(awk '/Requests\/sec/{printf "%\047.0f", $2}' <<<"$out")
+    rps=$(commas "$(awk '/Requests\/sec/{print $2}' <<<"$out")")
     p99=$(awk '$1=="99%"{print $2}' <<<"$out")
     non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
     new="" answered=""
@@ -160,9 +168,9 @@ run() { # name, script, path, connections, source (of the contacts posted, or em
         # In-flight requests finish after wrk stops counting: wait for the server to settle.
         sleep 2
         after=$(stored "$5")
-        new=$(awk -v a="$after" -v b="$before" -v s="$SECS" 'BEGIN{printf "%\047.0f", (a - b) / s}')
+        new=$(commas "$(awk -v a="$after" -v b="$before" -v s="$SECS" 'BEGIN { print (a - b) / s }')")
         answered=$(awk '/created-by-responses/{print $2}' <<<"$out")
-        answered="$((after - before)) stored, $answered answered 201/inserted"
+        answered="$(commas $((after - before))) stored, $(commas "$answered") answered as new"
     fi
     printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$rps" "${new:--}" "$p99" "${non2xx:-0}" "${answered:--}"
 }
