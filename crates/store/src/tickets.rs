@@ -477,7 +477,7 @@ impl Tickets<'_> {
             estimate_seconds,
         };
         match self.grouped(step).await {
-            Grouped::Done(t) => return Ok(t),
+            Grouped::Done(t) => return Ok(*t),
             Grouped::Alone => {}
             Grouped::Interrupted => {
                 let sql = format!(
@@ -619,7 +619,7 @@ impl Tickets<'_> {
     /// The customer is at the counter: service starts.
     pub async fn serve(self, id: i64, at: i64) -> Result<Ticket> {
         match self.grouped(Step::Serve { id, at }).await {
-            Grouped::Done(t) => return Ok(t),
+            Grouped::Done(t) => return Ok(*t),
             Grouped::Alone => {}
             Grouped::Interrupted => {
                 if let Some(t) = self.already(id, TicketAction::Serve, at).await? {
@@ -656,7 +656,7 @@ impl Tickets<'_> {
             })
             .await
         {
-            Grouped::Done(t) => return Ok(t),
+            Grouped::Done(t) => return Ok(*t),
             Grouped::Alone => {}
             Grouped::Interrupted => {
                 if let Some(t) = self.already(id, action, at).await? {

@@ -34,7 +34,7 @@ impl Tickets<'_> {
             at,
         };
         match self.grouped(step).await {
-            Grouped::Done(t) => return Ok(Some(t)),
+            Grouped::Done(t) => return Ok(Some(*t)),
             Grouped::Alone => {}
             Grouped::Interrupted => {
                 if let Some(t) = self.called_by(branch, counter, at).await? {

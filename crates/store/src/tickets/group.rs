@@ -59,7 +59,7 @@ pub(crate) enum Step {
 /// What became of a step handed to the group.
 pub(crate) enum Grouped {
     /// Taken and committed: the ticket after it.
-    Done(Ticket),
+    Done(Box<Ticket>),
     /// Not taken: take it alone.
     Alone,
     /// The group that took it was dropped before answering: it may have committed.
@@ -100,7 +100,7 @@ impl Tickets<'_> {
         // The writer before this one may have taken the step already: it answers every step it
         // took before letting go of the writer.
         match answer.try_recv() {
-            Ok(Some(t)) => return Grouped::Done(t),
+            Ok(Some(t)) => return Grouped::Done(Box::new(t)),
             Ok(None) => return Grouped::Alone,
             Err(TryRecvError::Closed) => return Grouped::Interrupted,
             Err(TryRecvError::Empty) => {}
@@ -116,7 +116,7 @@ impl Tickets<'_> {
         }
         drop(writer);
         match answer.await {
-            Ok(Some(t)) => Grouped::Done(t),
+            Ok(Some(t)) => Grouped::Done(Box::new(t)),
             Ok(None) => Grouped::Alone,
             Err(_) => Grouped::Interrupted,
         }
