@@ -1,6 +1,7 @@
 //! `canali-bench tickets` (formerly `canali branches bench`): open-now for the whole simulated
-//! network, and the ticket queue with concurrent clerks on a scratch SQLite database (or
-//! PostgreSQL with --postgres); prints markdown. See docs/branches.md.
+//! network, and the ticket queue with concurrent clerks on a scratch SQLite database (and with
+//! --postgres on a scratch database created on that server and dropped after); prints
+//! markdown. See docs/branches.md.
 
 use anyhow::{Result, bail};
 use canali_branches::Network;
@@ -20,8 +21,9 @@ pub struct TicketsArgs {
     /// Clerks calling concurrently.
     #[arg(long, default_value_t = 16)]
     clerks: usize,
-    /// A PostgreSQL database for the PostgreSQL figure (a fresh schema-less run: its
-    /// ticket tables are used as they are, so give an empty database).
+    /// A PostgreSQL server for the PostgreSQL figure, as the URL of a database on it: the
+    /// benchmark creates a scratch database of its own there, and drops it after. Nothing is
+    /// written into the database named.
     #[arg(long)]
     postgres: Option<String>,
     /// Scratch folder for the SQLite database.
@@ -122,13 +124,15 @@ async fn run_bench(
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
     let mut urls = vec![("SQLite", format!("sqlite://{}", file.display()))];
-    if let Some(pg) = postgres {
-        urls.push(("PostgreSQL", pg.to_string()));
+    let scratch = postgres.map(ScratchPostgres::create).transpose()?;
+    if let Some(pg) = &scratch {
+        urls.push(("PostgreSQL", pg.url.clone()));
     }
     for (name, url) in urls {
         let store = std::sync::Arc::new(crate::open(&url).await?);
-        let (secs, twice) = ticket_run(&store, tickets, clerks).await?;
+        let run = ticket_run(&store, tickets, clerks).await;
         store.close().await;
+        let (secs, twice) = run?;
         writeln!(
             md,
             "| {name} | {tickets} | {} | {secs:.2} s | {:.0} | {twice} |",
@@ -138,6 +142,61 @@ async fn run_bench(
     }
     println!("{md}");
     Ok(())
+}
+
+/// A scratch database on a PostgreSQL server, dropped when the benchmark ends.
+struct ScratchPostgres {
+    /// The URL of the database named on the command line, for `psql`.
+    given: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchPostgres {
+    fn create(given: &str) -> Result<ScratchPostgres> {
+        let (base, query) = match given.split_once('?') {
+            Some((b, q)) => (b, format!("?{q}")),
+            None => (given, String::new()),
+        };
+        let Some((server, _)) = base.rsplit_once('/') else {
+            bail!("{given} does not name a database (postgres://USER@HOST:PORT/DATABASE)");
+        };
+        let name = format!("canali_tickets_bench_{}", std::process::id());
+        let scratch = ScratchPostgres {
+            given: given.to_string(),
+            url: format!("{server}/{name}{query}"),
+            name,
+        };
+        scratch.psql(&format!("DROP DATABASE IF EXISTS {}", scratch.name))?;
+        scratch.psql(&format!(
+            "CREATE DATABASE {} TEMPLATE template0",
+            scratch.name
+        ))?;
+        Ok(scratch)
+    }
+
+    fn psql(&self, sql: &str) -> Result<()> {
+        let status = std::process::Command::new("psql")
+            .args([
+                self.given.as_str(),
+                "-qtAX",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                sql,
+            ])
+            .status()?;
+        if !status.success() {
+            bail!("psql {}: {sql} failed", self.given);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ScratchPostgres {
+    fn drop(&mut self) {
+        let _ = self.psql(&format!("DROP DATABASE IF EXISTS {}", self.name));
+    }
 }
 
 fn date_ts(y: i16, m: i8, d: i8) -> Result<Timestamp> {

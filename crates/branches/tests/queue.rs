@@ -593,3 +593,61 @@ async fn a_counter_serving_a_customer_calls_nobody_else() {
         assert_eq!(next.id, c.id, "{}", t.name);
     }
 }
+
+/// Steps taken at the same moment share one commit (the store's group commit): each ticket
+/// closed twice at once is closed once and refused once, and the refusal does not undo the other
+/// closes of its group; every visit is in the ledger once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn steps_refused_in_a_group_leave_the_others_taken() {
+    for t in fresh_stores().await.unwrap() {
+        let store = Arc::new(t.store);
+        setup(&store, "SP-GR-05").await;
+        let mut ids = Vec::new();
+        for i in 0..8 {
+            let ticket = store
+                .tickets()
+                .take("SP-GR-05", "A", false, at(9, 0) + i, 0)
+                .await
+                .unwrap();
+            ids.push(ticket.id);
+        }
+        for counter in 0..8 {
+            let called = store
+                .tickets()
+                .call_next("SP-GR-05", &counter.to_string(), "", &[], at(9, 1))
+                .await
+                .unwrap()
+                .unwrap();
+            store.tickets().serve(called.id, at(9, 2)).await.unwrap();
+        }
+        let mut closes = Vec::new();
+        for &id in ids.iter().chain(&ids) {
+            let store = store.clone();
+            closes.push(tokio::spawn(async move {
+                store.tickets().close(id, at(9, 10), None).await
+            }));
+        }
+        let (mut closed, mut refused) = (Vec::new(), 0);
+        for c in closes {
+            match c.await.unwrap() {
+                Ok(ticket) => closed.push(ticket.id),
+                Err(canali_store::StoreError::Refused(_)) => refused += 1,
+                Err(e) => panic!("{}: {e}", t.name),
+            }
+        }
+        closed.sort_unstable();
+        assert_eq!(closed, ids, "{}: each ticket closed once", t.name);
+        assert_eq!(refused, 8, "{}: the second close of each refused", t.name);
+        let rollup = store
+            .figures()
+            .monthly_rollup(201103, 201103)
+            .await
+            .unwrap();
+        assert_eq!(
+            rollup.iter().map(|r| r.contacts).sum::<i64>(),
+            8,
+            "{}",
+            t.name
+        );
+    }
+}

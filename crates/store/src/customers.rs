@@ -291,38 +291,30 @@ impl Customers<'_> {
     /// What the customer's home page of the online branch shows: the record, the supply
     /// points, the latest `bills` bills and the requests, as [`Customers::get`],
     /// [`Customers::supply_points_of`], [`Customers::bills_of`] and [`Store::requests_of`] give them.
-    /// On SQLite these are four reads side by side; on PostgreSQL one statement that returns
-    /// each list as a JSON array, because there every statement costs a round trip and a
-    /// transaction on the server, and the home page is the page customers open most.
+    /// One statement that returns each list as a JSON array, on both backends: every statement
+    /// is a round trip (PostgreSQL) or a hand-off to the connection's thread (SQLite) and a
+    /// wait for one of the pool's few connections, and the home page is the page customers
+    /// open most.
     pub async fn home(self, id: i64, bills: i64) -> Result<Option<CustomerHome>> {
-        let crate::db::Db::Postgres(pool) = &self.store.db else {
-            let (record, supply_points, bills, requests) = tokio::try_join!(
-                self.get(id),
-                self.supply_points_of(id),
-                self.bills_of(id, bills, 0),
-                self.store.requests().of(id),
-            )?;
-            return Ok(record.map(|record| CustomerHome {
-                record,
-                supply_points,
-                bills,
-                requests,
-            }));
-        };
         let requests = crate::requests::REQUEST_COLUMNS;
+        // SQLite's `json` keeps a nested array an array when a subquery hands it on as text.
+        let (array, agg, nested, text) = match self.store.backend() {
+            crate::Backend::Sqlite => ("json_array", "json_group_array", "json", ""),
+            crate::Backend::Postgres => ("json_build_array", "json_agg", "", "::text"),
+        };
         let sql = format!(
-            "SELECT (SELECT json_build_array({CUSTOMER_COLUMNS}) {CUSTOMER_FROM} \
-                     WHERE c.id = $1)::text, \
-                    (SELECT json_agg(json_build_array({SUPPLY_POINT_COLUMNS}) ORDER BY id) \
-                     FROM supply_points WHERE customer_id = $1)::text, \
-                    (SELECT json_agg(j ORDER BY issued DESC, id DESC) \
-                     FROM (SELECT json_build_array({BILL_COLUMNS}) j, b.issued, b.id \
+            "SELECT (SELECT {array}({CUSTOMER_COLUMNS}) {CUSTOMER_FROM} \
+                     WHERE c.id = $1){text}, \
+                    (SELECT {agg}({array}({SUPPLY_POINT_COLUMNS}) ORDER BY id) \
+                     FROM supply_points WHERE customer_id = $1){text}, \
+                    (SELECT {agg}({nested}(j) ORDER BY issued DESC, id DESC) \
+                     FROM (SELECT {array}({BILL_COLUMNS}) j, b.issued, b.id \
                            FROM bills b JOIN supply_points s ON s.id = b.supply_point_id \
                            WHERE b.customer_id = $1 ORDER BY b.issued DESC, b.id DESC \
-                           LIMIT {}) x)::text, \
-                    (SELECT json_agg(json_build_array({requests}) \
+                           LIMIT {}) x){text}, \
+                    (SELECT {agg}({array}({requests}) \
                                      ORDER BY r.opened_at DESC, r.id DESC) \
-                     FROM service_requests r WHERE r.customer_id = $1)::text",
+                     FROM service_requests r WHERE r.customer_id = $1){text}",
             bills.max(0)
         );
         type Lists = (
@@ -331,10 +323,13 @@ impl Customers<'_> {
             Option<String>,
             Option<String>,
         );
-        let (record, points, bill_list, request_list): Lists = sqlx::query_as(AssertSqlSafe(sql))
+        let (record, points, bill_list, request_list): Lists =
+            on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
+                sql.as_str()
+            ))
             .bind(id)
-            .fetch_one(pool)
-            .await?;
+            .fetch_one(p)
+            .await)?;
         let Some(record) = record else {
             return Ok(None);
         };

@@ -150,6 +150,8 @@ pub struct Store {
     branch_sots: RwLock<Option<Arc<HashMap<String, i64>>>>,
     /// Set by `defer_secondary_indexes`: customers are written without their name words.
     name_tokens_deferred: std::sync::atomic::AtomicBool,
+    /// The clerks' ticket steps waiting for their group commit (tickets/group.rs).
+    ticket_steps: tickets::Steps,
 }
 
 impl Store {
@@ -163,6 +165,7 @@ impl Store {
             db,
             branch_sots: RwLock::new(None),
             name_tokens_deferred: Default::default(),
+            ticket_steps: Default::default(),
         }
     }
 

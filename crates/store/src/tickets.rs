@@ -7,12 +7,18 @@
 //! under its single write lock; on PostgreSQL the inner SELECT takes the row with
 //! `FOR UPDATE SKIP LOCKED`, so concurrent clerks pick different rows instead of queueing on the
 //! same one, and the status guard plus a retry covers a row changed between snapshot and lock.
+//!
+//! On SQLite the clerks' steps (call, serve, close, no-show) and the kiosks' tickets commit in
+//! groups (group.rs): the steps taken while a transaction commits wait and share the next one.
+//! The ledger's bulk writes may commit without waiting for the WAL flush on PostgreSQL; a ticket
+//! step never does (`durable_tx`): a called or closed ticket survives a crash.
 
 use crate::bulk::Tx;
 use crate::db::{Db, on_db};
 use crate::{NewContact, Refusal, Result, Store, StoreError};
 pub use canali_domain::ticket::{TicketAction, TicketState};
 use canali_domain::{Channel, Day, Outcome, ROME, Reason};
+use group::{Grouped, Step};
 use sqlx::AssertSqlSafe;
 
 /// Runs the same body on the transaction of either backend.
@@ -24,6 +30,10 @@ macro_rules! on_tx {
         }
     };
 }
+
+mod call;
+mod group;
+pub(crate) use group::Steps;
 
 /// The ledger source of the contacts written by the ticket queue.
 pub const TICKET_SOURCE: &str = "tickets";
@@ -165,6 +175,88 @@ fn last_step_column(action: TicketAction) -> &'static str {
     }
 }
 
+/// `UPDATE` of a ticket by `action`, with `set` the rest of the update: `$1` the ticket, `$2`
+/// the state the action starts from, `$3` the instant (not earlier than the ticket's last step).
+fn step_sql(action: TicketAction, set: &str) -> String {
+    let after = last_step_column(action);
+    format!(
+        "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
+         RETURNING {TICKET_COLUMNS}"
+    )
+}
+
+/// The kiosk's `INSERT` of a ticket, binding `$1` the branch, `$2` the day, `$3` the
+/// category, `$4` virtual (0 or 1), `$5` the taking, `$6` the estimate, `$7` the slot and `$8`
+/// the start of the wait. One statement: the number is the day's highest of the category plus
+/// one, the priority the category's (no row when the branch has no such category). SQLite runs
+/// it under its write lock; on PostgreSQL two kiosks (of two processes: one process takes its
+/// tickets in its group commit) may compute the same number, the unique key refuses the second
+/// and it tries again. No lock is held across an await.
+fn insert_sql() -> String {
+    format!(
+        "INSERT INTO tickets (branch, day, category, priority, number, virtual, status, \
+         taken_at, estimate_seconds, slot_at, queued_at) \
+         SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), k.priority, \
+                (SELECT COALESCE(MAX(number), 0) + 1 FROM tickets \
+                 WHERE branch = $1 AND day = $2 AND category = $3), \
+                CAST($4 AS BIGINT), {waiting}, CAST($5 AS BIGINT), \
+                CAST($6 AS BIGINT), CAST($7 AS BIGINT), CAST($8 AS BIGINT) \
+         FROM service_categories k WHERE k.branch = $1 AND k.code = $3 \
+         RETURNING {TICKET_COLUMNS}",
+        waiting = TicketState::Waiting.code()
+    )
+}
+
+/// What serving sets.
+fn serve_set() -> String {
+    format!(
+        "status = {}, served_at = $3",
+        TicketAction::Serve.to().code()
+    )
+}
+
+/// The closing `UPDATE` of [`step_sql`] for a close or a no-show, `$4` the state it leads to.
+fn finish_sql(action: TicketAction) -> String {
+    step_sql(action, "status = $4, closed_at = $3")
+}
+
+/// The states in which a ticket holds its counter, as SQL codes.
+fn holding_states() -> String {
+    TicketState::ALL
+        .iter()
+        .filter(|s| s.holds_counter())
+        .map(|s| s.code().to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The categories a counter calls, as the call's `$6`: `,A,B,`, or empty for all.
+fn category_filter(categories: &[String]) -> String {
+    if categories.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", categories.join(","))
+    }
+}
+
+/// A write transaction whose commit waits for the disk on both backends: a called, served or
+/// closed ticket must survive a crash (the ledger's bulk transactions commit without waiting on
+/// PostgreSQL, `Tx::begin`).
+async fn durable_tx(db: &Db) -> Result<Tx<'static>> {
+    Ok(match db {
+        Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+        Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+    })
+}
+
+fn unknown_category(branch: &str, category: &str) -> StoreError {
+    Refusal::UnknownCategory {
+        branch: branch.into(),
+        category: category.into(),
+    }
+    .into()
+}
+
 /// An instant as Europe/Rome local time, for messages.
 fn clock(micros: i64) -> String {
     jiff::Timestamp::from_microsecond(micros).map_or_else(
@@ -270,25 +362,33 @@ impl Tickets<'_> {
     /// The load a new ticket of `category` would meet at `at`.
     pub async fn queue_load(self, branch: &str, category: &str, at: i64) -> Result<QueueLoad> {
         let day = i64::from(Day::of_micros(at).0);
-        let priority = self.category_priority(branch, category).await?;
         let hour_ago = at - 3_600_000_000;
+        // The category's priority in the same statement: a kiosk's ticket is two statements
+        // here and one to take it.
         let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = {} \
-                     AND priority >= $3 AND queued_at IS NOT NULL), \
+            "SELECT (SELECT priority FROM service_categories WHERE branch = $1 AND code = $3), \
+                    (SELECT COUNT(*) FROM tickets WHERE branch = $1 AND day = $2 AND status = {} \
+                     AND priority >= (SELECT priority FROM service_categories \
+                                      WHERE branch = $1 AND code = $3) \
+                     AND queued_at IS NOT NULL), \
                     (SELECT COUNT(DISTINCT counter) FROM tickets WHERE branch = $1 \
                      AND called_at >= $4 AND called_at <= $5)",
             TicketState::Waiting.code()
         );
-        let (ahead, active_counters): (i64, i64) = on_db!(&self.store.db, |p| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(branch)
-                .bind(day)
-                .bind(priority)
-                .bind(hour_ago)
-                .bind(at)
-                .fetch_one(p)
-                .await
-        })?;
+        let (priority, ahead, active_counters): (Option<i64>, i64, i64) =
+            on_db!(&self.store.db, |p| {
+                sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                    .bind(branch)
+                    .bind(day)
+                    .bind(category)
+                    .bind(hour_ago)
+                    .bind(at)
+                    .fetch_one(p)
+                    .await
+            })?;
+        if priority.is_none() {
+            return Err(unknown_category(branch, category));
+        }
         let sql = format!(
             "SELECT (closed_at - served_at) / 1000000 FROM tickets WHERE branch = $1 AND status = {} \
              AND closed_at <= $2 ORDER BY closed_at DESC LIMIT 20",
@@ -305,23 +405,6 @@ impl Tickets<'_> {
             ahead,
             active_counters,
             recent_handle_seconds: recent,
-        })
-    }
-
-    async fn category_priority(self, branch: &str, category: &str) -> Result<i64> {
-        let p: Option<i64> = on_db!(&self.store.db, |p| sqlx::query_scalar(
-            "SELECT priority FROM service_categories WHERE branch = $1 AND code = $2"
-        )
-        .bind(branch)
-        .bind(category)
-        .fetch_optional(p)
-        .await)?;
-        p.ok_or_else(|| {
-            Refusal::UnknownCategory {
-                branch: branch.into(),
-                category: category.into(),
-            }
-            .into()
         })
     }
 
@@ -383,40 +466,58 @@ impl Tickets<'_> {
         queued_at: Option<i64>,
         estimate_seconds: i64,
     ) -> Result<Ticket> {
-        let priority = self.category_priority(branch, category).await?;
         let day = i64::from(Day::of_micros(slot_at.unwrap_or(taken_at)).0);
-        // One statement: the number is the day's highest of the category plus one. SQLite runs
-        // it under its write lock; on PostgreSQL two kiosks may compute the same number, the
-        // unique key refuses the second and it tries again. No lock is held across an await.
-        let sql = format!(
-            "INSERT INTO tickets (branch, day, category, priority, number, virtual, status, \
-             taken_at, estimate_seconds, slot_at, queued_at) \
-             SELECT CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT), CAST($4 AS BIGINT), \
-                    COALESCE(MAX(number), 0) + 1, CAST($5 AS BIGINT), {waiting}, CAST($6 AS BIGINT), \
-                    CAST($7 AS BIGINT), CAST($8 AS BIGINT), CAST($9 AS BIGINT) \
-             FROM tickets WHERE branch = $1 AND day = $2 AND category = $3 \
-             RETURNING {TICKET_COLUMNS}",
-            waiting = TicketState::Waiting.code()
-        );
-        let mut attempts = 0;
-        let row: TicketRow = loop {
-            let r: std::result::Result<TicketRow, sqlx::Error> =
-                on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
-                    sql.as_str()
-                ))
+        let step = Step::Take {
+            branch: branch.to_string(),
+            category: category.to_string(),
+            day,
+            taken_at,
+            slot_at,
+            queued_at,
+            estimate_seconds,
+        };
+        match self.grouped(step).await {
+            Grouped::Done(t) => return Ok(*t),
+            Grouped::Alone => {}
+            Grouped::Interrupted => {
+                let sql = format!(
+                    "SELECT {TICKET_COLUMNS} FROM tickets WHERE branch = $1 AND day = $2 \
+                     AND category = $3 AND taken_at = $4 ORDER BY id DESC LIMIT 1"
+                );
+                let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(
+                    AssertSqlSafe(sql.as_str())
+                )
                 .bind(branch)
                 .bind(day)
                 .bind(category)
-                .bind(priority)
-                .bind(i64::from(slot_at.is_some()))
                 .bind(taken_at)
-                .bind(estimate_seconds)
-                .bind(slot_at)
-                .bind(queued_at)
-                .fetch_one(p)
-                .await);
+                .fetch_optional(p)
+                .await)?;
+                if let Some(row) = row {
+                    return ticket(row);
+                }
+            }
+        }
+        let sql = insert_sql();
+        let mut attempts = 0;
+        let row: TicketRow = loop {
+            let r: std::result::Result<Option<TicketRow>, sqlx::Error> = on_db!(
+                &self.store.db,
+                |p| sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                    .bind(branch)
+                    .bind(day)
+                    .bind(category)
+                    .bind(i64::from(slot_at.is_some()))
+                    .bind(taken_at)
+                    .bind(estimate_seconds)
+                    .bind(slot_at)
+                    .bind(queued_at)
+                    .fetch_optional(p)
+                    .await
+            );
             match r {
-                Ok(row) => break row,
+                Ok(Some(row)) => break row,
+                Ok(None) => return Err(unknown_category(branch, category)),
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempts < 100 => {
                     attempts += 1;
                 }
@@ -453,127 +554,6 @@ impl Tickets<'_> {
         .await
     }
 
-    /// Calls the next waiting ticket of today at `branch` for `counter`: the highest priority
-    /// first, then the earliest start of the wait; `categories` limits the counter to some
-    /// categories (empty: all). Only tickets in the queue at `at` are called (taken at the
-    /// kiosk, or booked and checked in, by then). `None` when nobody waits; an error when the
-    /// only tickets waiting joined the queue after `at`. Never hands one ticket to two counters.
-    pub async fn call_next(
-        self,
-        branch: &str,
-        counter: &str,
-        clerk: &str,
-        categories: &[String],
-        at: i64,
-    ) -> Result<Option<Ticket>> {
-        let day = i64::from(Day::of_micros(at).0);
-        let filter = if categories.is_empty() {
-            String::new()
-        } else {
-            format!(",{},", categories.join(","))
-        };
-        let lock = match self.store.db {
-            Db::Sqlite(_) => "",
-            Db::Postgres(_) => " FOR UPDATE SKIP LOCKED",
-        };
-        // In the queue at $1: taken (kiosk) or checked in (booked) at or before it.
-        let (waiting, called) = (
-            TicketAction::Call.from().code(),
-            TicketAction::Call.to().code(),
-        );
-        // A counter whose customer is still being served calls nobody (the state machine's
-        // rule, `TicketState::holds_counter`): checked in the same statement, so that no
-        // entry point can leave a served ticket open at the counter.
-        let holding = TicketState::ALL
-            .iter()
-            .filter(|s| s.holds_counter())
-            .map(|s| s.code().to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let sql = format!(
-            "UPDATE tickets SET status = {called}, called_at = $1, counter = $2, clerk = $3 \
-             WHERE id = (SELECT id FROM tickets WHERE branch = $4 AND day = $5 AND status = {waiting} \
-                         AND queued_at IS NOT NULL AND COALESCE(checked_in_at, taken_at) <= $1 \
-                         AND ($6 = '' OR $6 LIKE '%,' || category || ',%') \
-                         ORDER BY priority DESC, queued_at, id LIMIT 1{lock}) \
-               AND status = {waiting} \
-               AND NOT EXISTS (SELECT 1 FROM tickets WHERE branch = $4 AND day = $5 \
-                               AND counter = $2 AND status IN ({holding})) \
-             RETURNING {TICKET_COLUMNS}"
-        );
-        let waiting_sql = format!(
-            "SELECT CAST(SUM(CASE WHEN COALESCE(checked_in_at, taken_at) <= $4 \
-                         THEN 1 ELSE 0 END) AS BIGINT), \
-                    MIN(CASE WHEN COALESCE(checked_in_at, taken_at) > $4 \
-                        THEN COALESCE(checked_in_at, taken_at) END) \
-             FROM tickets WHERE branch = $1 AND day = $2 AND status = {waiting} \
-             AND queued_at IS NOT NULL \
-             AND ($3 = '' OR $3 LIKE '%,' || category || ',%')"
-        );
-        let busy_sql = format!(
-            "SELECT category, number FROM tickets WHERE branch = $1 AND day = $2 \
-             AND counter = $3 AND status IN ({holding}) ORDER BY id LIMIT 1"
-        );
-        for _ in 0..100 {
-            let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(
-                AssertSqlSafe(sql.as_str())
-            )
-            .bind(at)
-            .bind(counter)
-            .bind(clerk)
-            .bind(branch)
-            .bind(day)
-            .bind(&filter)
-            .fetch_optional(p)
-            .await)?;
-            if let Some(row) = row {
-                return Ok(Some(ticket(row)?));
-            }
-            // Nothing returned: the counter is still serving, or nobody waits, or (PostgreSQL)
-            // the chosen row changed between the snapshot and the lock. Retry while someone
-            // still waits.
-            let busy: Option<(String, i64)> = on_db!(&self.store.db, |p| {
-                sqlx::query_as(AssertSqlSafe(busy_sql.as_str()))
-                    .bind(branch)
-                    .bind(day)
-                    .bind(counter)
-                    .fetch_optional(p)
-                    .await
-            })?;
-            if let Some((category, number)) = busy {
-                return Err(Refusal::CounterBusy {
-                    counter: counter.into(),
-                    ticket: format!("{category}{number:03}"),
-                }
-                .into());
-            }
-            let (in_queue, first_later): (Option<i64>, Option<i64>) =
-                on_db!(&self.store.db, |p| {
-                    sqlx::query_as(AssertSqlSafe(waiting_sql.as_str()))
-                        .bind(branch)
-                        .bind(day)
-                        .bind(&filter)
-                        .bind(at)
-                        .fetch_one(p)
-                        .await
-                })?;
-            if in_queue.unwrap_or(0) == 0 {
-                return match first_later {
-                    Some(later) => Err(Refusal::CallBeforeTaken {
-                        branch: branch.into(),
-                        at: clock(at),
-                        first: clock(later),
-                    }
-                    .into()),
-                    None => Ok(None),
-                };
-            }
-        }
-        Err(StoreError::Conflict(format!(
-            "could not call a ticket at {branch} after 100 attempts"
-        )))
-    }
-
     async fn existing(self, id: i64) -> Result<Ticket> {
         self.get(id)
             .await?
@@ -604,11 +584,7 @@ impl Tickets<'_> {
     /// the ticket is not in the state the action starts from, or `at` is earlier than its last
     /// step.
     async fn step(self, id: i64, action: TicketAction, set: &str, at: i64) -> Result<Ticket> {
-        let after = last_step_column(action);
-        let sql = format!(
-            "UPDATE tickets SET {set} WHERE id = $1 AND status = $2 AND {after} <= $3 \
-             RETURNING {TICKET_COLUMNS}"
-        );
+        let sql = step_sql(action, set);
         let row: Option<TicketRow> = on_db!(&self.store.db, |p| sqlx::query_as(AssertSqlSafe(
             sql.as_str()
         ))
@@ -642,11 +618,16 @@ impl Tickets<'_> {
 
     /// The customer is at the counter: service starts.
     pub async fn serve(self, id: i64, at: i64) -> Result<Ticket> {
-        let set = format!(
-            "status = {}, served_at = $3",
-            TicketAction::Serve.to().code()
-        );
-        self.step(id, TicketAction::Serve, &set, at).await
+        match self.grouped(Step::Serve { id, at }).await {
+            Grouped::Done(t) => return Ok(*t),
+            Grouped::Alone => {}
+            Grouped::Interrupted => {
+                if let Some(t) = self.already(id, TicketAction::Serve, at).await? {
+                    return Ok(t);
+                }
+            }
+        }
+        self.step(id, TicketAction::Serve, &serve_set(), at).await
     }
 
     /// Service ends: the ticket is closed and written to the ledger as a `branch` contact with
@@ -657,9 +638,8 @@ impl Tickets<'_> {
     }
 
     /// Closes a ticket (or records its no-show) and writes its contact to the ledger and the
-    /// rollups in one transaction. The contact is prepared from the ticket as it will be (the
-    /// ledger's lookups run before the transaction takes a connection); the guarded update
-    /// inside the transaction confirms it, and a ticket changed meanwhile is read again.
+    /// rollups in one transaction, shared with the steps other clerks take meanwhile
+    /// (group.rs); alone when the group did not take it, which then finds out why.
     async fn finish(
         self,
         id: i64,
@@ -667,11 +647,49 @@ impl Tickets<'_> {
         at: i64,
         reason: Option<Reason>,
     ) -> Result<Ticket> {
-        let after = last_step_column(action);
-        let sql = format!(
-            "UPDATE tickets SET status = $4, closed_at = $3 \
-             WHERE id = $1 AND status = $2 AND {after} <= $3 RETURNING {TICKET_COLUMNS}"
-        );
+        match self
+            .grouped(Step::Finish {
+                id,
+                action,
+                at,
+                reason,
+            })
+            .await
+        {
+            Grouped::Done(t) => return Ok(*t),
+            Grouped::Alone => {}
+            Grouped::Interrupted => {
+                if let Some(t) = self.already(id, action, at).await? {
+                    return Ok(t);
+                }
+            }
+        }
+        self.finish_alone(id, action, at, reason).await
+    }
+
+    /// The ticket, when `action` at `at` is already taken on it (by a group whose answer was
+    /// lost).
+    async fn already(self, id: i64, action: TicketAction, at: i64) -> Result<Option<Ticket>> {
+        let t = self.existing(id).await?;
+        let when = match action {
+            TicketAction::Serve => t.served_at,
+            _ => t.closed_at,
+        };
+        Ok((t.status == action.to() && when == Some(at)).then_some(t))
+    }
+
+    /// [`Tickets::finish`] in a transaction of its own. The contact is prepared from the
+    /// ticket as it will be (the ledger's lookups run before the transaction takes a
+    /// connection); the guarded update inside the transaction confirms it, and a ticket changed
+    /// meanwhile is read again.
+    async fn finish_alone(
+        self,
+        id: i64,
+        action: TicketAction,
+        at: i64,
+        reason: Option<Reason>,
+    ) -> Result<Ticket> {
+        let sql = finish_sql(action);
         for _ in 0..10 {
             let current = self.existing(id).await?;
             let mut done = current.clone();
@@ -679,7 +697,7 @@ impl Tickets<'_> {
             done.closed_at = Some(at);
             let batch = [ticket_contact(&done, reason)];
             let prepared = self.store.prepare(TICKET_SOURCE, &batch).await?;
-            let mut tx = Tx::begin(&self.store.db).await?;
+            let mut tx = durable_tx(&self.store.db).await?;
             let row: Option<TicketRow> =
                 on_tx!(&mut tx, |t| sqlx::query_as(AssertSqlSafe(sql.as_str()))
                     .bind(id)
