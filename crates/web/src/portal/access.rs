@@ -181,7 +181,11 @@ pub(super) async fn register(
         return fail(ctx, problem, f);
     }
     if let Err(e) = canali_domain::ids::TaxId::parse(f.tax_id.trim()) {
-        let msg = format!("{} {e}", ctx.t("register.bad_tax_id"));
+        // The identifier's own explanation is in English: Italian pages give the rule instead.
+        let msg = match ctx.lang {
+            canali_domain::lang::Lang::En => format!("{} {e}", ctx.t("register.bad_tax_id")),
+            _ => ctx.t("register.bad_tax_id").to_string(),
+        };
         return fail(ctx, msg, f);
     }
     let Some(customer) = state

@@ -106,7 +106,7 @@ pub const TEXTS: Texts = &[
     ),
     (
         "register.bad_tax_id",
-        "Il codice fiscale o la partita IVA non è valido:",
+        "Il codice fiscale o la partita IVA non è valido: un codice fiscale ha 16 caratteri e una partita IVA 11 cifre, l'ultimo dei quali è un carattere di controllo.",
         "The tax code or VAT number is not valid:",
     ),
     (

@@ -607,3 +607,44 @@ async fn the_site_has_an_icon() {
         assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO header");
     }
 }
+
+#[tokio::test]
+async fn a_refused_tax_id_is_explained_in_the_page_language() {
+    for app in spawn_apps().await {
+        for english in [false, true] {
+            let c = client();
+            let token = csrf(&c, &format!("{}/register", app.base)).await;
+            let mut post = c.post(format!("{}/register", app.base));
+            if english {
+                post = post.header("accept-language", "en-GB,en;q=0.9");
+            }
+            let html = post
+                .form(&[
+                    ("csrf", token.as_str()),
+                    ("code", CUSTOMER_CODE),
+                    // A partita IVA whose office code (789) does not exist.
+                    ("tax_id", "01234567890"),
+                    ("email", "nuovo@example.it"),
+                    ("password", PASSWORD),
+                    ("password2", PASSWORD),
+                    ("privacy", "yes"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if english {
+                assert!(
+                    html.contains("The tax code or VAT number is not valid"),
+                    "{html}"
+                );
+                assert!(html.contains("office code 789"), "{html}");
+            } else {
+                assert!(html.contains("partita IVA 11 cifre"), "{html}");
+                assert!(!html.contains("office code"), "{html}");
+            }
+        }
+    }
+}

@@ -131,6 +131,8 @@ impl Sweep<'_> {
                 ("/password/forgot", Page),
                 ("/password/reset?token=not-a-token", Page),
                 ("/confirm?token=not-a-token", Page),
+                ("/confirm/resend", Page),
+                ("/privacy", Page),
                 ("/branches", Page),
                 ("/branches?q=Bologna", Page),
                 ("/branches/BO01/ticket", Page),
