@@ -5,6 +5,7 @@
 # integration script (tests/api_client.py). Any 5xx or contract failure fails the step.
 #
 # Usage: .ci/api-contract.sh [SECONDS]   schemathesis's time per backend (default 60)
+# CANALI_CONTRACT_SEED sets schemathesis's seed (default 2011).
 # Needs python3 (with venv) and, for the PostgreSQL half, a server at $CANALI_CONTRACT_POSTGRES
 # (default postgres://postgres@127.0.0.1:5432).
 set -euo pipefail
@@ -73,7 +74,7 @@ check_backend() {
         --header "Authorization: Bearer $TOKEN" \
         --max-examples 50 \
         --max-time "$SECONDS_PER_BACKEND" \
-        --seed 2011 \
+        --seed "${CANALI_CONTRACT_SEED:-2011}" \
         --generation-database none \
         --request-timeout 10 \
         --no-color

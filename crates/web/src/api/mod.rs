@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod calls;
 pub mod contacts;
+mod contract;
 pub mod problem;
 pub mod resources;
 
@@ -15,6 +16,7 @@ use axum::http::request::Parts;
 use axum::routing::{get, post};
 use calls::FormBody;
 use problem::Problem;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{OpenApi, ToSchema};
@@ -129,7 +131,7 @@ impl utoipa::Modify for TokenProblems {
 
 pub fn routes() -> Router<AppState> {
     let docs: Router<AppState> = utoipa_swagger_ui::SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", ApiDoc::openapi())
+        .external_url_unchecked("/api/openapi.json", document())
         .into();
     Router::new()
         .route(
@@ -194,6 +196,15 @@ pub fn routes() -> Router<AppState> {
         .merge(docs)
 }
 
+/// The served OpenAPI document: what utoipa derives from the handlers, plus the rules its
+/// attributes cannot say (the text rule's pattern, a letter's field combinations, contact
+/// fields that take a string or a number), written here so the document and the server agree.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the document is JSON");
+    contract::declare(&mut doc);
+    doc
+}
+
 /// The names of the channels, as the document lists them.
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
@@ -251,8 +262,62 @@ pub fn int_param(
         })
 }
 
-/// A whole number written plainly (`17`, `-3`): no sign `+`, no leading zeros, no spaces.
+/// A whole number written plainly (`17`, `-3`: no sign `+`, no leading zeros, no spaces), or
+/// as a number with a fraction or an exponent that is whole (`17.0`, `1e3`): JSON Schema counts
+/// both as integers, and tools that hold numbers as floats write them so.
 fn canonical_int(raw: &str) -> Option<i64> {
+    if let Some(v) = plain_int(raw) {
+        return Some(v);
+    }
+    if !raw.contains(['.', 'e', 'E']) || raw.starts_with(['+', '.']) || raw.ends_with('.') {
+        return None;
+    }
+    let f: f64 = raw.parse().ok().filter(|f: &f64| f.is_finite())?;
+    whole(&serde_json::Number::from_f64(f)?)
+}
+
+/// A JSON id field (`customer_id`): a whole number, written `97` or `97.0` (both are integers
+/// for JSON Schema, so integrators' tools may send either); anything else is refused by serde
+/// with the field named. The range from 1 is checked by the handler.
+pub(crate) fn whole_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    whole(&n).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{n} is not a whole number from {} to {}",
+            i64::MIN,
+            i64::MAX
+        ))
+    })
+}
+
+/// [`whole_id`] for an optional field (`null` or absent is none).
+pub(crate) fn whole_id_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<i64>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => whole(&n).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{n} is not a whole number from {} to {}",
+                i64::MIN,
+                i64::MAX
+            ))
+        }),
+    }
+}
+
+fn whole(n: &serde_json::Number) -> Option<i64> {
+    if let Some(v) = n.as_i64() {
+        return Some(v);
+    }
+    // 2^63 is the first float past i64::MAX; every whole float below it converts exactly.
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f))
+        .then_some(f as i64)
+}
+
+/// A whole number written plainly (`17`, `-3`): no sign `+`, no leading zeros, no spaces.
+fn plain_int(raw: &str) -> Option<i64> {
     raw.parse::<i64>().ok().filter(|v| v.to_string() == raw)
 }
 

@@ -211,7 +211,7 @@ pub async fn customer(
 #[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// The `next` cursor of the previous page.
-    #[param(pattern = "^-?[0-9]+\\.-?[0-9]+$")]
+    #[param(pattern = "^(0|-?[1-9][0-9]{0,17})\\.(0|-?[1-9][0-9]{0,17})$")]
     before: Option<String>,
     /// Contacts per page (default 50).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 500)]
@@ -247,7 +247,7 @@ pub async fn timeline(
         Some(cursor) => Some(
             cursor
                 .split_once('.')
-                .and_then(|(a, b)| Some((super::canonical_int(a)?, super::canonical_int(b)?)))
+                .and_then(|(a, b)| Some((super::plain_int(a)?, super::plain_int(b)?)))
                 .ok_or_else(|| {
                     Problem::field(
                         "before",
@@ -423,9 +423,11 @@ pub async fn request(
 pub struct RequestInput {
     /// The customer's id.
     #[schema(minimum = 1)]
+    #[serde(deserialize_with = "super::whole_id")]
     pub customer_id: i64,
     /// One of the customer's supply points, when the request is about one.
     #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "super::whole_id_opt")]
     pub supply_point_id: Option<i64>,
     /// information, complaint, bill_correction, contract_change or technical.
     #[schema(value_type = RequestKindName, example = "complaint")]
@@ -608,9 +610,11 @@ pub struct MailInput {
     pub subject: String,
     /// The customer the letter is from.
     #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "super::whole_id_opt")]
     pub customer_id: Option<i64>,
     /// A request the letter is about (e.g. a reminder); not with `new_request_kind`.
     #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "super::whole_id_opt")]
     pub request_id: Option<i64>,
     /// Opens a request of the customer by mail: its kind (complaint, information...); needs
     /// `customer_id` and `new_request_body`.
