@@ -283,33 +283,20 @@ pub(super) async fn forgot(
     ctx: Ctx,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    state.limits.check(
-        Action::Reset,
-        &auth::client_ip(&state, &headers, Some(peer)),
-    )?;
-    if let Some(login) = state
-        .store
-        .accounts()
-        .portal_login_by_email(&f.email)
-        .await?
-        && login.confirmed_at.is_some()
-    {
-        send_link(
-            &state,
-            ctx.lang,
-            &login.email,
-            EmailPurpose::ResetPassword,
-            login.customer_id,
-            None,
-        )
-        .await?;
-    }
+    let back = mail_link_to_login(
+        &state,
+        peer,
+        &headers,
+        &ctx,
+        &f,
+        EmailPurpose::ResetPassword,
+    )
+    .await?;
     Ok(message(
         ctx.clone(),
         ctx.t("forgot.title"),
         ctx.t("forgot.sent").into(),
-        None,
+        back,
     )
     .into_response())
 }
@@ -328,35 +315,58 @@ pub(super) async fn resend(
     ctx: Ctx,
     Form(f): Form<ForgotForm>,
 ) -> Result<Response, WebError> {
+    let back = mail_link_to_login(
+        &state,
+        peer,
+        &headers,
+        &ctx,
+        &f,
+        EmailPurpose::ConfirmAddress,
+    )
+    .await?;
+    Ok(message(
+        ctx.clone(),
+        ctx.t("resend.title"),
+        ctx.t("resend.sent").into(),
+        back,
+    )
+    .into_response())
+}
+
+/// The password reset and the resent confirmation: checked and rate-limited alike, a link mailed
+/// only to a login in the state the purpose needs (confirmed for a reset, unconfirmed for a
+/// confirmation), and the same answer whatever the address. Returns the page's way back.
+async fn mail_link_to_login(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    ctx: &Ctx,
+    f: &ForgotForm,
+    purpose: EmailPurpose,
+) -> Result<Option<(&'static str, &'static str)>, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    state.limits.check(
-        Action::Reset,
-        &auth::client_ip(&state, &headers, Some(peer)),
-    )?;
+    state
+        .limits
+        .check(Action::Reset, &auth::client_ip(state, headers, Some(peer)))?;
+    let wants_confirmed = matches!(purpose, EmailPurpose::ResetPassword);
     if let Some(login) = state
         .store
         .accounts()
         .portal_login_by_email(&f.email)
         .await?
-        && login.confirmed_at.is_none()
+        && login.confirmed_at.is_some() == wants_confirmed
     {
         send_link(
-            &state,
+            state,
             ctx.lang,
             &login.email,
-            EmailPurpose::ConfirmAddress,
+            purpose,
             login.customer_id,
             None,
         )
         .await?;
     }
-    Ok(message(
-        ctx.clone(),
-        ctx.t("resend.title"),
-        ctx.t("resend.sent").into(),
-        Some(("/login", ctx.t("nav.login"))),
-    )
-    .into_response())
+    Ok((!wants_confirmed).then(|| ("/login", ctx.t("nav.login"))))
 }
 
 pub(super) async fn reset_page(ctx: Ctx, Query(q): Query<TokenQuery>) -> ResetPage {
