@@ -58,7 +58,11 @@ pub fn compute(
             previous_registered_users: inputs.previous_portal_accounts,
             growth_pct: growth(inputs.portal_accounts, inputs.previous_portal_accounts),
         },
-        ebill: ebill_report(inputs, settings),
+        ebill: ebill_report(
+            inputs,
+            settings,
+            current.by_channel[channel_index(Channel::Web)].contacts,
+        ),
         network: network_report(inputs, last, previous_last),
     })
 }
@@ -327,7 +331,11 @@ fn bill_rows(bills: &[BillsByDelivery]) -> Vec<BillRow> {
         .collect()
 }
 
-fn ebill_report(inputs: &ReportInputs, settings: &ReportSettings) -> EbillReport {
+fn ebill_report(
+    inputs: &ReportInputs,
+    settings: &ReportSettings,
+    web_contacts: i64,
+) -> EbillReport {
     let switches = ebill_switch_rows(&inputs.ebill_switches);
     let bills = bill_rows(&inputs.bills);
     let email = bills
@@ -344,6 +352,7 @@ fn ebill_report(inputs: &ReportInputs, settings: &ReportSettings) -> EbillReport
     };
     let co2_avoided_kg = envelopes as f64 * settings.co2_grams_per_bill / 1000.0;
     let growth_pct = growth(inputs.ebill_customers, inputs.previous_ebill_customers);
+    let trips_avoided = (web_contacts as f64 * settings.web_contact_trip_share).round() as i64;
     let growth_target_pct = settings.targets.ebill_growth_pct;
     EbillReport {
         customers: inputs.ebill_customers,
@@ -363,5 +372,14 @@ fn ebill_report(inputs: &ReportInputs, settings: &ReportSettings) -> EbillReport
         co2_avoided_tonnes: co2_avoided_kg / 1000.0,
         co2_grams_per_sheet: settings.co2_grams_per_sheet,
         co2_by_sheets_kg: sheets_avoided as f64 * settings.co2_grams_per_sheet / 1000.0,
+        web_contacts,
+        web_contact_trip_share: settings.web_contact_trip_share,
+        trips_avoided,
+        km_per_branch_trip: settings.km_per_branch_trip,
+        co2_grams_per_km: settings.co2_grams_per_km,
+        trips_co2_avoided_kg: trips_avoided as f64
+            * settings.km_per_branch_trip
+            * settings.co2_grams_per_km
+            / 1000.0,
     }
 }

@@ -265,6 +265,31 @@ fn summary(r: &YearReport, lang: Lang) -> Rows {
             "report.metric.co2_by_sheets_kg",
             num(e.co2_by_sheets_kg),
         ),
+        (
+            "trips_avoided",
+            "report.metric.trips_avoided",
+            int(e.trips_avoided),
+        ),
+        (
+            "web_contact_trip_share",
+            "report.metric.web_contact_trip_share",
+            num(e.web_contact_trip_share),
+        ),
+        (
+            "km_per_branch_trip",
+            "report.metric.km_per_branch_trip",
+            num(e.km_per_branch_trip),
+        ),
+        (
+            "co2_grams_per_km",
+            "report.metric.co2_grams_per_km",
+            num(e.co2_grams_per_km),
+        ),
+        (
+            "trips_co2_avoided_kg",
+            "report.metric.trips_co2_avoided_kg",
+            num(e.trips_co2_avoided_kg),
+        ),
         ("branches", "report.metric.branches", int(n.total)),
         (
             "branches_previous",

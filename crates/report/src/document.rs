@@ -311,6 +311,14 @@ fn ebill_table(r: &YearReport, lang: Lang) -> Table {
                 n(e.sheets_avoided),
             ),
             (co2_note, format::dec(e.co2_avoided_kg, 0, lang)),
+            (
+                texts::get(lang, "report.trips_avoided").into(),
+                n(e.trips_avoided),
+            ),
+            (
+                texts::get(lang, "report.trips_co2_avoided_kg").into(),
+                format::dec(e.trips_co2_avoided_kg, 0, lang),
+            ),
         ],
     )
 }

@@ -145,6 +145,15 @@ pub struct EbillReport {
     pub co2_grams_per_sheet: f64,
     /// The cross-check by sheets: `sheets_avoided * co2_grams_per_sheet`.
     pub co2_by_sheets_kg: f64,
+    /// The online branch's contacts in the year, and the trips to a branch they stand for:
+    /// `web_contacts * web_contact_trip_share`, rounded.
+    pub web_contacts: i64,
+    pub web_contact_trip_share: f64,
+    pub trips_avoided: i64,
+    pub km_per_branch_trip: f64,
+    pub co2_grams_per_km: f64,
+    /// `trips_avoided * km_per_branch_trip * co2_grams_per_km`, in kg.
+    pub trips_co2_avoided_kg: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -555,7 +555,52 @@ pub fn ebill_paragraphs(r: &YearReport, lang: Lang) -> Vec<String> {
     if let Some(switches) = ebill_switches_sentence(r, lang) {
         first = format!("{first} {switches}");
     }
-    vec![first, ebill_savings_sentence(r, lang)]
+    vec![
+        first,
+        ebill_savings_sentence(r, lang),
+        trips_sentence(r, lang),
+    ]
+}
+
+/// The seed's last sentence: the trips to a branch the online branch's contacts avoided.
+fn trips_sentence(r: &YearReport, lang: Lang) -> String {
+    let e = &r.ebill;
+    if e.trips_avoided == 0 {
+        return texts::fill(lang, "report.trips.none", &[("year", &r.year)]);
+    }
+    let kg = e.trips_co2_avoided_kg;
+    let co2 = if kg >= 1000.0 {
+        format!(
+            "{} {}",
+            format::dec(kg / 1000.0, 1, lang),
+            texts::get(lang, "report.tonnes")
+        )
+    } else {
+        format!("{} kg", format::dec(kg, 0, lang))
+    };
+    texts::fill(
+        lang,
+        "report.trips.avoided",
+        &[
+            ("year", &r.year),
+            ("contacts", &format::int(e.web_contacts, lang)),
+            (
+                "share",
+                &format::pct_short(e.web_contact_trip_share * 100.0, lang),
+            ),
+            ("trips", &format::int(e.trips_avoided, lang)),
+            (
+                "km",
+                &format::int(
+                    (e.trips_avoided as f64 * e.km_per_branch_trip).round() as i64,
+                    lang,
+                ),
+            ),
+            ("co2", &co2),
+            ("per_trip", &format::short(e.km_per_branch_trip, lang)),
+            ("factor", &format::short(e.co2_grams_per_km, lang)),
+        ],
+    )
 }
 
 // ---- branch network --------------------------------------------------------------------------

@@ -13,6 +13,15 @@ pub struct ReportSettings {
     pub co2_grams_per_sheet: f64,
     /// Sheets of a paper bill, used when the bill rollup carries no sheet count.
     pub sheets_per_bill: i64,
+    /// The share (0 to 1) of the online branch's contacts that stand for a trip to a branch
+    /// not made. An assumption (docs/report.md, "Trips avoided"): replace it with the
+    /// utility's own survey.
+    pub web_contact_trip_share: f64,
+    /// Kilometres of a trip to a branch and back (an assumption, as above).
+    pub km_per_branch_trip: f64,
+    /// CO2 of a car kilometre, grams: new cars sold in Italy in 2011, type approval, about
+    /// 130 g/km (the seed's reference; real driving emits more).
+    pub co2_grams_per_km: f64,
     pub targets: Targets,
 }
 
@@ -22,6 +31,9 @@ impl Default for ReportSettings {
             co2_grams_per_bill: 74.0,
             co2_grams_per_sheet: 18.6,
             sheets_per_bill: 4,
+            web_contact_trip_share: 0.25,
+            km_per_branch_trip: 10.0,
+            co2_grams_per_km: 130.0,
             targets: Targets::default(),
         }
     }

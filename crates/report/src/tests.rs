@@ -353,6 +353,22 @@ fn ebill_figures_and_co2_use_the_settings() {
 }
 
 #[test]
+fn trips_avoided_follow_the_online_branch_and_the_settings() {
+    let e = report().ebill;
+    assert_eq!((e.web_contacts, e.trips_avoided), (1_080, 270));
+    assert!((e.trips_co2_avoided_kg - 270.0 * 10.0 * 0.130).abs() < 1e-9);
+    let settings = ReportSettings {
+        web_contact_trip_share: 0.5,
+        km_per_branch_trip: 14.0,
+        co2_grams_per_km: 170.0,
+        ..ReportSettings::default()
+    };
+    let e = compute(&inputs(), &settings).unwrap().ebill;
+    assert_eq!(e.trips_avoided, 540);
+    assert!((e.trips_co2_avoided_kg - 540.0 * 14.0 * 0.170).abs() < 1e-9);
+}
+
+#[test]
 fn sheets_fall_back_to_the_typical_bill_when_unknown() {
     let mut inputs = inputs();
     inputs.bills = vec![BillsByDelivery {
@@ -429,6 +445,8 @@ fn the_italian_markdown_reads_like_the_seed() {
         "Nel 2011 sono state inviate via e-mail 270.112 bollette, evitando la stampa e l'invio di altrettante buste e di 1.080.448 fogli: circa 20,0 tonnellate di CO2 in meno (74 g di CO2 per bolletta cartacea).",
         "Nel 2011 sono stati aperti 2 sportelli: Cesenatico (sportello prioritario) e San Pietro in Vincoli (Ravenna, punto di presenza); è stato rinnovato 1 sportello: Casalecchio di Reno (sportello); sono stati chiusi 2 sportelli: Cattolica (punto di presenza temporaneo) e Cesenatico (punto di presenza temporaneo).",
         "Al 31 dicembre 2011 gli sportelli presenti nel territorio gestito dalle 6 SOT sono 6 (6 a fine 2010), di cui 2 con orario omogeneo di apertura fissato in 33 ore settimanali. Gli sportelli collocati presso terzi sono 2, quelli esternalizzati 1.",
+        "Nel 2011 lo sportello online ha ricevuto 1.080 contatti: stimando che il 25% di essi sostituisca un viaggio a uno sportello, sono circa 270 viaggi evitati, 2.700 km in auto e 351 kg di CO2 in meno (10 km andata e ritorno, 130 g di CO2 per km; stime configurabili).",
+        "| Viaggi agli sportelli evitati (stima) | 270 |",
         "| Sportello on-line | 1.080 | 9,8% | 650 | 6,5% | +66,2% |",
         "| Totale | 11.020 | 100,0% | 10.000 | 100,0% | +10,2% |",
         "| 12/03/2011 | Apertura | Cesenatico | Cesenatico | Sportello prioritario |",
@@ -448,6 +466,7 @@ fn the_english_markdown_uses_english_numbers() {
         "As for the web, at the end of 2011 the online branch had 130,412 registered users, up 31.0% on the year before.",
         "At the end of 2011, 38,832 customers received their bills by e-mail, against 23,528 at the end of 2010 (+65.0%; target: at least +50%, met).",
         "about 20.0 tonnes of CO2 less (74 g of CO2 per paper bill)",
+        "In 2011 the online branch received 1,080 contacts: assuming 25% of them replace a trip to a branch, that is about 270 trips avoided, 2,700 km by car and 351 kg of CO2 less (10 km there and back, 130 g of CO2 per km; configurable estimates).",
         "On 31 December 2011 there were 6 branches in the territory of the 6 SOTs (6 at the end of 2010), 2 of them with the homogeneous opening schedule of 33 hours a week. Of these, 2 are hosted at third parties and 1 is outsourced.",
         "In 2011, 2 branches were opened: Cesenatico (priority branch) and San Pietro in Vincoli (Ravenna, presence point);",
     ];

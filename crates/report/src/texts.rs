@@ -468,6 +468,51 @@ const TABLE: Texts = &[
     ),
     ("report.ebill.estimated", "stimati", "estimated"),
     (
+        "report.trips.avoided",
+        "Nel {year} lo sportello online ha ricevuto {contacts} contatti: stimando che il {share} di essi sostituisca un viaggio a uno sportello, sono circa {trips} viaggi evitati, {km} km in auto e {co2} di CO2 in meno ({per_trip} km andata e ritorno, {factor} g di CO2 per km; stime configurabili).",
+        "In {year} the online branch received {contacts} contacts: assuming {share} of them replace a trip to a branch, that is about {trips} trips avoided, {km} km by car and {co2} of CO2 less ({per_trip} km there and back, {factor} g of CO2 per km; configurable estimates).",
+    ),
+    (
+        "report.trips.none",
+        "Nel {year} lo sportello online non ha ricevuto contatti: nessun viaggio evitato da conteggiare.",
+        "In {year} the online branch received no contacts: no trips avoided to count.",
+    ),
+    (
+        "report.trips_avoided",
+        "Viaggi agli sportelli evitati (stima)",
+        "Trips to branches avoided (estimate)",
+    ),
+    (
+        "report.trips_co2_avoided_kg",
+        "CO2 evitata dai viaggi (kg)",
+        "CO2 avoided by the trips (kg)",
+    ),
+    (
+        "report.metric.trips_avoided",
+        "Viaggi agli sportelli evitati",
+        "Trips to branches avoided",
+    ),
+    (
+        "report.metric.web_contact_trip_share",
+        "Quota dei contatti online che sostituisce un viaggio",
+        "Share of online contacts replacing a trip",
+    ),
+    (
+        "report.metric.km_per_branch_trip",
+        "Km per viaggio (andata e ritorno)",
+        "Km per trip (there and back)",
+    ),
+    (
+        "report.metric.co2_grams_per_km",
+        "CO2 per km (g)",
+        "CO2 per km (g)",
+    ),
+    (
+        "report.metric.trips_co2_avoided_kg",
+        "CO2 evitata dai viaggi (kg)",
+        "CO2 avoided by the trips (kg)",
+    ),
+    (
         "report.ebill.savings",
         "Nel {year} sono state inviate via e-mail {bills} bollette, evitando la stampa e l'invio di altrettante buste e di {sheets} fogli{estimated}: circa {co2} di CO2 in meno ({factor} g di CO2 per bolletta cartacea).",
         "In {year}, {bills} bills were sent by e-mail, avoiding printing and mailing as many envelopes and {sheets} sheets{estimated}: about {co2} of CO2 less ({factor} g of CO2 per paper bill).",
