@@ -7,6 +7,7 @@ mod import_cmd;
 mod live;
 mod logging;
 mod ops_cmd;
+mod requests_cmd;
 mod web_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -199,6 +200,9 @@ enum KpiCommand {
     /// The call-center lines: offered, answered, abandoned, TMA, LS, over 2 minutes, against
     /// the standards in force (see docs/callcenter.md).
     CallCenter(callcenter_cmd::KpiArgs),
+    /// Written requests of a year per kind: answered on time, late, open past the deadline,
+    /// the compensation owed, and the regulator's yearly share on time (see docs/web.md).
+    Requests(requests_cmd::RequestsKpiArgs),
 }
 
 #[derive(Subcommand)]
@@ -337,9 +341,22 @@ where
 
 fn settings(config: &Path) -> Result<canali_report::ReportSettings> {
     let r: canali_report::ReportSettings = settings_table(config, "report")?;
-    if r.co2_grams_per_bill < 0.0 || r.co2_grams_per_sheet < 0.0 || r.sheets_per_bill < 0 {
+    if r.co2_grams_per_bill < 0.0
+        || r.co2_grams_per_sheet < 0.0
+        || r.sheets_per_bill < 0
+        || r.km_per_branch_trip < 0.0
+        || r.co2_grams_per_km < 0.0
+    {
         bail!(
-            "the report's CO2 factors and sheets per bill cannot be negative (settings in {})",
+            "the report's CO2 factors, sheets per bill and km per trip cannot be negative \
+             (settings in {})",
+            config.display()
+        );
+    }
+    if !(0.0..=1.0).contains(&r.web_contact_trip_share) {
+        bail!(
+            "report.web_contact_trip_share is {}: it is a share from 0 to 1 (settings in {})",
+            r.web_contact_trip_share,
             config.display()
         );
     }
@@ -495,6 +512,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 cmd,
             )
             .await;
+        }
+        Command::Kpi(KpiCommand::Requests(args)) => {
+            requests_cmd::run(&cli.db, cli.config.as_deref().expect("set in main"), args).await?
         }
         Command::Kpi(KpiCommand::CallCenter(args)) => {
             callcenter_cmd::kpi(&cli.db, cli.config.as_deref().expect("set in main"), args).await?

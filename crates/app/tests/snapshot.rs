@@ -105,6 +105,19 @@ async fn the_json_of_every_command_is_unchanged() {
             ],
         ),
         (
+            "kpi-requests-2011.json",
+            &[
+                "kpi",
+                "requests",
+                "--year",
+                "2011",
+                "--today",
+                "2012-06-30",
+                "--format",
+                "json",
+            ],
+        ),
+        (
             "staff-plan.json",
             &[
                 "staff",

@@ -289,3 +289,103 @@ async fn a_kiosk_is_paired_and_revoked_from_the_command_line() {
         assert!(err.contains("there is no branch BO99"), "{be}: {err}");
     }
 }
+
+/// A supervisor judges 2026's written requests from the command line: the complaints missed the
+/// yearly 95% on time, the information requests met it, and the compensation is summed.
+#[tokio::test]
+async fn the_year_of_requests_is_judged_against_the_2026_standards() {
+    use canali_domain::service::{RequestKind, default_reply_standards};
+    use canali_domain::{Channel, Day, Segment};
+    use canali_store::requests::NewRequest;
+    use canali_store::{Customer, Sot};
+    let db = fresh_sqlite().await.expect("a SQLite store");
+    let s = &db.store;
+    s.network()
+        .insert_sots(&[Sot {
+            code: 1,
+            name: "Bologna".into(),
+        }])
+        .await
+        .unwrap();
+    s.insert_customers(&[Customer {
+        id: 1,
+        code: "4000000003".into(),
+        segment: Segment::Residential,
+        tax_id: "RSSMRA80A01A944I".into(),
+        name: "Mario Rossi".into(),
+        sot: 1,
+        email: None,
+        phone: None,
+        since: Day::from_date(jiff::civil::date(2005, 1, 1)),
+    }])
+    .await
+    .unwrap();
+    let standards = default_reply_standards();
+    let opened = Day::from_date(jiff::civil::date(2026, 3, 2));
+    let at = |d: Day| canali_domain::day::local_micros(d.date(), 10, 0, 0);
+    // Two complaints, one answered in time and one 31 days on; one information request in time.
+    for (kind, answer_after) in [
+        (RequestKind::Complaint, 10),
+        (RequestKind::Complaint, 31),
+        (RequestKind::Information, 5),
+    ] {
+        let r = s
+            .requests()
+            .open(
+                &NewRequest {
+                    customer_id: 1,
+                    supply_point_id: None,
+                    kind,
+                    channel: Channel::Web,
+                    subject: "Bolletta".into(),
+                    body: "Una domanda sulla bolletta.".into(),
+                    opened_at: at(opened),
+                    attachments: Vec::new(),
+                    agent: None,
+                },
+                &standards,
+            )
+            .await
+            .unwrap();
+        s.requests()
+            .answer(
+                r.id,
+                "Risposta motivata.",
+                Channel::Mail,
+                1,
+                at(Day(opened.0 + answer_after)),
+                &standards,
+            )
+            .await
+            .unwrap();
+    }
+    let out = canali(
+        &db.url,
+        &["kpi", "requests", "--year", "2026", "--format", "json"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kind = |name: &str| {
+        v["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["kind"] == name)
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+            .clone()
+    };
+    let complaints = kind("complaint");
+    assert_eq!(complaints["answered_on_time"], 1, "{v}");
+    assert_eq!(complaints["answered_late"], 1, "{v}");
+    assert_eq!(complaints["on_time_pct"], 50.0, "{v}");
+    assert_eq!(complaints["min_on_time_pct"], 95.0, "{v}");
+    assert_eq!(complaints["met"], false, "{v}");
+    assert_eq!(complaints["compensation_cents"], 3000, "{v}");
+    assert_eq!(kind("information")["met"], true, "{v}");
+    let table = canali(&db.url, &["kpi", "requests", "--year", "2026"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("Written complaint") && text.contains("NO") && text.contains("EUR 30.00"),
+        "{text}"
+    );
+}

@@ -382,4 +382,49 @@ mod tests {
         assert_eq!((find("LS").months_met, find("LS").met), (12, Some(true)));
         assert_eq!((find("AS").months_judged, find("AS").met), (0, None));
     }
+
+    #[test]
+    fn a_month_is_judged_by_the_standards_of_its_time() {
+        let settings = CallCenterSettings::default();
+        // 190 s average wait, 82% answered: within 2011's limits, outside 2026's.
+        let t = CallTotals {
+            offered: 100,
+            answered: 82,
+            abandoned: 18,
+            wait_seconds: 190 * 100,
+            ..CallTotals::default()
+        };
+        let judge = |first: jiff::civil::Date| {
+            indicators(
+                first.to_string(),
+                Line::Residential,
+                first,
+                &t,
+                &[],
+                &Access::default(),
+                &settings,
+            )
+            .checks
+            .into_iter()
+            .filter(|c| c.standard.starts_with("ARERA energy"))
+            .map(|c| (c.indicator, c.limit, c.met))
+            .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            judge(date(2011, 3, 1)),
+            [
+                ("TMA", "<= 200 s".to_string(), Some(true)),
+                ("LS", ">= 80%".to_string(), Some(true)),
+                ("AS", ">= 90%".to_string(), None),
+            ]
+        );
+        assert_eq!(
+            judge(date(2026, 3, 1)),
+            [
+                ("TMA", "<= 180 s".to_string(), Some(false)),
+                ("LS", ">= 85%".to_string(), Some(false)),
+                ("AS", ">= 95%".to_string(), None),
+            ]
+        );
+    }
 }

@@ -141,7 +141,8 @@ impl Default for CallCenterSettings {
     }
 }
 
-/// The regulator's standards quoted in the reference, and the utility's 2011 objectives.
+/// The regulator's standards quoted in the reference, the new TIQV's from 2026, and the
+/// utility's 2011 objectives (docs/callcenter.md, "Standards", cites each).
 pub fn default_standards() -> Vec<Standard> {
     let base = Standard {
         name: String::new(),
@@ -158,9 +159,19 @@ pub fn default_standards() -> Vec<Standard> {
     vec![
         Standard {
             name: "ARERA energy sales".into(),
+            to: Some(date(2025, 12, 31)),
             tma_max_seconds: Some(200.0),
             ls_min_pct: Some(80.0),
             as_min_pct: Some(90.0),
+            ..base.clone()
+        },
+        // The new TIQV (ARERA 399/2025/R/com, with 477/2025/R/com), in force from 2026.
+        Standard {
+            name: "ARERA energy sales (TIQV 2026)".into(),
+            from: date(2026, 1, 1),
+            tma_max_seconds: Some(180.0),
+            ls_min_pct: Some(85.0),
+            as_min_pct: Some(95.0),
             ..base.clone()
         },
         Standard {
@@ -249,5 +260,25 @@ mod tests {
             ["ARERA energy sales", "ARERA water (RQSII)"]
         );
         assert!(names(Line::Residential, date(2007, 3, 1)).is_empty());
+        assert_eq!(
+            names(Line::Residential, date(2025, 12, 31)),
+            ["ARERA energy sales", "ARERA water (RQSII)"]
+        );
+        assert_eq!(
+            names(Line::Business, date(2026, 1, 1)),
+            ["ARERA energy sales (TIQV 2026)", "ARERA water (RQSII)"]
+        );
+        let tiqv_2026 = s
+            .standards_at(Line::Residential, date(2026, 3, 1))
+            .next()
+            .unwrap();
+        assert_eq!(
+            (
+                tiqv_2026.as_min_pct,
+                tiqv_2026.tma_max_seconds,
+                tiqv_2026.ls_min_pct
+            ),
+            (Some(95.0), Some(180.0), Some(85.0))
+        );
     }
 }

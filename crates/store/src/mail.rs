@@ -248,11 +248,8 @@ impl Mail<'_> {
                     body: body.trim(),
                     opened_at: item.registered_at,
                     opened_day: item.received_day,
-                    deadline_day: if *kind == RequestKind::Complaint {
-                        reply_deadline(standards, item.received_day)
-                    } else {
-                        None
-                    },
+                    // A letter names no supply point: the general time of its kind.
+                    deadline_day: reply_deadline(standards, *kind, item.received_day, false),
                     attachments: &[],
                 };
                 Some(insert_request(&mut tx, &insert).await?)

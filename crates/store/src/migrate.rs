@@ -85,6 +85,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_contact_key_collation.sql"),
         postgres: include_str!("../migrations/postgres/0012_contact_key_collation.sql"),
     },
+    Migration {
+        version: 13,
+        name: "requests_by_day",
+        sqlite: include_str!("../migrations/sqlite/0013_requests_by_day.sql"),
+        postgres: include_str!("../migrations/postgres/0013_requests_by_day.sql"),
+    },
 ];
 
 /// The planner statistics of the customer search on PostgreSQL (migration 11), applied again by

@@ -18,10 +18,11 @@ pub use crate::readings::{NewReading, ReadingOutcome, ReadingRow};
 use crate::tickets::serialize_day;
 use crate::{NewContact, Refusal, Result, Store, StoreError};
 use canali_domain::service::{
-    ReplyStandard, RequestKind, RequestStatus, reply_compensation_cents, reply_deadline,
+    FOUR_MONTHLY_BILLS_PER_YEAR, ReplyStandard, RequestKind, RequestStatus,
+    reply_compensation_cents, reply_deadline,
 };
 use canali_domain::text::{TextKind, check_opt, check_text};
-use canali_domain::{Channel, Day, Outcome, Reason, Segment, Service};
+use canali_domain::{Channel, Day, Outcome, Reason, Segment};
 use sqlx::AssertSqlSafe;
 
 /// The largest attachment (or scanned letter) accepted: 5 MiB.
@@ -46,7 +47,7 @@ macro_rules! on_tx {
 pub fn reason_of(kind: RequestKind) -> Reason {
     match kind {
         RequestKind::Complaint => Reason::Complaint,
-        RequestKind::BillCorrection => Reason::Billing,
+        RequestKind::BillCorrection | RequestKind::DoubleBilling => Reason::Billing,
         RequestKind::ContractChange => Reason::Contract,
         RequestKind::Technical => Reason::TechnicalFault,
         RequestKind::Information => Reason::Information,
@@ -91,7 +92,7 @@ pub struct ServiceRequest {
     /// The day the reply clock starts: the day of `opened_at`, or a letter's day of receipt.
     #[serde(serialize_with = "serialize_day")]
     pub opened_day: Day,
-    /// The regulator's reply deadline (complaints only).
+    /// The regulator's reply deadline, for the kinds a standard times then.
     #[serde(serialize_with = "serialize_opt_day")]
     pub deadline_day: Option<Day>,
     pub answered_at: Option<i64>,
@@ -99,7 +100,8 @@ pub struct ServiceRequest {
     pub answer_channel: Option<Channel>,
     /// The operator id who answered.
     pub answered_by: Option<i64>,
-    /// The automatic compensation owed for a late reply to a complaint (0 in time).
+    /// The automatic compensation owed for a late reply (0 in time), for the kinds a specific
+    /// standard covers then.
     pub compensation_cents: Option<i64>,
     pub attachments: i64,
 }
@@ -375,8 +377,11 @@ impl Requests<'_> {
             check_attachment(a, false)?;
         }
         let customer = self.store.brief(req.customer_id).await?;
+        // A bill correction of a supply billed every four months has a longer time.
+        let mut four_monthly = false;
         if let Some(sp) = req.supply_point_id {
-            self.owned_supply_point(req.customer_id, sp).await?;
+            let bills_per_year = self.owned_supply_point(req.customer_id, sp).await?;
+            four_monthly = bills_per_year <= FOUR_MONTHLY_BILLS_PER_YEAR;
         }
         let opened_day = Day::of_micros(req.opened_at);
         let insert = RequestInsert {
@@ -388,11 +393,7 @@ impl Requests<'_> {
             body,
             opened_at: req.opened_at,
             opened_day,
-            deadline_day: if req.kind == RequestKind::Complaint {
-                reply_deadline(standards, opened_day)
-            } else {
-                None
-            },
+            deadline_day: reply_deadline(standards, req.kind, opened_day, four_monthly),
             attachments: &req.attachments,
         };
         self.store.branch_sots().await?;
@@ -424,17 +425,16 @@ impl Requests<'_> {
     }
 
     /// The service of the customer's supply point, or an error naming the field.
-    async fn owned_supply_point(self, customer_id: i64, supply_point_id: i64) -> Result<Service> {
+    /// The supply point's bills a year, when it is the customer's.
+    async fn owned_supply_point(self, customer_id: i64, supply_point_id: i64) -> Result<i64> {
         let row: Option<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
-            "SELECT customer_id, service FROM supply_points WHERE id = $1"
+            "SELECT customer_id, bills_per_year FROM supply_points WHERE id = $1"
         )
         .bind(supply_point_id)
         .fetch_optional(p)
         .await)?;
         match row {
-            Some((owner, service)) if owner == customer_id => {
-                decode("service", service, Service::from_code)
-            }
+            Some((owner, bills_per_year)) if owner == customer_id => Ok(bills_per_year),
             _ => refused(Refusal::SupplyPointNotCustomers {
                 supply_point: supply_point_id,
                 customer: customer_id,
@@ -583,8 +583,14 @@ impl Requests<'_> {
         if answered_at < req.opened_at {
             return refused(Refusal::AnswerBeforeOpening { request: id });
         }
-        let compensation = (req.kind == RequestKind::Complaint).then(|| {
-            reply_compensation_cents(standards, req.opened_day, Day::of_micros(answered_at))
+        let compensation = req.deadline_day.and_then(|deadline| {
+            reply_compensation_cents(
+                standards,
+                req.kind,
+                req.opened_day,
+                deadline,
+                Day::of_micros(answered_at),
+            )
         });
         let done = on_db!(&self.store.db, |p| sqlx::query(
             "UPDATE service_requests SET status = $1, answered_at = $2, answer = $3, \
@@ -612,10 +618,10 @@ impl Requests<'_> {
             .ok_or_else(|| StoreError::not_found("request", id))
     }
 
-    /// Open complaints by days left to their reply deadline, for the supervisor: five buckets
+    /// Open requests by days left to their reply deadline, for the supervisor: five buckets
     /// given by their upper bound, always all five and in this order: `-1` overdue (deadline
     /// before `today`), `5` (0-5 days left), `10` (6-10), `20` (11-20), `i64::MAX` (21 or more).
-    /// Requests without a deadline (not complaints) are not counted.
+    /// Requests without a deadline (kinds no standard timed) are not counted.
     pub async fn open_by_days_left(self, today: Day) -> Result<Vec<(i64, i64)>> {
         let rows: Vec<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(
             "SELECT deadline_day, COUNT(*) FROM service_requests \
@@ -634,5 +640,83 @@ impl Requests<'_> {
             b.1 += n;
         }
         Ok(buckets)
+    }
+
+    /// The requests received from `first` to `last` (days of receipt) that a standard timed,
+    /// per kind: answered on time, answered late, still open past the deadline at `today`, still
+    /// open in time, and the compensation owed. Reads only those days' requests (an index on
+    /// the day of receipt), so the year's figure does not slow down as years pile up.
+    pub async fn on_time_by_kind(
+        self,
+        first: Day,
+        last: Day,
+        today: Day,
+    ) -> Result<Vec<KindOnTime>> {
+        type Row = (i64, i64, i64, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = on_db!(&self.store.db, |p| sqlx::query_as(
+            "SELECT kind, opened_day, deadline_day, answered_at, compensation_cents \
+             FROM service_requests \
+             WHERE opened_day BETWEEN $1 AND $2 AND deadline_day IS NOT NULL"
+        )
+        .bind(i64::from(first.0))
+        .bind(i64::from(last.0))
+        .fetch_all(p)
+        .await)?;
+        let mut out: Vec<KindOnTime> = Vec::new();
+        for (kind, _opened, deadline, answered_at, compensation) in rows {
+            let kind = decode("kind", kind, RequestKind::from_code)?;
+            let k = match out.iter().position(|k| k.kind == kind) {
+                Some(i) => &mut out[i],
+                None => {
+                    out.push(KindOnTime::new(kind));
+                    out.last_mut().expect("just pushed")
+                }
+            };
+            let deadline = deadline as i32;
+            match answered_at {
+                Some(at) if Day::of_micros(at).0 <= deadline => k.answered_on_time += 1,
+                Some(_) => k.answered_late += 1,
+                None if today.0 > deadline => k.open_overdue += 1,
+                None => k.open_in_time += 1,
+            }
+            k.compensation_cents += compensation.unwrap_or(0);
+        }
+        out.sort_by_key(|k| k.kind);
+        Ok(out)
+    }
+}
+
+/// One kind of request's timeliness over a period (see [`Requests::on_time_by_kind`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct KindOnTime {
+    pub kind: RequestKind,
+    pub answered_on_time: i64,
+    pub answered_late: i64,
+    pub open_overdue: i64,
+    pub open_in_time: i64,
+    pub compensation_cents: i64,
+}
+
+impl KindOnTime {
+    fn new(kind: RequestKind) -> KindOnTime {
+        KindOnTime {
+            kind,
+            answered_on_time: 0,
+            answered_late: 0,
+            open_overdue: 0,
+            open_in_time: 0,
+            compensation_cents: 0,
+        }
+    }
+
+    /// The cases whose timeliness is known: answered, or open past the deadline.
+    pub fn judged(&self) -> i64 {
+        self.answered_on_time + self.answered_late + self.open_overdue
+    }
+
+    /// The share of the judged cases answered on time, %; none before any is judged.
+    pub fn on_time_pct(&self) -> Option<f64> {
+        let judged = self.judged();
+        (judged > 0).then(|| self.answered_on_time as f64 * 100.0 / judged as f64)
     }
 }

@@ -721,3 +721,122 @@ async fn a_mailed_complaint_starts_the_clock_on_receipt() {
         assert_eq!(s.mail().items(10, 0).await.unwrap().len(), 3, "{n}");
     }
 }
+
+#[tokio::test]
+async fn the_rules_of_2026_time_each_kind_and_price_late_replies_from_30_euros() {
+    let standards = default_reply_standards();
+    for t in fresh_stores().await.unwrap() {
+        let s = &t.store;
+        seed(s).await;
+        let n = t.name;
+        // A supply billed three times a year: its bill corrections get 90 days.
+        s.insert_supply_points(&[SupplyPoint {
+            id: 14,
+            customer_id: 1,
+            service: Service::Electricity,
+            identifier: "P14".into(),
+            municipality: "Modena".into(),
+            address: "Via Emilia 1".into(),
+            bills_per_year: 3,
+        }])
+        .await
+        .unwrap();
+        let opened = day(2026, 2, 2);
+        let open = |kind, sp: Option<i64>| {
+            let mut r = request(1, kind, opened);
+            r.supply_point_id = sp;
+            r
+        };
+        let due = |days: i32| Some(Day(opened.0 + days));
+        let mut ids = Vec::new();
+        for (kind, sp, days) in [
+            (RequestKind::Complaint, None, Some(30)),
+            (RequestKind::Information, None, Some(30)),
+            (RequestKind::BillCorrection, Some(11), Some(60)),
+            (RequestKind::BillCorrection, Some(14), Some(90)),
+            (RequestKind::DoubleBilling, None, Some(15)),
+            (RequestKind::ContractChange, None, None),
+        ] {
+            let r = s
+                .requests()
+                .open(&open(kind, sp), &standards)
+                .await
+                .unwrap();
+            assert_eq!(r.deadline_day, days.and_then(due), "{n}: {kind} {sp:?}");
+            ids.push(r.id);
+        }
+        let answer = |id: i64, days: i32| {
+            s.requests().answer(
+                id,
+                "Risposta motivata.",
+                Channel::Mail,
+                7,
+                morning(Day(opened.0 + days)),
+                &standards,
+            )
+        };
+        // The complaint 31 days on: EUR 30. The information request 61 days on: EUR 60. The
+        // four-monthly correction 90 days on: in time. The double billing 46 days on: EUR 90.
+        // The contract change: no standard, no compensation.
+        let cents = [
+            (0, 31, Some(3000)),
+            (1, 61, Some(6000)),
+            (3, 90, Some(0)),
+            (4, 46, Some(9000)),
+            (5, 400, None),
+        ];
+        for (i, days, want) in cents {
+            let a = answer(ids[i], days).await.unwrap();
+            assert_eq!(
+                a.compensation_cents, want,
+                "{n}: request {i} after {days} days"
+            );
+        }
+
+        // The year per kind, judged on 2026-05-01: the 60-day correction is open past its
+        // deadline (2026-04-03).
+        let year = s
+            .requests()
+            .on_time_by_kind(day(2026, 1, 1), day(2026, 12, 31), day(2026, 5, 1))
+            .await
+            .unwrap();
+        let counts: Vec<_> = year
+            .iter()
+            .map(|k| {
+                (
+                    k.kind,
+                    k.answered_on_time,
+                    k.answered_late,
+                    k.open_overdue,
+                    k.open_in_time,
+                    k.compensation_cents,
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (RequestKind::Information, 0, 1, 0, 0, 6000),
+                (RequestKind::Complaint, 0, 1, 0, 0, 3000),
+                (RequestKind::BillCorrection, 1, 0, 1, 0, 0),
+                (RequestKind::DoubleBilling, 0, 1, 0, 0, 9000),
+            ],
+            "{n}"
+        );
+        assert_eq!(year[2].on_time_pct(), Some(50.0), "{n}");
+        // Judged earlier, the open correction is still in time and not judged.
+        let early = s
+            .requests()
+            .on_time_by_kind(day(2026, 1, 1), day(2026, 12, 31), day(2026, 3, 1))
+            .await
+            .unwrap();
+        assert_eq!((early[2].open_in_time, early[2].judged()), (1, 1), "{n}");
+        // Another year reads none of them.
+        let other = s
+            .requests()
+            .on_time_by_kind(day(2025, 1, 1), day(2025, 12, 31), day(2026, 5, 1))
+            .await
+            .unwrap();
+        assert!(other.is_empty(), "{n}");
+    }
+}

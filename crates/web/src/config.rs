@@ -27,7 +27,7 @@ pub struct WebConfig {
     /// The SMTP server (the same keys and defaults as `[billing.smtp]`); none: the outbox.
     pub smtp: Option<SmtpSettings>,
     pub limits: LimitsConfig,
-    /// The regulator's reply standards for written complaints, by validity date.
+    /// The regulator's time standards for written requests, by kind and validity date.
     pub reply_standards: Vec<ReplyStandard>,
     /// Serve `/metrics` (and the health checks) on this separate address, e.g.
     /// `127.0.0.1:9187`, and not on the main one.
@@ -95,6 +95,25 @@ impl WebConfig {
         }
         if self.session_hours <= 0 {
             return Err("web.session_hours must be at least 1".into());
+        }
+        for (i, r) in self.reply_standards.iter().enumerate() {
+            let at = format!(
+                "web.reply_standards[{i}] ({}, from {})",
+                r.kind, r.valid_from
+            );
+            if r.days < 1 || r.days_four_monthly.is_some_and(|d| d < 1) {
+                return Err(format!("{at}: the days must be at least 1"));
+            }
+            if r.base_cents.is_some_and(|c| c < 0) {
+                return Err(format!("{at}: base_cents cannot be negative"));
+            }
+            if r.yearly_on_time_min_pct
+                .is_some_and(|p| !(0.0..=100.0).contains(&p))
+            {
+                return Err(format!(
+                    "{at}: yearly_on_time_min_pct must be between 0 and 100"
+                ));
+            }
         }
         for (key, path) in [
             ("privacy_notice", &self.privacy_notice),

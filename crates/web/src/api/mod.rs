@@ -227,6 +227,7 @@ pub(crate) enum RequestKindName {
     BillCorrection,
     ContractChange,
     Technical,
+    DoubleBilling,
 }
 
 /// A record's id in a path (`/customers/{id}`): a whole number from 1, or a problem naming
@@ -346,5 +347,36 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
             .await
             .map(|p| ApiPath(p.0))
             .map_err(|e| Problem::invalid(e.body_text(), Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn documented<T: utoipa::PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).expect("a schema is JSON");
+        schema["enum"]
+            .as_array()
+            .expect("an enum schema")
+            .iter()
+            .map(|v| v.as_str().expect("a name").to_string())
+            .collect()
+    }
+
+    /// The document's lists are written out for utoipa; they must follow the domain's.
+    #[test]
+    fn the_documented_names_are_the_domains() {
+        let names = |all: &[&str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let kinds: Vec<&str> = canali_domain::service::RequestKind::ALL
+            .iter()
+            .map(|k| k.name())
+            .collect();
+        assert_eq!(documented::<RequestKindName>(), names(&kinds));
+        let channels: Vec<&str> = canali_domain::Channel::ALL
+            .iter()
+            .map(|c| c.name())
+            .collect();
+        assert_eq!(documented::<ChannelName>(), names(&channels));
     }
 }

@@ -429,7 +429,7 @@ pub struct RequestInput {
     #[schema(minimum = 1)]
     #[serde(default, deserialize_with = "super::whole_id_opt")]
     pub supply_point_id: Option<i64>,
-    /// information, complaint, bill_correction, contract_change or technical.
+    /// information, complaint, bill_correction, contract_change, technical or double_billing.
     #[schema(value_type = RequestKindName, example = "complaint")]
     pub kind: String,
     /// Where it came in (default web).

@@ -1,5 +1,6 @@
 //! The supervisor's dashboard: today's and this month's contacts by channel (daily rollup),
-//! open complaints by days left to their deadline, and the charts of the yearly report (the
+//! open requests by days left to their deadline, the year's replies on time per kind against
+//! the regulator's standards, and the charts of the yearly report (the
 //! latest year with contacts unless another is asked for), built from the rollups and kept for a
 //! few minutes.
 
@@ -29,6 +30,18 @@ pub struct ChannelCount {
     pub month: i64,
 }
 
+/// One kind of request's year against the regulator's reply standard.
+pub struct OnTimeRow {
+    pub kind: &'static str,
+    pub on_time: String,
+    /// `≥ 95%`, or empty for a kind without a yearly standard.
+    pub standard: String,
+    /// Below the yearly standard.
+    pub missed: bool,
+    pub late: i64,
+    pub compensation: String,
+}
+
 pub struct Bucket {
     pub label: &'static str,
     pub count: i64,
@@ -46,6 +59,7 @@ struct DashboardPage {
     total_today: i64,
     total_month: i64,
     buckets: Vec<Bucket>,
+    on_time: Vec<OnTimeRow>,
     year: i16,
     charts: Vec<String>,
     report_error: Option<String>,
@@ -121,6 +135,7 @@ pub(super) async fn dashboard(
         })
         .collect();
     let year = report_year(&state, q.year, today).await?;
+    let on_time = on_time_rows(&state, year, today, lang).await?;
     let (charts, report_error) = match report_html(&state, year, ctx.lang).await {
         Ok(html) => (figures(&html), None),
         Err(e) => (Vec::new(), Some(e)),
@@ -136,12 +151,55 @@ pub(super) async fn dashboard(
         total_month: channels.iter().map(|c| c.month).sum(),
         channels,
         buckets,
+        on_time,
         year,
         charts,
         report_error,
         ctx,
     }
     .into_response())
+}
+
+/// The year's requests per kind against the reply standards in force on its first day.
+async fn on_time_rows(
+    state: &AppState,
+    year: i16,
+    today: Day,
+    lang: Lang,
+) -> Result<Vec<OnTimeRow>, WebError> {
+    let first = jiff::civil::Date::new(year, 1, 1)
+        .map_err(|_| WebError::BadRequest(format!("{year} is not a year the report can cover")))?;
+    let kinds = state
+        .store
+        .requests()
+        .on_time_by_kind(
+            Day::from_date(first),
+            Day::from_date(first.last_of_year()),
+            today,
+        )
+        .await?;
+    Ok(kinds
+        .iter()
+        .map(|k| {
+            let min = canali_domain::service::reply_standard_at(
+                &state.config.reply_standards,
+                k.kind,
+                Day::from_date(first),
+            )
+            .and_then(|s| s.yearly_on_time_min_pct);
+            let pct = k.on_time_pct();
+            OnTimeRow {
+                kind: k.kind.label(lang),
+                on_time: pct.map_or("–".into(), |p| locale::pct(p, lang)),
+                standard: min.map_or(String::new(), |m| {
+                    format!("≥ {}", locale::pct_short(m, lang))
+                }),
+                missed: matches!((pct, min), (Some(p), Some(m)) if p < m),
+                late: k.answered_late + k.open_overdue,
+                compensation: locale::dec(k.compensation_cents as f64 / 100.0, 2, lang),
+            }
+        })
+        .collect())
 }
 
 /// The whole yearly report as its self-contained HTML page.

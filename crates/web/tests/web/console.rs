@@ -381,10 +381,30 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
             .unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let (_, html) = text(&c, format!("{b}/console/requests/{id}?done=answered")).await;
-        assert!(html.contains("25,00 €"), "{html}");
+        // Opened 50 days ago under the 2026 rules (30 days, EUR 30 from the first day late).
+        assert!(html.contains("30,00 €"), "{html}");
         assert!(html.contains("Abbiamo rettificato la bolletta."));
         let stored = app.store.requests().get(id).await.unwrap().unwrap();
-        assert_eq!(stored.compensation_cents, Some(2500), "{}", app.backend);
+        assert_eq!(stored.compensation_cents, Some(3000), "{}", app.backend);
+        // The supervisor's dashboard judges the year's complaints against the yearly 95%.
+        let year = canali_domain::Day::of_micros(stored.opened_at).year();
+        let sup = operator_client(&app, "supervisor").await;
+        let (status, html) = text(&sup, format!("{b}/console/dashboard?year={year}")).await;
+        assert_eq!(status, 200, "{html}");
+        let card = html
+            .split("Risposte nei tempi")
+            .nth(1)
+            .expect("the on-time card")
+            .split("</section>")
+            .next()
+            .unwrap();
+        assert!(card.contains("Reclamo scritto"), "{card}");
+        assert!(card.contains("≥ 95%"), "{card}");
+        assert!(
+            card.contains("<span class=\"badge late\">0,0%</span>"),
+            "{card}"
+        );
+        assert!(card.contains("30,00"), "{card}");
         // Answering again is refused on the form.
         let r = c
             .post(format!("{b}/console/requests/{id}"))
