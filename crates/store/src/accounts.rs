@@ -145,6 +145,43 @@ impl Store {
 }
 
 impl Accounts<'_> {
+    /// The customer that one of its supply points (POD, PDR, meter number) and its tax id
+    /// identify, with the supply point's id: the public complaint form's second way to say who
+    /// is complaining.
+    pub async fn supply_point_match(
+        self,
+        identifier: &str,
+        tax_id: &str,
+    ) -> Result<Option<(CustomerIdentity, i64)>> {
+        if text_fault(identifier, TextKind::Code).is_some()
+            || text_fault(tax_id, TextKind::Code).is_some()
+        {
+            return Ok(None);
+        }
+        let row: Option<(i64, String, String, i64, i64, i64)> =
+            on_db!(&self.store.db, |p| sqlx::query_as(
+                "SELECT c.id, c.code, c.name, c.segment, c.sot, s.id FROM supply_points s \
+                 JOIN customers c ON c.id = s.customer_id \
+                 WHERE s.identifier = $1 AND c.tax_id = $2"
+            )
+            .bind(identifier.trim().to_uppercase())
+            .bind(tax_id.trim().to_uppercase())
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(|(id, code, name, segment, sot, point)| {
+            (
+                CustomerIdentity {
+                    id,
+                    code,
+                    name,
+                    segment: Segment::from_code(segment).unwrap_or(Segment::Residential),
+                    sot,
+                },
+                point,
+            )
+        }))
+    }
+
     /// The customer whose bill carries `code` and whose codice fiscale or partita IVA is
     /// `tax_id` (both compared without case or surrounding blanks).
     pub async fn registration_match(

@@ -135,6 +135,7 @@ pub struct LimitsConfig {
     pub login_per_account_per_minute: u32,
     pub register_per_minute: u32,
     pub reset_per_minute: u32,
+    pub complaint_per_minute: u32,
 }
 
 impl Default for LimitsConfig {
@@ -144,6 +145,7 @@ impl Default for LimitsConfig {
             login_per_account_per_minute: 5,
             register_per_minute: 5,
             reset_per_minute: 5,
+            complaint_per_minute: 5,
         }
     }
 }

@@ -358,6 +358,7 @@ const COMMON: Texts = &[
         "Requests and complaints",
     ),
     ("nav.branches", "Trova sportello", "Find a branch"),
+    ("nav.complaint", "Reclami", "Complaints"),
     ("nav.account", "Il mio profilo", "My account"),
     ("nav.login", "Accedi", "Sign in"),
     ("nav.logout", "Esci", "Sign out"),

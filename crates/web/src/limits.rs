@@ -1,4 +1,4 @@
-//! Rate limits for sign-in, registration and password reset: a token bucket per client address
+//! Rate limits for sign-in, registration, password reset and the public complaint form: a token bucket per client address
 //! (and per account for sign-in), answered with 429 and `Retry-After` when empty.
 
 use crate::config::LimitsConfig;
@@ -12,6 +12,7 @@ pub struct Limits {
     login_account: DefaultKeyedRateLimiter<String>,
     register: DefaultKeyedRateLimiter<String>,
     reset: DefaultKeyedRateLimiter<String>,
+    complaint: DefaultKeyedRateLimiter<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +21,8 @@ pub enum Action {
     LoginAccount,
     Register,
     Reset,
+    /// The public complaint form (no account).
+    Complaint,
 }
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<String> {
@@ -35,6 +38,7 @@ impl Limits {
             login_account: per_minute(c.login_per_account_per_minute),
             register: per_minute(c.register_per_minute),
             reset: per_minute(c.reset_per_minute),
+            complaint: per_minute(c.complaint_per_minute),
         }
     }
 
@@ -45,6 +49,7 @@ impl Limits {
             Action::LoginAccount => &self.login_account,
             Action::Register => &self.register,
             Action::Reset => &self.reset,
+            Action::Complaint => &self.complaint,
         };
         limiter.check_key(&key.to_string()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());

@@ -10,6 +10,7 @@ mod access;
 mod account;
 mod bills;
 mod branches;
+mod complaint;
 mod ebill;
 mod privacy;
 mod readings;
@@ -90,6 +91,13 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/files/{file}", get(requests::request_file))
         .route("/branches", get(branches::branch_finder))
         .route("/privacy", get(privacy::privacy_page))
+        .route(
+            "/complaint",
+            get(complaint::complaint_page)
+                .post(complaint::complaint)
+                // The form's files are limited by upload.rs, not axum's 2 MB default.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
 }
 
 // ---- views ---------------------------------------------------------------------------------

@@ -3,6 +3,105 @@
 use crate::i18n::Texts;
 
 pub const TEXTS: Texts = &[
+    ("complaint.title", "Presenta un reclamo", "Make a complaint"),
+    (
+        "complaint.intro",
+        "Per presentare un reclamo scritto non serve registrarsi allo sportello online: basta il codice cliente oppure il codice della fornitura (POD, PDR o matricola del contatore), con il codice fiscale o la partita IVA dell'intestatario. Li trovi in bolletta.",
+        "You do not need an online-branch account to make a written complaint: the customer code or the supply's code (POD, PDR or meter number) is enough, with the account holder's tax code or VAT number. They are on your bill.",
+    ),
+    (
+        "complaint.who",
+        "Chi presenta il reclamo",
+        "Who is complaining",
+    ),
+    (
+        "complaint.who_help",
+        "Indica il codice cliente oppure il codice della fornitura (uno dei due).",
+        "Give the customer code or the supply's code (one of the two).",
+    ),
+    (
+        "complaint.point",
+        "Codice della fornitura (POD, PDR o matricola)",
+        "Supply code (POD, PDR or meter number)",
+    ),
+    (
+        "complaint.email_help",
+        "(facoltativa: ti mandiamo la ricevuta)",
+        "(optional: we mail you the receipt)",
+    ),
+    (
+        "complaint.privacy",
+        "Ho letto l'informativa sulla privacy e acconsento al trattamento dei dati per la gestione del reclamo",
+        "I have read the privacy notice and agree to my data being processed to handle the complaint",
+    ),
+    ("complaint.send", "Invia il reclamo", "Send the complaint"),
+    (
+        "complaint.identify",
+        "Indica il codice fiscale o la partita IVA e uno solo tra codice cliente e codice della fornitura.",
+        "Give the tax code or VAT number and one of the customer code and the supply code, not both.",
+    ),
+    (
+        "complaint.no_match",
+        "Non troviamo una fornitura con questi dati: controlla i codici in bolletta.",
+        "We find no supply with these details: check the codes on your bill.",
+    ),
+    (
+        "complaint.done_title",
+        "Reclamo ricevuto",
+        "Complaint received",
+    ),
+    (
+        "complaint.done_text",
+        "Abbiamo ricevuto il tuo reclamo: il termine per la risposta decorre da oggi.",
+        "We have received your complaint: the reply deadline runs from today.",
+    ),
+    ("complaint.case", "Numero della pratica", "Case number"),
+    ("complaint.received", "Ricevuto il", "Received on"),
+    (
+        "complaint.deadline_label",
+        "Risposta entro il",
+        "Reply due by",
+    ),
+    (
+        "complaint.mailed",
+        "Ti abbiamo inviato la ricevuta all'indirizzo",
+        "We have mailed the receipt to",
+    ),
+    (
+        "complaint.mail_failed",
+        "Non è stato possibile inviare la ricevuta per e-mail: il reclamo è comunque registrato. Annota il numero della pratica.",
+        "The receipt could not be mailed: the complaint is recorded all the same. Note the case number.",
+    ),
+    (
+        "complaint.keep",
+        "Conserva il numero della pratica: ti servirà per ogni comunicazione sul reclamo.",
+        "Keep the case number: you will need it whenever you write about the complaint.",
+    ),
+    (
+        "complaint.back",
+        "Torna alla pagina iniziale",
+        "Back to the home page",
+    ),
+    (
+        "complaint.mail_subject",
+        "Ricevuta del tuo reclamo",
+        "Receipt of your complaint",
+    ),
+    (
+        "complaint.mail_body",
+        "Abbiamo ricevuto il tuo reclamo \"{subject}\" il {received}. Numero della pratica: {case}.",
+        "We received your complaint \"{subject}\" on {received}. Case number: {case}.",
+    ),
+    (
+        "complaint.deadline",
+        "Ti risponderemo entro il {date}; in caso di ritardo ti spetta un indennizzo automatico.",
+        "We will reply by {date}; a late reply earns you an automatic compensation.",
+    ),
+    (
+        "index.complaint_text",
+        "Un reclamo scritto, anche senza registrazione: con i codici della bolletta.",
+        "A written complaint, even without an account: with the codes on your bill.",
+    ),
     (
         "footer.text",
         "la piattaforma dei contatti con i clienti",

@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod browser;
 mod calls;
+mod complaint;
 mod console;
 mod desk;
 mod hostile_text;

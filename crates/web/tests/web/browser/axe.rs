@@ -132,6 +132,7 @@ impl Sweep<'_> {
                 ("/password/reset?token=not-a-token", Page),
                 ("/confirm?token=not-a-token", Page),
                 ("/confirm/resend", Page),
+                ("/complaint", Page),
                 ("/privacy", Page),
                 ("/branches", Page),
                 ("/branches?q=Bologna", Page),

@@ -310,6 +310,19 @@ pub async fn csrf(client: &reqwest::Client, url: &str) -> String {
     rest[..rest.find('"').unwrap()].to_string()
 }
 
+/// The text of the newest mail in the outbox, with quoted-printable's soft breaks undone.
+pub fn newest_mail(outbox: &std::path::Path) -> String {
+    let newest = std::fs::read_dir(outbox)
+        .expect("outbox exists")
+        .map(|e| e.unwrap().path())
+        .max()
+        .expect("a mail in the outbox");
+    std::fs::read_to_string(newest)
+        .unwrap()
+        .replace("=\r\n", "")
+        .replace("=3D", "=")
+}
+
 /// The link of the newest mail in the outbox that contains `path`.
 pub fn last_link(outbox: &std::path::Path, path: &str) -> String {
     let mut files: Vec<_> = std::fs::read_dir(outbox)

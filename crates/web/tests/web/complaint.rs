@@ -1,0 +1,226 @@
+//! A complaint without an account (TIQV 2026), as a customer and as an attacker would use the
+//! public form, on every backend: identified by customer code or supply point with the tax id,
+//! stored with its deadline and ledger contact, receipted on screen and by mail, in the back
+//! office's queue; a wrong pair, a missing CSRF token and a flood are refused.
+
+use crate::common;
+
+use canali_domain::service::{RequestKind, RequestStatus};
+use common::*;
+use reqwest::multipart::{Form, Part};
+
+fn form(token: &str, who: (&str, &str), tax_id: &str, subject: &str) -> Form {
+    Form::new()
+        .text("csrf", token.to_string())
+        .text("code", who.0.to_string())
+        .text("point", who.1.to_string())
+        .text("tax_id", tax_id.to_string())
+        .text("email", "mario.rossi@example.it")
+        .text("subject", subject.to_string())
+        .text(
+            "body",
+            "La bolletta di marzo riporta un consumo stimato errato.",
+        )
+        .text("privacy", "yes")
+}
+
+/// The case number on the receipt page.
+fn case_of(page: &str) -> i64 {
+    page.split("<dd id=\"case\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no case number in {page}"))
+}
+
+#[tokio::test]
+async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
+    for app in spawn_apps().await {
+        let b = &app.base;
+        let n = app.backend;
+        let c = client();
+        let url = format!("{b}/complaint");
+        let (status, page) = {
+            let r = c.get(&url).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        };
+        assert_eq!(status, 200);
+        assert!(page.contains("Presenta un reclamo"), "{page}");
+
+        // By customer code, the tax id typed in lower case, with a photo.
+        let token = csrf(&c, &url).await;
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        let r = c
+            .post(&url)
+            .multipart(
+                form(
+                    &token,
+                    (CUSTOMER_CODE, ""),
+                    &CUSTOMER_TAX_ID.to_lowercase(),
+                    "Consumo stimato errato",
+                )
+                .part(
+                    "files",
+                    Part::bytes(png)
+                        .file_name("bolletta.png")
+                        .mime_str("image/png")
+                        .unwrap(),
+                ),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{n}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Reclamo ricevuto"), "{page}");
+        assert!(page.contains("mario.rossi@example.it"), "{page}");
+        let case = case_of(&page);
+        let stored = app.store.requests().get(case).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.customer_id, stored.kind, stored.status),
+            (1, RequestKind::Complaint, RequestStatus::Open),
+            "{n}"
+        );
+        assert_eq!(stored.attachments, 1, "{n}");
+        // The clock starts at once, by the rules in force (30 days since 2017 and in 2026).
+        assert_eq!(
+            stored.deadline_day,
+            Some(canali_domain::Day(stored.opened_day.0 + 30)),
+            "{n}"
+        );
+        let mail = newest_mail(&app.outbox);
+        assert!(
+            mail.contains(&format!("Numero della pratica: {case}")),
+            "{mail}"
+        );
+        // The ledger has its contact, and the back office's queue lists it.
+        let timeline = app
+            .store
+            .customers()
+            .timeline(CUSTOMER_CODE, None, 10)
+            .await
+            .unwrap();
+        assert!(
+            timeline.iter().any(|t| t.external_id == case.to_string()),
+            "{n}"
+        );
+        let office = operator_client(&app, "back_office").await;
+        let queue = office
+            .get(format!("{b}/console/requests"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(queue.contains("Consumo stimato errato"), "{queue}");
+
+        // By a supply point's identifier (any case): the complaint is about that supply.
+        let token = csrf(&c, &url).await;
+        let r = c
+            .post(&url)
+            .multipart(form(
+                &token,
+                ("", "it001e12345678"),
+                CUSTOMER_TAX_ID,
+                "Lettura sbagliata",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{n}");
+        let case = case_of(&r.text().await.unwrap());
+        let stored = app.store.requests().get(case).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.customer_id, stored.supply_point_id),
+            (1, Some(11)),
+            "{n}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_form_refuses_wrong_codes_forged_posts_and_floods() {
+    for app in spawn_apps().await {
+        let b = &app.base;
+        let n = app.backend;
+        let c = client();
+        let url = format!("{b}/complaint");
+        let before = app.store.requests().of(1).await.unwrap().len();
+
+        // Another customer's supply point with this customer's tax id: nobody is identified,
+        // and the page does not say whose the codes are.
+        let token = csrf(&c, &url).await;
+        let r = c
+            .post(&url)
+            .multipart(form(
+                &token,
+                ("", "12030000000099"),
+                CUSTOMER_TAX_ID,
+                "Prova",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{n}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("Non troviamo una fornitura"), "{page}");
+        assert!(page.contains("Prova"), "the form keeps what was typed");
+
+        // Both codes, or neither: the form asks for one.
+        let token = csrf(&c, &url).await;
+        let r = c
+            .post(&url)
+            .multipart(form(
+                &token,
+                (CUSTOMER_CODE, "IT001E12345678"),
+                CUSTOMER_TAX_ID,
+                "Prova",
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{n}");
+        assert!(r.text().await.unwrap().contains("uno solo tra"));
+
+        // Without the CSRF token (a post forged from another site): refused.
+        let r = client()
+            .post(&url)
+            .multipart(form("", (CUSTOMER_CODE, ""), CUSTOMER_TAX_ID, "Forgiato"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.status().is_client_error(),
+            "{n}: a forged post got {}",
+            r.status()
+        );
+        assert_eq!(
+            app.store.requests().of(1).await.unwrap().len(),
+            before,
+            "{n}: nothing stored"
+        );
+
+        // Five tries a minute from one address (two made above), then 429 with Retry-After.
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let token = csrf(&c, &url).await;
+            let r = c
+                .post(&url)
+                .multipart(form(
+                    &token,
+                    ("", "NO-SUCH-POINT"),
+                    CUSTOMER_TAX_ID,
+                    "Flood",
+                ))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(r.status().as_u16());
+            if r.status() == 429 {
+                assert!(r.headers().contains_key("retry-after"), "{n}");
+            }
+        }
+        assert_eq!(statuses, [400, 400, 400, 429], "{n}");
+    }
+}
