@@ -24,6 +24,22 @@ fn form(token: &str, who: (&str, &str), tax_id: &str, subject: &str) -> Form {
         .text("privacy", "yes")
 }
 
+/// Fetches the form's CSRF token and sends the complaint.
+async fn submit(
+    c: &reqwest::Client,
+    url: &str,
+    who: (&str, &str),
+    tax_id: &str,
+    subject: &str,
+) -> reqwest::Response {
+    let token = csrf(c, url).await;
+    c.post(url)
+        .multipart(form(&token, who, tax_id, subject))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The case number on the receipt page.
 fn case_of(page: &str) -> i64 {
     page.split("<dd id=\"case\">")
@@ -116,18 +132,14 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
         assert!(queue.contains("Consumo stimato errato"), "{queue}");
 
         // By a supply point's identifier (any case): the complaint is about that supply.
-        let token = csrf(&c, &url).await;
-        let r = c
-            .post(&url)
-            .multipart(form(
-                &token,
-                ("", "it001e12345678"),
-                CUSTOMER_TAX_ID,
-                "Lettura sbagliata",
-            ))
-            .send()
-            .await
-            .unwrap();
+        let r = submit(
+            &c,
+            &url,
+            ("", "it001e12345678"),
+            CUSTOMER_TAX_ID,
+            "Lettura sbagliata",
+        )
+        .await;
         assert_eq!(r.status(), 200, "{n}");
         let case = case_of(&r.text().await.unwrap());
         let stored = app.store.requests().get(case).await.unwrap().unwrap();
@@ -168,18 +180,8 @@ async fn the_form_refuses_wrong_codes_forged_posts_and_floods() {
         assert!(page.contains("Prova"), "the form keeps what was typed");
 
         // Both codes, or neither: the form asks for one.
-        let token = csrf(&c, &url).await;
-        let r = c
-            .post(&url)
-            .multipart(form(
-                &token,
-                (CUSTOMER_CODE, "IT001E12345678"),
-                CUSTOMER_TAX_ID,
-                "Prova",
-            ))
-            .send()
-            .await
-            .unwrap();
+        let who = (CUSTOMER_CODE, "IT001E12345678");
+        let r = submit(&c, &url, who, CUSTOMER_TAX_ID, "Prova").await;
         assert_eq!(r.status(), 400, "{n}");
         assert!(r.text().await.unwrap().contains("uno solo tra"));
 
