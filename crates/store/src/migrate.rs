@@ -91,6 +91,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_requests_by_day.sql"),
         postgres: include_str!("../migrations/postgres/0013_requests_by_day.sql"),
     },
+    Migration {
+        version: 14,
+        name: "request_reply_addresses",
+        sqlite: include_str!("../migrations/sqlite/0014_request_reply_addresses.sql"),
+        postgres: include_str!("../migrations/postgres/0014_request_reply_addresses.sql"),
+    },
 ];
 
 /// The planner statistics of the customer search on PostgreSQL (migration 11), applied again by

@@ -360,6 +360,18 @@ impl Requests<'_> {
         req: &NewRequest,
         standards: &[ReplyStandard],
     ) -> Result<ServiceRequest> {
+        self.open_replying_to(req, standards, None).await
+    }
+
+    /// [`Requests::open`], keeping the address the answer is to be mailed to (the public
+    /// complaint form's, from someone who may have no online-branch account) in the same
+    /// transaction.
+    pub async fn open_replying_to(
+        self,
+        req: &NewRequest,
+        standards: &[ReplyStandard],
+        reply_email: Option<&str>,
+    ) -> Result<ServiceRequest> {
         let subject = req.subject.trim();
         let body = req.body.trim();
         if subject.is_empty() {
@@ -373,6 +385,7 @@ impl Requests<'_> {
         check_text("subject", subject, TextKind::Line)?;
         check_text("body", body, TextKind::Body)?;
         check_opt("agent", req.agent.as_deref(), TextKind::Name)?;
+        check_opt("reply_email", reply_email, TextKind::Name)?;
         for a in &req.attachments {
             check_attachment(a, false)?;
         }
@@ -399,6 +412,15 @@ impl Requests<'_> {
         self.store.branch_sots().await?;
         let mut tx = begin(&self.store.db).await?;
         let id = insert_request(&mut tx, &insert).await?;
+        if let Some(email) = reply_email {
+            on_tx!(&mut tx, |t| sqlx::query(
+                "INSERT INTO request_reply_addresses (request_id, email) VALUES ($1, $2)"
+            )
+            .bind(id)
+            .bind(email.trim())
+            .execute(&mut **t)
+            .await)?;
+        }
         let contact = NewContact {
             external_id: id.to_string(),
             channel: req.channel,
@@ -440,6 +462,16 @@ impl Requests<'_> {
                 customer: customer_id,
             }),
         }
+    }
+
+    /// The address a request's answer is to be mailed to, when its form gave one.
+    pub async fn reply_email(self, id: i64) -> Result<Option<String>> {
+        on_db!(&self.store.db, |p| sqlx::query_scalar(
+            "SELECT email FROM request_reply_addresses WHERE request_id = $1"
+        )
+        .bind(id)
+        .fetch_optional(p)
+        .await)
     }
 
     pub async fn get(self, id: i64) -> Result<Option<ServiceRequest>> {

@@ -115,6 +115,8 @@ struct RequestPage {
     days_left: Option<i64>,
     customer_id: i64,
     customer: String,
+    /// Where the answer is mailed: the address the public complaint form gave.
+    reply_email: Option<String>,
     files: Vec<FileView>,
     answer: Option<String>,
     answered: String,
@@ -166,10 +168,11 @@ async fn request_view(
         .get(id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let (customer, files, points) = tokio::try_join!(
+    let (customer, files, points, reply_email) = tokio::try_join!(
         state.store.customers().get(r.customer_id),
         state.store.requests().attachments_of(r.id),
         state.store.customers().supply_points_of(r.customer_id),
+        state.store.requests().reply_email(r.id),
     )?;
     let point = r
         .supply_point_id
@@ -227,6 +230,7 @@ async fn request_view(
         customer: customer
             .map(|c| format!("{} ({})", c.name, c.code))
             .unwrap_or_default(),
+        reply_email,
         files: files
             .into_iter()
             .map(|a| FileView {
@@ -343,8 +347,10 @@ fn answer_mail(id: i64, link: &str) -> (String, String) {
 }
 
 /// Tells a customer with an online-branch account (a confirmed address) that the answer to
-/// their request arrived, with the link to read it; `false` when they have no such account.
-/// The mail is in Italian with English below: the customer's language is not known here.
+/// their request arrived, with the link to read it. A request from the public complaint form
+/// has no account to read it in: the answer itself goes to the address the form gave. `false`
+/// when there is neither. The mail is in Italian with English below: the customer's language is
+/// not known here.
 async fn tell_customer(
     state: &AppState,
     r: &canali_store::requests::ServiceRequest,
@@ -356,7 +362,18 @@ async fn tell_customer(
         .await?
         .filter(|l| l.confirmed_at.is_some())
     else {
-        return Ok(false);
+        let Some(to) = state.store.requests().reply_email(r.id).await? else {
+            return Ok(false);
+        };
+        let args: canali_domain::lang::Args = &[("id", &r.id)];
+        let subject = format!(
+            "{} / {}",
+            crate::i18n::fill(Lang::It, "mail.answer_subject", args),
+            crate::i18n::fill(Lang::En, "mail.answer_subject", args)
+        );
+        let answer = r.answer.as_deref().unwrap_or_default();
+        state.mailer.send(&to, &subject, answer.to_string()).await?;
+        return Ok(true);
     };
     let link = format!(
         "{}/requests/{}",

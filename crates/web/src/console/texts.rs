@@ -211,9 +211,14 @@ pub const TEXTS: Texts = &[
         "Answer recorded.",
     ),
     (
+        "console.request.reply_email",
+        "Risposta per e-mail a",
+        "Answer mailed to",
+    ),
+    (
         "console.request.answered_mailed",
-        "Risposta registrata; il cliente ha ricevuto un'e-mail che lo avvisa.",
-        "Answer recorded; the customer was sent an e-mail telling them.",
+        "Risposta registrata; il cliente ha ricevuto un'e-mail (l'avviso, o la risposta stessa se non ha un accesso allo sportello on-line).",
+        "Answer recorded; the customer was sent an e-mail (the notice, or the answer itself when they have no online-branch access).",
     ),
     (
         "console.request.answered_mail_failed",

@@ -2,7 +2,8 @@
 //! complaint form to everyone). The customer says who they are with the customer code or a
 //! supply point's identifier (POD, PDR, meter), always with the tax id; the complaint joins the
 //! back office's queue like any other, its reply clock starts at once, and the receipt (case
-//! number, date, deadline) is shown and, when an address is given, mailed.
+//! number, date, deadline) is shown and, when an address is given, mailed; the answer is mailed
+//! to that address too.
 
 use super::refused;
 use crate::auth::{self, Ctx};
@@ -143,10 +144,11 @@ pub(super) async fn complaint(
     let Some((customer, supply_point_id)) = found else {
         return fail(ctx.clone(), bad, ctx.t("complaint.no_match").into(), form);
     };
+    let reply_email = (!form.email.is_empty()).then_some(form.email.as_str());
     let opened = state
         .store
         .requests()
-        .open(
+        .open_replying_to(
             &NewRequest {
                 customer_id: customer.id,
                 supply_point_id,
@@ -159,6 +161,7 @@ pub(super) async fn complaint(
                 agent: None,
             },
             &state.config.reply_standards,
+            reply_email,
         )
         .await;
     let r = match refused(&ctx, opened)? {

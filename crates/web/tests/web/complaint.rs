@@ -131,6 +131,50 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
             .unwrap();
         assert!(queue.contains("Consumo stimato errato"), "{queue}");
 
+        // The back office sees where to answer, and the answer itself is mailed there (the
+        // customer has no online-branch account to read it in).
+        let page_url = format!("{b}/console/requests/{case}");
+        let page = office
+            .get(&page_url)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("<td id=\"reply-email\">mario.rossi@example.it</td>"),
+            "{page}"
+        );
+        let token = csrf(&office, &page_url).await;
+        let r = office
+            .post(&page_url)
+            .form(&[
+                ("csrf", token.as_str()),
+                (
+                    "text",
+                    "Abbiamo verificato la lettura e rettificato la bolletta.",
+                ),
+                ("channel", "web"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{n}");
+        assert!(
+            r.headers()["location"]
+                .to_str()
+                .unwrap()
+                .ends_with("done=answered_mailed"),
+            "{n}"
+        );
+        let mail = newest_mail(&app.outbox);
+        assert!(
+            mail.contains("To: mario.rossi@example.it")
+                && mail.contains("Abbiamo verificato la lettura e rettificato la bolletta."),
+            "{mail}"
+        );
+
         // By a supply point's identifier (any case): the complaint is about that supply.
         let r = submit(
             &c,
