@@ -419,7 +419,8 @@ impl Requests<'_> {
             .bind(id)
             .bind(email.trim())
             .execute(&mut **t)
-            .await)?;
+            .await
+            .map(|_| ()))?;
         }
         let contact = NewContact {
             external_id: id.to_string(),
@@ -466,12 +467,12 @@ impl Requests<'_> {
 
     /// The address a request's answer is to be mailed to, when its form gave one.
     pub async fn reply_email(self, id: i64) -> Result<Option<String>> {
-        on_db!(&self.store.db, |p| sqlx::query_scalar(
+        Ok(on_db!(&self.store.db, |p| sqlx::query_scalar(
             "SELECT email FROM request_reply_addresses WHERE request_id = $1"
         )
         .bind(id)
         .fetch_optional(p)
-        .await)
+        .await)?)
     }
 
     pub async fn get(self, id: i64) -> Result<Option<ServiceRequest>> {

@@ -330,14 +330,20 @@ pub(super) async fn answer(
     Ok(Redirect::to(&format!("/console/requests/{rid}?done={done}")).into_response())
 }
 
-/// The subject and text of the mail that tells a customer their request was answered.
-fn answer_mail(id: i64, link: &str) -> (String, String) {
-    let args: canali_domain::lang::Args = &[("id", &id), ("link", &link)];
-    let subject = format!(
+/// The subject of the mail about an answer, in Italian and English.
+fn answer_subject(id: i64) -> String {
+    let args: canali_domain::lang::Args = &[("id", &id)];
+    format!(
         "{} / {}",
         crate::i18n::fill(Lang::It, "mail.answer_subject", args),
         crate::i18n::fill(Lang::En, "mail.answer_subject", args)
-    );
+    )
+}
+
+/// The subject and text of the mail that tells a customer their request was answered.
+fn answer_mail(id: i64, link: &str) -> (String, String) {
+    let args: canali_domain::lang::Args = &[("id", &id), ("link", &link)];
+    let subject = answer_subject(id);
     let body = format!(
         "{}\n\n---\n\n{}",
         crate::i18n::fill(Lang::It, "mail.answer_body", args),
@@ -365,14 +371,11 @@ async fn tell_customer(
         let Some(to) = state.store.requests().reply_email(r.id).await? else {
             return Ok(false);
         };
-        let args: canali_domain::lang::Args = &[("id", &r.id)];
-        let subject = format!(
-            "{} / {}",
-            crate::i18n::fill(Lang::It, "mail.answer_subject", args),
-            crate::i18n::fill(Lang::En, "mail.answer_subject", args)
-        );
-        let answer = r.answer.as_deref().unwrap_or_default();
-        state.mailer.send(&to, &subject, answer.to_string()).await?;
+        let answer = r.answer.clone().unwrap_or_default();
+        state
+            .mailer
+            .send(&to, &answer_subject(r.id), answer)
+            .await?;
         return Ok(true);
     };
     let link = format!(
