@@ -108,6 +108,10 @@ pub enum Refusal {
     SubjectEmpty { letter: bool },
     #[error("the text of the request is empty: describe the request")]
     RequestBodyEmpty,
+    #[error(
+        "a complaint from someone not identified needs a name and a phone or an e-mail address to answer to"
+    )]
+    ComplainantUnknown,
     #[error("the supply point {supply_point} is not one of customer {customer}'s supplies")]
     SupplyPointNotCustomers { supply_point: i64, customer: i64 },
     #[error("the answer is empty: write the reply to the customer")]
@@ -270,6 +274,7 @@ impl Refusal {
         },
         || Refusal::SubjectEmpty { letter: false },
         || Refusal::RequestBodyEmpty,
+        || Refusal::ComplainantUnknown,
         || Refusal::SupplyPointNotCustomers {
             supply_point: 1,
             customer: 2,
@@ -372,6 +377,7 @@ impl Refusal {
             Refusal::AttachmentTooLarge { .. } => "refusal.attachment_too_large",
             Refusal::SubjectEmpty { .. } => "refusal.subject_empty",
             Refusal::RequestBodyEmpty => "refusal.request_body_empty",
+            Refusal::ComplainantUnknown => "refusal.complainant_unknown",
             Refusal::SupplyPointNotCustomers { .. } => "refusal.supply_point_not_customers",
             Refusal::AnswerEmpty => "refusal.answer_empty",
             Refusal::RequestNotOpen { .. } => "refusal.request_not_open",
@@ -505,7 +511,7 @@ impl Refusal {
                 ("what_it", subject_what(letter, "it").to_string()),
                 ("what_en", subject_what(letter, "en").to_string()),
             ],
-            Refusal::RequestBodyEmpty => Vec::new(),
+            Refusal::RequestBodyEmpty | Refusal::ComplainantUnknown => Vec::new(),
             Refusal::SupplyPointNotCustomers {
                 customer,
                 supply_point,

@@ -178,10 +178,13 @@ impl Mail<'_> {
                 let Some(req) = self.store.requests().get(*rid).await? else {
                     return refused(Refusal::NoRequestToLink { request: *rid });
                 };
-                if customer_id.is_some_and(|c| c != req.customer_id) {
+                // A complaint from someone not identified has no customer to compare.
+                if let (Some(given), Some(owner)) = (customer_id, req.customer_id)
+                    && given != owner
+                {
                     return refused(Refusal::LetterOtherCustomer { request: *rid });
                 }
-                customer_id = Some(req.customer_id);
+                customer_id = customer_id.or(req.customer_id);
                 reason = reason_of(req.kind);
             }
             MailLink::NewRequest { kind, body } => {
@@ -240,7 +243,8 @@ impl Mail<'_> {
             (MailLink::Existing(rid), _) => Some(*rid),
             (MailLink::NewRequest { kind, body }, Some(customer_id)) => {
                 let insert = RequestInsert {
-                    customer_id,
+                    customer_id: Some(customer_id),
+                    contact: None,
                     supply_point_id: None,
                     kind: *kind,
                     channel: Channel::Mail,

@@ -97,6 +97,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_request_reply_addresses.sql"),
         postgres: include_str!("../migrations/postgres/0014_request_reply_addresses.sql"),
     },
+    Migration {
+        version: 15,
+        name: "unidentified_complaints",
+        sqlite: include_str!("../migrations/sqlite/0015_unidentified_complaints.sql"),
+        postgres: include_str!("../migrations/postgres/0015_unidentified_complaints.sql"),
+    },
 ];
 
 /// The planner statistics of the customer search on PostgreSQL (migration 11), applied again by

@@ -81,7 +81,8 @@ pub struct NewRequest {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ServiceRequest {
     pub id: i64,
-    pub customer_id: i64,
+    /// None for a complaint from someone the public form could not identify.
+    pub customer_id: Option<i64>,
     pub supply_point_id: Option<i64>,
     pub kind: RequestKind,
     pub channel: Channel,
@@ -104,6 +105,23 @@ pub struct ServiceRequest {
     /// standard covers then.
     pub compensation_cents: Option<i64>,
     pub attachments: i64,
+    /// Who complained without being identified, and their phone (their address, when given,
+    /// is the reply address: [`Requests::reply_email`]).
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A complaint from the public form by someone who could not give a customer code or a supply
+/// point: a name, and a phone or an address to answer to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnidentifiedComplaint {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub subject: String,
+    pub body: String,
+    pub opened_at: i64,
+    pub attachments: Vec<NewAttachment>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -118,14 +136,15 @@ pub struct AttachmentMeta {
 pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.customer_id, r.supply_point_id, r.kind, r.channel, \
      r.subject, r.body, r.status, r.opened_at, r.opened_day, r.deadline_day, r.answered_at, \
      r.answer, r.answer_channel, r.answered_by, r.compensation_cents, \
-     (SELECT COUNT(*) FROM request_attachments a WHERE a.request_id = r.id)";
+     (SELECT COUNT(*) FROM request_attachments a WHERE a.request_id = r.id), \
+     r.contact_name, r.contact_phone";
 
-/// The 17 values of `REQUEST_COLUMNS`, in order: read from a row ([`request_row`]) or from a
+/// The 19 values of `REQUEST_COLUMNS`, in order: read from a row ([`request_row`]) or from a
 /// JSON array of them (the customer's home page on PostgreSQL, see `Store::customer_home`).
 #[derive(serde::Deserialize)]
 pub(crate) struct RequestValues(
     i64,
-    i64,
+    Option<i64>,
     Option<i64>,
     i64,
     i64,
@@ -141,6 +160,8 @@ pub(crate) struct RequestValues(
     Option<i64>,
     Option<i64>,
     i64,
+    Option<String>,
+    Option<String>,
 );
 
 impl RequestValues {
@@ -166,6 +187,8 @@ impl RequestValues {
             answered_by: self.14,
             compensation_cents: self.15,
             attachments: self.16,
+            contact_name: self.17,
+            contact_phone: self.18,
         })
     }
 }
@@ -182,7 +205,7 @@ where
     let text = |i: usize| r.try_get::<String, usize>(i);
     RequestValues(
         int(0)?,
-        int(1)?,
+        opt(1)?,
         opt(2)?,
         int(3)?,
         int(4)?,
@@ -198,6 +221,8 @@ where
         opt(14)?,
         opt(15)?,
         int(16)?,
+        r.try_get::<Option<String>, usize>(17)?,
+        r.try_get::<Option<String>, usize>(18)?,
     )
     .into_request()
 }
@@ -211,7 +236,10 @@ pub(crate) struct Brief {
 
 /// A request ready to insert.
 pub(crate) struct RequestInsert<'a> {
-    pub(crate) customer_id: i64,
+    /// None: a complaint from someone not identified, known by `contact`.
+    pub(crate) customer_id: Option<i64>,
+    /// The name and phone of who complained without being identified.
+    pub(crate) contact: Option<(&'a str, Option<&'a str>)>,
     pub(crate) supply_point_id: Option<i64>,
     pub(crate) kind: RequestKind,
     pub(crate) channel: Channel,
@@ -261,8 +289,8 @@ pub(crate) async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Re
     let id: i64 = on_tx!(&mut *tx, |t| {
         sqlx::query_scalar(
         "INSERT INTO service_requests (customer_id, supply_point_id, kind, channel, subject, body, \
-         status, opened_at, opened_day, deadline_day) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+         status, opened_at, opened_day, deadline_day, contact_name, contact_phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
     .bind(r.customer_id)
     .bind(r.supply_point_id)
@@ -274,6 +302,8 @@ pub(crate) async fn insert_request(tx: &mut Tx<'_>, r: &RequestInsert<'_>) -> Re
     .bind(r.opened_at)
     .bind(i64::from(r.opened_day.0))
     .bind(r.deadline_day.map(|d| i64::from(d.0)))
+    .bind(r.contact.map(|c| c.0))
+    .bind(r.contact.and_then(|c| c.1))
     .fetch_one(&mut **t)
     .await
     })?;
@@ -398,7 +428,8 @@ impl Requests<'_> {
         }
         let opened_day = Day::of_micros(req.opened_at);
         let insert = RequestInsert {
-            customer_id: req.customer_id,
+            customer_id: Some(req.customer_id),
+            contact: None,
             supply_point_id: req.supply_point_id,
             kind: req.kind,
             channel: req.channel,
@@ -465,6 +496,89 @@ impl Requests<'_> {
         }
     }
 
+    /// Opens a written complaint from someone the public form could not identify (no customer
+    /// code nor supply point at hand): known by name, with a phone and or a reply address. The
+    /// reply clock starts at once, by the complaint standard in force; the ledger contact has no
+    /// customer.
+    pub async fn open_unidentified(
+        self,
+        complaint: &UnidentifiedComplaint,
+        standards: &[ReplyStandard],
+    ) -> Result<ServiceRequest> {
+        let c = complaint;
+        let (subject, body, name) = (c.subject.trim(), c.body.trim(), c.name.trim());
+        let phone = c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        let email = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if subject.is_empty() {
+            return refused(Refusal::SubjectEmpty { letter: false });
+        }
+        if body.is_empty() {
+            return refused(Refusal::RequestBodyEmpty);
+        }
+        if name.is_empty() || (phone.is_none() && email.is_none()) {
+            return refused(Refusal::ComplainantUnknown);
+        }
+        check_text("subject", subject, TextKind::Line)?;
+        check_text("body", body, TextKind::Body)?;
+        check_text("name", name, TextKind::Name)?;
+        check_opt("phone", phone, TextKind::Name)?;
+        check_opt("email", email, TextKind::Name)?;
+        for a in &c.attachments {
+            check_attachment(a, false)?;
+        }
+        let opened_day = Day::of_micros(c.opened_at);
+        let kind = RequestKind::Complaint;
+        let insert = RequestInsert {
+            customer_id: None,
+            contact: Some((name, phone)),
+            supply_point_id: None,
+            kind,
+            channel: Channel::Web,
+            subject,
+            body,
+            opened_at: c.opened_at,
+            opened_day,
+            deadline_day: reply_deadline(standards, kind, opened_day, false),
+            attachments: &c.attachments,
+        };
+        self.store.branch_sots().await?;
+        let mut tx = begin(&self.store.db).await?;
+        let id = insert_request(&mut tx, &insert).await?;
+        if let Some(email) = email {
+            on_tx!(&mut tx, |t| sqlx::query(
+                "INSERT INTO request_reply_addresses (request_id, email) VALUES ($1, $2)"
+            )
+            .bind(id)
+            .bind(email)
+            .execute(&mut **t)
+            .await
+            .map(|_| ()))?;
+        }
+        let contact = NewContact {
+            external_id: id.to_string(),
+            channel: Channel::Web,
+            started_at: c.opened_at,
+            ended_at: None,
+            segment: None,
+            customer: None,
+            territory: None,
+            wait_seconds: None,
+            handle_seconds: None,
+            reason: Some(reason_of(kind)),
+            outcome: Some(Outcome::RequestOpened),
+            branch: None,
+            line: None,
+            agent: None,
+        };
+        self.store
+            .ledger_in(&mut tx, REQUEST_SOURCE, contact)
+            .await?;
+        tx.commit().await?;
+        self.get(id)
+            .await?
+            .ok_or_else(|| StoreError::not_found("request", id))
+    }
+
     /// The address a request's answer is to be mailed to, when its form gave one.
     pub async fn reply_email(self, id: i64) -> Result<Option<String>> {
         Ok(on_db!(&self.store.db, |p| sqlx::query_scalar(
@@ -516,7 +630,8 @@ impl Requests<'_> {
         })
     }
 
-    /// The back office's queue: requests in `status` with the customer's name and code, the
+    /// The back office's queue: requests in `status` with the customer's name and code (for a
+    /// complaint from someone not identified, the name they gave and an empty code), the
     /// nearest reply deadline first, requests without a deadline last, then by opening.
     pub async fn queue(
         self,
@@ -525,8 +640,9 @@ impl Requests<'_> {
         offset: i64,
     ) -> Result<Vec<(ServiceRequest, String, String)>> {
         let sql = format!(
-            "SELECT {REQUEST_COLUMNS}, c.name, c.code FROM service_requests r \
-             JOIN customers c ON c.id = r.customer_id WHERE r.status = $1 \
+            "SELECT {REQUEST_COLUMNS}, COALESCE(c.name, r.contact_name, ''), COALESCE(c.code, '') \
+             FROM service_requests r \
+             LEFT JOIN customers c ON c.id = r.customer_id WHERE r.status = $1 \
              ORDER BY CASE WHEN r.deadline_day IS NULL THEN 1 ELSE 0 END, r.deadline_day, \
                       r.opened_at, r.id \
              LIMIT $2 OFFSET $3"
@@ -540,8 +656,8 @@ impl Requests<'_> {
                 .await?;
             rows.iter()
                 .map(|r| {
-                    let name: String = sqlx::Row::try_get(r, 17usize)?;
-                    let code: String = sqlx::Row::try_get(r, 18usize)?;
+                    let name: String = sqlx::Row::try_get(r, 19usize)?;
+                    let code: String = sqlx::Row::try_get(r, 20usize)?;
                     Ok((request_row(r)?, name, code))
                 })
                 .collect()

@@ -232,6 +232,11 @@ const COMMON: Texts = &[
         "The text of the request is empty: describe the request.",
     ),
     (
+        "refusal.complainant_unknown",
+        "Senza codici della bolletta servono il tuo nome e un telefono o un indirizzo e-mail a cui risponderti.",
+        "Without the codes on your bill we need your name and a phone number or an e-mail address to answer to.",
+    ),
+    (
         "refusal.supply_point_not_customers",
         "La fornitura {supply_point} non è tra quelle del cliente {customer}.",
         "The supply point {supply_point} is not one of customer {customer}'s supplies.",

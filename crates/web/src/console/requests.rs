@@ -113,8 +113,11 @@ struct RequestPage {
     opened: String,
     deadline: Option<String>,
     days_left: Option<i64>,
-    customer_id: i64,
+    /// None for a complaint from someone not identified, known by `contact`.
+    customer_id: Option<i64>,
     customer: String,
+    /// The name and phone of who complained without being identified.
+    contact: Option<String>,
     /// Where the answer is mailed: the address the public complaint form gave.
     reply_email: Option<String>,
     files: Vec<FileView>,
@@ -168,10 +171,12 @@ async fn request_view(
         .get(id)
         .await?
         .ok_or(WebError::NotFound)?;
+    // A complaint from someone the public form could not identify has no customer.
+    let customer_id = r.customer_id.unwrap_or(0);
     let (customer, files, points, reply_email) = tokio::try_join!(
-        state.store.customers().get(r.customer_id),
+        state.store.customers().get(customer_id),
         state.store.requests().attachments_of(r.id),
-        state.store.customers().supply_points_of(r.customer_id),
+        state.store.customers().supply_points_of(customer_id),
         state.store.requests().reply_email(r.id),
     )?;
     let point = r
@@ -185,7 +190,7 @@ async fn request_view(
         state,
         op.id,
         "view_request",
-        Some(r.customer_id),
+        r.customer_id,
         &format!("request {id}"),
     )
     .await?;
@@ -230,6 +235,10 @@ async fn request_view(
         customer: customer
             .map(|c| format!("{} ({})", c.name, c.code))
             .unwrap_or_default(),
+        contact: r.contact_name.as_ref().map(|name| match &r.contact_phone {
+            Some(phone) => format!("{name} · {phone}"),
+            None => name.clone(),
+        }),
         reply_email,
         files: files
             .into_iter()
@@ -309,14 +318,7 @@ pub(super) async fn answer(
         ),
         None => format!("request {rid} by {}", channel.name()),
     };
-    audit(
-        &state,
-        op.id,
-        "answer_request",
-        Some(r.customer_id),
-        &detail,
-    )
-    .await?;
+    audit(&state, op.id, "answer_request", r.customer_id, &detail).await?;
     // The answer is stored: a mail that cannot go out is said on the page, not an error (the
     // request cannot be answered twice, so an error page would leave no way to retry).
     let done = match tell_customer(&state, &r).await {
@@ -361,13 +363,11 @@ async fn tell_customer(
     state: &AppState,
     r: &canali_store::requests::ServiceRequest,
 ) -> Result<bool, WebError> {
-    let Some(login) = state
-        .store
-        .accounts()
-        .portal_login(r.customer_id)
-        .await?
-        .filter(|l| l.confirmed_at.is_some())
-    else {
+    let login = match r.customer_id {
+        Some(customer_id) => state.store.accounts().portal_login(customer_id).await?,
+        None => None,
+    };
+    let Some(login) = login.filter(|l| l.confirmed_at.is_some()) else {
         let Some(to) = state.store.requests().reply_email(r.id).await? else {
             return Ok(false);
         };

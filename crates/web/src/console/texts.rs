@@ -210,6 +210,12 @@ pub const TEXTS: Texts = &[
         "Risposta registrata.",
         "Answer recorded.",
     ),
+    ("console.request.contact", "Reclamante", "Complainant"),
+    (
+        "console.request.unidentified",
+        "non identificato",
+        "not identified",
+    ),
     (
         "console.request.reply_email",
         "Risposta per e-mail a",

@@ -1,6 +1,7 @@
 //! A written complaint without an online-branch account (TIQV 2026: the seller's site offers a
 //! complaint form to everyone). The customer says who they are with the customer code or a
-//! supply point's identifier (POD, PDR, meter), always with the tax id; the complaint joins the
+//! supply point's identifier (POD, PDR, meter), always with the tax id, or, without any code, by
+//! name with a phone or an address to answer to; the complaint joins the
 //! back office's queue like any other, its reply clock starts at once, and the receipt (case
 //! number, date, deadline) is shown and, when an address is given, mailed; the answer is mailed
 //! to that address too.
@@ -19,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 use canali_domain::Channel;
 use canali_domain::service::RequestKind;
 use canali_domain::text::{TextKind, check_text};
-use canali_store::requests::NewRequest;
+use canali_store::StoreError;
+use canali_store::requests::{NewRequest, ServiceRequest, UnidentifiedComplaint};
 use std::net::SocketAddr;
 
 /// What the form sends back when it is shown again.
@@ -28,6 +30,8 @@ pub(super) struct ComplaintFields {
     code: String,
     point: String,
     tax_id: String,
+    name: String,
+    phone: String,
     email: String,
     subject: String,
     body: String,
@@ -75,6 +79,8 @@ pub(super) async fn complaint(
         code: upload.take("code").trim().to_string(),
         point: upload.take("point").trim().to_string(),
         tax_id: upload.take("tax_id").trim().to_string(),
+        name: upload.take("name").trim().to_string(),
+        phone: upload.take("phone").trim().to_string(),
         email: upload.take("email").trim().to_string(),
         subject: upload.take("subject").trim().to_string(),
         body: upload.take("body").trim().to_string(),
@@ -108,6 +114,8 @@ pub(super) async fn complaint(
         ("code", &form.code, TextKind::Code),
         ("point", &form.point, TextKind::Code),
         ("tax_id", &form.tax_id, TextKind::Code),
+        ("name", &form.name, TextKind::Name),
+        ("phone", &form.phone, TextKind::Name),
         ("email", &form.email, TextKind::Name),
     ]
     .into_iter()
@@ -119,7 +127,13 @@ pub(super) async fn complaint(
     if !form.email.is_empty() && (!form.email.contains('@') || form.email.len() < 3) {
         return fail(ctx.clone(), bad, ctx.t("register.bad_email").into(), form);
     }
-    if form.tax_id.is_empty() || (form.code.is_empty() == form.point.is_empty()) {
+    // Identified by one of the codes with the tax id, or, without any code, known by name with
+    // a phone or an address to answer to.
+    let unidentified = form.code.is_empty() && form.point.is_empty() && form.tax_id.is_empty();
+    if unidentified && (form.name.is_empty() || (form.phone.is_empty() && form.email.is_empty())) {
+        return fail(ctx.clone(), bad, ctx.t("complaint.identify").into(), form);
+    }
+    if !unidentified && (form.tax_id.is_empty() || form.code.is_empty() == form.point.is_empty()) {
         return fail(ctx.clone(), bad, ctx.t("complaint.identify").into(), form);
     }
     if let Some(msg) = upload.fault_message(ctx.lang, state.config.max_upload_bytes) {
@@ -129,41 +143,29 @@ pub(super) async fn complaint(
         };
         return fail(ctx, status, msg, form);
     }
-    let accounts = state.store.accounts();
-    let found = if form.code.is_empty() {
-        accounts
-            .supply_point_match(&form.point, &form.tax_id)
-            .await?
-            .map(|(who, point)| (who, Some(point)))
+    let opened = if unidentified {
+        let complaint = UnidentifiedComplaint {
+            name: form.name.clone(),
+            phone: (!form.phone.is_empty()).then(|| form.phone.clone()),
+            email: (!form.email.is_empty()).then(|| form.email.clone()),
+            subject: form.subject.clone(),
+            body: form.body.clone(),
+            opened_at: now_micros(),
+            attachments: std::mem::take(&mut upload.files),
+        };
+        Some(
+            state
+                .store
+                .requests()
+                .open_unidentified(&complaint, &state.config.reply_standards)
+                .await,
+        )
     } else {
-        accounts
-            .registration_match(&form.code, &form.tax_id)
-            .await?
-            .map(|who| (who, None))
+        open_identified(&state, &form, &mut upload).await?
     };
-    let Some((customer, supply_point_id)) = found else {
+    let Some(opened) = opened else {
         return fail(ctx.clone(), bad, ctx.t("complaint.no_match").into(), form);
     };
-    let reply_email = (!form.email.is_empty()).then_some(form.email.as_str());
-    let opened = state
-        .store
-        .requests()
-        .open_replying_to(
-            &NewRequest {
-                customer_id: customer.id,
-                supply_point_id,
-                kind: RequestKind::Complaint,
-                channel: Channel::Web,
-                subject: form.subject.clone(),
-                body: form.body.clone(),
-                opened_at: now_micros(),
-                attachments: std::mem::take(&mut upload.files),
-                agent: None,
-            },
-            &state.config.reply_standards,
-            reply_email,
-        )
-        .await;
     let r = match refused(&ctx, opened)? {
         Ok(r) => r,
         Err(msg) => return fail(ctx, bad, msg, form),
@@ -195,6 +197,54 @@ pub(super) async fn complaint(
         ctx,
     }
     .into_response())
+}
+
+/// A request the store opened or refused; none when the codes identified nobody.
+type Opened = Option<Result<ServiceRequest, StoreError>>;
+
+/// Opens the complaint of the customer the codes identify; none when they identify nobody.
+async fn open_identified(
+    state: &AppState,
+    form: &ComplaintFields,
+    upload: &mut UploadForm,
+) -> Result<Opened, WebError> {
+    let accounts = state.store.accounts();
+    let found = if form.code.is_empty() {
+        accounts
+            .supply_point_match(&form.point, &form.tax_id)
+            .await?
+            .map(|(who, point)| (who, Some(point)))
+    } else {
+        accounts
+            .registration_match(&form.code, &form.tax_id)
+            .await?
+            .map(|who| (who, None))
+    };
+    let Some((customer, supply_point_id)) = found else {
+        return Ok(None);
+    };
+    let reply_email = (!form.email.is_empty()).then_some(form.email.as_str());
+    Ok(Some(
+        state
+            .store
+            .requests()
+            .open_replying_to(
+                &NewRequest {
+                    customer_id: customer.id,
+                    supply_point_id,
+                    kind: RequestKind::Complaint,
+                    channel: Channel::Web,
+                    subject: form.subject.clone(),
+                    body: form.body.clone(),
+                    opened_at: now_micros(),
+                    attachments: std::mem::take(&mut upload.files),
+                    agent: None,
+                },
+                &state.config.reply_standards,
+                reply_email,
+            )
+            .await,
+    ))
 }
 
 /// The receipt mailed to the address the form gave.

@@ -6,8 +6,8 @@ pub const TEXTS: Texts = &[
     ("complaint.title", "Presenta un reclamo", "Make a complaint"),
     (
         "complaint.intro",
-        "Per presentare un reclamo scritto non serve registrarsi allo sportello online: basta il codice cliente oppure il codice della fornitura (POD, PDR o matricola del contatore), con il codice fiscale o la partita IVA dell'intestatario. Li trovi in bolletta.",
-        "You do not need an online-branch account to make a written complaint: the customer code or the supply's code (POD, PDR or meter number) is enough, with the account holder's tax code or VAT number. They are on your bill.",
+        "Per presentare un reclamo scritto non serve registrarsi allo sportello online: basta il codice cliente oppure il codice della fornitura (POD, PDR o matricola del contatore), con il codice fiscale o la partita IVA dell'intestatario. Li trovi in bolletta. Se non li hai, lascia i tuoi recapiti.",
+        "You do not need an online-branch account to make a written complaint: the customer code or the supply's code (POD, PDR or meter number) is enough, with the account holder's tax code or VAT number. They are on your bill. Without them, leave your contact details.",
     ),
     (
         "complaint.who",
@@ -19,6 +19,18 @@ pub const TEXTS: Texts = &[
         "Indica il codice cliente oppure il codice della fornitura (uno dei due).",
         "Give the customer code or the supply's code (one of the two).",
     ),
+    (
+        "complaint.no_codes",
+        "Non hai i codici della bolletta?",
+        "No codes from your bill at hand?",
+    ),
+    (
+        "complaint.no_codes_help",
+        "Lascia il tuo nome e un telefono o un indirizzo e-mail: il reclamo è registrato lo stesso e ti rispondiamo lì.",
+        "Leave your name and a phone number or an e-mail address: the complaint is recorded all the same and we answer you there.",
+    ),
+    ("complaint.name", "Nome e cognome", "Full name"),
+    ("complaint.phone", "Telefono", "Phone"),
     (
         "complaint.point",
         "Codice della fornitura (POD, PDR o matricola)",
@@ -37,8 +49,8 @@ pub const TEXTS: Texts = &[
     ("complaint.send", "Invia il reclamo", "Send the complaint"),
     (
         "complaint.identify",
-        "Indica il codice fiscale o la partita IVA e uno solo tra codice cliente e codice della fornitura.",
-        "Give the tax code or VAT number and one of the customer code and the supply code, not both.",
+        "Indica il codice fiscale o la partita IVA e uno solo tra codice cliente e codice della fornitura; senza codici, il tuo nome e un telefono o un indirizzo e-mail.",
+        "Give the tax code or VAT number and one of the customer code and the supply code, not both; without codes, your name and a phone number or an e-mail address.",
     ),
     (
         "complaint.no_match",

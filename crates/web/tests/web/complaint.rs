@@ -9,6 +9,17 @@ use canali_domain::service::{RequestKind, RequestStatus};
 use common::*;
 use reqwest::multipart::{Form, Part};
 
+/// The form of someone without the bill's codes: a name and a phone, no address.
+fn contact_form(token: &str, name: &str, phone: &str) -> Form {
+    Form::new()
+        .text("csrf", token.to_string())
+        .text("name", name.to_string())
+        .text("phone", phone.to_string())
+        .text("subject", "Nessuna bolletta ricevuta")
+        .text("body", "Ho traslocato e non ricevo più le bollette.")
+        .text("privacy", "yes")
+}
+
 fn form(token: &str, who: (&str, &str), tax_id: &str, subject: &str) -> Form {
     Form::new()
         .text("csrf", token.to_string())
@@ -94,7 +105,7 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
         let stored = app.store.requests().get(case).await.unwrap().unwrap();
         assert_eq!(
             (stored.customer_id, stored.kind, stored.status),
-            (1, RequestKind::Complaint, RequestStatus::Open),
+            (Some(1), RequestKind::Complaint, RequestStatus::Open),
             "{n}"
         );
         assert_eq!(stored.attachments, 1, "{n}");
@@ -189,9 +200,80 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
         let stored = app.store.requests().get(case).await.unwrap().unwrap();
         assert_eq!(
             (stored.customer_id, stored.supply_point_id),
-            (1, Some(11)),
+            (Some(1), Some(11)),
             "{n}"
         );
+    }
+}
+
+#[tokio::test]
+async fn without_the_codes_a_name_and_a_phone_are_enough() {
+    for app in spawn_apps().await {
+        let b = &app.base;
+        let n = app.backend;
+        let c = client();
+        let url = format!("{b}/complaint");
+        // A name without a phone or an address: asked for one.
+        let token = csrf(&c, &url).await;
+        let r = c
+            .post(&url)
+            .multipart(contact_form(&token, "Anna Verdi", ""))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{n}");
+        let token = csrf(&c, &url).await;
+        let r = c
+            .post(&url)
+            .multipart(contact_form(&token, "Anna Verdi", "+39 051 1234567"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{n}");
+        let case = case_of(&r.text().await.unwrap());
+        let stored = app.store.requests().get(case).await.unwrap().unwrap();
+        assert_eq!(stored.customer_id, None, "{n}");
+        assert_eq!(
+            (
+                stored.contact_name.as_deref(),
+                stored.contact_phone.as_deref()
+            ),
+            (Some("Anna Verdi"), Some("+39 051 1234567")),
+            "{n}"
+        );
+        assert_eq!(
+            stored.deadline_day,
+            Some(canali_domain::Day(stored.opened_day.0 + 30)),
+            "{n}: the clock starts at once"
+        );
+        // In the back office's queue under the name given, with the phone on its page.
+        let office = operator_client(&app, "back_office").await;
+        let queue = office
+            .get(format!("{b}/console/requests"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            queue.contains("Nessuna bolletta ricevuta") && queue.contains("Anna Verdi"),
+            "{queue}"
+        );
+        let page = office
+            .get(format!("{b}/console/requests/{case}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Anna Verdi · +39 051 1234567"), "{page}");
+        // The API's queue lists it too, with an empty customer code.
+        let queue = app.api_get("/api/v1/requests?status=open").await;
+        assert_eq!(queue.status(), 200, "{n}");
+        let text = queue.text().await.unwrap();
+        assert!(text.contains("Anna Verdi"), "{text}");
     }
 }
 
