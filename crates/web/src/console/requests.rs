@@ -171,14 +171,18 @@ async fn request_view(
         .get(id)
         .await?
         .ok_or(WebError::NotFound)?;
-    // A complaint from someone the public form could not identify has no customer.
-    let customer_id = r.customer_id.unwrap_or(0);
-    let (customer, files, points, reply_email) = tokio::try_join!(
-        state.store.customers().get(customer_id),
+    let (files, reply_email) = tokio::try_join!(
         state.store.requests().attachments_of(r.id),
-        state.store.customers().supply_points_of(customer_id),
         state.store.requests().reply_email(r.id),
     )?;
+    // A complaint from someone the public form could not identify has no customer.
+    let (customer, points) = match r.customer_id {
+        Some(id) => tokio::try_join!(
+            state.store.customers().get(id),
+            state.store.customers().supply_points_of(id),
+        )?,
+        None => (None, Vec::new()),
+    };
     let point = r
         .supply_point_id
         .and_then(|p| points.iter().find(|x| x.id == p))
