@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calls;
 pub mod contacts;
 mod contract;
+pub mod indicators;
 pub mod problem;
 pub mod resources;
 
@@ -27,7 +28,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
 #[openapi(
     info(
         title = "canali API",
-        description = "The multichannel customer-contact platform's REST API: customers, the contact ledger, call events, requests, postal mail and the yearly report. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
+        description = "The multichannel customer-contact platform's REST API: customers, the contact ledger, call events, requests, postal mail, the yearly report and the monthly indicators. Authenticate with `Authorization: Bearer <token>`; errors are RFC 9457 problem details.",
     ),
     paths(
         resources::search_customers,
@@ -44,13 +45,16 @@ pub use auth::{ApiClient, TOKEN_TTL};
         resources::mail_list,
         resources::register_mail,
         resources::report,
+        indicators::call_center,
+        indicators::branches,
     ),
     components(schemas(
         problem::Problem,
         problem::FieldError,
         ChannelName,
         RequestKindName,
-        resources::QueueStatus
+        resources::QueueStatus,
+        indicators::LineName
     )),
     modifiers(&BearerScheme, &TokenProblems, &FormBody),
     tags(
@@ -60,6 +64,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
         (name = "requests", description = "Requests and complaints"),
         (name = "mail", description = "The postal mail registry"),
         (name = "report", description = "The yearly channel report"),
+        (name = "indicators", description = "A month's call-center and branch indicators against the standards in force"),
     )
 )]
 pub struct ApiDoc;
@@ -189,6 +194,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/report/{year}",
             get(resources::report).fallback(problem::allow("GET, HEAD")),
+        )
+        .route(
+            "/api/v1/indicators/call-center/{month}",
+            get(indicators::call_center).fallback(problem::allow("GET, HEAD")),
+        )
+        .route(
+            "/api/v1/indicators/branches/{month}",
+            get(indicators::branches).fallback(problem::allow("GET, HEAD")),
         )
         .route("/api", axum::routing::any(problem::no_route))
         .route("/api/", axum::routing::any(problem::no_route))

@@ -657,3 +657,81 @@ async fn the_document_declares_what_the_server_answers() {
     }
     assert!(responses >= 35, "{responses} responses");
 }
+
+/// A month's indicators as a data warehouse reads them: the same JSON as `canali kpi`, judged
+/// by the standards of the month's own time, and a bad month or line named in a problem.
+#[tokio::test]
+async fn the_indicators_of_a_month_are_those_of_canali_kpi() {
+    for app in spawn_apps().await {
+        let n = app.backend;
+        // Two answered residential calls in March 2026 (95 s of wait each).
+        for (i, day) in ["2026-03-02", "2026-03-03"].iter().enumerate() {
+            let mut c = contact(&format!("KPI-{i}"));
+            c["started_at"] = json!(format!("{day}T09:15:00+01:00"));
+            c["ended_at"] = json!(format!("{day}T09:21:30+01:00"));
+            let r = app.api_post("/api/v1/contacts", &c).await;
+            assert_eq!(r.status(), 201, "{n}: {}", r.text().await.unwrap());
+        }
+        let r = app
+            .api_get("/api/v1/indicators/call-center/2026-03?line=residential")
+            .await;
+        assert_eq!(r.status(), 200, "{n}");
+        let body: Value = r.json().await.unwrap();
+        let settings = canali_callcenter::CallCenterSettings::default();
+        let expected = canali_callcenter::kpi::month(
+            &app.store,
+            2026,
+            3,
+            Some(canali_callcenter::Line::Residential),
+            &settings,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            body["indicators"],
+            serde_json::to_value(&expected).unwrap(),
+            "{n}"
+        );
+        let ind = &body["indicators"][0];
+        assert_eq!(
+            (ind["offered"].as_i64(), ind["answered"].as_i64()),
+            (Some(2), Some(2)),
+            "{n}"
+        );
+        let tma = ind["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["indicator"] == "TMA" && c["standard"] == "ARERA energy sales (TIQV 2026)")
+            .unwrap_or_else(|| panic!("{n}: no 2026 TMA check in {ind}"));
+        assert_eq!(tma["limit"], "<= 180 s", "{n}");
+        assert_eq!(tma["met"], true, "{n}");
+
+        let r = app.api_get("/api/v1/indicators/branches/2026-03").await;
+        assert_eq!(r.status(), 200, "{n}");
+        let body: Value = r.json().await.unwrap();
+        let expected = canali_branches::kpi::branch_kpis(
+            &app.store,
+            "2026-03",
+            &canali_branches::kpi::BranchStandards::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(body, serde_json::to_value(&expected).unwrap(), "{n}");
+
+        for (path, field) in [
+            ("/api/v1/indicators/call-center/2026-13", "month"),
+            ("/api/v1/indicators/branches/March", "month"),
+            ("/api/v1/indicators/call-center/2026-03?line=night", "line"),
+        ] {
+            let p = problem(app.api_get(path).await, 400).await;
+            assert_eq!(p["errors"][0]["field"], field, "{n}: {path} {p}");
+        }
+        let anonymous = reqwest::Client::new()
+            .get(app.url("/api/v1/indicators/branches/2026-03"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 401, "{n}");
+    }
+}
