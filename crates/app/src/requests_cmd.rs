@@ -4,10 +4,8 @@
 use anyhow::{Result, bail};
 use canali_domain::Day;
 use canali_domain::lang::Lang;
-use canali_domain::service::reply_standard_at;
-use canali_store::requests::KindOnTime;
+use canali_store::requests::KindYear;
 use clap::{Args, ValueEnum};
-use serde::Serialize;
 use std::path::Path;
 
 #[derive(Args)]
@@ -30,60 +28,23 @@ enum Format {
     Json,
 }
 
-/// One kind's year against its standard.
-#[derive(Serialize)]
-struct KindYear {
-    #[serde(flatten)]
-    counts: KindOnTime,
-    days: Option<i32>,
-    days_four_monthly: Option<i32>,
-    on_time_pct: Option<f64>,
-    /// The general standard's share, when the kind has one.
-    min_on_time_pct: Option<f64>,
-    /// None: no general standard, or no case judged yet.
-    met: Option<bool>,
-    source: Option<String>,
-}
-
 pub async fn run(db: &str, config: &Path, args: RequestsKpiArgs) -> Result<()> {
     let web: canali_web::WebConfig = crate::settings_table(config, "web")?;
     if let Err(e) = web.validate() {
         bail!("{e}");
     }
-    let first = jiff::civil::Date::new(args.year, 1, 1)?;
     let today = args.today.unwrap_or_else(|| {
         jiff::Zoned::now()
             .with_time_zone(canali_domain::ROME.clone())
             .date()
     });
     let store = crate::open(db).await?;
-    let counts = store
+    let rows = store
         .requests()
-        .on_time_by_kind(
-            Day::from_date(first),
-            Day::from_date(first.last_of_year()),
-            Day::from_date(today),
-        )
+        .year_on_time(args.year, Day::from_date(today), &web.reply_standards)
         .await;
     store.close().await;
-    let rows: Vec<KindYear> = counts?
-        .into_iter()
-        .map(|counts| {
-            let standard =
-                reply_standard_at(&web.reply_standards, counts.kind, Day::from_date(first));
-            let min = standard.and_then(|s| s.yearly_on_time_min_pct);
-            let pct = counts.on_time_pct();
-            KindYear {
-                days: standard.map(|s| s.days),
-                days_four_monthly: standard.and_then(|s| s.days_four_monthly),
-                on_time_pct: pct,
-                min_on_time_pct: min,
-                met: min.zip(pct).map(|(min, pct)| pct >= min),
-                source: standard.map(|s| s.source.clone()),
-                counts,
-            }
-        })
-        .collect();
+    let rows = rows?;
     match args.format {
         Format::Json => println!(
             "{}",

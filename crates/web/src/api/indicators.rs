@@ -1,6 +1,6 @@
-//! The call-center and branch indicators of a month, the same JSON as `canali kpi call-center
-//! --format json` and `canali kpi branches --format json` (docs/callcenter.md,
-//! docs/branches.md), for a data warehouse or a wall screen.
+//! The call-center and branch indicators of a month and the timeliness of a year's requests,
+//! the same JSON as `canali kpi call-center|branches|requests --format json` (docs/callcenter.md,
+//! docs/branches.md, docs/web.md), for a data warehouse or a wall screen.
 
 use super::ApiClient;
 use super::problem::Problem;
@@ -109,6 +109,40 @@ pub async fn branches(
             other => Problem::internal_logged(format!("branch indicators of {month}: {other}")),
         })?;
     Ok(Json(kpis).into_response())
+}
+
+/// A year's written requests per kind against the regulator's reply standards, judged today:
+/// the same JSON as `canali kpi requests --year Y --format json`.
+#[utoipa::path(get, path = "/api/v1/indicators/requests/{year}", tag = "indicators",
+    params(("year" = i16, Path, minimum = 1900, maximum = 2200, description = "The year of receipt, e.g. 2026")),
+    responses(
+        (status = 200, description = "`kinds`: per kind of request a standard timed, the requests answered on time, late, open past the deadline and open in time, the share on time against the yearly standard, and the compensation owed", body = Object),
+        (status = 400, description = "The year is not a whole number from 1900 to 2200 (problem type `/api/problems/validation`)", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn requests(
+    _client: ApiClient,
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> Result<Response, Problem> {
+    let year: i16 = super::canonical_int(&year)
+        .filter(|y| (1900..=2200).contains(y))
+        .map(|y| y as i16)
+        .ok_or_else(|| {
+            Problem::field("year", format!("'{year}' is not a year from 1900 to 2200"))
+        })?;
+    let today = canali_domain::Day::of_micros(crate::now_micros());
+    let kinds = state
+        .store
+        .requests()
+        .year_on_time(year, today, &state.config.reply_standards)
+        .await?;
+    Ok(Json(serde_json::json!({
+        "year": year,
+        "judged_on": today.date().to_string(),
+        "kinds": kinds,
+    }))
+    .into_response())
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
         resources::report,
         indicators::call_center,
         indicators::branches,
+        indicators::requests,
     ),
     components(schemas(
         problem::Problem,
@@ -64,7 +65,7 @@ pub use auth::{ApiClient, TOKEN_TTL};
         (name = "requests", description = "Requests and complaints"),
         (name = "mail", description = "The postal mail registry"),
         (name = "report", description = "The yearly channel report"),
-        (name = "indicators", description = "A month's call-center and branch indicators against the standards in force"),
+        (name = "indicators", description = "A month's call-center and branch indicators and a year's request timeliness, against the standards in force"),
     )
 )]
 pub struct ApiDoc;
@@ -202,6 +203,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/indicators/branches/{month}",
             get(indicators::branches).fallback(problem::allow("GET, HEAD")),
+        )
+        .route(
+            "/api/v1/indicators/requests/{year}",
+            get(indicators::requests).fallback(problem::allow("GET, HEAD")),
         )
         .route("/api", axum::routing::any(problem::no_route))
         .route("/api/", axum::routing::any(problem::no_route))

@@ -167,37 +167,27 @@ async fn on_time_rows(
     today: Day,
     lang: Lang,
 ) -> Result<Vec<OnTimeRow>, WebError> {
-    let first = jiff::civil::Date::new(year, 1, 1)
-        .map_err(|_| WebError::BadRequest(format!("{year} is not a year the report can cover")))?;
+    if !(1990..=2200).contains(&year) {
+        return Err(WebError::BadRequest(format!(
+            "{year} is not a year the report can cover"
+        )));
+    }
     let kinds = state
         .store
         .requests()
-        .on_time_by_kind(
-            Day::from_date(first),
-            Day::from_date(first.last_of_year()),
-            today,
-        )
+        .year_on_time(year, today, &state.config.reply_standards)
         .await?;
     Ok(kinds
         .iter()
-        .map(|k| {
-            let min = canali_domain::service::reply_standard_at(
-                &state.config.reply_standards,
-                k.kind,
-                Day::from_date(first),
-            )
-            .and_then(|s| s.yearly_on_time_min_pct);
-            let pct = k.on_time_pct();
-            OnTimeRow {
-                kind: k.kind.label(lang),
-                on_time: pct.map_or("–".into(), |p| locale::pct(p, lang)),
-                standard: min.map_or(String::new(), |m| {
-                    format!("≥ {}", locale::pct_short(m, lang))
-                }),
-                missed: matches!((pct, min), (Some(p), Some(m)) if p < m),
-                late: k.answered_late + k.open_overdue,
-                compensation: locale::dec(k.compensation_cents as f64 / 100.0, 2, lang),
-            }
+        .map(|k| OnTimeRow {
+            kind: k.counts.kind.label(lang),
+            on_time: k.on_time_pct.map_or("–".into(), |p| locale::pct(p, lang)),
+            standard: k.min_on_time_pct.map_or(String::new(), |m| {
+                format!("≥ {}", locale::pct_short(m, lang))
+            }),
+            missed: k.met == Some(false),
+            late: k.counts.answered_late + k.counts.open_overdue,
+            compensation: locale::dec(k.counts.compensation_cents as f64 / 100.0, 2, lang),
         })
         .collect())
 }

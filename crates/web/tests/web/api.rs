@@ -727,6 +727,30 @@ async fn the_indicators_of_a_month_are_those_of_canali_kpi() {
             let p = problem(app.api_get(path).await, 400).await;
             assert_eq!(p["errors"][0]["field"], field, "{n}: {path} {p}");
         }
+        // A year's requests: none received in 2011 here; a complaint opened today, still in time.
+        let r = app.api_get("/api/v1/indicators/requests/2011").await;
+        assert_eq!(r.status(), 200, "{n}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["kinds"], json!([]), "{n}");
+        let r = app
+            .api_post(
+                "/api/v1/requests",
+                &json!({"customer_id": 1, "kind": "complaint", "subject": "Bolletta",
+                        "body": "Il consumo non è il mio."}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{n}: {}", r.text().await.unwrap());
+        let year = canali_domain::Day::of_micros(jiff::Timestamp::now().as_microsecond()).year();
+        let r = app
+            .api_get(&format!("/api/v1/indicators/requests/{year}"))
+            .await;
+        let body: Value = r.json().await.unwrap();
+        let complaint = &body["kinds"][0];
+        assert_eq!(complaint["kind"], "complaint", "{n}: {body}");
+        assert_eq!(complaint["open_in_time"], 1, "{n}: {body}");
+        assert_eq!(complaint["min_on_time_pct"], 95.0, "{n}: {body}");
+        let p = problem(app.api_get("/api/v1/indicators/requests/1800").await, 400).await;
+        assert_eq!(p["errors"][0]["field"], "year", "{n}: {p}");
         let anonymous = reqwest::Client::new()
             .get(app.url("/api/v1/indicators/branches/2026-03"))
             .send()
