@@ -125,12 +125,7 @@ pub async fn requests(
     State(state): State<AppState>,
     Path(year): Path<String>,
 ) -> Result<Response, Problem> {
-    let year: i16 = super::canonical_int(&year)
-        .filter(|y| (1900..=2200).contains(y))
-        .map(|y| y as i16)
-        .ok_or_else(|| {
-            Problem::field("year", format!("'{year}' is not a year from 1900 to 2200"))
-        })?;
+    let year = super::path_year(&year)?;
     let today = canali_domain::Day::of_micros(crate::now_micros());
     let kinds = state
         .store

@@ -281,6 +281,15 @@ pub fn int_param(
         })
 }
 
+/// A year in a path (`/report/{year}`): a whole number from 1900 to 2200, or a problem naming
+/// `year`. The documents declare the same range.
+pub fn path_year(raw: &str) -> Result<i16, Problem> {
+    canonical_int(raw)
+        .filter(|y| (1900..=2200).contains(y))
+        .map(|y| y as i16)
+        .ok_or_else(|| Problem::field("year", format!("'{raw}' is not a year from 1900 to 2200")))
+}
+
 /// A whole number written plainly (`17`, `-3`: no sign `+`, no leading zeros, no spaces), or
 /// as a number with a fraction or an exponent that is whole (`17.0`, `1e3`): JSON Schema counts
 /// both as integers, and tools that hold numbers as floats write them so.
