@@ -244,6 +244,29 @@ pub(crate) struct RequestInsert<'a> {
     pub(crate) attachments: &'a [NewAttachment],
 }
 
+/// A request's subject and body trimmed, not empty, within the one rule for text
+/// (canali_domain::text) whichever entry point it came through (the online branch, the public
+/// form, the console, the API), and its attachments named and within the size limit.
+pub(crate) fn check_request_text<'a>(
+    subject: &'a str,
+    body: &'a str,
+    attachments: &[NewAttachment],
+) -> Result<(&'a str, &'a str)> {
+    let (subject, body) = (subject.trim(), body.trim());
+    if subject.is_empty() {
+        return refused(Refusal::SubjectEmpty { letter: false });
+    }
+    if body.is_empty() {
+        return refused(Refusal::RequestBodyEmpty);
+    }
+    check_text("subject", subject, TextKind::Line)?;
+    check_text("body", body, TextKind::Body)?;
+    for a in attachments {
+        check_attachment(a, false)?;
+    }
+    Ok((subject, body))
+}
+
 pub(crate) fn refused<T>(r: Refusal) -> Result<T> {
     Err(StoreError::Refused(r))
 }
@@ -395,23 +418,9 @@ impl Requests<'_> {
         standards: &[ReplyStandard],
         reply_email: Option<&str>,
     ) -> Result<ServiceRequest> {
-        let subject = req.subject.trim();
-        let body = req.body.trim();
-        if subject.is_empty() {
-            return refused(Refusal::SubjectEmpty { letter: false });
-        }
-        if body.is_empty() {
-            return refused(Refusal::RequestBodyEmpty);
-        }
-        // The one rule for text (canali_domain::text), whichever entry point the request
-        // came through: the online branch, the console, the API.
-        check_text("subject", subject, TextKind::Line)?;
-        check_text("body", body, TextKind::Body)?;
+        let (subject, body) = check_request_text(&req.subject, &req.body, &req.attachments)?;
         check_opt("agent", req.agent.as_deref(), TextKind::Name)?;
         check_opt("reply_email", reply_email, TextKind::Name)?;
-        for a in &req.attachments {
-            check_attachment(a, false)?;
-        }
         let customer = self.store.brief(req.customer_id).await?;
         // A bill correction of a supply billed every four months has a longer time.
         let mut four_monthly = false;
@@ -433,27 +442,46 @@ impl Requests<'_> {
             deadline_day: reply_deadline(standards, req.kind, opened_day, four_monthly),
             attachments: &req.attachments,
         };
+        self.store_opened(
+            &insert,
+            reply_email.map(str::trim),
+            Some(customer),
+            req.agent.clone(),
+        )
+        .await
+    }
+
+    /// Writes an opened request, its reply address and its ledger contact (source `requests`,
+    /// outcome request opened; the customer's when there is one) in one transaction, and reads
+    /// it back.
+    async fn store_opened(
+        self,
+        insert: &RequestInsert<'_>,
+        reply_email: Option<&str>,
+        customer: Option<Brief>,
+        agent: Option<String>,
+    ) -> Result<ServiceRequest> {
         self.store.branch_sots().await?;
         let mut tx = begin(&self.store.db).await?;
-        let id = insert_request(&mut tx, &insert).await?;
+        let id = insert_request(&mut tx, insert).await?;
         if let Some(email) = reply_email {
-            public_form::insert_reply_address(&mut tx, id, email.trim()).await?;
+            public_form::insert_reply_address(&mut tx, id, email).await?;
         }
         let contact = NewContact {
             external_id: id.to_string(),
-            channel: req.channel,
-            started_at: req.opened_at,
+            channel: insert.channel,
+            started_at: insert.opened_at,
             ended_at: None,
-            segment: Some(customer.segment),
-            customer: Some(customer.code),
-            territory: Some(customer.sot),
+            segment: customer.as_ref().map(|c| c.segment),
+            territory: customer.as_ref().map(|c| c.sot),
+            customer: customer.map(|c| c.code),
             wait_seconds: None,
             handle_seconds: None,
-            reason: Some(reason_of(req.kind)),
+            reason: Some(reason_of(insert.kind)),
             outcome: Some(Outcome::RequestOpened),
             branch: None,
             line: None,
-            agent: req.agent.clone(),
+            agent,
         };
         self.store
             .ledger_in(&mut tx, REQUEST_SOURCE, contact)
@@ -464,7 +492,6 @@ impl Requests<'_> {
             .ok_or_else(|| StoreError::not_found("request", id))
     }
 
-    /// The service of the customer's supply point, or an error naming the field.
     /// The supply point's bills a year, when it is the customer's.
     async fn owned_supply_point(self, customer_id: i64, supply_point_id: i64) -> Result<i64> {
         let row: Option<(i64, i64)> = on_db!(&self.store.db, |p| sqlx::query_as(

@@ -1,17 +1,14 @@
 //! The public complaint form's side of requests (TIQV 2026): complaints from someone the form
 //! could not identify, and the address a request's answer is mailed to.
 
-use super::{
-    REQUEST_SOURCE, RequestInsert, Requests, begin, check_attachment, insert_request, reason_of,
-    refused,
-};
+use super::{RequestInsert, Requests, check_request_text, refused};
 use crate::bulk::Tx;
 use crate::db::on_db;
 use crate::requests::{NewAttachment, ServiceRequest};
-use crate::{NewContact, Refusal, Result, StoreError};
+use crate::{Refusal, Result};
 use canali_domain::service::{ReplyStandard, RequestKind, reply_deadline};
 use canali_domain::text::{TextKind, check_opt, check_text};
-use canali_domain::{Channel, Day, Outcome};
+use canali_domain::{Channel, Day};
 
 /// A complaint from the public form by someone who could not give a customer code or a supply
 /// point: a name, and a phone or an address to answer to.
@@ -37,26 +34,16 @@ impl Requests<'_> {
         standards: &[ReplyStandard],
     ) -> Result<ServiceRequest> {
         let c = complaint;
-        let (subject, body, name) = (c.subject.trim(), c.body.trim(), c.name.trim());
+        let (subject, body) = check_request_text(&c.subject, &c.body, &c.attachments)?;
+        let name = c.name.trim();
         let phone = c.phone.as_deref().map(str::trim).filter(|p| !p.is_empty());
         let email = c.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
-        if subject.is_empty() {
-            return refused(Refusal::SubjectEmpty { letter: false });
-        }
-        if body.is_empty() {
-            return refused(Refusal::RequestBodyEmpty);
-        }
         if name.is_empty() || (phone.is_none() && email.is_none()) {
             return refused(Refusal::ComplainantUnknown);
         }
-        check_text("subject", subject, TextKind::Line)?;
-        check_text("body", body, TextKind::Body)?;
         check_text("name", name, TextKind::Name)?;
         check_opt("phone", phone, TextKind::Name)?;
         check_opt("email", email, TextKind::Name)?;
-        for a in &c.attachments {
-            check_attachment(a, false)?;
-        }
         let opened_day = Day::of_micros(c.opened_at);
         let kind = RequestKind::Complaint;
         let insert = RequestInsert {
@@ -72,35 +59,7 @@ impl Requests<'_> {
             deadline_day: reply_deadline(standards, kind, opened_day, false),
             attachments: &c.attachments,
         };
-        self.store.branch_sots().await?;
-        let mut tx = begin(&self.store.db).await?;
-        let id = insert_request(&mut tx, &insert).await?;
-        if let Some(email) = email {
-            insert_reply_address(&mut tx, id, email).await?;
-        }
-        let contact = NewContact {
-            external_id: id.to_string(),
-            channel: Channel::Web,
-            started_at: c.opened_at,
-            ended_at: None,
-            segment: None,
-            customer: None,
-            territory: None,
-            wait_seconds: None,
-            handle_seconds: None,
-            reason: Some(reason_of(kind)),
-            outcome: Some(Outcome::RequestOpened),
-            branch: None,
-            line: None,
-            agent: None,
-        };
-        self.store
-            .ledger_in(&mut tx, REQUEST_SOURCE, contact)
-            .await?;
-        tx.commit().await?;
-        self.get(id)
-            .await?
-            .ok_or_else(|| StoreError::not_found("request", id))
+        self.store_opened(&insert, email, None, None).await
     }
 
     /// The address a request's answer is to be mailed to, when its form gave one.

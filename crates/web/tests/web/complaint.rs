@@ -67,12 +67,9 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
         let n = app.backend;
         let c = client();
         let url = format!("{b}/complaint");
-        let (status, page) = {
-            let r = c.get(&url).send().await.unwrap();
-            (r.status(), r.text().await.unwrap())
-        };
+        let (status, html) = page(&c, &url).await;
         assert_eq!(status, 200);
-        assert!(page.contains("Presenta un reclamo"), "{page}");
+        assert!(html.contains("Presenta un reclamo"), "{html}");
 
         // By customer code, the tax id typed in lower case, with a photo.
         let token = csrf(&c, &url).await;
@@ -98,10 +95,10 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "{n}");
-        let page = r.text().await.unwrap();
-        assert!(page.contains("Reclamo ricevuto"), "{page}");
-        assert!(page.contains("mario.rossi@example.it"), "{page}");
-        let case = case_of(&page);
+        let receipt = r.text().await.unwrap();
+        assert!(receipt.contains("Reclamo ricevuto"), "{receipt}");
+        assert!(receipt.contains("mario.rossi@example.it"), "{receipt}");
+        let case = case_of(&receipt);
         let stored = app.store.requests().get(case).await.unwrap().unwrap();
         assert_eq!(
             (stored.customer_id, stored.kind, stored.status),
@@ -132,30 +129,16 @@ async fn anyone_complains_with_the_codes_on_the_bill_and_gets_a_receipt() {
             "{n}"
         );
         let office = operator_client(&app, "back_office").await;
-        let queue = office
-            .get(format!("{b}/console/requests"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, queue) = page(&office, format!("{b}/console/requests")).await;
         assert!(queue.contains("Consumo stimato errato"), "{queue}");
 
         // The back office sees where to answer, and the answer itself is mailed there (the
         // customer has no online-branch account to read it in).
         let page_url = format!("{b}/console/requests/{case}");
-        let page = office
-            .get(&page_url)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, html) = page(&office, &page_url).await;
         assert!(
-            page.contains("<td id=\"reply-email\">mario.rossi@example.it</td>"),
-            "{page}"
+            html.contains("<td id=\"reply-email\">mario.rossi@example.it</td>"),
+            "{html}"
         );
         let token = csrf(&office, &page_url).await;
         let r = office
@@ -248,27 +231,13 @@ async fn without_the_codes_a_name_and_a_phone_are_enough() {
         );
         // In the back office's queue under the name given, with the phone on its page.
         let office = operator_client(&app, "back_office").await;
-        let queue = office
-            .get(format!("{b}/console/requests"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, queue) = page(&office, format!("{b}/console/requests")).await;
         assert!(
             queue.contains("Nessuna bolletta ricevuta") && queue.contains("Anna Verdi"),
             "{queue}"
         );
-        let page = office
-            .get(format!("{b}/console/requests/{case}"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert!(page.contains("Anna Verdi · +39 051 1234567"), "{page}");
+        let (_, html) = page(&office, format!("{b}/console/requests/{case}")).await;
+        assert!(html.contains("Anna Verdi · +39 051 1234567"), "{html}");
         // The API's queue lists it too, with an empty customer code.
         let queue = app.api_get("/api/v1/requests?status=open").await;
         assert_eq!(queue.status(), 200, "{n}");
@@ -301,9 +270,9 @@ async fn the_form_refuses_wrong_codes_forged_posts_and_floods() {
             .await
             .unwrap();
         assert_eq!(r.status(), 400, "{n}");
-        let page = r.text().await.unwrap();
-        assert!(page.contains("Non troviamo una fornitura"), "{page}");
-        assert!(page.contains("Prova"), "the form keeps what was typed");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Non troviamo una fornitura"), "{html}");
+        assert!(html.contains("Prova"), "the form keeps what was typed");
 
         // Both codes, or neither: the form asks for one.
         let who = (CUSTOMER_CODE, "IT001E12345678");

@@ -15,11 +15,6 @@ fn get(c: &reqwest::Client, url: String) -> reqwest::RequestBuilder {
     c.get(url)
 }
 
-async fn text(c: &reqwest::Client, url: String) -> (u16, String) {
-    let r = get(c, url).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 fn contact(id: usize, code: &str, started_at: i64) -> NewContact {
     NewContact {
         external_id: format!("seed-{id}"),
@@ -57,14 +52,14 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
 
         // By the start of the name: "Rossi" finds Rossini Impianti (names are searched from
         // their first letter, so Mario Rossi needs "Mario R").
-        let (status, html) = text(&c, format!("{b}/console/search?q=Rossi")).await;
+        let (status, html) = page(&c, format!("{b}/console/search?q=Rossi")).await;
         assert_eq!(status, 200, "{}", app.backend);
         assert!(html.contains("Rossini Impianti srl"), "{html}");
         assert!(html.contains("<span class=\"badge\">nome</span>"), "{html}");
-        let (_, html) = text(&c, format!("{b}/console/search?q=Mario%20R")).await;
+        let (_, html) = page(&c, format!("{b}/console/search?q=Mario%20R")).await;
         assert!(html.contains("Mario Rossi"), "{html}");
         // By tax id: only Mario Rossi, found by tax code.
-        let (_, html) = text(&c, format!("{b}/console/search?q={CUSTOMER_TAX_ID}")).await;
+        let (_, html) = page(&c, format!("{b}/console/search?q={CUSTOMER_TAX_ID}")).await;
         assert!(html.contains("Mario Rossi"), "{html}");
         assert!(!html.contains("Rossini"), "{html}");
         assert!(html.contains("codice fiscale"), "{html}");
@@ -79,7 +74,7 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
         assert!(!partial.contains("<html"));
 
         // The customer page: identity, supply points, bills, timeline with an older page.
-        let (status, html) = text(&c, format!("{b}/console/customers/1")).await;
+        let (status, html) = page(&c, format!("{b}/console/customers/1")).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("Mario Rossi") && html.contains(CUSTOMER_TAX_ID));
         assert!(html.contains("IT001E12345678"));
@@ -87,7 +82,7 @@ async fn an_agent_finds_a_customer_reads_the_timeline_and_logs_a_contact() {
         let at = html.find("?before=").expect("an older-contacts link");
         let rest = &html[at + "?before=".len()..];
         let before = &rest[..rest.find('#').unwrap()];
-        let (status, older) = text(&c, format!("{b}/console/customers/1?before={before}")).await;
+        let (status, older) = page(&c, format!("{b}/console/customers/1?before={before}")).await;
         assert_eq!(status, 200);
         assert_eq!(older.matches("<td>Pagamenti</td>").count(), 5, "{older}");
 
@@ -229,7 +224,7 @@ async fn roles_csrf_and_sessions_are_enforced() {
         assert!(app.store.accounts().api_tokens().await.unwrap().is_empty());
 
         // Nobody signed in, or a customer: to the console's sign-in.
-        let (status, _) = text(&client(), format!("{b}/console/search?q=x")).await;
+        let (status, _) = page(&client(), format!("{b}/console/search?q=x")).await;
         assert_eq!(status, 303);
         let customer = registered_customer(&app).await;
         let r = get(&customer, format!("{b}/console/customers/1"))
@@ -261,7 +256,7 @@ async fn roles_csrf_and_sessions_are_enforced() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303);
-        let (status, _) = text(&clerk, format!("{b}/console/search")).await;
+        let (status, _) = page(&clerk, format!("{b}/console/search")).await;
         assert_eq!(status, 303, "a disabled clerk's session ended");
         let r = console_sign_in(&app, &client(), "clerk@canali.test", PASSWORD).await;
         assert_eq!(r.status(), 401);
@@ -310,9 +305,9 @@ async fn the_session_id_changes_at_sign_in() {
                 .unwrap()
                 .is_none()
         );
-        let (status, _) = text(&attacker, format!("{b}/console/search")).await;
+        let (status, _) = page(&attacker, format!("{b}/console/search")).await;
         assert_eq!(status, 303);
-        let (status, html) = text(&victim, format!("{b}/console/requests")).await;
+        let (status, html) = page(&victim, format!("{b}/console/requests")).await;
         assert_eq!(status, 200, "{html}");
     }
 }
@@ -346,12 +341,12 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
             .await
             .unwrap();
         let c = operator_client(&app, "back_office").await;
-        let (status, html) = text(&c, format!("{b}/console/requests")).await;
+        let (status, html) = page(&c, format!("{b}/console/requests")).await;
         assert_eq!(status, 200);
         assert!(html.contains("Bolletta sbagliata"), "{html}");
         assert!(html.contains("badge late"), "{html}");
         let id = opened.id;
-        let (status, html) = text(&c, format!("{b}/console/requests/{id}")).await;
+        let (status, html) = page(&c, format!("{b}/console/requests/{id}")).await;
         assert_eq!(status, 200);
         assert!(html.contains("foto.png"));
         let file_id = app.store.requests().attachments_of(id).await.unwrap()[0].id;
@@ -380,7 +375,7 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-        let (_, html) = text(&c, format!("{b}/console/requests/{id}?done=answered")).await;
+        let (_, html) = page(&c, format!("{b}/console/requests/{id}?done=answered")).await;
         // Opened 50 days ago under the 2026 rules (30 days, EUR 30 from the first day late).
         assert!(html.contains("30,00 €"), "{html}");
         assert!(html.contains("Abbiamo rettificato la bolletta."));
@@ -389,7 +384,7 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
         // The supervisor's dashboard judges the year's complaints against the yearly 95%.
         let year = canali_domain::Day::of_micros(stored.opened_at).year();
         let sup = operator_client(&app, "supervisor").await;
-        let (status, html) = text(&sup, format!("{b}/console/dashboard?year={year}")).await;
+        let (status, html) = page(&sup, format!("{b}/console/dashboard?year={year}")).await;
         assert_eq!(status, 200, "{html}");
         let card = html
             .split("Risposte nei tempi")
@@ -418,7 +413,7 @@ async fn the_back_office_answers_a_late_complaint_and_sees_the_compensation() {
             .unwrap();
         assert_eq!(r.status(), 400);
         // The queue no longer lists it.
-        let (_, html) = text(&c, format!("{b}/console/requests")).await;
+        let (_, html) = page(&c, format!("{b}/console/requests")).await;
         assert!(!html.contains("Bolletta sbagliata"));
     }
 }
@@ -456,7 +451,7 @@ async fn mail_registration_numbers_letters_by_year() {
             .unwrap();
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let to = r.headers()["location"].to_str().unwrap().to_string();
-        let (_, html) = text(&c, format!("{b}{to}")).await;
+        let (_, html) = page(&c, format!("{b}{to}")).await;
         assert!(html.contains("2011/000001"), "{html}");
         let r = c
             .post(format!("{b}/console/mail"))
@@ -466,7 +461,7 @@ async fn mail_registration_numbers_letters_by_year() {
             .unwrap();
         assert_eq!(r.status(), 303);
         let to = r.headers()["location"].to_str().unwrap().to_string();
-        let (_, html) = text(&c, format!("{b}{to}")).await;
+        let (_, html) = page(&c, format!("{b}{to}")).await;
         assert!(
             html.contains("protocollata con il numero 2011/000002"),
             "{html}"
@@ -534,7 +529,7 @@ async fn the_admin_manages_tokens_and_operators() {
             .unwrap();
         assert_eq!(stored.name, "CRM integration");
         // Listed later without the secret.
-        let (_, list) = text(&c, format!("{b}/console/admin/tokens")).await;
+        let (_, list) = page(&c, format!("{b}/console/admin/tokens")).await;
         assert!(list.contains("CRM integration") && !list.contains(secret));
         let r = c
             .post(format!("{b}/console/admin/tokens/{}/revoke", stored.id))
@@ -600,23 +595,23 @@ async fn the_admin_manages_tokens_and_operators() {
         assert_eq!(r.status(), 400);
 
         // The audit log, with the customer filter.
-        let (status, _) = text(&c, format!("{b}/console/customers/2")).await;
+        let (status, _) = page(&c, format!("{b}/console/customers/2")).await;
         assert_eq!(status, 200);
-        let (status, html) = text(&c, format!("{b}/console/admin/audit")).await;
+        let (status, html) = page(&c, format!("{b}/console/admin/audit")).await;
         assert_eq!(status, 200);
         assert!(html.contains("create_api_token") && html.contains("add_operator"));
-        let (_, html) = text(&c, format!("{b}/console/admin/audit?customer={OTHER_CODE}")).await;
+        let (_, html) = page(&c, format!("{b}/console/admin/audit?customer={OTHER_CODE}")).await;
         assert!(
             html.contains("view_customer") && !html.contains("add_operator"),
             "{html}"
         );
 
         // The supervisor's dashboard (an admin may see it too) and the report.
-        let (status, html) = text(&c, format!("{b}/console/dashboard")).await;
+        let (status, html) = page(&c, format!("{b}/console/dashboard")).await;
         assert_eq!(status, 200, "{html}");
         assert!(html.contains("Contatti per canale"));
         let sup = operator_client(&app, "supervisor").await;
-        let (status, _) = text(&sup, format!("{b}/console/dashboard?year=2011")).await;
+        let (status, _) = page(&sup, format!("{b}/console/dashboard?year=2011")).await;
         assert_eq!(status, 200);
     }
 }

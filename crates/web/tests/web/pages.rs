@@ -15,12 +15,6 @@ use canali_store::requests::NewRequest;
 use canali_store::{Branch, Customer, NewContact};
 use common::*;
 
-async fn page(c: &reqwest::Client, url: String) -> (u16, String) {
-    let r = c.get(&url).send().await.unwrap();
-    let s = r.status().as_u16();
-    (s, r.text().await.unwrap())
-}
-
 async fn page_en(c: &reqwest::Client, url: String) -> (u16, String) {
     let r = c
         .get(&url)

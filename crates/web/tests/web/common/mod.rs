@@ -310,6 +310,13 @@ pub async fn csrf(client: &reqwest::Client, url: &str) -> String {
     rest[..rest.find('"').unwrap()].to_string()
 }
 
+/// A GET's status and body text.
+pub async fn page(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    let s = r.status().as_u16();
+    (s, r.text().await.unwrap())
+}
+
 /// The text of the newest mail in the outbox, with quoted-printable's soft breaks undone.
 pub fn newest_mail(outbox: &std::path::Path) -> String {
     let newest = std::fs::read_dir(outbox)
